@@ -41,7 +41,7 @@ func (q *Queries) ModelVersionCreate(ctx context.Context, arg ModelVersionCreate
 
 const modelVersionGet = `-- name: ModelVersionGet :one
 SELECT v.version_id, v.model_id, v.version_number, v.change_description, v.scope,
-       v.planned_production_date, v.actual_production_date, v.created_at,
+       v.validation_request_id, v.planned_production_date, v.actual_production_date, v.created_at,
        ARRAY(
            SELECT vr.region_id FROM model_version_regions vr
            WHERE vr.version_id = v.version_id ORDER BY vr.region_id
@@ -56,6 +56,7 @@ type ModelVersionGetRow struct {
 	VersionNumber         string
 	ChangeDescription     string
 	Scope                 VersionScope
+	ValidationRequestID   *int32
 	PlannedProductionDate *time.Time
 	ActualProductionDate  *time.Time
 	CreatedAt             time.Time
@@ -71,6 +72,7 @@ func (q *Queries) ModelVersionGet(ctx context.Context, versionID int32) (ModelVe
 		&i.VersionNumber,
 		&i.ChangeDescription,
 		&i.Scope,
+		&i.ValidationRequestID,
 		&i.PlannedProductionDate,
 		&i.ActualProductionDate,
 		&i.CreatedAt,
@@ -81,7 +83,7 @@ func (q *Queries) ModelVersionGet(ctx context.Context, versionID int32) (ModelVe
 
 const modelVersionList = `-- name: ModelVersionList :many
 SELECT v.version_id, v.model_id, v.version_number, v.change_description, v.scope,
-       v.planned_production_date, v.actual_production_date, v.created_at,
+       v.validation_request_id, v.planned_production_date, v.actual_production_date, v.created_at,
        ARRAY(
            SELECT vr.region_id FROM model_version_regions vr
            WHERE vr.version_id = v.version_id ORDER BY vr.region_id
@@ -104,6 +106,7 @@ type ModelVersionListRow struct {
 	VersionNumber         string
 	ChangeDescription     string
 	Scope                 VersionScope
+	ValidationRequestID   *int32
 	PlannedProductionDate *time.Time
 	ActualProductionDate  *time.Time
 	CreatedAt             time.Time
@@ -127,6 +130,7 @@ func (q *Queries) ModelVersionList(ctx context.Context, arg ModelVersionListPara
 			&i.VersionNumber,
 			&i.ChangeDescription,
 			&i.Scope,
+			&i.ValidationRequestID,
 			&i.PlannedProductionDate,
 			&i.ActualProductionDate,
 			&i.CreatedAt,

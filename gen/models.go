@@ -71,6 +71,70 @@ func AllUserRoleValues() []UserRole {
 	}
 }
 
+type ValidationPriority string
+
+const (
+	ValidationPriorityURGENT ValidationPriority = "URGENT"
+	ValidationPriorityHIGH   ValidationPriority = "HIGH"
+	ValidationPriorityMEDIUM ValidationPriority = "MEDIUM"
+	ValidationPriorityLOW    ValidationPriority = "LOW"
+)
+
+func (e *ValidationPriority) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = ValidationPriority(s)
+	case string:
+		*e = ValidationPriority(s)
+	default:
+		return fmt.Errorf("unsupported scan type for ValidationPriority: %T", src)
+	}
+	return nil
+}
+
+type NullValidationPriority struct {
+	ValidationPriority ValidationPriority
+	Valid              bool // Valid is true if ValidationPriority is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullValidationPriority) Scan(value interface{}) error {
+	if value == nil {
+		ns.ValidationPriority, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.ValidationPriority.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullValidationPriority) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.ValidationPriority), nil
+}
+
+func (e ValidationPriority) Valid() bool {
+	switch e {
+	case ValidationPriorityURGENT,
+		ValidationPriorityHIGH,
+		ValidationPriorityMEDIUM,
+		ValidationPriorityLOW:
+		return true
+	}
+	return false
+}
+
+func AllValidationPriorityValues() []ValidationPriority {
+	return []ValidationPriority{
+		ValidationPriorityURGENT,
+		ValidationPriorityHIGH,
+		ValidationPriorityMEDIUM,
+		ValidationPriorityLOW,
+	}
+}
+
 type VersionScope string
 
 const (
@@ -193,6 +257,7 @@ type ModelVersion struct {
 	ActualProductionDate  *time.Time
 	CreatedBy             int32
 	CreatedAt             time.Time
+	ValidationRequestID   *int32
 }
 
 type ModelVersionRegion struct {
@@ -214,4 +279,56 @@ type User struct {
 	FullName  string
 	Role      UserRole
 	CreatedAt time.Time
+}
+
+type ValidationRequest struct {
+	RequestID            int32
+	RequestorID          int32
+	ValidationType       string
+	IsTargeted           bool
+	Priority             ValidationPriority
+	Status               string
+	IsClosed             bool
+	BlocksModels         bool
+	TargetCompletionDate time.Time
+	TriggerReason        *string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+type ValidationRequestModel struct {
+	RequestID   int32
+	ModelID     int32
+	VersionID   *int32
+	BlocksModel bool
+}
+
+type ValidationRequestRegion struct {
+	RequestID int32
+	RegionID  int32
+}
+
+type ValidationStatus struct {
+	Code     string
+	IsClosed bool
+}
+
+type ValidationStatusHistory struct {
+	HistoryID  int64
+	RequestID  int32
+	FromStatus *string
+	ToStatus   string
+	Reason     *string
+	ChangedBy  int32
+	ChangedAt  time.Time
+}
+
+type ValidationStatusTransition struct {
+	FromStatus string
+	ToStatus   string
+}
+
+type ValidationType struct {
+	Code       string
+	IsTargeted bool
 }

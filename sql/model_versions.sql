@@ -11,7 +11,7 @@ ORDER BY region_id;
 
 -- name: ModelVersionGet :one
 SELECT v.version_id, v.model_id, v.version_number, v.change_description, v.scope,
-       v.planned_production_date, v.actual_production_date, v.created_at,
+       v.validation_request_id, v.planned_production_date, v.actual_production_date, v.created_at,
        ARRAY(
            SELECT vr.region_id FROM model_version_regions vr
            WHERE vr.version_id = v.version_id ORDER BY vr.region_id
@@ -23,7 +23,7 @@ WHERE v.version_id = @version_id;
 -- Keyset pagination within one model; model_versions_model_id_version_number_key leads with
 -- model_id, so the filter is an index range.
 SELECT v.version_id, v.model_id, v.version_number, v.change_description, v.scope,
-       v.planned_production_date, v.actual_production_date, v.created_at,
+       v.validation_request_id, v.planned_production_date, v.actual_production_date, v.created_at,
        ARRAY(
            SELECT vr.region_id FROM model_version_regions vr
            WHERE vr.version_id = v.version_id ORDER BY vr.region_id

@@ -1,0 +1,46 @@
+# mrmflow — `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SQLC          := go tool -modfile=tools/go.mod sqlc
+GOLANGCI_LINT := go tool -modfile=tools/go.mod golangci-lint
+# The local PostgreSQL `make test` and `make run` look for first.
+LOCAL_PG      := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
+
+.PHONY: help run test generate verify lint migrate dump-schema bench build
+
+help: ## list the targets
+	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+run: ## run the service for development: find or start a database, migrate, print a token, serve on 127.0.0.1:8080
+	LOG_FORMAT=$${LOG_FORMAT:-text} go run ./cmd/mrmflow serve --dev
+
+build: ## build bin/mrmflow
+	go build -o bin/mrmflow ./cmd/mrmflow
+
+test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432, else Docker)
+	@url="$${TEST_DATABASE_URL:-}"; \
+	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG)"; fi; \
+	if [ -n "$$url" ]; then echo "tests use PostgreSQL at $$url"; else echo "tests start PostgreSQL 15 with testcontainers"; fi; \
+	TEST_DATABASE_URL="$$url" go test -race -count=1 -timeout 20m ./...
+
+generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc
+	$(SQLC) generate
+
+verify: ## fail if gen/ is stale, sqlc vet or go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
+	$(SQLC) diff
+	./.ci/with-scratch-db.sh sh -c 'VET_DATABASE_URL="$$SCRATCH_DATABASE_URL" $(SQLC) vet && DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema "$$SCRATCH_DIR/schema.sql" >/dev/null && diff -u db/schema.sql "$$SCRATCH_DIR/schema.sql"'
+	go vet ./...
+	$(GOLANGCI_LINT) run ./...
+
+lint: ## golangci-lint with the pinned version
+	$(GOLANGCI_LINT) run ./...
+
+migrate: ## migrate the database named by DATABASE_URL
+	go run ./cmd/mrmflow migrate
+
+dump-schema: ## rewrite db/schema.sql from a freshly migrated scratch database (dbmate's dump, pg_dump 15)
+	./.ci/with-scratch-db.sh sh -c 'DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema db/schema.sql >/dev/null'
+
+bench: ## benchmarks: see issue "Performance: load generator, pgbench baseline" — not built yet
+	@echo "make bench is not built yet: it is the subject of the performance issue (load generator and pgbench baseline)."; exit 1

@@ -1,0 +1,33 @@
+package api
+
+import (
+	"net/http"
+
+	"mrmflow/internal/audit"
+)
+
+func (s *Server) listAuditLogs(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	var f audit.Filter
+	if f.EntityType, err = queryText(r, "entity_type"); err != nil {
+		return err
+	}
+	if f.EntityID, err = queryID(r, "entity_id"); err != nil {
+		return err
+	}
+	if f.Action, err = queryText(r, "action"); err != nil {
+		return err
+	}
+	if f.UserID, err = queryID(r, "user_id"); err != nil {
+		return err
+	}
+	items, next, err := s.audit.List(r.Context(), actorOf(r), f, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}

@@ -1,0 +1,246 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/gorilla/mux"
+
+	"mrmflow/internal/domain"
+)
+
+// MaxBodyBytes bounds every request body (DESIGN.md, "Limits").
+const MaxBodyBytes = 1 << 20
+
+// decodeJSON reads the whole body strictly into dst and returns the raw bytes (for the
+// Idempotency-Key hash). It refuses a non-JSON content type, unknown fields, wrong types,
+// trailing data and bodies over MaxBodyBytes, each with its own error.
+func decodeJSON(r *http.Request, dst any) ([]byte, error) {
+	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if err != nil || mediaType != "application/json" {
+		return nil, domain.Errorf(domain.CodeUnsupportedMediaType, "the request body must be sent as Content-Type: application/json")
+	}
+	body, err := io.ReadAll(r.Body)
+	var tooLarge *http.MaxBytesError
+	if errors.As(err, &tooLarge) {
+		return nil, domain.Errorf(domain.CodeBodyTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
+	}
+	if err != nil {
+		return nil, domain.Errorf(domain.CodeInvalidRequest, "the request body could not be read")
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, domain.Invalid("body", "a JSON object is required")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(dst); err != nil {
+		return nil, jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, domain.Invalid("body", "must hold exactly one JSON object; found data after it")
+	}
+	return body, nil
+}
+
+// jsonError turns a decoding error into an invalid_request naming the field where possible.
+func jsonError(err error) error {
+	var typeErr *json.UnmarshalTypeError
+	var syntaxErr *json.SyntaxError
+	switch {
+	case errors.As(err, &typeErr):
+		field := typeErr.Field
+		if field == "" {
+			return domain.Invalid("body", "must be a JSON object")
+		}
+		return domain.Invalid(field, "must be "+describeType(typeErr))
+	case errors.As(err, &syntaxErr), errors.Is(err, io.ErrUnexpectedEOF):
+		return domain.Invalid("body", "is not valid JSON")
+	}
+	// encoding/json reports an unknown field only as text; this is the one place its message is
+	// read, and only its documented prefix.
+	if name, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
+		return domain.Invalid(strings.Trim(name, `"`), "is not a known field")
+	}
+	return domain.Invalid("body", "is not valid JSON for this request")
+}
+
+func describeType(e *json.UnmarshalTypeError) string {
+	switch e.Type.Kind().String() {
+	case "int64", "int32", "int":
+		if e.Value == "number" || strings.HasPrefix(e.Value, "number") {
+			return "a whole number between 1 and 2147483647"
+		}
+		return "a whole number"
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "map", "struct":
+		return "an object"
+	}
+	return "of the documented type"
+}
+
+// fields converts decoded request values into service input, collecting every problem.
+type fields struct{ domain.Check }
+
+// id checks an id: present if required, within 1..2^31-1 (ids are int4).
+func (f *fields) id(name string, v *int64, required bool) int32 {
+	if v == nil {
+		if required {
+			f.Add(name, "is required")
+		}
+		return 0
+	}
+	if *v < 1 || *v > math.MaxInt32 {
+		f.Add(name, "must be an id between 1 and 2147483647")
+		return 0
+	}
+	return int32(*v)
+}
+
+// ids checks a list of distinct ids of length min..max.
+func (f *fields) ids(name string, v []int64, minLen, maxLen int) []int32 {
+	if len(v) < minLen || len(v) > maxLen {
+		if minLen > 0 && len(v) == 0 {
+			f.Add(name, "must list at least %d id(s)", minLen)
+		} else {
+			f.Add(name, "must list at most %d ids", maxLen)
+		}
+		return nil
+	}
+	out := make([]int32, 0, len(v))
+	seen := make(map[int64]bool, len(v))
+	for i, id := range v {
+		item := fmt.Sprintf("%s[%d]", name, i)
+		if id < 1 || id > math.MaxInt32 {
+			f.Add(item, "must be an id between 1 and 2147483647")
+			continue
+		}
+		if seen[id] {
+			f.Add(item, "duplicates id %d", id)
+			continue
+		}
+		seen[id] = true
+		out = append(out, int32(id))
+	}
+	return out
+}
+
+// str returns a string field, noting it if required and missing (lengths are the service's).
+func (f *fields) str(name string, v *string, required bool) string {
+	if v == nil {
+		if required {
+			f.Add(name, "is required")
+		}
+		return ""
+	}
+	return *v
+}
+
+// date parses a YYYY-MM-DD field.
+func (f *fields) date(name string, v *string, required bool) *domain.Date {
+	if v == nil {
+		if required {
+			f.Add(name, "is required")
+		}
+		return nil
+	}
+	d, err := domain.ParseDate(*v)
+	if err != nil {
+		f.Add(name, "must be a date as YYYY-MM-DD")
+		return nil
+	}
+	return &d
+}
+
+// pathID reads an id from the route.
+func pathID(r *http.Request, name string) (int32, error) {
+	v := mux.Vars(r)[name]
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return 0, domain.Invalid(name, "must be an id between 1 and 2147483647")
+	}
+	return int32(n), nil
+}
+
+// queryID reads an optional id filter from the query string.
+func queryID(r *http.Request, name string) (*int32, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > math.MaxInt32 {
+		return nil, domain.Invalid(name, "must be an id between 1 and 2147483647")
+	}
+	id := int32(n)
+	return &id, nil
+}
+
+// queryText reads an optional text filter of at most domain.MaxNameLength characters.
+func queryText(r *http.Request, name string) (*string, error) {
+	v := r.URL.Query().Get(name)
+	if v == "" {
+		return nil, nil
+	}
+	if len(v) > domain.MaxNameLength {
+		return nil, domain.Invalid(name, "is too long")
+	}
+	return &v, nil
+}
+
+// Paging limits (DESIGN.md, "Lists page by cursor").
+const (
+	defaultPageLimit = 50
+	maxPageLimit     = 500
+)
+
+// pageOf reads ?limit= and ?cursor=.
+func pageOf(r *http.Request) (domain.Page, error) {
+	p := domain.Page{Limit: defaultPageLimit}
+	q := r.URL.Query()
+	if v := q.Get("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > maxPageLimit {
+			return p, domain.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxPageLimit))
+		}
+		p.Limit = int32(n)
+	}
+	if v := q.Get("cursor"); v != "" {
+		after, ok := decodeCursor(v)
+		if !ok {
+			return p, domain.Invalid("cursor", "is not a cursor this API returned")
+		}
+		p.After = after
+	}
+	return p, nil
+}
+
+// list is the shape of every list answer.
+type list[T any] struct {
+	Items      []T     `json:"items"`
+	NextCursor *string `json:"next_cursor"`
+}
+
+func listOf[T any](items []T, next *int64) list[T] {
+	if items == nil {
+		items = []T{}
+	}
+	l := list[T]{Items: items}
+	if next != nil {
+		c := encodeCursor(*next)
+		l.NextCursor = &c
+	}
+	return l
+}

@@ -1,0 +1,147 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gorilla/mux"
+
+	"mrmflow/internal/domain"
+)
+
+type ctxKey int
+
+const (
+	ctxRequestInfo ctxKey = iota
+	ctxActor
+)
+
+// requestInfo is filled in as a request passes through the layers and read by the access log.
+type requestInfo struct {
+	id     string
+	route  string // the route template; "unmatched" for 404/405
+	status int
+	userID int32
+}
+
+func info(ctx context.Context) *requestInfo {
+	if ri, ok := ctx.Value(ctxRequestInfo).(*requestInfo); ok {
+		return ri
+	}
+	return &requestInfo{}
+}
+
+func requestID(ctx context.Context) string { return info(ctx).id }
+
+// actorOf is the authenticated caller; authenticate guarantees it on every /api/v1 route.
+func actorOf(r *http.Request) domain.Actor {
+	a, _ := r.Context().Value(ctxActor).(domain.Actor)
+	return a
+}
+
+// statusRecorder remembers the status a handler wrote, for the log and metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (w *statusRecorder) WriteHeader(code int) {
+	if w.status == 0 {
+		w.status = code
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusRecorder) Write(b []byte) (int, error) {
+	if w.status == 0 {
+		w.status = http.StatusOK
+	}
+	return w.ResponseWriter.Write(b)
+}
+
+var validRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
+
+// observe is the outermost layer: it assigns the request id, recovers panics, and writes the
+// access log and the latency metric for every request, matched or not.
+func (s *Server) observe(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		ri := &requestInfo{id: r.Header.Get("X-Request-ID"), route: "unmatched"}
+		if !validRequestID.MatchString(ri.id) {
+			ri.id = newRequestID()
+		}
+		w.Header().Set("X-Request-ID", ri.id)
+		r = r.WithContext(context.WithValue(r.Context(), ctxRequestInfo, ri))
+		rec := &statusRecorder{ResponseWriter: w}
+		defer func() {
+			if p := recover(); p != nil {
+				if p == http.ErrAbortHandler {
+					panic(p)
+				}
+				s.log.ErrorContext(r.Context(), "panic", "request_id", ri.id, "panic", fmt.Sprint(p))
+				if rec.status == 0 {
+					s.writeProblem(rec, r, fmt.Errorf("panic: %v", p))
+				}
+			}
+			elapsed := time.Since(start)
+			s.metrics.HTTPDuration.WithLabelValues(ri.route, r.Method, strconv.Itoa(rec.status)).Observe(elapsed.Seconds())
+			s.log.InfoContext(r.Context(), "request",
+				"request_id", ri.id, "method", r.Method, "path", r.URL.Path, "route", ri.route,
+				"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000, "user_id", ri.userID)
+		}()
+		next.ServeHTTP(rec, r)
+	})
+}
+
+// limit bounds each request's time (its context, so database work is cancelled too) and body.
+func (s *Server) limit(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), s.requestTimeout)
+		defer cancel()
+		r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		next.ServeHTTP(w, r.WithContext(ctx))
+	})
+}
+
+// routeName records the matched route template (mux middleware: runs only for matched routes).
+func routeName(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if route := mux.CurrentRoute(r); route != nil {
+			if tpl, err := route.GetPathTemplate(); err == nil {
+				info(r.Context()).route = tpl
+			}
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// authenticate requires a valid bearer token on every /api/v1 route.
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+		if !strings.EqualFold(scheme, "Bearer") || token == "" {
+			s.writeProblem(w, r, domain.Errorf(domain.CodeUnauthenticated, "send Authorization: Bearer <token>"))
+			return
+		}
+		actor, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		if err != nil {
+			s.writeProblem(w, r, err)
+			return
+		}
+		info(r.Context()).userID = actor.UserID
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxActor, actor)))
+	})
+}
+
+func newRequestID() string {
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}

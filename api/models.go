@@ -1,0 +1,179 @@
+package api
+
+import (
+	"net/http"
+
+	"mrmflow/internal/model"
+)
+
+// maxModelRegions bounds region_ids of a model (a model runs in a handful of regions).
+const maxModelRegions = 500
+
+type createModelRequest struct {
+	ModelName   *string `json:"model_name"`
+	Description *string `json:"description"`
+	OwnerID     *int64  `json:"owner_id"`
+	RegionIDs   []int64 `json:"region_ids"`
+}
+
+func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
+	var req createModelRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := model.CreateInput{
+		ModelName:   f.str("model_name", req.ModelName, true),
+		Description: f.str("description", req.Description, false),
+		OwnerID:     f.id("owner_id", req.OwnerID, false),
+		RegionIDs:   f.ids("region_ids", req.RegionIDs, 0, maxModelRegions),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	m, err := s.models.Create(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, m)
+	return nil
+}
+
+func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.models.List(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+func (s *Server) getModel(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	m, err := s.models.Get(r.Context(), modelID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, m)
+	return nil
+}
+
+type addDelegateRequest struct {
+	UserID *int64 `json:"user_id"`
+}
+
+func (s *Server) addDelegate(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	var req addDelegateRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	userID := f.id("user_id", req.UserID, true)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	d, created, err := s.models.AddDelegate(r.Context(), actorOf(r), modelID, userID)
+	if err != nil {
+		return err
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+	}
+	s.writeJSON(w, r, status, d)
+	return nil
+}
+
+func (s *Server) revokeDelegate(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	userID, err := pathID(r, "user_id")
+	if err != nil {
+		return err
+	}
+	d, err := s.models.RevokeDelegate(r.Context(), actorOf(r), modelID, userID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, d)
+	return nil
+}
+
+type createVersionRequest struct {
+	VersionNumber         *string `json:"version_number"`
+	ChangeDescription     *string `json:"change_description"`
+	Scope                 *string `json:"scope"`
+	RegionIDs             []int64 `json:"region_ids"`
+	PlannedProductionDate *string `json:"planned_production_date"`
+}
+
+func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	var req createVersionRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := model.CreateVersionInput{
+		VersionNumber:         f.str("version_number", req.VersionNumber, true),
+		ChangeDescription:     f.str("change_description", req.ChangeDescription, true),
+		Scope:                 f.str("scope", req.Scope, true),
+		RegionIDs:             f.ids("region_ids", req.RegionIDs, 0, maxModelRegions),
+		PlannedProductionDate: f.date("planned_production_date", req.PlannedProductionDate, false),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	v, err := s.models.CreateVersion(r.Context(), actorOf(r), modelID, in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, v)
+	return nil
+}
+
+func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.models.ListVersions(r.Context(), modelID, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+func (s *Server) getVersion(w http.ResponseWriter, r *http.Request) error {
+	versionID, err := pathID(r, "version_id")
+	if err != nil {
+		return err
+	}
+	v, err := s.models.GetVersion(r.Context(), versionID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}

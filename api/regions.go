@@ -1,0 +1,50 @@
+package api
+
+import (
+	"net/http"
+
+	"mrmflow/internal/region"
+)
+
+type createRegionRequest struct {
+	Code                     *string `json:"code"`
+	Name                     *string `json:"name"`
+	RequiresRegionalApproval *bool   `json:"requires_regional_approval"`
+}
+
+func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
+	var req createRegionRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := region.CreateInput{
+		Code: f.str("code", req.Code, true),
+		Name: f.str("name", req.Name, true),
+	}
+	if req.RequiresRegionalApproval != nil {
+		in.RequiresRegionalApproval = *req.RequiresRegionalApproval
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	reg, err := s.regions.Create(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, reg)
+	return nil
+}
+
+func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	items, next, err := s.regions.List(r.Context(), page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}

@@ -1,0 +1,129 @@
+// Package api is mrmflow's thin HTTP layer: it decodes and checks input, calls one service
+// method, and encodes the result or a problem+json error. No business rule lives here.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"sync/atomic"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/internal/audit"
+	"mrmflow/internal/auth"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/metrics"
+	"mrmflow/internal/model"
+	"mrmflow/internal/region"
+	"mrmflow/internal/user"
+)
+
+// Deps is everything the HTTP layer calls.
+type Deps struct {
+	Log            *slog.Logger
+	Metrics        *metrics.Metrics
+	Pool           *pgxpool.Pool
+	RequestTimeout time.Duration
+	// LockTimeout bounds lock waits inside service transactions (SET LOCAL lock_timeout).
+	LockTimeout time.Duration
+}
+
+// Server routes HTTP requests to the services.
+type Server struct {
+	log            *slog.Logger
+	metrics        *metrics.Metrics
+	pool           *pgxpool.Pool
+	requestTimeout time.Duration
+	lockTimeout    time.Duration
+	draining       atomic.Bool
+
+	auth    *auth.Authenticator
+	users   *user.Service
+	regions *region.Service
+	models  *model.Service
+	audit   *audit.Service
+}
+
+// New builds the services on d.Pool and a Server over them.
+func New(d Deps) *Server {
+	if d.RequestTimeout <= 0 {
+		d.RequestTimeout = time.Minute
+	}
+	return &Server{
+		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, lockTimeout: d.LockTimeout,
+		auth:    auth.NewAuthenticator(d.Pool),
+		users:   user.NewService(d.Pool),
+		regions: region.NewService(d.Pool),
+		models:  model.NewService(d.Pool),
+		audit:   audit.NewService(d.Pool),
+	}
+}
+
+// SetDraining makes /readyz answer 503 so a load balancer stops sending traffic before shutdown.
+func (s *Server) SetDraining() { s.draining.Store(true) }
+
+// handlerFunc is a handler that may fail; handle writes its error as problem+json.
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (s *Server) handle(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := fn(w, r); err != nil {
+			s.writeProblem(w, r, err)
+		}
+	})
+}
+
+// Handler is the whole HTTP surface, middleware included, so 404s and 405s are logged, measured
+// and answered as problem+json like everything else.
+func (s *Server) Handler() http.Handler {
+	return s.observe(s.limit(s.Router()))
+}
+
+// Router is the route table: every path of openapi.yaml is registered here and nowhere else.
+func (s *Server) Router() *mux.Router {
+	r := mux.NewRouter()
+	r.Use(routeName)
+	r.NotFoundHandler = s.handle(func(http.ResponseWriter, *http.Request) error {
+		return domain.NotFound("no such resource")
+	})
+	r.MethodNotAllowedHandler = s.handle(func(http.ResponseWriter, *http.Request) error {
+		return domain.Errorf(domain.CodeMethodNotAllowed, "this method is not allowed on this resource")
+	})
+
+	r.Handle("/healthz", s.handle(s.live)).Methods(http.MethodGet)
+	r.Handle("/livez", s.handle(s.live)).Methods(http.MethodGet)
+	r.Handle("/readyz", s.handle(s.ready)).Methods(http.MethodGet)
+	r.Handle("/metrics", s.metricsHandler()).Methods(http.MethodGet)
+	r.Handle("/openapi.yaml", s.handle(s.openAPI)).Methods(http.MethodGet)
+
+	v1 := r.PathPrefix("/api/v1").Subrouter()
+	v1.Use(s.authenticate)
+	route := func(method, path string, fn handlerFunc) {
+		v1.Handle(path, s.handle(fn)).Methods(method)
+	}
+	route(http.MethodPost, "/users", s.createUser)
+	route(http.MethodGet, "/users/me", s.getMe)
+	route(http.MethodPost, "/users/{user_id}/tokens", s.createToken)
+	route(http.MethodDelete, "/tokens/{token_id}", s.revokeToken)
+
+	route(http.MethodPost, "/regions", s.createRegion)
+	route(http.MethodGet, "/regions", s.listRegions)
+
+	route(http.MethodPost, "/models", s.createModel)
+	route(http.MethodGet, "/models", s.listModels)
+	route(http.MethodGet, "/models/{model_id}", s.getModel)
+	route(http.MethodPost, "/models/{model_id}/delegates", s.addDelegate)
+	route(http.MethodDelete, "/models/{model_id}/delegates/{user_id}", s.revokeDelegate)
+	route(http.MethodPost, "/models/{model_id}/versions", s.createVersion)
+	route(http.MethodGet, "/models/{model_id}/versions", s.listVersions)
+	route(http.MethodGet, "/versions/{version_id}", s.getVersion)
+
+	// validation routes
+
+	// deployment routes
+
+	route(http.MethodGet, "/audit-logs", s.listAuditLogs)
+	return r
+}

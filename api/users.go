@@ -1,0 +1,84 @@
+package api
+
+import (
+	"net/http"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/user"
+)
+
+type createUserRequest struct {
+	Email    *string `json:"email"`
+	FullName *string `json:"full_name"`
+	Role     *string `json:"role"`
+}
+
+func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
+	var req createUserRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := user.CreateInput{
+		Email:    f.str("email", req.Email, true),
+		FullName: f.str("full_name", req.FullName, true),
+		Role:     domain.Role(f.str("role", req.Role, true)),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	u, err := s.users.Create(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusCreated, u)
+	return nil
+}
+
+func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
+	u, err := s.users.Get(r.Context(), actorOf(r).UserID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, u)
+	return nil
+}
+
+type createTokenRequest struct {
+	Name *string `json:"name"`
+}
+
+func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
+	userID, err := pathID(r, "user_id")
+	if err != nil {
+		return err
+	}
+	var req createTokenRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	name := f.str("name", req.Name, true)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	t, err := s.users.CreateToken(r.Context(), actorOf(r), userID, name)
+	if err != nil {
+		return err
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.writeJSON(w, r, http.StatusCreated, t)
+	return nil
+}
+
+func (s *Server) revokeToken(w http.ResponseWriter, r *http.Request) error {
+	tokenID, err := pathID(r, "token_id")
+	if err != nil {
+		return err
+	}
+	if err := s.users.RevokeToken(r.Context(), actorOf(r), tokenID); err != nil {
+		return err
+	}
+	w.WriteHeader(http.StatusNoContent)
+	return nil
+}

@@ -1,0 +1,174 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/api"
+	"mrmflow/internal/config"
+	"mrmflow/internal/database"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
+	"mrmflow/internal/metrics"
+	"mrmflow/internal/user"
+)
+
+// localServerURL is the PostgreSQL that `serve --dev` tries second, and devDatabase the database
+// it creates there.
+const (
+	localServerURL = "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+	devDatabase    = "mrmflow_dev"
+	devAdminEmail  = "admin@mrmflow.local"
+)
+
+func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("serve", "serve [--dev]\n\nServes the HTTP API. Without --dev, DATABASE_URL is required and no user is created.\nWith --dev, a database is found or started, migrated, and a development admin token printed.", stderr)
+	dev := fs.Bool("dev", false, "development mode: resolve and migrate a database, ensure an admin, print a token")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := config.Load()
+	if err != nil {
+		return err
+	}
+	log := newLogger(cfg, stderr)
+	if *dev {
+		if cfg.DatabaseURL, err = resolveDevDatabase(ctx, cfg.DatabaseURL, stdout); err != nil {
+			return err
+		}
+		if err := database.Migrate(cfg.DatabaseURL, io.Discard); err != nil {
+			return err
+		}
+	} else if cfg.DatabaseURL == "" {
+		return errors.New("DATABASE_URL is not set: production mode refuses to start without it (use --dev for development)")
+	}
+
+	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: cfg.PoolMaxConns, StatementTimeout: cfg.StatementTimeout})
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+
+	m := metrics.New()
+	m.RegisterPool(pool)
+	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout})
+
+	ln, err := net.Listen("tcp", cfg.ListenAddr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
+	}
+	if *dev {
+		if err := printDevAdmin(ctx, pool, ln.Addr().String(), stdout); err != nil {
+			return err
+		}
+	}
+	go purgeIdempotencyKeys(ctx, pool, log)
+
+	httpServer := &http.Server{
+		Handler:           srv.Handler(),
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       cfg.RequestTimeout,
+		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	errc := make(chan error, 1)
+	go func() { errc <- httpServer.Serve(ln) }()
+	log.Info("serving", "addr", ln.Addr().String(), "version", version)
+
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	// SIGTERM: fail readiness so the load balancer stops sending, then finish in-flight requests.
+	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	srv.SetDraining()
+	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := httpServer.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(cfg.LogLevel)); err != nil {
+		level = slog.LevelInfo
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	if cfg.LogFormat == "text" {
+		return slog.New(slog.NewTextHandler(w, opts))
+	}
+	return slog.New(slog.NewJSONHandler(w, opts))
+}
+
+// resolveDevDatabase finds a database for development: DATABASE_URL if set; else a PostgreSQL
+// on 127.0.0.1:5432; else, where Docker runs, a PostgreSQL 15 container for the life of the
+// process; else an error naming all three.
+func resolveDevDatabase(ctx context.Context, fromEnv string, stdout io.Writer) (string, error) {
+	if fromEnv != "" {
+		fmt.Fprintln(stdout, "database: DATABASE_URL")
+		return fromEnv, nil
+	}
+	probeCtx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	conn, err := pgx.Connect(probeCtx, localServerURL)
+	cancel()
+	if err == nil {
+		_ = conn.Close(ctx)
+		fmt.Fprintf(stdout, "database: PostgreSQL on 127.0.0.1:5432, database %s\n", devDatabase)
+		return strings.Replace(localServerURL, "/postgres?", "/"+devDatabase+"?", 1), nil
+	}
+	if database.DockerAvailable() {
+		fmt.Fprintln(stdout, "database: starting PostgreSQL 15 in Docker (testcontainers) for this process")
+		url, err := database.StartPostgresContainer(ctx)
+		if err != nil {
+			return "", fmt.Errorf("start PostgreSQL container: %w", err)
+		}
+		return url, nil
+	}
+	return "", errors.New("no database found. Do one of: set DATABASE_URL; run PostgreSQL on 127.0.0.1:5432 " +
+		"(user postgres, trust auth); or start a Docker engine so a PostgreSQL 15 container can be started")
+}
+
+// printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line.
+func printDevAdmin(ctx context.Context, pool *pgxpool.Pool, addr string, stdout io.Writer) error {
+	_, tok, err := user.NewService(pool).EnsureWithToken(ctx,
+		user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "make run")
+	if err != nil {
+		return fmt.Errorf("ensure development admin: %w", err)
+	}
+	fmt.Fprintf(stdout, "\ndevelopment admin: %s\ntoken: %s\n\ntry:\n  export TOKEN=%s\n  curl -s -H \"Authorization: Bearer $TOKEN\" http://%s/api/v1/users/me\n\n",
+		devAdminEmail, tok.Token, tok.Token, addr)
+	return nil
+}
+
+// purgeIdempotencyKeys deletes expired Idempotency-Keys hourly until ctx ends.
+func purgeIdempotencyKeys(ctx context.Context, pool *pgxpool.Pool, log *slog.Logger) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		if n, err := idempotency.PurgeExpired(ctx, pool); err != nil && ctx.Err() == nil {
+			log.Warn("purge expired idempotency keys", "error", err)
+		} else if n > 0 {
+			log.Info("purged expired idempotency keys", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

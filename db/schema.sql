@@ -1,0 +1,1055 @@
+\restrict dbmate
+
+-- Dumped from database version 15.20 (Debian 15.20-0+deb12u1)
+-- Dumped by pg_dump version 15.20 (Debian 15.20-0+deb12u1)
+
+SET statement_timeout = 0;
+SET lock_timeout = 0;
+SET idle_in_transaction_session_timeout = 0;
+SET client_encoding = 'UTF8';
+SET standard_conforming_strings = on;
+SELECT pg_catalog.set_config('search_path', '', false);
+SET check_function_bodies = false;
+SET xmloption = content;
+SET client_min_messages = warning;
+SET row_security = off;
+
+--
+-- Name: user_role; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.user_role AS ENUM (
+    'ADMIN',
+    'VALIDATOR',
+    'USER'
+);
+
+
+--
+-- Name: validation_priority; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.validation_priority AS ENUM (
+    'URGENT',
+    'HIGH',
+    'MEDIUM',
+    'LOW'
+);
+
+
+--
+-- Name: version_scope; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.version_scope AS ENUM (
+    'GLOBAL',
+    'REGIONAL'
+);
+
+
+--
+-- Name: validation_requests_guard(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SELECT t.is_targeted INTO NEW.is_targeted FROM validation_types t WHERE t.code = NEW.validation_type;
+    SELECT s.is_closed INTO NEW.is_closed FROM validation_statuses s WHERE s.code = NEW.status;
+    IF TG_OP = 'UPDATE' AND NEW.status IS DISTINCT FROM OLD.status AND NOT EXISTS (
+        SELECT 1 FROM validation_status_transitions
+        WHERE from_status = OLD.status AND to_status = NEW.status
+    ) THEN
+        RAISE EXCEPTION 'validation request % cannot go from % to %', OLD.request_id, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'validation_requests_status_transition';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_tokens (
+    token_id integer NOT NULL,
+    user_id integer NOT NULL,
+    name text NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    CONSTRAINT api_tokens_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT api_tokens_secret_hash_length CHECK ((octet_length(secret_hash) = 32))
+);
+
+
+--
+-- Name: api_tokens_token_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.api_tokens ALTER COLUMN token_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.api_tokens_token_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: audit_logs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.audit_logs (
+    audit_id bigint NOT NULL,
+    entity_type text NOT NULL,
+    entity_id integer NOT NULL,
+    action text NOT NULL,
+    user_id integer,
+    changes jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT audit_logs_action_upper_snake CHECK ((action ~ '^[A-Z][A-Z_]*$'::text)),
+    CONSTRAINT audit_logs_entity_type_known CHECK ((entity_type = ANY (ARRAY['user'::text, 'api_token'::text, 'region'::text, 'model'::text, 'model_version'::text, 'validation_request'::text, 'deployment_task'::text])))
+);
+
+
+--
+-- Name: audit_logs_audit_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.audit_logs ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.audit_logs_audit_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.idempotency_keys (
+    user_id integer NOT NULL,
+    idempotency_key text NOT NULL,
+    request_hash bytea NOT NULL,
+    response_status integer NOT NULL,
+    response_body bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT idempotency_keys_key_length CHECK (((char_length(idempotency_key) >= 1) AND (char_length(idempotency_key) <= 200)))
+);
+
+
+--
+-- Name: model_delegates; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_delegates (
+    delegate_id integer NOT NULL,
+    model_id integer NOT NULL,
+    user_id integer NOT NULL,
+    granted_by integer NOT NULL,
+    granted_at timestamp with time zone DEFAULT now() NOT NULL,
+    revoked_at timestamp with time zone,
+    CONSTRAINT model_delegates_revoked_after_granted CHECK (((revoked_at IS NULL) OR (revoked_at >= granted_at)))
+);
+
+
+--
+-- Name: model_delegates_delegate_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.model_delegates_delegate_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: model_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_regions (
+    model_id integer NOT NULL,
+    region_id integer NOT NULL,
+    version_id integer,
+    deployed_at timestamp with time zone
+);
+
+
+--
+-- Name: model_version_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_version_regions (
+    version_id integer NOT NULL,
+    region_id integer NOT NULL
+);
+
+
+--
+-- Name: model_versions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_versions (
+    version_id integer NOT NULL,
+    model_id integer NOT NULL,
+    version_number text NOT NULL,
+    change_description text NOT NULL,
+    scope public.version_scope NOT NULL,
+    planned_production_date date,
+    actual_production_date date,
+    created_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    validation_request_id integer,
+    CONSTRAINT model_versions_change_description_length CHECK (((char_length(change_description) >= 1) AND (char_length(change_description) <= 4000))),
+    CONSTRAINT model_versions_version_number_length CHECK (((char_length(version_number) >= 1) AND (char_length(version_number) <= 200)))
+);
+
+
+--
+-- Name: model_versions_version_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.model_versions ALTER COLUMN version_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.model_versions_version_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.models (
+    model_id integer NOT NULL,
+    model_name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    owner_id integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
+    CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
+);
+
+
+--
+-- Name: models_model_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.models ALTER COLUMN model_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.models_model_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    region_id integer NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    requires_regional_approval boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT regions_code_length CHECK (((char_length(code) >= 1) AND (char_length(code) <= 200))),
+    CONSTRAINT regions_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200)))
+);
+
+
+--
+-- Name: regions_region_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.regions ALTER COLUMN region_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.regions_region_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schema_migrations (
+    version character varying NOT NULL
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    user_id integer NOT NULL,
+    email text NOT NULL,
+    full_name text NOT NULL,
+    role public.user_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_length CHECK (((char_length(email) >= 3) AND (char_length(email) <= 200))),
+    CONSTRAINT users_full_name_length CHECK (((char_length(full_name) >= 1) AND (char_length(full_name) <= 200)))
+);
+
+
+--
+-- Name: users_user_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.users ALTER COLUMN user_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.users_user_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_request_models (
+    request_id integer NOT NULL,
+    model_id integer NOT NULL,
+    version_id integer,
+    blocks_model boolean NOT NULL
+);
+
+
+--
+-- Name: validation_request_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_request_regions (
+    request_id integer NOT NULL,
+    region_id integer NOT NULL
+);
+
+
+--
+-- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_requests (
+    request_id integer NOT NULL,
+    requestor_id integer NOT NULL,
+    validation_type text NOT NULL,
+    is_targeted boolean NOT NULL,
+    priority public.validation_priority NOT NULL,
+    status text DEFAULT 'INTAKE'::text NOT NULL,
+    is_closed boolean NOT NULL,
+    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
+    target_completion_date date NOT NULL,
+    trigger_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
+);
+
+
+--
+-- Name: validation_requests_request_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_requests ALTER COLUMN request_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.validation_requests_request_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: validation_status_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_status_history (
+    history_id bigint NOT NULL,
+    request_id integer NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    reason text,
+    changed_by integer NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_status_history_reason_length CHECK ((char_length(reason) <= 4000))
+);
+
+
+--
+-- Name: validation_status_history_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_status_history ALTER COLUMN history_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.validation_status_history_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: validation_status_transitions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_status_transitions (
+    from_status text NOT NULL,
+    to_status text NOT NULL
+);
+
+
+--
+-- Name: validation_statuses; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_statuses (
+    code text NOT NULL,
+    is_closed boolean NOT NULL
+);
+
+
+--
+-- Name: validation_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_types (
+    code text NOT NULL,
+    is_targeted boolean NOT NULL
+);
+
+
+--
+-- Name: api_tokens api_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_pkey PRIMARY KEY (token_id);
+
+
+--
+-- Name: audit_logs audit_logs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_logs
+    ADD CONSTRAINT audit_logs_pkey PRIMARY KEY (audit_id);
+
+
+--
+-- Name: idempotency_keys idempotency_keys_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_pkey PRIMARY KEY (user_id, idempotency_key);
+
+
+--
+-- Name: model_delegates model_delegates_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_delegates
+    ADD CONSTRAINT model_delegates_pkey PRIMARY KEY (delegate_id);
+
+
+--
+-- Name: model_regions model_regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_pkey PRIMARY KEY (model_id, region_id);
+
+
+--
+-- Name: model_version_regions model_version_regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_regions
+    ADD CONSTRAINT model_version_regions_pkey PRIMARY KEY (version_id, region_id);
+
+
+--
+-- Name: model_versions model_versions_model_id_version_number_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_model_id_version_number_key UNIQUE (model_id, version_number);
+
+
+--
+-- Name: model_versions model_versions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_pkey PRIMARY KEY (version_id);
+
+
+--
+-- Name: models models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.models
+    ADD CONSTRAINT models_pkey PRIMARY KEY (model_id);
+
+
+--
+-- Name: regions regions_code_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_code_key UNIQUE (code);
+
+
+--
+-- Name: regions regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.regions
+    ADD CONSTRAINT regions_pkey PRIMARY KEY (region_id);
+
+
+--
+-- Name: schema_migrations schema_migrations_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.schema_migrations
+    ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_pkey PRIMARY KEY (user_id);
+
+
+--
+-- Name: validation_request_models validation_request_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_pkey PRIMARY KEY (request_id, model_id);
+
+
+--
+-- Name: validation_request_regions validation_request_regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_regions
+    ADD CONSTRAINT validation_request_regions_pkey PRIMARY KEY (request_id, region_id);
+
+
+--
+-- Name: validation_requests validation_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_pkey PRIMARY KEY (request_id);
+
+
+--
+-- Name: validation_requests validation_requests_request_id_blocks_models_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_request_id_blocks_models_key UNIQUE (request_id, blocks_models);
+
+
+--
+-- Name: validation_status_history validation_status_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_history
+    ADD CONSTRAINT validation_status_history_pkey PRIMARY KEY (history_id);
+
+
+--
+-- Name: validation_status_transitions validation_status_transitions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_transitions
+    ADD CONSTRAINT validation_status_transitions_pkey PRIMARY KEY (from_status, to_status);
+
+
+--
+-- Name: validation_statuses validation_statuses_code_is_closed_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_statuses
+    ADD CONSTRAINT validation_statuses_code_is_closed_key UNIQUE (code, is_closed);
+
+
+--
+-- Name: validation_statuses validation_statuses_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_statuses
+    ADD CONSTRAINT validation_statuses_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: validation_types validation_types_code_is_targeted_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_types
+    ADD CONSTRAINT validation_types_code_is_targeted_key UNIQUE (code, is_targeted);
+
+
+--
+-- Name: validation_types validation_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_types
+    ADD CONSTRAINT validation_types_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: api_tokens_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX api_tokens_user_id_idx ON public.api_tokens USING btree (user_id);
+
+
+--
+-- Name: audit_logs_action_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_action_idx ON public.audit_logs USING btree (action, audit_id);
+
+
+--
+-- Name: audit_logs_entity_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type, entity_id, audit_id);
+
+
+--
+-- Name: audit_logs_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_user_id_idx ON public.audit_logs USING btree (user_id, audit_id);
+
+
+--
+-- Name: idempotency_keys_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX idempotency_keys_created_at_idx ON public.idempotency_keys USING btree (created_at);
+
+
+--
+-- Name: model_delegates_active_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX model_delegates_active_key ON public.model_delegates USING btree (model_id, user_id) WHERE (revoked_at IS NULL);
+
+
+--
+-- Name: model_delegates_granted_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_delegates_granted_by_idx ON public.model_delegates USING btree (granted_by);
+
+
+--
+-- Name: model_delegates_user_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_delegates_user_id_idx ON public.model_delegates USING btree (user_id);
+
+
+--
+-- Name: model_regions_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_regions_region_id_idx ON public.model_regions USING btree (region_id);
+
+
+--
+-- Name: model_regions_version_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_regions_version_id_idx ON public.model_regions USING btree (version_id);
+
+
+--
+-- Name: model_version_regions_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_version_regions_region_id_idx ON public.model_version_regions USING btree (region_id);
+
+
+--
+-- Name: model_versions_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_versions_created_by_idx ON public.model_versions USING btree (created_by);
+
+
+--
+-- Name: model_versions_validation_request_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions USING btree (validation_request_id);
+
+
+--
+-- Name: models_owner_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
+
+
+--
+-- Name: users_email_lower_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(email));
+
+
+--
+-- Name: validation_request_models_model_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_models_model_id_idx ON public.validation_request_models USING btree (model_id, request_id);
+
+
+--
+-- Name: validation_request_models_one_blocking_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_request_models_one_blocking_key ON public.validation_request_models USING btree (model_id) WHERE blocks_model;
+
+
+--
+-- Name: validation_request_models_version_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_models_version_id_idx ON public.validation_request_models USING btree (version_id);
+
+
+--
+-- Name: validation_request_regions_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_regions_region_id_idx ON public.validation_request_regions USING btree (region_id);
+
+
+--
+-- Name: validation_requests_requestor_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_requestor_id_idx ON public.validation_requests USING btree (requestor_id);
+
+
+--
+-- Name: validation_requests_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_status_idx ON public.validation_requests USING btree (status, request_id);
+
+
+--
+-- Name: validation_status_history_changed_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_changed_by_idx ON public.validation_status_history USING btree (changed_by);
+
+
+--
+-- Name: validation_status_history_request_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_request_id_idx ON public.validation_status_history USING btree (request_id, history_id);
+
+
+--
+-- Name: validation_requests validation_requests_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_requests_guard BEFORE INSERT OR UPDATE OF validation_type, status ON public.validation_requests FOR EACH ROW EXECUTE FUNCTION public.validation_requests_guard();
+
+
+--
+-- Name: api_tokens api_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.api_tokens
+    ADD CONSTRAINT api_tokens_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: audit_logs audit_logs_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.audit_logs
+    ADD CONSTRAINT audit_logs_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: idempotency_keys idempotency_keys_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.idempotency_keys
+    ADD CONSTRAINT idempotency_keys_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_delegates model_delegates_granted_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_delegates
+    ADD CONSTRAINT model_delegates_granted_by_fkey FOREIGN KEY (granted_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_delegates model_delegates_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_delegates
+    ADD CONSTRAINT model_delegates_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: model_delegates model_delegates_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_delegates
+    ADD CONSTRAINT model_delegates_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_regions model_regions_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: model_regions model_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: model_regions model_regions_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_version_id_fkey FOREIGN KEY (version_id) REFERENCES public.model_versions(version_id);
+
+
+--
+-- Name: model_version_regions model_version_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_regions
+    ADD CONSTRAINT model_version_regions_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: model_version_regions model_version_regions_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_regions
+    ADD CONSTRAINT model_version_regions_version_id_fkey FOREIGN KEY (version_id) REFERENCES public.model_versions(version_id);
+
+
+--
+-- Name: model_versions model_versions_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_versions model_versions_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: model_versions model_versions_validation_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_validation_request_id_fkey FOREIGN KEY (validation_request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: models models_owner_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.models
+    ADD CONSTRAINT models_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_request_models validation_request_models_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: validation_request_models validation_request_models_request_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_request_fkey FOREIGN KEY (request_id, blocks_model) REFERENCES public.validation_requests(request_id, blocks_models) ON UPDATE CASCADE;
+
+
+--
+-- Name: validation_request_models validation_request_models_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_version_id_fkey FOREIGN KEY (version_id) REFERENCES public.model_versions(version_id);
+
+
+--
+-- Name: validation_request_regions validation_request_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_regions
+    ADD CONSTRAINT validation_request_regions_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: validation_request_regions validation_request_regions_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_regions
+    ADD CONSTRAINT validation_request_regions_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: validation_requests validation_requests_requestor_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_requestor_id_fkey FOREIGN KEY (requestor_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_requests validation_requests_status_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_status_fkey FOREIGN KEY (status, is_closed) REFERENCES public.validation_statuses(code, is_closed);
+
+
+--
+-- Name: validation_requests validation_requests_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_type_fkey FOREIGN KEY (validation_type, is_targeted) REFERENCES public.validation_types(code, is_targeted);
+
+
+--
+-- Name: validation_status_history validation_status_history_changed_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_history
+    ADD CONSTRAINT validation_status_history_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_status_history validation_status_history_from_status_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_history
+    ADD CONSTRAINT validation_status_history_from_status_fkey FOREIGN KEY (from_status) REFERENCES public.validation_statuses(code);
+
+
+--
+-- Name: validation_status_history validation_status_history_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_history
+    ADD CONSTRAINT validation_status_history_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: validation_status_history validation_status_history_to_status_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_history
+    ADD CONSTRAINT validation_status_history_to_status_fkey FOREIGN KEY (to_status) REFERENCES public.validation_statuses(code);
+
+
+--
+-- Name: validation_status_transitions validation_status_transitions_from_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_transitions
+    ADD CONSTRAINT validation_status_transitions_from_fkey FOREIGN KEY (from_status) REFERENCES public.validation_statuses(code);
+
+
+--
+-- Name: validation_status_transitions validation_status_transitions_to_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_status_transitions
+    ADD CONSTRAINT validation_status_transitions_to_fkey FOREIGN KEY (to_status) REFERENCES public.validation_statuses(code);
+
+
+--
+-- PostgreSQL database dump complete
+--
+
+\unrestrict dbmate
+
+
+--
+-- Dbmate schema migrations
+--
+
+INSERT INTO public.schema_migrations (version) VALUES
+    ('20261126000001'),
+    ('20261126000002'),
+    ('20261126000003'),
+    ('20261126000004'),
+    ('20261126000005'),
+    ('20261126000006'),
+    ('20261126000007'),
+    ('20261126000010');

@@ -1,0 +1,68 @@
+// Package audit writes and reads the audit log. Every service writes its audit row through Record,
+// inside the transaction of the change it records, so a change and its record commit together.
+package audit
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"mrmflow/gen"
+)
+
+// Entity types of audit rows (the audit_logs_entity_type_known constraint lists the same).
+const (
+	EntityUser              = "user"
+	EntityAPIToken          = "api_token"
+	EntityRegion            = "region"
+	EntityModel             = "model"
+	EntityModelVersion      = "model_version"
+	EntityValidationRequest = "validation_request"
+	EntityDeploymentTask    = "deployment_task"
+)
+
+// Entry is one audit row to write. UserID is nil only for operator actions from the command line.
+type Entry struct {
+	EntityType string
+	EntityID   int32
+	Action     string
+	UserID     *int32
+	Changes    any
+}
+
+// Record writes e with q, which must be bound to the transaction of the change being recorded.
+func Record(ctx context.Context, q *gen.Queries, e Entry) error {
+	changes, err := json.Marshal(e.Changes)
+	if err != nil {
+		return fmt.Errorf("audit %s: encode changes: %w", e.Action, err)
+	}
+	if e.Changes == nil {
+		changes = []byte("{}")
+	}
+	err = q.AuditLogInsert(ctx, gen.AuditLogInsertParams{
+		EntityType: e.EntityType,
+		EntityID:   e.EntityID,
+		Action:     e.Action,
+		UserID:     e.UserID,
+		Changes:    changes,
+	})
+	if err != nil {
+		return fmt.Errorf("audit %s: %w", e.Action, err)
+	}
+	return nil
+}
+
+// By returns a pointer to the acting user's id, for Entry.UserID.
+func By(userID int32) *int32 { return &userID }
+
+// Log is one audit row as the API shows it.
+type Log struct {
+	AuditID    int64           `json:"audit_id"`
+	EntityType string          `json:"entity_type"`
+	EntityID   int32           `json:"entity_id"`
+	Action     string          `json:"action"`
+	UserID     *int32          `json:"user_id"`
+	Changes    json.RawMessage `json:"changes"`
+	CreatedAt  time.Time       `json:"created_at"`
+}

@@ -1,0 +1,91 @@
+// Package config reads mrmflow's settings from the environment, with defaults for development.
+package config
+
+import (
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is every setting of a running mrmflow. The environment variable of each field is named
+// in Load and in the README's configuration table.
+type Config struct {
+	DatabaseURL      string
+	ListenAddr       string
+	LogLevel         string
+	LogFormat        string
+	PoolMaxConns     int32
+	LockTimeout      time.Duration
+	StatementTimeout time.Duration
+	RequestTimeout   time.Duration
+	ShutdownTimeout  time.Duration
+}
+
+// Load reads the configuration from the environment. A malformed value is an error naming the
+// variable; an absent one takes its default. DATABASE_URL may be empty here: `serve` refuses to
+// start without it and `serve --dev` resolves one.
+func Load() (Config, error) {
+	c := Config{
+		DatabaseURL: os.Getenv("DATABASE_URL"),
+		ListenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
+		LogLevel:    envOr("LOG_LEVEL", "info"),
+		LogFormat:   envOr("LOG_FORMAT", "json"),
+	}
+	var err error
+	if c.PoolMaxConns, err = envInt32("DB_POOL_MAX_CONNS", 10); err != nil {
+		return c, err
+	}
+	durations := []struct {
+		name string
+		dst  *time.Duration
+		def  time.Duration
+	}{
+		{"LOCK_TIMEOUT", &c.LockTimeout, 5 * time.Second},
+		{"STATEMENT_TIMEOUT", &c.StatementTimeout, 30 * time.Second},
+		{"REQUEST_TIMEOUT", &c.RequestTimeout, 60 * time.Second},
+		{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 30 * time.Second},
+	}
+	for _, d := range durations {
+		if *d.dst, err = envDuration(d.name, d.def); err != nil {
+			return c, err
+		}
+	}
+	switch c.LogFormat {
+	case "json", "text":
+	default:
+		return c, fmt.Errorf("LOG_FORMAT must be json or text, not %q", c.LogFormat)
+	}
+	return c, nil
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+func envInt32(name string, def int32) (int32, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil || n < 1 {
+		return 0, fmt.Errorf("%s must be a positive whole number, not %q", name, v)
+	}
+	return int32(n), nil
+}
+
+func envDuration(name string, def time.Duration) (time.Duration, error) {
+	v := os.Getenv(name)
+	if v == "" {
+		return def, nil
+	}
+	d, err := time.ParseDuration(v)
+	if err != nil || d <= 0 {
+		return 0, fmt.Errorf("%s must be a positive duration such as 5s, not %q", name, v)
+	}
+	return d, nil
+}

@@ -1,0 +1,81 @@
+// Package domain holds what every layer of mrmflow shares: the error type and its codes, the acting
+// user, roles and the small value types that cross from the service layer to the HTTP layer.
+package domain
+
+import (
+	"errors"
+	"fmt"
+)
+
+// Code is a stable, machine-readable error code. Clients branch on it, so a code never changes
+// meaning once released; the HTTP layer maps each code to a status in one table.
+type Code string
+
+// The error codes of the API (DESIGN.md, "HTTP API").
+const (
+	CodeInvalidRequest        Code = "invalid_request"
+	CodeUnauthenticated       Code = "unauthenticated"
+	CodeForbidden             Code = "forbidden"
+	CodeNotFound              Code = "not_found"
+	CodeConflict              Code = "conflict"
+	CodeValidationConflict    Code = "validation_conflict"
+	CodeInvalidTransition     Code = "invalid_transition"
+	CodeInvalidStatus         Code = "invalid_status"
+	CodeValidationNotApproved Code = "validation_not_approved"
+	CodeIdempotencyKeyReused  Code = "idempotency_key_reused"
+	CodeBodyTooLarge          Code = "body_too_large"
+	CodeUnsupportedMediaType  Code = "unsupported_media_type"
+	CodeMethodNotAllowed      Code = "method_not_allowed"
+	CodeLockTimeout           Code = "lock_timeout"
+	CodeUnavailable           Code = "unavailable"
+	CodeInternal              Code = "internal"
+)
+
+// FieldError names one offending input field and what is wrong with it.
+type FieldError struct {
+	Field   string `json:"field"`
+	Message string `json:"message"`
+}
+
+// Error is the one error type the service layer returns for anything a client caused or may act
+// on. Anything else reaching the HTTP layer is an internal error and is never shown to a client.
+type Error struct {
+	Code    Code
+	Message string
+	// Fields lists per-field problems of an invalid_request.
+	Fields []FieldError
+	// Extra holds additional members of the problem body, such as "conflicts" of a
+	// validation_conflict or "allowed" of an invalid_transition.
+	Extra map[string]any
+}
+
+func (e *Error) Error() string { return string(e.Code) + ": " + e.Message }
+
+// Errorf builds an Error with a formatted message.
+func Errorf(code Code, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Invalid is an invalid_request naming one field.
+func Invalid(field, message string) *Error {
+	return &Error{
+		Code:    CodeInvalidRequest,
+		Message: "the request is invalid",
+		Fields:  []FieldError{{Field: field, Message: message}},
+	}
+}
+
+// NotFound is a not_found error with a message naming what is missing.
+func NotFound(format string, args ...any) *Error { return Errorf(CodeNotFound, format, args...) }
+
+// Forbidden is a forbidden error saying what the caller may not do.
+func Forbidden(format string, args ...any) *Error { return Errorf(CodeForbidden, format, args...) }
+
+// CodeOf returns the code of err if it is (or wraps) an *Error, and CodeInternal otherwise.
+func CodeOf(err error) Code {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return CodeInternal
+}

@@ -1,0 +1,103 @@
+// Package idempotency makes a create or bulk POST safe to retry: the same Idempotency-Key with
+// the same body replays the first answer; the same key with another body is refused.
+//
+// The key is claimed at the start of the transaction that does the work and its answer stored in
+// that same transaction, so a key exists exactly when its work committed, on every replica.
+package idempotency
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/json"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// MaxKeyLength bounds an Idempotency-Key header.
+const MaxKeyLength = 200
+
+// Key identifies one guarded request: the caller's key and a hash of what was asked.
+type Key struct {
+	UserID      int32
+	Key         string
+	RequestHash []byte
+}
+
+// NewKey builds a Key for a request; operation names the endpoint (a key reused on another
+// endpoint is "another body") and body is the raw request body.
+func NewKey(userID int32, key, operation string, body []byte) *Key {
+	h := sha256.New()
+	h.Write([]byte(operation))
+	h.Write([]byte{0})
+	h.Write(body)
+	return &Key{UserID: userID, Key: key, RequestHash: h.Sum(nil)}
+}
+
+// Replay is a stored answer to send again instead of doing the work.
+type Replay struct {
+	Status int
+	Body   []byte
+}
+
+// Result is what a guarded operation produced: either a fresh value or a replay.
+type Result[T any] struct {
+	Value  T
+	Replay *Replay
+}
+
+var errReused = domain.Errorf(domain.CodeIdempotencyKeyReused,
+	"this Idempotency-Key was already used with a different request")
+
+// Do runs work inside tx under key. With a nil key it just runs work. Otherwise it claims the key
+// first: if the key already holds a committed answer, that answer is returned as a Replay (or
+// idempotency_key_reused if the request differs) and work does not run; if not, work runs and its
+// value is stored, encoded as JSON with status, before the caller commits.
+func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func() (T, error)) (Result[T], error) {
+	if key == nil {
+		v, err := work()
+		return Result[T]{Value: v}, err
+	}
+	q := gen.New(tx)
+	claimed, err := q.IdempotencyKeyClaim(ctx, gen.IdempotencyKeyClaimParams{
+		UserID: key.UserID, IdempotencyKey: key.Key, RequestHash: key.RequestHash,
+	})
+	if err != nil && !pgtx.IsNoRows(err) {
+		return Result[T]{}, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	if !claimed {
+		stored, err := q.IdempotencyKeyGet(ctx, gen.IdempotencyKeyGetParams{UserID: key.UserID, IdempotencyKey: key.Key})
+		if err != nil {
+			return Result[T]{}, fmt.Errorf("read idempotency key: %w", err)
+		}
+		if string(stored.RequestHash) != string(key.RequestHash) {
+			return Result[T]{}, errReused
+		}
+		return Result[T]{Replay: &Replay{Status: int(stored.ResponseStatus), Body: stored.ResponseBody}}, nil
+	}
+	v, err := work()
+	if err != nil {
+		return Result[T]{}, err
+	}
+	body, err := json.Marshal(v)
+	if err != nil {
+		return Result[T]{}, fmt.Errorf("encode idempotent answer: %w", err)
+	}
+	err = q.IdempotencyKeyComplete(ctx, gen.IdempotencyKeyCompleteParams{
+		UserID: key.UserID, IdempotencyKey: key.Key, ResponseStatus: int32(status), ResponseBody: body,
+	})
+	if err != nil {
+		return Result[T]{}, fmt.Errorf("store idempotent answer: %w", err)
+	}
+	return Result[T]{Value: v}, nil
+}
+
+// PurgeExpired deletes keys older than 24 hours; the service calls it periodically.
+func PurgeExpired(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
+	return gen.New(pool).IdempotencyKeyDeleteExpired(ctx)
+}

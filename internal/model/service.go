@@ -1,0 +1,129 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
+	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+	"mrmflow/internal/region"
+)
+
+// Service manages models, their delegates and versions.
+type Service struct {
+	pool *pgxpool.Pool
+}
+
+// NewService returns a Service on pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may
+// name another owner.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (Model, error) {
+	if in.OwnerID == 0 {
+		in.OwnerID = actor.UserID
+	}
+	if in.OwnerID != actor.UserID && !actor.IsAdmin() {
+		return Model{}, domain.Forbidden("only ADMIN users may create a model owned by someone else")
+	}
+	var c domain.Check
+	c.Name("model_name", in.ModelName)
+	c.Text("description", in.Description, false)
+	if err := c.Err(); err != nil {
+		return Model{}, err
+	}
+	regionIDs := slices.Clone(in.RegionIDs)
+	slices.Sort(regionIDs)
+	var m Model
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		exists, err := q.UserExists(ctx, in.OwnerID)
+		if err != nil {
+			return fmt.Errorf("find owner: %w", err)
+		}
+		if !exists {
+			return domain.NotFound("owner %d does not exist", in.OwnerID)
+		}
+		regions, err := region.RequireAll(ctx, q, "region_ids", regionIDs)
+		if err != nil {
+			return err
+		}
+		row, err := q.ModelCreate(ctx, gen.ModelCreateParams{ModelName: in.ModelName, Description: in.Description, OwnerID: in.OwnerID})
+		if err != nil {
+			return fmt.Errorf("create model: %w", err)
+		}
+		if len(regionIDs) > 0 {
+			if err := q.ModelRegionsAdd(ctx, gen.ModelRegionsAddParams{ModelID: row.ModelID, RegionIds: regionIDs}); err != nil {
+				return fmt.Errorf("add model regions: %w", err)
+			}
+		}
+		modelRegions := make([]ModelRegion, len(regions))
+		for i, r := range regions {
+			modelRegions[i] = ModelRegion{RegionID: r.RegionID, Code: r.Code}
+		}
+		m = modelFromRow(row, modelRegions)
+		return audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: "MODEL_CREATED", UserID: audit.By(actor.UserID),
+			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs},
+		})
+	})
+	return m, err
+}
+
+// Get returns one model with its regions.
+func (s *Service) Get(ctx context.Context, modelID int32) (Model, error) {
+	q := gen.New(s.pool)
+	row, err := q.ModelGet(ctx, modelID)
+	if pgtx.IsNoRows(err) {
+		return Model{}, domain.NotFound("model %d does not exist", modelID)
+	}
+	if err != nil {
+		return Model{}, fmt.Errorf("get model: %w", err)
+	}
+	models, err := withRegions(ctx, q, []gen.Model{row})
+	if err != nil {
+		return Model{}, err
+	}
+	return models[0], nil
+}
+
+// List returns models in id order, each with its regions.
+func (s *Service) List(ctx context.Context, page domain.Page) ([]Model, *int64, error) {
+	q := gen.New(s.pool)
+	rows, err := q.ModelList(ctx, gen.ModelListParams{AfterID: int32(page.After), PageLimit: page.Limit + 1})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list models: %w", err)
+	}
+	rows, next := domain.PageOf(rows, page.Limit, func(r gen.Model) int64 { return int64(r.ModelID) })
+	models, err := withRegions(ctx, q, rows)
+	return models, next, err
+}
+
+// withRegions attaches regions to models with one query for the whole page.
+func withRegions(ctx context.Context, q *gen.Queries, rows []gen.Model) ([]Model, error) {
+	ids := make([]int32, len(rows))
+	for i, r := range rows {
+		ids[i] = r.ModelID
+	}
+	regionRows, err := q.ModelRegionsForModels(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("list model regions: %w", err)
+	}
+	byModel := make(map[int32][]ModelRegion, len(rows))
+	for _, r := range regionRows {
+		byModel[r.ModelID] = append(byModel[r.ModelID], ModelRegion{
+			RegionID: r.RegionID, Code: r.Code, VersionID: r.VersionID, DeployedAt: domain.TimePtr(r.DeployedAt),
+		})
+	}
+	out := make([]Model, len(rows))
+	for i, r := range rows {
+		out[i] = modelFromRow(r, byModel[r.ModelID])
+	}
+	return out, nil
+}

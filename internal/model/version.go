@@ -1,0 +1,190 @@
+package model
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mrmflow/gen"
+	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// uniqueVersionNumber makes version numbers unique within a model.
+const uniqueVersionNumber = "model_versions_model_id_version_number_key"
+
+// Version scopes.
+const (
+	ScopeGlobal   = "GLOBAL"
+	ScopeRegional = "REGIONAL"
+)
+
+// Version is one version of a model.
+type Version struct {
+	VersionID             int32        `json:"version_id"`
+	ModelID               int32        `json:"model_id"`
+	VersionNumber         string       `json:"version_number"`
+	ChangeDescription     string       `json:"change_description"`
+	Scope                 string       `json:"scope"`
+	RegionIDs             []int32      `json:"region_ids"`
+	ValidationRequestID   *int32       `json:"validation_request_id"`
+	PlannedProductionDate *domain.Date `json:"planned_production_date"`
+	ActualProductionDate  *domain.Date `json:"actual_production_date"`
+	CreatedAt             time.Time    `json:"created_at"`
+}
+
+// CreateVersionInput is a new version. RegionIDs are the target regions of a REGIONAL version.
+type CreateVersionInput struct {
+	VersionNumber         string
+	ChangeDescription     string
+	Scope                 string
+	RegionIDs             []int32
+	PlannedProductionDate *domain.Date
+}
+
+func (in CreateVersionInput) check() error {
+	var c domain.Check
+	c.Name("version_number", in.VersionNumber)
+	c.Text("change_description", in.ChangeDescription, true)
+	switch in.Scope {
+	case ScopeGlobal:
+		if len(in.RegionIDs) > 0 {
+			c.Add("region_ids", "must be empty for a GLOBAL version")
+		}
+	case ScopeRegional:
+		if len(in.RegionIDs) == 0 {
+			c.Add("region_ids", "must name at least one region for a REGIONAL version")
+		}
+	default:
+		c.Add("scope", "must be GLOBAL or REGIONAL")
+	}
+	return c.Err()
+}
+
+// CreateVersion adds a version to a model. The owner, an active delegate or ADMIN may; the target
+// regions of a REGIONAL version must be regions the model runs in.
+func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID int32, in CreateVersionInput) (Version, error) {
+	if err := in.check(); err != nil {
+		return Version{}, err
+	}
+	regionIDs := slices.Clone(in.RegionIDs)
+	slices.Sort(regionIDs)
+	var v Version
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		access, err := AccessOf(ctx, q, actor, modelID)
+		if err != nil {
+			return err
+		}
+		if !access.CanActForOwner(actor) {
+			return domain.Forbidden("only the model's owner, its delegates and ADMIN users may add versions")
+		}
+		if err := requireModelRegions(ctx, q, modelID, regionIDs); err != nil {
+			return err
+		}
+		var planned *time.Time
+		if in.PlannedProductionDate != nil {
+			planned = &in.PlannedProductionDate.Time
+		}
+		versionID, err := q.ModelVersionCreate(ctx, gen.ModelVersionCreateParams{
+			ModelID: modelID, VersionNumber: in.VersionNumber, ChangeDescription: in.ChangeDescription,
+			Scope: gen.VersionScope(in.Scope), PlannedProductionDate: planned, CreatedBy: actor.UserID,
+		})
+		if pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueVersionNumber) {
+			return domain.Errorf(domain.CodeConflict, "model %d already has a version %q", modelID, in.VersionNumber)
+		}
+		if err != nil {
+			return fmt.Errorf("create version: %w", err)
+		}
+		if len(regionIDs) > 0 {
+			if err := q.ModelVersionRegionsAdd(ctx, gen.ModelVersionRegionsAddParams{VersionID: versionID, RegionIds: regionIDs}); err != nil {
+				return fmt.Errorf("add version regions: %w", err)
+			}
+		}
+		if v, err = getVersion(ctx, q, versionID); err != nil {
+			return err
+		}
+		return audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityModelVersion, EntityID: versionID, Action: "VERSION_CREATED", UserID: audit.By(actor.UserID),
+			Changes: map[string]any{"model_id": modelID, "version_number": v.VersionNumber, "scope": v.Scope, "region_ids": v.RegionIDs},
+		})
+	})
+	return v, err
+}
+
+// requireModelRegions checks that every id in regionIDs is a region the model runs in.
+func requireModelRegions(ctx context.Context, q *gen.Queries, modelID int32, regionIDs []int32) error {
+	if len(regionIDs) == 0 {
+		return nil
+	}
+	rows, err := q.ModelRegionsForModels(ctx, []int32{modelID})
+	if err != nil {
+		return fmt.Errorf("list model regions: %w", err)
+	}
+	runs := make(map[int32]bool, len(rows))
+	for _, r := range rows {
+		runs[r.RegionID] = true
+	}
+	var c domain.Check
+	for _, id := range regionIDs {
+		if !runs[id] {
+			c.Add("region_ids", "model %d does not run in region %d", modelID, id)
+		}
+	}
+	return c.Err()
+}
+
+// GetVersion returns one version.
+func (s *Service) GetVersion(ctx context.Context, versionID int32) (Version, error) {
+	return getVersion(ctx, gen.New(s.pool), versionID)
+}
+
+func getVersion(ctx context.Context, q *gen.Queries, versionID int32) (Version, error) {
+	row, err := q.ModelVersionGet(ctx, versionID)
+	if pgtx.IsNoRows(err) {
+		return Version{}, domain.NotFound("version %d does not exist", versionID)
+	}
+	if err != nil {
+		return Version{}, fmt.Errorf("get version: %w", err)
+	}
+	return versionFromRow(gen.ModelVersionListRow(row)), nil
+}
+
+// ListVersions returns a model's versions in id order.
+func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.Page) ([]Version, *int64, error) {
+	q := gen.New(s.pool)
+	if _, err := q.ModelGet(ctx, modelID); pgtx.IsNoRows(err) {
+		return nil, nil, domain.NotFound("model %d does not exist", modelID)
+	} else if err != nil {
+		return nil, nil, fmt.Errorf("get model: %w", err)
+	}
+	rows, err := q.ModelVersionList(ctx, gen.ModelVersionListParams{ModelID: modelID, AfterID: int32(page.After), PageLimit: page.Limit + 1})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list versions: %w", err)
+	}
+	rows, next := domain.PageOf(rows, page.Limit, func(r gen.ModelVersionListRow) int64 { return int64(r.VersionID) })
+	out := make([]Version, len(rows))
+	for i, r := range rows {
+		out[i] = versionFromRow(r)
+	}
+	return out, next, nil
+}
+
+func versionFromRow(r gen.ModelVersionListRow) Version {
+	regionIDs := r.RegionIds
+	if regionIDs == nil {
+		regionIDs = []int32{}
+	}
+	return Version{
+		VersionID: r.VersionID, ModelID: r.ModelID, VersionNumber: r.VersionNumber,
+		ChangeDescription: r.ChangeDescription, Scope: string(r.Scope), RegionIDs: regionIDs,
+		ValidationRequestID:   r.ValidationRequestID,
+		PlannedProductionDate: domain.DatePtr(r.PlannedProductionDate),
+		ActualProductionDate:  domain.DatePtr(r.ActualProductionDate),
+		CreatedAt:             r.CreatedAt.UTC(),
+	}
+}

@@ -1,0 +1,71 @@
+// Package pgtx is the one place mrmflow opens transactions and savepoints, and where PostgreSQL
+// errors are recognised by SQLSTATE and constraint name.
+package pgtx
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+)
+
+// ReadCommitted is the isolation level of every mrmflow transaction. The lock-then-check rules
+// depend on it: each statement after a lock wait sees what the previous holder committed
+// (DESIGN.md, "Known traps"). It is named explicitly so a server default cannot change it.
+var ReadCommitted = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
+
+// WithTx runs fn in a READ COMMITTED transaction and commits if fn returns nil. On an error or a
+// panic it rolls back, with a context that is not cancelled, so a request whose client went away
+// still cleans up its transaction.
+func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
+	return WithTxOptions(ctx, pool, ReadCommitted, fn)
+}
+
+// WithTxOptions is WithTx with explicit options (tests use it to run the same work under another
+// isolation level as a negative control).
+func WithTxOptions(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(tx pgx.Tx) error) (err error) {
+	tx, err := pool.BeginTx(ctx, opts)
+	if err != nil {
+		return fmt.Errorf("begin transaction: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+			panic(p)
+		}
+		if err != nil {
+			_ = tx.Rollback(context.WithoutCancel(ctx))
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(ctx); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// WithSavepoint runs fn inside a savepoint of tx. When fn fails the savepoint is rolled back —
+// never released: releasing a failed savepoint would leave the whole transaction aborted and the
+// final commit would silently roll everything back (DESIGN.md, "Savepoint errors in pgx"). The
+// error of fn is returned; an error of the rollback itself is joined to it, because then the
+// transaction is unusable and the caller must abort.
+func WithSavepoint(ctx context.Context, tx pgx.Tx, fn func(sp pgx.Tx) error) error {
+	sp, err := tx.Begin(ctx)
+	if err != nil {
+		return fmt.Errorf("savepoint: %w", err)
+	}
+	if err := fn(sp); err != nil {
+		if rbErr := sp.Rollback(context.WithoutCancel(ctx)); rbErr != nil {
+			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rbErr))
+		}
+		return err
+	}
+	if err := sp.Commit(ctx); err != nil {
+		return fmt.Errorf("release savepoint: %w", err)
+	}
+	return nil
+}

@@ -1,0 +1,124 @@
+// Package region manages the regions models run in.
+package region
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
+	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// uniqueRegionsCode makes region codes unique.
+const uniqueRegionsCode = "regions_code_key"
+
+// Region is a jurisdiction or market a model runs in.
+type Region struct {
+	RegionID                 int32     `json:"region_id"`
+	Code                     string    `json:"code"`
+	Name                     string    `json:"name"`
+	RequiresRegionalApproval bool      `json:"requires_regional_approval"`
+	CreatedAt                time.Time `json:"created_at"`
+}
+
+// CreateInput is a new region.
+type CreateInput struct {
+	Code                     string
+	Name                     string
+	RequiresRegionalApproval bool
+}
+
+// Service manages regions.
+type Service struct {
+	pool *pgxpool.Pool
+}
+
+// NewService returns a Service on pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// Create adds a region. Only ADMIN may.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (Region, error) {
+	if !actor.IsAdmin() {
+		return Region{}, domain.Forbidden("only ADMIN users may create regions")
+	}
+	var c domain.Check
+	c.Name("code", in.Code)
+	c.Name("name", in.Name)
+	if err := c.Err(); err != nil {
+		return Region{}, err
+	}
+	var r Region
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
+			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,
+		})
+		if pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueRegionsCode) {
+			return domain.Errorf(domain.CodeConflict, "a region with code %q already exists", in.Code)
+		}
+		if err != nil {
+			return fmt.Errorf("create region: %w", err)
+		}
+		r = fromRow(row)
+		return audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: "REGION_CREATED", UserID: audit.By(actor.UserID),
+			Changes: map[string]any{"code": r.Code, "name": r.Name, "requires_regional_approval": r.RequiresRegionalApproval},
+		})
+	})
+	return r, err
+}
+
+// List returns regions in id order.
+func (s *Service) List(ctx context.Context, page domain.Page) ([]Region, *int64, error) {
+	rows, err := gen.New(s.pool).RegionList(ctx, gen.RegionListParams{AfterID: int32(page.After), PageLimit: page.Limit + 1})
+	if err != nil {
+		return nil, nil, fmt.Errorf("list regions: %w", err)
+	}
+	rows, next := domain.PageOf(rows, page.Limit, func(r gen.Region) int64 { return int64(r.RegionID) })
+	out := make([]Region, len(rows))
+	for i, row := range rows {
+		out[i] = fromRow(row)
+	}
+	return out, next, nil
+}
+
+// RequireAll checks that every id in ids names a region, with q bound to the caller's
+// transaction; the error names the missing ids.
+func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) ([]gen.Region, error) {
+	if len(ids) == 0 {
+		return nil, nil
+	}
+	rows, err := q.RegionListByIDs(ctx, ids)
+	if err != nil {
+		return nil, fmt.Errorf("find regions: %w", err)
+	}
+	if len(rows) == len(ids) {
+		return rows, nil
+	}
+	found := make(map[int32]bool, len(rows))
+	for _, r := range rows {
+		found[r.RegionID] = true
+	}
+	var missing []int32
+	for _, id := range ids {
+		if !found[id] {
+			missing = append(missing, id)
+		}
+	}
+	e := domain.NotFound("regions %v do not exist", missing)
+	e.Extra = map[string]any{"field": field, "missing_ids": missing}
+	return nil, e
+}
+
+func fromRow(r gen.Region) Region {
+	return Region{
+		RegionID: r.RegionID, Code: r.Code, Name: r.Name,
+		RequiresRegionalApproval: r.RequiresRegionalApproval, CreatedAt: r.CreatedAt.UTC(),
+	}
+}

@@ -1,0 +1,112 @@
+package user
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
+	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// uniqueUsersEmail is the index that makes emails unique case-insensitively.
+const uniqueUsersEmail = "users_email_lower_key"
+
+// Service manages users and tokens.
+type Service struct {
+	pool *pgxpool.Pool
+}
+
+// NewService returns a Service on pool.
+func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+
+// Create adds a user. Only ADMIN may.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (User, error) {
+	if !actor.IsAdmin() {
+		return User{}, domain.Forbidden("only ADMIN users may create users")
+	}
+	var u User
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		var err error
+		u, err = create(ctx, gen.New(tx), in, audit.By(actor.UserID))
+		return err
+	})
+	return u, err
+}
+
+// Bootstrap creates a user and a first token for it on behalf of the operator (the command line:
+// there is no acting user, so the audit rows have none).
+func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
+	var u User
+	var t Token
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		var err error
+		if u, err = create(ctx, q, in, nil); err != nil {
+			return err
+		}
+		t, err = createToken(ctx, q, u.UserID, tokenName, nil)
+		return err
+	})
+	return u, t, err
+}
+
+// EnsureWithToken returns the user with in.Email, creating it if it does not exist, and a new
+// token for it; `serve --dev` uses it for the development admin. Like Bootstrap it acts for the
+// operator.
+func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
+	var u User
+	var t Token
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		row, err := q.UserGetByEmail(ctx, in.Email)
+		switch {
+		case err == nil:
+			u = fromRow(row)
+		case pgtx.IsNoRows(err):
+			if u, err = create(ctx, q, in, nil); err != nil {
+				return err
+			}
+		default:
+			return fmt.Errorf("find user: %w", err)
+		}
+		t, err = createToken(ctx, q, u.UserID, tokenName, nil)
+		return err
+	})
+	return u, t, err
+}
+
+func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (User, error) {
+	if err := in.check(); err != nil {
+		return User{}, err
+	}
+	row, err := q.UserCreate(ctx, gen.UserCreateParams{Email: in.Email, FullName: in.FullName, Role: gen.UserRole(in.Role)})
+	if pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueUsersEmail) {
+		return User{}, domain.Errorf(domain.CodeConflict, "a user with email %q already exists", in.Email)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("create user: %w", err)
+	}
+	u := fromRow(row)
+	err = audit.Record(ctx, q, audit.Entry{
+		EntityType: audit.EntityUser, EntityID: u.UserID, Action: "USER_CREATED", UserID: by,
+		Changes: map[string]any{"email": u.Email, "full_name": u.FullName, "role": u.Role},
+	})
+	return u, err
+}
+
+// Get returns one user; any authenticated user may look up the caller itself (GET /users/me).
+func (s *Service) Get(ctx context.Context, userID int32) (User, error) {
+	row, err := gen.New(s.pool).UserGetByID(ctx, userID)
+	if pgtx.IsNoRows(err) {
+		return User{}, domain.NotFound("user %d does not exist", userID)
+	}
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	return fromRow(row), nil
+}

@@ -1,0 +1,52 @@
+// Package user manages users and their API tokens.
+package user
+
+import (
+	"strings"
+	"time"
+
+	"mrmflow/gen"
+	"mrmflow/internal/domain"
+)
+
+// User is a person who calls the API.
+type User struct {
+	UserID    int32       `json:"user_id"`
+	Email     string      `json:"email"`
+	FullName  string      `json:"full_name"`
+	Role      domain.Role `json:"role"`
+	CreatedAt time.Time   `json:"created_at"`
+}
+
+// Token is a newly created API token. Token, the plaintext, exists only in this value: the
+// database keeps its hash.
+type Token struct {
+	TokenID   int32     `json:"token_id"`
+	Name      string    `json:"name"`
+	Token     string    `json:"token"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// CreateInput is a new user.
+type CreateInput struct {
+	Email    string
+	FullName string
+	Role     domain.Role
+}
+
+func (in CreateInput) check() error {
+	var c domain.Check
+	c.Name("email", in.Email)
+	if in.Email != "" && (!strings.Contains(in.Email, "@") || strings.ContainsAny(in.Email, " \t\r\n")) {
+		c.Add("email", "must be an email address")
+	}
+	c.Name("full_name", in.FullName)
+	if !in.Role.Valid() {
+		c.Add("role", "must be one of ADMIN, VALIDATOR, USER")
+	}
+	return c.Err()
+}
+
+func fromRow(r gen.User) User {
+	return User{UserID: r.UserID, Email: r.Email, FullName: r.FullName, Role: domain.Role(r.Role), CreatedAt: r.CreatedAt.UTC()}
+}
