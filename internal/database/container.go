@@ -13,9 +13,6 @@ import (
 // and as `pg_dump` for db/schema.sql.
 const PostgresImage = "postgres:15-alpine"
 
-const howToRun = "no TEST_DATABASE_URL and no Docker: set TEST_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable " +
-	"(a server where the tests may create databases) or run `make test`, which finds one on 127.0.0.1:5432"
-
 // StartPostgresContainer starts a PostgreSQL 15 container and returns the URL of its postgres
 // database. `mrmflow serve --dev` uses it too, when no other server can be found.
 func StartPostgresContainer(ctx context.Context) (string, error) {
@@ -38,7 +35,7 @@ func DockerAvailable() bool {
 	if err != nil {
 		return false
 	}
-	defer p.Close()
+	defer func() { _ = p.Close() }()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	return p.Health(ctx) == nil

@@ -65,7 +65,7 @@ func New(t testing.TB, maxConns int32) *DB {
 	if err != nil {
 		t.Fatalf("connect to admin database: %v", err)
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }()
 	if _, err := admin.Exec(ctx, "CREATE DATABASE "+pgx.Identifier{name}.Sanitize()+" TEMPLATE "+pgx.Identifier{templateDB}.Sanitize()); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
@@ -112,7 +112,7 @@ func drop(t testing.TB, name string) {
 		t.Logf("drop test database %s: %v", name, err)
 		return
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }()
 	if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+pgx.Identifier{name}.Sanitize()+" WITH (FORCE)"); err != nil {
 		t.Logf("drop test database %s: %v", name, err)
 	}
@@ -142,7 +142,7 @@ func ensureTemplate(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("connect to %s: %w", redact(adminURL), err)
 	}
-	defer admin.Close(ctx)
+	defer func() { _ = admin.Close(ctx) }()
 	if _, err := admin.Exec(ctx, "SELECT pg_advisory_lock($1)", templateLockKey); err != nil {
 		return fmt.Errorf("lock template build: %w", err)
 	}
