@@ -29,6 +29,7 @@ generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc
 
 verify: ## fail if gen/ is stale, sqlc vet or go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
 	$(SQLC) diff
+	@! grep -niE 'select[[:space:]]+\*' sql/*.sql || { echo 'sql/: name the columns instead of SELECT *'; exit 1; }
 	./.ci/with-scratch-db.sh sh -c 'VET_DATABASE_URL="$$SCRATCH_DATABASE_URL" $(SQLC) vet && DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema "$$SCRATCH_DIR/schema.sql" >/dev/null && diff -u db/schema.sql "$$SCRATCH_DIR/schema.sql"'
 	go vet ./...
 	$(GOLANGCI_LINT) run ./...
