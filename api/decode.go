@@ -34,7 +34,7 @@ func decodeJSON(r *http.Request, dst any) ([]byte, error) {
 		return nil, domain.Errorf(domain.CodeBodyTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
 	}
 	if err != nil {
-		return nil, domain.Errorf(domain.CodeInvalidRequest, "the request body could not be read")
+		return nil, domain.Invalid("body", "could not be read")
 	}
 	if len(bytes.TrimSpace(body)) == 0 {
 		return nil, domain.Invalid("body", "a JSON object is required")

@@ -112,7 +112,7 @@ func (e *testEnv) call(method, path, token string, body any, headers ...string) 
 	if err != nil {
 		e.t.Fatalf("%s %s: %v", method, path, err)
 	}
-	defer resp.Body.Close()
+	defer func() { _ = resp.Body.Close() }()
 	respBody, err := io.ReadAll(resp.Body)
 	if err != nil {
 		e.t.Fatalf("read response: %v", err)

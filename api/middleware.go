@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"net/http"
 	"regexp"
@@ -27,7 +28,6 @@ const (
 type requestInfo struct {
 	id     string
 	route  string // the route template; "unmatched" for 404/405
-	status int
 	userID int32
 }
 
@@ -82,7 +82,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		rec := &statusRecorder{ResponseWriter: w}
 		defer func() {
 			if p := recover(); p != nil {
-				if p == http.ErrAbortHandler {
+				if err, ok := p.(error); ok && errors.Is(err, http.ErrAbortHandler) {
 					panic(p)
 				}
 				s.log.ErrorContext(r.Context(), "panic", "request_id", ri.id, "panic", fmt.Sprint(p))

@@ -98,10 +98,11 @@ func (s *Server) Router() *mux.Router {
 	r.Handle("/metrics", s.metricsHandler()).Methods(http.MethodGet)
 	r.Handle("/openapi.yaml", s.handle(s.openAPI)).Methods(http.MethodGet)
 
-	v1 := r.PathPrefix("/api/v1").Subrouter()
-	v1.Use(s.authenticate)
+	// Every /api/v1 route is registered on the root router, wrapped in authenticate, and not on a
+	// PathPrefix subrouter: gorilla/mux v1.8.1 answers 404 instead of 405 to a wrong method on any
+	// subrouter route but the last (the prefix matcher of later routes clears ErrMethodMismatch).
 	route := func(method, path string, fn handlerFunc) {
-		v1.Handle(path, s.handle(fn)).Methods(method)
+		r.Handle("/api/v1"+path, s.authenticate(s.handle(fn))).Methods(method)
 	}
 	route(http.MethodPost, "/users", s.createUser)
 	route(http.MethodGet, "/users/me", s.getMe)
@@ -119,10 +120,6 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/models/{model_id}/versions", s.createVersion)
 	route(http.MethodGet, "/models/{model_id}/versions", s.listVersions)
 	route(http.MethodGet, "/versions/{version_id}", s.getVersion)
-
-	// validation routes
-
-	// deployment routes
 
 	route(http.MethodGet, "/audit-logs", s.listAuditLogs)
 	return r
