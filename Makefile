@@ -7,13 +7,16 @@ GOLANGCI_LINT := go tool -modfile=tools/go.mod golangci-lint
 # The local PostgreSQL `make test` and `make run` look for first.
 LOCAL_PG      := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
-.PHONY: help run test generate verify lint migrate dump-schema bench build
+.PHONY: help run test generate verify lint migrate dump-schema bench build demo
 
 help: ## list the targets
 	@grep -hE '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 run: ## run the service for development: find or start a database, migrate, print a token, serve on 127.0.0.1:8080
 	LOG_FORMAT=$${LOG_FORMAT:-text} go run ./cmd/mrmflow serve --dev
+
+demo: ## show DATA-01 at work: 10 parallel creates for one model end in 1 created + 9 conflicts (same database as make run)
+	go run ./cmd/mrmflow demo
 
 build: ## build bin/mrmflow
 	go build -o bin/mrmflow ./cmd/mrmflow

@@ -18,6 +18,7 @@ import (
 	"mrmflow/internal/model"
 	"mrmflow/internal/region"
 	"mrmflow/internal/user"
+	"mrmflow/internal/validation"
 )
 
 // Deps is everything the HTTP layer calls.
@@ -44,6 +45,8 @@ type Server struct {
 	regions *region.Service
 	models  *model.Service
 	audit   *audit.Service
+
+	validations *validation.Service
 }
 
 // New builds the services on d.Pool and a Server over them.
@@ -58,6 +61,8 @@ func New(d Deps) *Server {
 		regions: region.NewService(d.Pool),
 		models:  model.NewService(d.Pool),
 		audit:   audit.NewService(d.Pool),
+
+		validations: validation.NewService(d.Pool, d.LockTimeout, d.Metrics),
 	}
 }
 
@@ -120,6 +125,12 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/models/{model_id}/versions", s.createVersion)
 	route(http.MethodGet, "/models/{model_id}/versions", s.listVersions)
 	route(http.MethodGet, "/versions/{version_id}", s.getVersion)
+
+	// Validation requests (DATA-01).
+	route(http.MethodPost, "/validation-requests", s.createValidationRequest)
+	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
+	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
+	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
 
 	route(http.MethodGet, "/audit-logs", s.listAuditLogs)
 	return r

@@ -23,6 +23,7 @@ Usage:
   mrmflow migrate              create the database if missing and apply pending migrations
   mrmflow user create --email E --name N --role R
                                create a user; prints its API token alone on the last line
+  mrmflow demo                 fire 10 parallel validation requests for one model (DATA-01)
   mrmflow version              print the version
 
 Run "mrmflow <command> --help" for a command's flags.
@@ -53,6 +54,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return migrateCommand(rest, stdout, stderr)
 	case "user":
 		return userCommand(ctx, rest, stdout, stderr)
+	case "demo":
+		return demoCommand(ctx, rest, stdout, stderr)
 	case "version":
 		fmt.Fprintln(stdout, "mrmflow", version)
 		return nil

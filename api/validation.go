@@ -1,0 +1,145 @@
+package api
+
+import (
+	"net/http"
+	"strconv"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/validation"
+)
+
+// maxValidationRegions bounds region_ids of a validation request.
+const maxValidationRegions = 500
+
+type createValidationRequest struct {
+	ModelIDs             []int64          `json:"model_ids"`
+	ValidationType       *string          `json:"validation_type"`
+	Priority             *string          `json:"priority"`
+	TargetCompletionDate *string          `json:"target_completion_date"`
+	TriggerReason        *string          `json:"trigger_reason"`
+	RegionIDs            []int64          `json:"region_ids"`
+	ModelVersions        map[string]int64 `json:"model_versions"`
+}
+
+func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request) error {
+	var req createValidationRequest
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
+		return err
+	}
+	var f fields
+	in := validation.CreateInput{
+		ModelIDs:             f.ids("model_ids", req.ModelIDs, 1, validation.MaxModels),
+		ValidationType:       f.str("validation_type", req.ValidationType, true),
+		Priority:             f.str("priority", req.Priority, true),
+		TargetCompletionDate: f.date("target_completion_date", req.TargetCompletionDate, true),
+		TriggerReason:        f.str("trigger_reason", req.TriggerReason, false),
+		RegionIDs:            f.ids("region_ids", req.RegionIDs, 0, maxValidationRegions),
+		ModelVersions:        f.modelVersions("model_versions", req.ModelVersions),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(r, raw)
+	if err != nil {
+		return err
+	}
+	res, err := s.validations.Create(r.Context(), actorOf(r), in, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
+	return nil
+}
+
+// modelVersions converts {"<model_id>": version_id}, naming each bad key or value.
+func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 {
+	if len(v) == 0 {
+		return nil
+	}
+	out := make(map[int32]int32, len(v))
+	for k, version := range v {
+		field := name + "." + k
+		m, err := strconv.ParseInt(k, 10, 64)
+		if err != nil || m < 1 || m > 1<<31-1 || strconv.FormatInt(m, 10) != k {
+			f.Add(field, "keys must be model ids between 1 and 2147483647")
+			continue
+		}
+		if id := f.id(field, &version, true); id != 0 {
+			out[int32(m)] = id
+		}
+	}
+	return out
+}
+
+func (s *Server) listValidationRequests(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	var filter validation.Filter
+	if filter.ModelID, err = queryID(r, "model_id"); err != nil {
+		return err
+	}
+	if filter.Status, err = queryText(r, "status"); err != nil {
+		return err
+	}
+	if filter.ValidationType, err = queryText(r, "validation_type"); err != nil {
+		return err
+	}
+	switch v := r.URL.Query().Get("active"); v {
+	case "":
+	case "true", "false":
+		active := v == "true"
+		filter.Active = &active
+	default:
+		return domain.Invalid("active", "must be true or false")
+	}
+	items, next, err := s.validations.List(r.Context(), filter, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+func (s *Server) getValidationRequest(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	v, err := s.validations.Get(r.Context(), requestID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+type changeValidationStatusRequest struct {
+	Status *string `json:"status"`
+	Reason *string `json:"reason"`
+}
+
+func (s *Server) changeValidationStatus(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	var req changeValidationStatusRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	status := f.str("status", req.Status, true)
+	reason := f.str("reason", req.Reason, false)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	v, err := s.validations.ChangeStatus(r.Context(), actorOf(r), requestID, status, reason)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}

@@ -1,0 +1,63 @@
+package validation
+
+import (
+	"context"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
+)
+
+// DefaultLockTimeout bounds lock waits when the service is built without one (LOCK_TIMEOUT's
+// default).
+const DefaultLockTimeout = 5 * time.Second
+
+// Service creates, changes and reads validation requests.
+type Service struct {
+	pool        *pgxpool.Pool
+	lockTimeout time.Duration
+	metrics     *metrics.Metrics
+	opts        Options
+}
+
+// Options switch off parts of Create's protection. They exist ONLY for the negative-control
+// tests, which must show that the race DATA-01 guards against is real when a protection is
+// missing; production code never sets them (NewService uses the zero value, which is the full
+// protection).
+type Options struct {
+	// SkipLock creates without taking the per-model advisory locks.
+	SkipLock bool
+	// Isolation overrides READ COMMITTED for Create's transaction (tests use RepeatableRead to
+	// show that the lock-then-check needs READ COMMITTED). Empty = READ COMMITTED.
+	Isolation pgx.TxIsoLevel
+}
+
+// NewService returns a Service on pool. lockTimeout bounds every lock wait of a call (0 = the
+// default); m receives the lock-wait and conflict metrics (nil = a private, unexported set).
+func NewService(pool *pgxpool.Pool, lockTimeout time.Duration, m *metrics.Metrics) *Service {
+	return NewServiceWithOptions(pool, lockTimeout, m, Options{})
+}
+
+// NewServiceWithOptions is NewService with protections switched off: for negative-control tests
+// only (see Options).
+func NewServiceWithOptions(pool *pgxpool.Pool, lockTimeout time.Duration, m *metrics.Metrics, opts Options) *Service {
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	if m == nil {
+		m = metrics.New()
+	}
+	return &Service{pool: pool, lockTimeout: lockTimeout, metrics: m, opts: opts}
+}
+
+// withTx runs fn in Create's transaction: READ COMMITTED unless a test overrode it.
+func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
+	opts := pgtx.ReadCommitted
+	if s.opts.Isolation != "" {
+		opts = pgx.TxOptions{IsoLevel: s.opts.Isolation}
+	}
+	return pgtx.WithTxOptions(ctx, s.pool, opts, fn)
+}

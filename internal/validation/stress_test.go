@@ -1,0 +1,183 @@
+package validation_test
+
+import (
+	"context"
+	"math/rand/v2"
+	"sync"
+	"testing"
+	"time"
+
+	"mrmflow/internal/database"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+	"mrmflow/internal/validation"
+)
+
+const (
+	stressWorkers  = 32
+	stressModels   = 12
+	stressDuration = time.Second
+)
+
+// stressResult is what a stress run saw.
+type stressResult struct {
+	created   map[int32][]int32 // request id -> its model ids, for every create that returned success
+	conflicts int
+	backstops int
+	cancelled int // creates whose context was cancelled on purpose
+	deadlocks int
+	other     []error
+}
+
+// stress runs stressWorkers workers over two independent pools (two replicas) for stressDuration:
+// each creates requests for random subsets of 1 to 4 of stressModels models (30% TARGETED),
+// cancels some of its requests, and cancels the context of some creates midway.
+func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
+	t.Helper()
+	ctx := context.Background()
+	second, err := database.Open(ctx, f.db.URL, database.PoolOptions{MaxConns: stressWorkers/2 + 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(second.Close)
+	warm(t, f.db.Pool, stressWorkers/2)
+	warm(t, second, stressWorkers/2)
+	services := []*validation.Service{
+		validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, opts),
+		validation.NewServiceWithOptions(second, 5*time.Second, nil, opts),
+	}
+	models := f.models(stressModels)
+	nonTargeted := []string{validation.TypeComprehensive, validation.TypeInterim, validation.TypeInitial}
+
+	res := &stressResult{created: map[int32][]int32{}}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	deadline := time.Now().Add(stressDuration)
+	for w := 0; w < stressWorkers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			svc := services[w%2]
+			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
+			var mine []int32
+			<-start
+			for time.Now().Before(deadline) {
+				if len(mine) > 0 && rng.IntN(100) < 20 {
+					i := rng.IntN(len(mine))
+					if _, err := svc.ChangeStatus(ctx, f.validator, mine[i], validation.StatusCancelled, "stress"); err != nil {
+						mu.Lock()
+						res.other = append(res.other, err)
+						mu.Unlock()
+					}
+					mine = append(mine[:i], mine[i+1:]...)
+					continue
+				}
+				subset := make([]int32, 0, 4)
+				for _, i := range rng.Perm(stressModels)[:1+rng.IntN(4)] {
+					subset = append(subset, models[i])
+				}
+				typ := validation.TypeTargeted
+				if rng.IntN(100) >= 30 {
+					typ = nonTargeted[rng.IntN(len(nonTargeted))]
+				}
+				callCtx, cancel := ctx, context.CancelFunc(func() {})
+				if rng.IntN(100) < 10 {
+					callCtx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(2000))*time.Microsecond)
+				}
+				r, err := svc.Create(callCtx, f.validator, input(typ, subset...), nil)
+				cancelled := callCtx.Err() != nil
+				cancel()
+				mu.Lock()
+				switch {
+				case err == nil:
+					res.created[r.Value.RequestID] = subset
+					mine = append(mine, r.Value.RequestID)
+				case validation.IsBackstop(err):
+					res.backstops++
+				case domain.CodeOf(err) == domain.CodeValidationConflict:
+					res.conflicts++
+				case cancelled:
+					res.cancelled++
+				case pgtx.IsSQLState(err, pgtx.DeadlockDetected):
+					res.deadlocks++
+					res.other = append(res.other, err)
+				default:
+					res.other = append(res.other, err)
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	return res
+}
+
+// checkComplete verifies that every request in the database has its links and first history
+// row, and that every create that returned success has exactly the links it asked for.
+func checkComplete(t *testing.T, f *fixture, res *stressResult) {
+	t.Helper()
+	var orphans int
+	if err := f.db.Pool.QueryRow(context.Background(), `
+		SELECT count(*) FROM validation_requests vr
+		WHERE NOT EXISTS (SELECT 1 FROM validation_request_models vrm WHERE vrm.request_id = vr.request_id)
+		   OR NOT EXISTS (SELECT 1 FROM validation_status_history h WHERE h.request_id = vr.request_id AND h.from_status IS NULL)`).Scan(&orphans); err != nil {
+		t.Fatal(err)
+	}
+	if orphans != 0 {
+		t.Errorf("%d requests without links or history", orphans)
+	}
+	for id, want := range res.created {
+		var n int
+		if err := f.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM validation_request_models
+			WHERE request_id = $1 AND model_id = ANY ($2::int[])`, id, want).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n != len(want) {
+			t.Errorf("request %d has %d of its %d links", id, n, len(want))
+		}
+	}
+}
+
+func TestStressInvariantHolds(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, stressWorkers/2+2)
+	res := stress(t, f, validation.Options{})
+	t.Logf("%d created, %d conflicts, %d cancelled, %d backstops", len(res.created), res.conflicts, res.cancelled, res.backstops)
+	if len(res.other) > 0 || res.deadlocks > 0 {
+		t.Fatalf("%d deadlocks; unexpected errors (first of %d): %v", res.deadlocks, len(res.other), res.other[0])
+	}
+	if res.backstops != 0 {
+		t.Errorf("the backstop fired %d times although the service locked", res.backstops)
+	}
+	if len(res.created) == 0 || res.conflicts == 0 {
+		t.Errorf("the stress did not contend: %d created, %d conflicts", len(res.created), res.conflicts)
+	}
+	if n := f.violations(); n != 0 {
+		t.Errorf("%d models with two active non-targeted requests", n)
+	}
+	checkComplete(t, f, res)
+}
+
+// Negative control: the same stress without the lock is saved only by the backstop index, which
+// must have fired; without the index too, the invariant breaks.
+func TestStressWithoutLock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, stressWorkers/2+2)
+	res := stress(t, f, validation.Options{SkipLock: true})
+	if res.backstops == 0 {
+		t.Error("the backstop never fired without the lock: the stress cannot see the race")
+	}
+	if n := f.violations(); n != 0 {
+		t.Errorf("%d violations despite the backstop", n)
+	}
+	checkComplete(t, f, res)
+
+	g := newFixture(t, stressWorkers/2+2)
+	g.dropBackstop()
+	stress(t, g, validation.Options{SkipLock: true})
+	if g.violations() == 0 {
+		t.Error("no violation without lock and index: the stress cannot see the race")
+	}
+}

@@ -1,0 +1,124 @@
+// Package validation manages validation requests: their creation without overlapping active
+// validations of a model (DATA-01), their status workflow and their history.
+package validation
+
+import (
+	"slices"
+	"time"
+
+	"mrmflow/internal/domain"
+)
+
+// Validation types (the validation_types lookup table holds the same codes). Only TARGETED is
+// targeted: a targeted validation may overlap anything; every other type blocks the others.
+const (
+	TypeInitial       = "INITIAL"
+	TypeComprehensive = "COMPREHENSIVE"
+	TypeChange        = "CHANGE"
+	TypeInterim       = "INTERIM"
+	TypeTargeted      = "TARGETED"
+)
+
+// Priorities (the validation_priority enum).
+const (
+	PriorityUrgent = "URGENT"
+	PriorityHigh   = "HIGH"
+	PriorityMedium = "MEDIUM"
+	PriorityLow    = "LOW"
+)
+
+// Statuses (the validation_statuses lookup table). APPROVED and CANCELLED are closed; every other
+// status is active.
+const (
+	StatusIntake          = "INTAKE"
+	StatusPlanning        = "PLANNING"
+	StatusInProgress      = "IN_PROGRESS"
+	StatusReview          = "REVIEW"
+	StatusPendingApproval = "PENDING_APPROVAL"
+	StatusRevision        = "REVISION"
+	StatusOnHold          = "ON_HOLD"
+	StatusApproved        = "APPROVED"
+	StatusCancelled       = "CANCELLED"
+)
+
+// MaxModels bounds the models of one request (DESIGN.md, "Limits").
+const MaxModels = 50
+
+var types = []string{TypeInitial, TypeComprehensive, TypeChange, TypeInterim, TypeTargeted}
+
+var priorities = []string{PriorityUrgent, PriorityHigh, PriorityMedium, PriorityLow}
+
+// transitions mirrors the validation_status_transitions table, which the database enforces by
+// trigger; the copy here lets the service answer invalid_transition with the allowed next
+// statuses. TestTransitionsMatchTable keeps the two equal. Closed statuses have no way out, so a
+// model freed by closing a request is never blocked again by that request.
+var transitions = map[string][]string{
+	StatusIntake:          {StatusPlanning, StatusCancelled, StatusOnHold},
+	StatusPlanning:        {StatusInProgress, StatusCancelled, StatusOnHold},
+	StatusInProgress:      {StatusReview, StatusCancelled, StatusOnHold},
+	StatusReview:          {StatusPendingApproval, StatusInProgress, StatusCancelled, StatusOnHold},
+	StatusPendingApproval: {StatusApproved, StatusRevision, StatusReview, StatusInProgress, StatusCancelled, StatusOnHold},
+	StatusRevision:        {StatusPendingApproval, StatusCancelled, StatusOnHold},
+	StatusOnHold:          {StatusIntake, StatusPlanning, StatusInProgress, StatusReview, StatusPendingApproval, StatusRevision, StatusCancelled},
+	StatusApproved:        {},
+	StatusCancelled:       {},
+}
+
+// Transitions returns the allowed status changes (a copy), for tests and documentation.
+func Transitions() map[string][]string {
+	out := make(map[string][]string, len(transitions))
+	for from, to := range transitions {
+		out[from] = slices.Clone(to)
+	}
+	return out
+}
+
+// IsClosed reports whether status is terminal.
+func IsClosed(status string) bool { return status == StatusApproved || status == StatusCancelled }
+
+// Request is a validation request as the API shows it.
+type Request struct {
+	RequestID            int32          `json:"request_id"`
+	Status               string         `json:"status"`
+	ValidationType       string         `json:"validation_type"`
+	Priority             string         `json:"priority"`
+	RequestorID          int32          `json:"requestor_id"`
+	TargetCompletionDate domain.Date    `json:"target_completion_date"`
+	TriggerReason        *string        `json:"trigger_reason"`
+	Models               []RequestModel `json:"models"`
+	RegionIDs            []int32        `json:"region_ids"`
+	CreatedAt            time.Time      `json:"created_at"`
+	UpdatedAt            time.Time      `json:"updated_at"`
+	// History is filled only when one request is read (Get, ChangeStatus).
+	History []HistoryEntry `json:"history,omitempty"`
+}
+
+// RequestModel is a model covered by a request, optionally at a version.
+type RequestModel struct {
+	ModelID   int32  `json:"model_id"`
+	ModelName string `json:"model_name"`
+	VersionID *int32 `json:"version_id"`
+}
+
+// HistoryEntry is one status a request entered; the first has no from_status.
+type HistoryEntry struct {
+	HistoryID  int64     `json:"history_id"`
+	FromStatus *string   `json:"from_status"`
+	ToStatus   string    `json:"to_status"`
+	Reason     *string   `json:"reason"`
+	ChangedBy  int32     `json:"changed_by"`
+	ChangedAt  time.Time `json:"changed_at"`
+}
+
+// Filter narrows a listing; nil fields do not filter. Active true means not APPROVED or CANCELLED.
+type Filter struct {
+	ModelID        *int32
+	Status         *string
+	ValidationType *string
+	Active         *bool
+}
+
+// canWrite reports whether actor may create requests and change their status.
+func canWrite(actor domain.Actor) bool {
+	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+}
