@@ -13,6 +13,7 @@ import (
 
 	"mrmflow/internal/audit"
 	"mrmflow/internal/auth"
+	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/model"
@@ -46,6 +47,7 @@ type Server struct {
 	models  *model.Service
 	audit   *audit.Service
 
+	deployments *deployment.Service
 	validations *validation.Service
 }
 
@@ -62,6 +64,7 @@ func New(d Deps) *Server {
 		models:  model.NewService(d.Pool),
 		audit:   audit.NewService(d.Pool),
 
+		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout}),
 		validations: validation.NewService(d.Pool, d.LockTimeout, d.Metrics),
 	}
 }
@@ -131,6 +134,19 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
 	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
+
+	// Deployment tasks (REL-02).
+	route(http.MethodPost, "/versions/{version_id}/deployments", s.createDeployments)
+	route(http.MethodGet, "/deployment-tasks", s.listDeploymentTasks)
+	// The bulk routes come before /deployment-tasks/{task_id}/...: mux tries routes in order and
+	// {task_id} would otherwise swallow "bulk" (and answer 400 for a non-numeric id).
+	route(http.MethodPost, "/deployment-tasks/bulk/confirm", s.bulkConfirm)
+	route(http.MethodPost, "/deployment-tasks/bulk/adjust", s.bulkAdjust)
+	route(http.MethodPost, "/deployment-tasks/bulk/cancel", s.bulkCancel)
+	route(http.MethodGet, "/deployment-tasks/{task_id}", s.getDeploymentTask)
+	route(http.MethodPost, "/deployment-tasks/{task_id}/confirm", s.confirmTask)
+	route(http.MethodPost, "/deployment-tasks/{task_id}/adjust", s.adjustTask)
+	route(http.MethodPost, "/deployment-tasks/{task_id}/cancel", s.cancelTask)
 
 	route(http.MethodGet, "/audit-logs", s.listAuditLogs)
 	return r

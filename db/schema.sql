@@ -15,6 +15,18 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: deployment_task_status; Type: TYPE; Schema: public; Owner: -
+--
+
+CREATE TYPE public.deployment_task_status AS ENUM (
+    'PENDING',
+    'ADJUSTED',
+    'CONFIRMED',
+    'CANCELLED'
+);
+
+
+--
 -- Name: user_role; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -64,6 +76,28 @@ BEGIN
         RAISE EXCEPTION 'validation request % cannot go from % to %', OLD.request_id, OLD.status, NEW.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'validation_requests_status_transition';
     END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: version_deployment_tasks_guard(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.version_deployment_tasks_guard() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF OLD.status IN ('CONFIRMED', 'CANCELLED') THEN
+        RAISE EXCEPTION 'deployment task % is % and cannot change', OLD.task_id, OLD.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'version_deployment_tasks_status_transition';
+    END IF;
+    IF NEW.status IS DISTINCT FROM OLD.status AND NEW.status NOT IN ('ADJUSTED', 'CONFIRMED', 'CANCELLED') THEN
+        RAISE EXCEPTION 'deployment task % cannot go from % to %', OLD.task_id, OLD.status, NEW.status
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'version_deployment_tasks_status_transition';
+    END IF;
+    NEW.updated_at := now();
     RETURN NEW;
 END;
 $$;
@@ -333,6 +367,39 @@ ALTER TABLE public.users ALTER COLUMN user_id ADD GENERATED ALWAYS AS IDENTITY (
 
 
 --
+-- Name: validation_approvals; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_approvals (
+    approval_id integer NOT NULL,
+    request_id integer NOT NULL,
+    region_id integer,
+    approval_type text NOT NULL,
+    status text DEFAULT 'PENDING'::text NOT NULL,
+    approver_id integer,
+    decided_at timestamp with time zone,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_approvals_approval_type_known CHECK ((approval_type = ANY (ARRAY['GLOBAL'::text, 'REGIONAL'::text]))),
+    CONSTRAINT validation_approvals_region_matches_type CHECK (((approval_type = 'REGIONAL'::text) = (region_id IS NOT NULL))),
+    CONSTRAINT validation_approvals_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
+);
+
+
+--
+-- Name: validation_approvals_approval_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_approvals ALTER COLUMN approval_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.validation_approvals_approval_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -450,6 +517,54 @@ CREATE TABLE public.validation_types (
 
 
 --
+-- Name: version_deployment_tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.version_deployment_tasks (
+    task_id integer NOT NULL,
+    version_id integer NOT NULL,
+    model_id integer NOT NULL,
+    region_id integer,
+    assigned_to_id integer NOT NULL,
+    status public.deployment_task_status DEFAULT 'PENDING'::public.deployment_task_status NOT NULL,
+    planned_production_date date NOT NULL,
+    actual_production_date date,
+    notes text,
+    confirmation_notes text,
+    confirmed_by_id integer,
+    confirmed_at timestamp with time zone,
+    deployed_before_validation_approved boolean DEFAULT false NOT NULL,
+    validation_override_reason text,
+    adjustment_reason text,
+    cancellation_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT version_deployment_tasks_adjustment_reason_length CHECK ((char_length(adjustment_reason) <= 4000)),
+    CONSTRAINT version_deployment_tasks_cancellation_reason CHECK (((status <> 'CANCELLED'::public.deployment_task_status) OR (cancellation_reason IS NOT NULL))),
+    CONSTRAINT version_deployment_tasks_cancellation_reason_length CHECK ((char_length(cancellation_reason) <= 4000)),
+    CONSTRAINT version_deployment_tasks_confirmation_notes_length CHECK ((char_length(confirmation_notes) <= 4000)),
+    CONSTRAINT version_deployment_tasks_confirmed_complete CHECK (((status <> 'CONFIRMED'::public.deployment_task_status) OR ((actual_production_date IS NOT NULL) AND (confirmed_by_id IS NOT NULL) AND (confirmed_at IS NOT NULL)))),
+    CONSTRAINT version_deployment_tasks_notes_length CHECK ((char_length(notes) <= 4000)),
+    CONSTRAINT version_deployment_tasks_override_reason CHECK (((NOT deployed_before_validation_approved) OR (validation_override_reason IS NOT NULL))),
+    CONSTRAINT version_deployment_tasks_override_reason_length CHECK ((char_length(validation_override_reason) <= 4000))
+);
+
+
+--
+-- Name: version_deployment_tasks_task_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.version_deployment_tasks ALTER COLUMN task_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.version_deployment_tasks_task_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: api_tokens api_tokens_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -554,6 +669,14 @@ ALTER TABLE ONLY public.users
 
 
 --
+-- Name: validation_approvals validation_approvals_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_approvals
+    ADD CONSTRAINT validation_approvals_pkey PRIMARY KEY (approval_id);
+
+
+--
 -- Name: validation_request_models validation_request_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -631,6 +754,14 @@ ALTER TABLE ONLY public.validation_types
 
 ALTER TABLE ONLY public.validation_types
     ADD CONSTRAINT validation_types_pkey PRIMARY KEY (code);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_pkey PRIMARY KEY (task_id);
 
 
 --
@@ -739,6 +870,34 @@ CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(ema
 
 
 --
+-- Name: validation_approvals_approver_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_approver_id_idx ON public.validation_approvals USING btree (approver_id);
+
+
+--
+-- Name: validation_approvals_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_region_id_idx ON public.validation_approvals USING btree (region_id);
+
+
+--
+-- Name: validation_approvals_regional_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_approvals_regional_key ON public.validation_approvals USING btree (request_id, region_id) WHERE (approval_type = 'REGIONAL'::text);
+
+
+--
+-- Name: validation_approvals_request_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_request_id_idx ON public.validation_approvals USING btree (request_id);
+
+
+--
 -- Name: validation_request_models_model_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -795,10 +954,66 @@ CREATE INDEX validation_status_history_request_id_idx ON public.validation_statu
 
 
 --
+-- Name: version_deployment_tasks_assigned_to_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_assigned_to_id_idx ON public.version_deployment_tasks USING btree (assigned_to_id, task_id);
+
+
+--
+-- Name: version_deployment_tasks_confirmed_by_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_confirmed_by_id_idx ON public.version_deployment_tasks USING btree (confirmed_by_id);
+
+
+--
+-- Name: version_deployment_tasks_model_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_model_id_idx ON public.version_deployment_tasks USING btree (model_id, region_id, task_id);
+
+
+--
+-- Name: version_deployment_tasks_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_region_id_idx ON public.version_deployment_tasks USING btree (region_id);
+
+
+--
+-- Name: version_deployment_tasks_status_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_status_idx ON public.version_deployment_tasks USING btree (status, task_id);
+
+
+--
+-- Name: version_deployment_tasks_version_global_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX version_deployment_tasks_version_global_key ON public.version_deployment_tasks USING btree (version_id) WHERE (region_id IS NULL);
+
+
+--
+-- Name: version_deployment_tasks_version_region_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX version_deployment_tasks_version_region_key ON public.version_deployment_tasks USING btree (version_id, region_id) WHERE (region_id IS NOT NULL);
+
+
+--
 -- Name: validation_requests validation_requests_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER validation_requests_guard BEFORE INSERT OR UPDATE OF validation_type, status ON public.validation_requests FOR EACH ROW EXECUTE FUNCTION public.validation_requests_guard();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_guard; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_guard BEFORE UPDATE ON public.version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION public.version_deployment_tasks_guard();
 
 
 --
@@ -922,6 +1137,30 @@ ALTER TABLE ONLY public.models
 
 
 --
+-- Name: validation_approvals validation_approvals_approver_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_approvals
+    ADD CONSTRAINT validation_approvals_approver_id_fkey FOREIGN KEY (approver_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_approvals validation_approvals_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_approvals
+    ADD CONSTRAINT validation_approvals_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: validation_approvals validation_approvals_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_approvals
+    ADD CONSTRAINT validation_approvals_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
 -- Name: validation_request_models validation_request_models_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1034,6 +1273,54 @@ ALTER TABLE ONLY public.validation_status_transitions
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_assigned_to_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_assigned_to_id_fkey FOREIGN KEY (assigned_to_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_confirmed_by_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_confirmed_by_id_fkey FOREIGN KEY (confirmed_by_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_model_region_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_model_region_fkey FOREIGN KEY (model_id, region_id) REFERENCES public.model_regions(model_id, region_id);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_version_id_fkey FOREIGN KEY (version_id) REFERENCES public.model_versions(version_id);
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -1052,4 +1339,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000005'),
     ('20261126000006'),
     ('20261126000007'),
-    ('20261126000010');
+    ('20261126000010'),
+    ('20261126000020'),
+    ('20261126000021');

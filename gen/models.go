@@ -10,6 +10,70 @@ import (
 	"time"
 )
 
+type DeploymentTaskStatus string
+
+const (
+	DeploymentTaskStatusPENDING   DeploymentTaskStatus = "PENDING"
+	DeploymentTaskStatusADJUSTED  DeploymentTaskStatus = "ADJUSTED"
+	DeploymentTaskStatusCONFIRMED DeploymentTaskStatus = "CONFIRMED"
+	DeploymentTaskStatusCANCELLED DeploymentTaskStatus = "CANCELLED"
+)
+
+func (e *DeploymentTaskStatus) Scan(src interface{}) error {
+	switch s := src.(type) {
+	case []byte:
+		*e = DeploymentTaskStatus(s)
+	case string:
+		*e = DeploymentTaskStatus(s)
+	default:
+		return fmt.Errorf("unsupported scan type for DeploymentTaskStatus: %T", src)
+	}
+	return nil
+}
+
+type NullDeploymentTaskStatus struct {
+	DeploymentTaskStatus DeploymentTaskStatus
+	Valid                bool // Valid is true if DeploymentTaskStatus is not NULL
+}
+
+// Scan implements the Scanner interface.
+func (ns *NullDeploymentTaskStatus) Scan(value interface{}) error {
+	if value == nil {
+		ns.DeploymentTaskStatus, ns.Valid = "", false
+		return nil
+	}
+	ns.Valid = true
+	return ns.DeploymentTaskStatus.Scan(value)
+}
+
+// Value implements the driver Valuer interface.
+func (ns NullDeploymentTaskStatus) Value() (driver.Value, error) {
+	if !ns.Valid {
+		return nil, nil
+	}
+	return string(ns.DeploymentTaskStatus), nil
+}
+
+func (e DeploymentTaskStatus) Valid() bool {
+	switch e {
+	case DeploymentTaskStatusPENDING,
+		DeploymentTaskStatusADJUSTED,
+		DeploymentTaskStatusCONFIRMED,
+		DeploymentTaskStatusCANCELLED:
+		return true
+	}
+	return false
+}
+
+func AllDeploymentTaskStatusValues() []DeploymentTaskStatus {
+	return []DeploymentTaskStatus{
+		DeploymentTaskStatusPENDING,
+		DeploymentTaskStatusADJUSTED,
+		DeploymentTaskStatusCONFIRMED,
+		DeploymentTaskStatusCANCELLED,
+	}
+}
+
 type UserRole string
 
 const (
@@ -281,6 +345,17 @@ type User struct {
 	CreatedAt time.Time
 }
 
+type ValidationApproval struct {
+	ApprovalID   int32
+	RequestID    int32
+	RegionID     *int32
+	ApprovalType string
+	Status       string
+	ApproverID   *int32
+	DecidedAt    *time.Time
+	CreatedAt    time.Time
+}
+
 type ValidationRequest struct {
 	RequestID            int32
 	RequestorID          int32
@@ -331,4 +406,25 @@ type ValidationStatusTransition struct {
 type ValidationType struct {
 	Code       string
 	IsTargeted bool
+}
+
+type VersionDeploymentTask struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	Notes                            *string
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	AdjustmentReason                 *string
+	CancellationReason               *string
+	CreatedAt                        time.Time
+	UpdatedAt                        time.Time
 }

@@ -1,0 +1,235 @@
+package api
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	"mrmflow/internal/deployment"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
+)
+
+type deploymentTargetRequest struct {
+	RegionID              *int64  `json:"region_id"`
+	PlannedProductionDate *string `json:"planned_production_date"`
+	Notes                 *string `json:"notes"`
+}
+
+type createDeploymentsRequest struct {
+	Targets []deploymentTargetRequest `json:"targets"`
+}
+
+func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error {
+	versionID, err := pathID(r, "version_id")
+	if err != nil {
+		return err
+	}
+	var req createDeploymentsRequest
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
+		return err
+	}
+	var f fields
+	if len(req.Targets) < 1 || len(req.Targets) > deployment.MaxTargets {
+		f.Add("targets", "must list 1 to %d targets", deployment.MaxTargets)
+	}
+	targets := make([]deployment.Target, 0, len(req.Targets))
+	for i, t := range req.Targets {
+		prefix := fmt.Sprintf("targets[%d].", i)
+		var regionID *int32
+		if t.RegionID != nil {
+			id := f.id(prefix+"region_id", t.RegionID, true)
+			regionID = &id
+		}
+		planned := f.date(prefix+"planned_production_date", t.PlannedProductionDate, true)
+		target := deployment.Target{RegionID: regionID, Notes: f.str(prefix+"notes", t.Notes, false)}
+		if planned != nil {
+			target.PlannedProductionDate = *planned
+		}
+		targets = append(targets, target)
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	key, err := idempotencyKey(r, raw)
+	if err != nil {
+		return err
+	}
+	res, err := s.deployments.CreateDeployments(r.Context(), actorOf(r), versionID, targets, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
+	return nil
+}
+
+func (s *Server) listDeploymentTasks(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	var filter deployment.Filter
+	if filter.Status, err = queryText(r, "status"); err != nil {
+		return err
+	}
+	if filter.ModelID, err = queryID(r, "model_id"); err != nil {
+		return err
+	}
+	if r.URL.Query().Get("assigned_to") == "me" {
+		me := actorOf(r).UserID
+		filter.AssignedToID = &me
+	} else if filter.AssignedToID, err = queryID(r, "assigned_to"); err != nil {
+		return err
+	}
+	items, next, err := s.deployments.List(r.Context(), actorOf(r), filter, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+func (s *Server) getDeploymentTask(w http.ResponseWriter, r *http.Request) error {
+	taskID, err := pathID(r, "task_id")
+	if err != nil {
+		return err
+	}
+	t, err := s.deployments.Get(r.Context(), actorOf(r), taskID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, t)
+	return nil
+}
+
+type confirmRequest struct {
+	TaskIDs                  []int64 `json:"task_ids,omitempty"`
+	ActualProductionDate     *string `json:"actual_production_date"`
+	ConfirmationNotes        *string `json:"confirmation_notes"`
+	ValidationOverrideReason *string `json:"validation_override_reason"`
+}
+
+func (req confirmRequest) input(f *fields) deployment.ConfirmInput {
+	in := deployment.ConfirmInput{
+		ConfirmationNotes:        f.str("confirmation_notes", req.ConfirmationNotes, false),
+		ValidationOverrideReason: f.str("validation_override_reason", req.ValidationOverrideReason, false),
+	}
+	if d := f.date("actual_production_date", req.ActualProductionDate, true); d != nil {
+		in.ActualProductionDate = *d
+	}
+	return in
+}
+
+type adjustRequest struct {
+	TaskIDs               []int64 `json:"task_ids,omitempty"`
+	PlannedProductionDate *string `json:"planned_production_date"`
+	AdjustmentReason      *string `json:"adjustment_reason"`
+}
+
+func (req adjustRequest) input(f *fields) deployment.AdjustInput {
+	in := deployment.AdjustInput{AdjustmentReason: f.str("adjustment_reason", req.AdjustmentReason, true)}
+	if d := f.date("planned_production_date", req.PlannedProductionDate, true); d != nil {
+		in.PlannedProductionDate = *d
+	}
+	return in
+}
+
+type cancelRequest struct {
+	TaskIDs            []int64 `json:"task_ids,omitempty"`
+	CancellationReason *string `json:"cancellation_reason"`
+}
+
+func (req cancelRequest) input(f *fields) deployment.CancelInput {
+	return deployment.CancelInput{CancellationReason: f.str("cancellation_reason", req.CancellationReason, true)}
+}
+
+// singleRequest is what the single-task endpoints decode. task_ids belongs to the bulk bodies
+// only, so it is refused here like any unknown field.
+type singleRequest[In any] interface {
+	input(f *fields) In
+	bulkIDs() []int64
+}
+
+func (req confirmRequest) bulkIDs() []int64 { return req.TaskIDs }
+func (req adjustRequest) bulkIDs() []int64  { return req.TaskIDs }
+func (req cancelRequest) bulkIDs() []int64  { return req.TaskIDs }
+
+// taskOperation decodes a single-task body and calls do with the task id and the input.
+func taskOperation[In any, Req singleRequest[In]](s *Server, do func(ctx context.Context, actor domain.Actor, taskID int32, in In) (deployment.Task, error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		taskID, err := pathID(r, "task_id")
+		if err != nil {
+			return err
+		}
+		var req Req
+		if _, err := decodeJSON(r, &req); err != nil {
+			return err
+		}
+		var f fields
+		if req.bulkIDs() != nil {
+			f.Add("task_ids", "is not a known field")
+		}
+		in := req.input(&f)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		t, err := do(r.Context(), actorOf(r), taskID, in)
+		if err != nil {
+			return err
+		}
+		s.writeJSON(w, r, http.StatusOK, t)
+		return nil
+	}
+}
+
+// bulkOperation decodes a bulk body (task_ids plus the operation's fields) and calls do.
+func bulkOperation[In any, Req singleRequest[In]](s *Server, do func(ctx context.Context, actor domain.Actor, ids []int32, in In, key *idempotency.Key) (idempotency.Result[deployment.BulkResult], error)) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		var req Req
+		raw, err := decodeJSON(r, &req)
+		if err != nil {
+			return err
+		}
+		var f fields
+		ids := f.ids("task_ids", req.bulkIDs(), 1, deployment.MaxBulkTasks)
+		in := req.input(&f)
+		if err := f.Err(); err != nil {
+			return err
+		}
+		key, err := idempotencyKey(r, raw)
+		if err != nil {
+			return err
+		}
+		res, err := do(r.Context(), actorOf(r), ids, in, key)
+		if err != nil {
+			return err
+		}
+		writeIdempotent(s, w, r, http.StatusOK, res)
+		return nil
+	}
+}
+
+func (s *Server) bulkConfirm(w http.ResponseWriter, r *http.Request) error {
+	return bulkOperation[deployment.ConfirmInput, confirmRequest](s, s.deployments.BulkConfirm)(w, r)
+}
+
+func (s *Server) bulkAdjust(w http.ResponseWriter, r *http.Request) error {
+	return bulkOperation[deployment.AdjustInput, adjustRequest](s, s.deployments.BulkAdjust)(w, r)
+}
+
+func (s *Server) bulkCancel(w http.ResponseWriter, r *http.Request) error {
+	return bulkOperation[deployment.CancelInput, cancelRequest](s, s.deployments.BulkCancel)(w, r)
+}
+
+func (s *Server) confirmTask(w http.ResponseWriter, r *http.Request) error {
+	return taskOperation[deployment.ConfirmInput, confirmRequest](s, s.deployments.Confirm)(w, r)
+}
+
+func (s *Server) adjustTask(w http.ResponseWriter, r *http.Request) error {
+	return taskOperation[deployment.AdjustInput, adjustRequest](s, s.deployments.Adjust)(w, r)
+}
+
+func (s *Server) cancelTask(w http.ResponseWriter, r *http.Request) error {
+	return taskOperation[deployment.CancelInput, cancelRequest](s, s.deployments.Cancel)(w, r)
+}

@@ -1,0 +1,58 @@
+package deployment
+
+import (
+	"context"
+
+	"github.com/jackc/pgx/v5"
+
+	"mrmflow/gen"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// Confirm confirms one task (ADMIN, the assignee or an active delegate of the model).
+func (s *Service) Confirm(ctx context.Context, actor domain.Actor, taskID int32, in ConfirmInput) (Task, error) {
+	if err := in.check(); err != nil {
+		return Task{}, err
+	}
+	return s.runSingle(ctx, actor, taskID, confirmOp(in))
+}
+
+// Adjust moves one task's planned production date.
+func (s *Service) Adjust(ctx context.Context, actor domain.Actor, taskID int32, in AdjustInput) (Task, error) {
+	if err := in.check(); err != nil {
+		return Task{}, err
+	}
+	return s.runSingle(ctx, actor, taskID, adjustOp(in))
+}
+
+// Cancel cancels one task.
+func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, in CancelInput) (Task, error) {
+	if err := in.check(); err != nil {
+		return Task{}, err
+	}
+	return s.runSingle(ctx, actor, taskID, cancelOp(in))
+}
+
+// runSingle does op on one task in its own transaction, with the same locks and rules as a bulk
+// call; any failure rolls the whole transaction back and is returned to the caller as is.
+func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
+	var task Task
+	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		if err := s.setTimeouts(ctx, q); err != nil {
+			return err
+		}
+		locked, err := lockTasks(ctx, q, actor, []int32{taskID}, op.lockModels)
+		if err != nil {
+			return err
+		}
+		var t *lockedTask
+		if row, ok := locked[taskID]; ok {
+			t = &row
+		}
+		task, err = op.run(ctx, q, actor, taskID, t)
+		return err
+	})
+	return task, err
+}

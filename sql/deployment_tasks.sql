@@ -1,0 +1,159 @@
+-- Every query returning a task lists all of version_deployment_tasks' columns in table order, so
+-- sqlc gives them the one VersionDeploymentTask type.
+
+-- name: DeploymentTaskCreate :one
+INSERT INTO version_deployment_tasks (version_id, model_id, region_id, assigned_to_id, planned_production_date, notes)
+VALUES (@version_id, @model_id, sqlc.narg('region_id'), @assigned_to_id, @planned_production_date, sqlc.narg('notes'))
+RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+          cancellation_reason, created_at, updated_at;
+
+-- name: DeploymentTaskLockForUpdate :many
+-- Locks the tasks of one call before any of them is worked on, in ascending task_id order: every
+-- caller locks in the same order, so overlapping bulk calls wait for each other instead of
+-- deadlocking. (LockRows sits above the Sort, so rows are locked in the ORDER BY order.) The locks
+-- are taken in the outer transaction, never inside a task's savepoint, so a task's rollback
+-- cannot release them. actor_is_delegate is read here (an index lookup on
+-- model_delegates_active_key) so the per-task permission check needs no further round trip.
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status,
+       EXISTS (
+           SELECT 1 FROM model_delegates d
+           WHERE d.model_id = t.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
+       ) AS actor_is_delegate
+FROM version_deployment_tasks t
+WHERE t.task_id = ANY (@task_ids::int[])
+ORDER BY t.task_id
+FOR UPDATE OF t;
+
+-- name: DeploymentModelsLock :exec
+-- Serialises confirmations per model (taken after the task locks, in ascending model_id order,
+-- so the lock order stays fixed): the "every region runs this version" check must see the other
+-- confirmations of the same model, which READ COMMITTED shows only once they committed.
+-- NO KEY UPDATE does not block the foreign-key checks (KEY SHARE) of inserts referencing models.
+SELECT m.model_id
+FROM models m
+WHERE m.model_id = ANY (@model_ids::int[])
+ORDER BY m.model_id
+FOR NO KEY UPDATE OF m;
+
+-- name: DeploymentTaskConfirm :one
+-- Guarded by status as well as by the lock: a task that is no longer live returns no row.
+UPDATE version_deployment_tasks
+SET status = 'CONFIRMED',
+    actual_production_date = @actual_production_date,
+    confirmation_notes = sqlc.narg('confirmation_notes'),
+    confirmed_by_id = @confirmed_by_id,
+    confirmed_at = now(),
+    deployed_before_validation_approved = @deployed_before_validation_approved,
+    validation_override_reason = sqlc.narg('validation_override_reason')
+WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+          cancellation_reason, created_at, updated_at;
+
+-- name: DeploymentTaskAdjust :one
+UPDATE version_deployment_tasks
+SET status = 'ADJUSTED',
+    planned_production_date = @planned_production_date,
+    adjustment_reason = @adjustment_reason
+WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+          cancellation_reason, created_at, updated_at;
+
+-- name: DeploymentTaskCancel :one
+UPDATE version_deployment_tasks
+SET status = 'CANCELLED',
+    cancellation_reason = @cancellation_reason
+WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+          cancellation_reason, created_at, updated_at;
+
+-- name: DeploymentModelRegionsDeploy :execrows
+-- A confirmed task's version now runs in its region, or in every region of the model for a
+-- global task (region_id NULL). Served by model_regions_pkey.
+UPDATE model_regions
+SET version_id = @version_id,
+    deployed_at = @deployed_at
+WHERE model_id = @model_id
+  AND (sqlc.narg('region_id')::int IS NULL OR region_id = sqlc.narg('region_id')::int);
+
+-- name: DeploymentVersionSetActualDate :execrows
+-- Sets the version's actual production date once every region of the model runs it (and the
+-- model runs somewhere). The caller holds the model's lock (DeploymentModelsLock), so two
+-- confirmations of the last two regions cannot both miss each other.
+UPDATE model_versions v
+SET actual_production_date = @actual_production_date
+WHERE v.version_id = @version_id
+  AND v.actual_production_date IS NULL
+  AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
+  AND NOT EXISTS (
+      SELECT 1 FROM model_regions mr
+      WHERE mr.model_id = v.model_id AND mr.version_id IS DISTINCT FROM v.version_id
+  );
+
+-- name: DeploymentVersionValidation :one
+-- The validation request covering a version, if any, and its status.
+SELECT v.version_id, v.model_id, v.validation_request_id, vr.status AS validation_status
+FROM model_versions v
+LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
+WHERE v.version_id = @version_id;
+
+-- name: DeploymentRegionsRequiringApproval :many
+-- The regions a task covers (its region, or every region of the model for a global task) that
+-- require regional approval and are not among the validation's regions (none are when the
+-- version has no validation: request_id NULL).
+SELECT r.region_id, r.code
+FROM model_regions mr
+JOIN regions r ON r.region_id = mr.region_id
+WHERE mr.model_id = @model_id
+  AND (sqlc.narg('region_id')::int IS NULL OR mr.region_id = sqlc.narg('region_id')::int)
+  AND r.requires_regional_approval
+  AND NOT EXISTS (
+      SELECT 1 FROM validation_request_regions vrr
+      WHERE vrr.request_id = sqlc.narg('request_id')::int AND vrr.region_id = r.region_id
+  )
+ORDER BY r.region_id;
+
+-- name: DeploymentTaskGet :one
+SELECT task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+       actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+       deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+       cancellation_reason, created_at, updated_at
+FROM version_deployment_tasks
+WHERE task_id = @task_id;
+
+-- name: DeploymentTaskList :many
+-- Keyset pagination on task_id. Each filter has an index ending in task_id. see_all is true for
+-- ADMIN and VALIDATOR; anyone else sees the tasks assigned to them and those of models they are
+-- an active delegate of.
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status, t.planned_production_date,
+       t.actual_production_date, t.notes, t.confirmation_notes, t.confirmed_by_id, t.confirmed_at,
+       t.deployed_before_validation_approved, t.validation_override_reason, t.adjustment_reason,
+       t.cancellation_reason, t.created_at, t.updated_at
+FROM version_deployment_tasks t
+WHERE t.task_id > @after_id
+  AND (sqlc.narg('status')::deployment_task_status IS NULL OR t.status = sqlc.narg('status')::deployment_task_status)
+  AND (sqlc.narg('assigned_to_id')::int IS NULL OR t.assigned_to_id = sqlc.narg('assigned_to_id')::int)
+  AND (sqlc.narg('model_id')::int IS NULL OR t.model_id = sqlc.narg('model_id')::int)
+  AND (@see_all::boolean
+       OR t.assigned_to_id = @user_id
+       OR EXISTS (
+           SELECT 1 FROM model_delegates d
+           WHERE d.model_id = t.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
+       ))
+ORDER BY t.task_id
+LIMIT @page_limit;
+
+-- name: DeploymentSetLocalTimeouts :exec
+-- Bounds every statement and lock wait of the calling transaction (is_local = true: SET LOCAL).
+-- Set in the outer transaction before any savepoint: a savepoint rollback would undo it. A
+-- statement that runs too long fails with 57014, which a task's savepoint rollback recovers from;
+-- a Go context deadline instead closes the connection and loses the whole call.
+SELECT set_config('statement_timeout', @statement_timeout::text, true),
+       set_config('lock_timeout', @lock_timeout::text, true);
