@@ -149,13 +149,9 @@ func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versio
 
 // requireModelRegions checks that every regional target is a region the model runs in.
 func requireModelRegions(ctx context.Context, q *gen.Queries, modelID int32, targets []Target) error {
-	rows, err := q.ModelRegionsForModels(ctx, []int32{modelID})
+	runs, err := model.RunsIn(ctx, q, modelID)
 	if err != nil {
-		return fmt.Errorf("list model regions: %w", err)
-	}
-	runs := make(map[int32]bool, len(rows))
-	for _, r := range rows {
-		runs[r.RegionID] = true
+		return err
 	}
 	var c domain.Check
 	for i, t := range targets {

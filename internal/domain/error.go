@@ -68,6 +68,25 @@ func Invalid(field, message string) *Error {
 // NotFound is a not_found error with a message naming what is missing.
 func NotFound(format string, args ...any) *Error { return Errorf(CodeNotFound, format, args...) }
 
+// NotFoundIDs is a not_found error naming which ids of an input field do not exist, with the
+// field and the ids as extra members so a client can act on them.
+func NotFoundIDs(what, field string, missing []int32) *Error {
+	e := NotFound("%s %v do not exist", what, missing)
+	e.Extra = map[string]any{"field": field, "missing_ids": missing}
+	return e
+}
+
+// MissingIDs returns the ids of want for which exists is false, in want's order.
+func MissingIDs(want []int32, exists func(id int32) bool) []int32 {
+	var missing []int32
+	for _, id := range want {
+		if !exists(id) {
+			missing = append(missing, id)
+		}
+	}
+	return missing
+}
+
 // Forbidden is a forbidden error saying what the caller may not do.
 func Forbidden(format string, args ...any) *Error { return Errorf(CodeForbidden, format, args...) }
 

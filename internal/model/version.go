@@ -116,18 +116,28 @@ func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID
 	return v, err
 }
 
+// RunsIn returns the set of regions model modelID runs in, with q bound to the caller's
+// transaction.
+func RunsIn(ctx context.Context, q *gen.Queries, modelID int32) (map[int32]bool, error) {
+	rows, err := q.ModelRegionsForModels(ctx, []int32{modelID})
+	if err != nil {
+		return nil, fmt.Errorf("list model regions: %w", err)
+	}
+	runs := make(map[int32]bool, len(rows))
+	for _, r := range rows {
+		runs[r.RegionID] = true
+	}
+	return runs, nil
+}
+
 // requireModelRegions checks that every id in regionIDs is a region the model runs in.
 func requireModelRegions(ctx context.Context, q *gen.Queries, modelID int32, regionIDs []int32) error {
 	if len(regionIDs) == 0 {
 		return nil
 	}
-	rows, err := q.ModelRegionsForModels(ctx, []int32{modelID})
+	runs, err := RunsIn(ctx, q, modelID)
 	if err != nil {
-		return fmt.Errorf("list model regions: %w", err)
-	}
-	runs := make(map[int32]bool, len(rows))
-	for _, r := range rows {
-		runs[r.RegionID] = true
+		return err
 	}
 	var c domain.Check
 	for _, id := range regionIDs {

@@ -105,15 +105,8 @@ func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) 
 	for _, r := range rows {
 		found[r.RegionID] = true
 	}
-	var missing []int32
-	for _, id := range ids {
-		if !found[id] {
-			missing = append(missing, id)
-		}
-	}
-	e := domain.NotFound("regions %v do not exist", missing)
-	e.Extra = map[string]any{"field": field, "missing_ids": missing}
-	return nil, e
+	missing := domain.MissingIDs(ids, func(id int32) bool { return found[id] })
+	return nil, domain.NotFoundIDs("regions", field, missing)
 }
 
 func fromRow(r gen.Region) Region {

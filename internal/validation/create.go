@@ -208,16 +208,9 @@ func requireModels(ctx context.Context, q *gen.Queries, modelIDs []int32) (map[i
 	for _, r := range rows {
 		names[r.ModelID] = r.ModelName
 	}
-	var missing []int32
-	for _, id := range modelIDs {
-		if _, ok := names[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
+	missing := domain.MissingIDs(modelIDs, func(id int32) bool { _, ok := names[id]; return ok })
 	if len(missing) > 0 {
-		e := domain.NotFound("models %v do not exist", missing)
-		e.Extra = map[string]any{"field": "model_ids", "missing_ids": missing}
-		return nil, e
+		return nil, domain.NotFoundIDs("models", "model_ids", missing)
 	}
 	return names, nil
 }
@@ -241,16 +234,9 @@ func requireVersions(ctx context.Context, q *gen.Queries, byModel map[int32]int3
 	for _, r := range rows {
 		owner[r.VersionID] = r.ModelID
 	}
-	var missing []int32
-	for _, id := range ids {
-		if _, ok := owner[id]; !ok {
-			missing = append(missing, id)
-		}
-	}
+	missing := domain.MissingIDs(ids, func(id int32) bool { _, ok := owner[id]; return ok })
 	if len(missing) > 0 {
-		e := domain.NotFound("versions %v do not exist", missing)
-		e.Extra = map[string]any{"field": "model_versions", "missing_ids": missing}
-		return nil, e
+		return nil, domain.NotFoundIDs("versions", "model_versions", missing)
 	}
 	var c domain.Check
 	for _, m := range sortedKeys(byModel) {
