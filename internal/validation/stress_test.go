@@ -3,6 +3,7 @@ package validation_test
 import (
 	"context"
 	"math/rand/v2"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -27,6 +28,17 @@ type stressResult struct {
 	cancelled int // creates whose context was cancelled on purpose
 	deadlocks int
 	other     []error
+	latencies []time.Duration // of every Create call
+}
+
+// percentile returns the p-th percentile (0..100) of the Create latencies.
+func (r *stressResult) percentile(p int) time.Duration {
+	if len(r.latencies) == 0 {
+		return 0
+	}
+	l := slices.Clone(r.latencies)
+	slices.Sort(l)
+	return l[min(len(l)-1, len(l)*p/100)]
 }
 
 // stress runs stressWorkers workers over two independent pools (two replicas) for stressDuration:
@@ -85,10 +97,13 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 				if rng.IntN(100) < 10 {
 					callCtx, cancel = context.WithTimeout(ctx, time.Duration(rng.IntN(2000))*time.Microsecond)
 				}
+				began := time.Now()
 				r, err := svc.Create(callCtx, f.validator, input(typ, subset...), nil)
+				took := time.Since(began)
 				cancelled := callCtx.Err() != nil
 				cancel()
 				mu.Lock()
+				res.latencies = append(res.latencies, took)
 				switch {
 				case err == nil:
 					res.created[r.Value.RequestID] = subset
@@ -144,7 +159,9 @@ func TestStressInvariantHolds(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, stressWorkers/2+2)
 	res := stress(t, f, validation.Options{})
-	t.Logf("%d created, %d conflicts, %d cancelled, %d backstops", len(res.created), res.conflicts, res.cancelled, res.backstops)
+	t.Logf("%d creates: %d created, %d conflicts, %d cancelled, %d backstops, %d deadlocks; create latency p50 %v p99 %v",
+		len(res.latencies), len(res.created), res.conflicts, res.cancelled, res.backstops, res.deadlocks,
+		res.percentile(50).Round(time.Microsecond), res.percentile(99).Round(time.Microsecond))
 	if len(res.other) > 0 || res.deadlocks > 0 {
 		t.Fatalf("%d deadlocks; unexpected errors (first of %d): %v", res.deadlocks, len(res.other), res.other[0])
 	}
