@@ -499,6 +499,26 @@ func (q *Queries) DeploymentTaskLockForUpdate(ctx context.Context, arg Deploymen
 	return items, nil
 }
 
+const deploymentValidationsLock = `-- name: DeploymentValidationsLock :exec
+SELECT vr.request_id
+FROM validation_requests vr
+WHERE vr.request_id IN (
+    SELECT v.validation_request_id FROM model_versions v WHERE v.version_id = ANY ($1::int[])
+)
+ORDER BY vr.request_id
+FOR NO KEY UPDATE OF vr
+`
+
+// Serialises confirmations whose versions share a validation request (taken after the model
+// locks, in ascending request_id order): each may create that request's regional approvals, and
+// two calls inserting them in opposite region order would otherwise each wait for the other's
+// uncommitted row (40P01). NO KEY UPDATE leaves the approvals' foreign-key checks (KEY SHARE)
+// unblocked; a status change of the request (FOR UPDATE) waits for the confirmation to commit.
+func (q *Queries) DeploymentValidationsLock(ctx context.Context, versionIds []int32) error {
+	_, err := q.db.Exec(ctx, deploymentValidationsLock, versionIds)
+	return err
+}
+
 const deploymentVersionSetActualDate = `-- name: DeploymentVersionSetActualDate :execrows
 UPDATE model_versions v
 SET actual_production_date = $1

@@ -37,6 +37,20 @@ WHERE m.model_id = ANY (@model_ids::int[])
 ORDER BY m.model_id
 FOR NO KEY UPDATE OF m;
 
+-- name: DeploymentValidationsLock :exec
+-- Serialises confirmations whose versions share a validation request (taken after the model
+-- locks, in ascending request_id order): each may create that request's regional approvals, and
+-- two calls inserting them in opposite region order would otherwise each wait for the other's
+-- uncommitted row (40P01). NO KEY UPDATE leaves the approvals' foreign-key checks (KEY SHARE)
+-- unblocked; a status change of the request (FOR UPDATE) waits for the confirmation to commit.
+SELECT vr.request_id
+FROM validation_requests vr
+WHERE vr.request_id IN (
+    SELECT v.validation_request_id FROM model_versions v WHERE v.version_id = ANY (@version_ids::int[])
+)
+ORDER BY vr.request_id
+FOR NO KEY UPDATE OF vr;
+
 -- name: DeploymentTaskConfirm :one
 -- Guarded by status as well as by the lock: a task that is no longer live returns no row.
 UPDATE version_deployment_tasks

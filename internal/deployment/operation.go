@@ -18,7 +18,8 @@ type operation struct {
 	name string
 	// doneAction and failedAction are the audit actions of a success and of a bulk failure.
 	doneAction, failedAction string
-	// lockModels makes the call lock the tasks' models after the tasks (confirm only).
+	// lockModels makes the call lock the tasks' models and their versions' validation requests
+	// after the tasks (confirm only).
 	lockModels bool
 	// apply does the operation's own statements on a task already checked to exist, be live and
 	// be the actor's to act on; it returns the updated row and the audit changes.

@@ -70,8 +70,9 @@ type lockedTask = gen.DeploymentTaskLockForUpdateRow
 
 // lockTasks locks the tasks with the given ids in ascending id order, in the outer transaction,
 // and, when lockModels is set, then their models in ascending model_id order (confirm needs that
-// for the "every region runs the version" check). Task locks always come before model locks, and
-// each kind is taken in ascending order, so concurrent calls cannot deadlock. Missing ids are
+// for the "every region runs the version" check) and the validation requests of their versions in
+// ascending request_id order (confirm creates their regional approvals). Tasks, then models, then
+// requests, each kind in ascending order: concurrent calls cannot deadlock. Missing ids are
 // simply absent from the answer.
 func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []int32, lockModels bool) (map[int32]lockedTask, error) {
 	sorted := slices.Clone(ids)
@@ -83,14 +84,20 @@ func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []in
 	}
 	byID := make(map[int32]lockedTask, len(rows))
 	modelIDs := make([]int32, 0, len(rows))
+	versionIDs := make([]int32, 0, len(rows))
 	for _, r := range rows {
 		byID[r.TaskID] = r
 		modelIDs = append(modelIDs, r.ModelID)
+		versionIDs = append(versionIDs, r.VersionID)
 	}
 	if lockModels && len(modelIDs) > 0 {
 		slices.Sort(modelIDs)
 		if err := q.DeploymentModelsLock(ctx, slices.Compact(modelIDs)); err != nil {
 			return nil, lockError("lock models", err)
+		}
+		slices.Sort(versionIDs)
+		if err := q.DeploymentValidationsLock(ctx, slices.Compact(versionIDs)); err != nil {
+			return nil, lockError("lock validation requests", err)
 		}
 	}
 	return byID, nil

@@ -1,0 +1,65 @@
+package deployment_test
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"mrmflow/internal/deployment"
+	"mrmflow/internal/domain"
+)
+
+// TestConcurrentConfirmsSharingAValidationNeverDeadlock: two bulk confirms of two models covered
+// by one validation request both create that request's regional approvals, in opposite region
+// order. A test trigger makes every task update take 100 ms, so each call has inserted its first
+// approval before it reaches its second: without a lock that orders them, each then waits for
+// the other's uncommitted approval row and PostgreSQL kills one task with 40P01 (db_error).
+func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	eu, us := f.region(true), f.region(true)
+	owner := f.user(domain.RoleUser)
+	req := f.validation("IN_PROGRESS") // covers no region: both need a regional approval
+	modelA, modelB := f.model(owner, eu, us), f.model(owner, eu, us)
+	versionB := f.version(modelB, req)
+	tasksA := f.tasks(f.version(modelA, req), &eu, &us)                 // ascending ids: EU, then US
+	tasksB := append(f.tasks(versionB, &us), f.tasks(versionB, &eu)...) // ascending ids: US, then EU
+	f.exec(`CREATE FUNCTION test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
+		BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$`)
+	f.exec(`CREATE TRIGGER test_slow BEFORE UPDATE ON version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION test_slow()`)
+
+	in := confirmIn()
+	in.ValidationOverrideReason = "interim use approved by the model risk committee"
+	calls := [][]int32{
+		{tasksA[0].TaskID, tasksA[1].TaskID},
+		{tasksB[0].TaskID, tasksB[1].TaskID},
+	}
+	results := make([]deployment.BulkResult, len(calls))
+	errs := make([]error, len(calls))
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	for i, ids := range calls {
+		wg.Go(func() {
+			<-start
+			res, err := f.svc.BulkConfirm(f.ctx, f.admin(), ids, in, nil)
+			results[i], errs[i] = res.Value, err
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i := range calls {
+		if errs[i] != nil {
+			t.Fatalf("call %d: %v", i, errs[i])
+		}
+		if results[i].FailedCount != 0 {
+			t.Errorf("call %d failed tasks: %+v", i, results[i].Failed)
+		}
+	}
+	var approvals int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM validation_approvals WHERE request_id = $1`, req).Scan(&approvals); err != nil {
+		t.Fatal(err)
+	}
+	if approvals != 2 {
+		t.Errorf("regional approvals = %d, want 2 (EU and US, once each)", approvals)
+	}
+}
