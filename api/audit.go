@@ -1,13 +1,14 @@
 package api
 
 import (
+	"math"
 	"net/http"
 
 	"mrmflow/internal/audit"
 )
 
 func (s *Server) listAuditLogs(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
+	page, err := pageUpTo(r, math.MaxInt64) // audit ids are bigint
 	if err != nil {
 		return err
 	}

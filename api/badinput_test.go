@@ -1,14 +1,21 @@
 package api_test
 
 import (
+	"encoding/base64"
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"testing"
 
 	"mrmflow/api"
 	"mrmflow/internal/domain"
 )
+
+// cursorFor forges a cursor for a keyset position, as a client tampering with one would.
+func cursorFor(after int64) string {
+	return "c1." + base64.RawURLEncoding.EncodeToString([]byte(strconv.FormatInt(after, 10)))
+}
 
 // TestBadInput sends invalid input to every foundation endpoint. Each case must be refused with
 // its status and code, name the offending field, change no row (audit rows included) and never be
@@ -164,6 +171,18 @@ func TestBadInput(t *testing.T) {
 		{"audit user_id abc", "GET", "/api/v1/audit-logs?user_id=abc", "", nil, nil, 400, "invalid_request", "user_id"},
 		{"audit action 201 chars", "GET", "/api/v1/audit-logs?action=" + strings.Repeat("A", 201), "", nil, nil, 400, "invalid_request", "action"},
 		{"audit entity_type 201 chars", "GET", "/api/v1/audit-logs?entity_type=" + strings.Repeat("a", 201), "", nil, nil, 400, "invalid_request", "entity_type"},
+		{"audit action not UTF-8", "GET", "/api/v1/audit-logs?action=%FF", "", nil, nil, 400, "invalid_request", "action"},
+		{"audit entity_type with NUL", "GET", "/api/v1/audit-logs?entity_type=a%00b", "", nil, nil, 400, "invalid_request", "entity_type"},
+		{"cursor past int4 ids", "GET", "/api/v1/regions?cursor=" + cursorFor(4294967297), "", nil, nil, 400, "invalid_request", "cursor"},
+		{"cursor just past int4", "GET", "/api/v1/models?cursor=" + cursorFor(2147483648), "", nil, nil, 400, "invalid_request", "cursor"},
+
+		// Text PostgreSQL cannot store: refused up front, never a 500.
+		{"region code with NUL", "POST", regions, "", `{"code":"a\u0000b","name":"n"}`, nil, 400, "invalid_request", "code"},
+		{"model name with NUL", "POST", models, "", `{"model_name":"x\u0000y"}`, nil, 400, "invalid_request", "model_name"},
+		{"token name with NUL", "POST", tokens, "", `{"name":"\u0000"}`, nil, 400, "invalid_request", "name"},
+		{"version description with NUL", "POST", versions, "", version("change_description", "a\x00b"), nil, 400, "invalid_request", "change_description"},
+		{"planned date year 0", "POST", versions, "", version("planned_production_date", "0000-01-01"), nil, 400, "invalid_request", "planned_production_date"},
+		{"planned date year 1", "POST", versions, "", version("planned_production_date", "0001-01-01"), nil, 400, "invalid_request", "planned_production_date"},
 	}
 	if len(cases) < 30 {
 		t.Fatalf("only %d cases", len(cases))

@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/gorilla/mux"
 
@@ -145,7 +146,17 @@ func (f *fields) str(name string, v *string, required bool) string {
 		}
 		return ""
 	}
+	if !validText(*v) {
+		f.Add(name, "must be valid UTF-8 without NUL characters")
+		return ""
+	}
 	return *v
+}
+
+// validText reports whether s can be stored in a PostgreSQL text column: valid UTF-8 without
+// NUL (JSON may encode both; PostgreSQL rejects them).
+func validText(s string) bool {
+	return utf8.ValidString(s) && !strings.ContainsRune(s, 0)
 }
 
 // date parses a YYYY-MM-DD field.
@@ -161,8 +172,18 @@ func (f *fields) date(name string, v *string, required bool) *domain.Date {
 		f.Add(name, "must be a date as YYYY-MM-DD")
 		return nil
 	}
+	if d.Year() < minYear || d.Year() > maxYear {
+		f.Add(name, "must be a date between %d-01-01 and %d-12-31", minYear, maxYear)
+		return nil
+	}
 	return &d
 }
+
+// Dates outside these years are typing mistakes, not plans.
+const (
+	minYear = 1900
+	maxYear = 9999
+)
 
 // pathID reads an id from the route.
 func pathID(r *http.Request, name string) (int32, error) {
@@ -194,8 +215,11 @@ func queryText(r *http.Request, name string) (*string, error) {
 	if v == "" {
 		return nil, nil
 	}
-	if len(v) > domain.MaxNameLength {
-		return nil, domain.Invalid(name, "is too long")
+	if utf8.RuneCountInString(v) > domain.MaxNameLength {
+		return nil, domain.Invalid(name, fmt.Sprintf("must be at most %d characters", domain.MaxNameLength))
+	}
+	if !validText(v) {
+		return nil, domain.Invalid(name, "must be valid UTF-8 without NUL characters")
 	}
 	return &v, nil
 }
@@ -206,8 +230,12 @@ const (
 	maxPageLimit     = 500
 )
 
-// pageOf reads ?limit= and ?cursor=.
-func pageOf(r *http.Request) (domain.Page, error) {
+// pageOf reads ?limit= and ?cursor= of a list keyed by an int4 id.
+func pageOf(r *http.Request) (domain.Page, error) { return pageUpTo(r, math.MaxInt32) }
+
+// pageUpTo reads ?limit= and ?cursor=; a cursor past maxKey (the list key's largest value) was
+// not made by this API for this list.
+func pageUpTo(r *http.Request, maxKey int64) (domain.Page, error) {
 	p := domain.Page{Limit: defaultPageLimit}
 	q := r.URL.Query()
 	if v := q.Get("limit"); v != "" {
@@ -219,7 +247,7 @@ func pageOf(r *http.Request) (domain.Page, error) {
 	}
 	if v := q.Get("cursor"); v != "" {
 		after, ok := decodeCursor(v)
-		if !ok {
+		if !ok || after > maxKey {
 			return p, domain.Invalid("cursor", "is not a cursor this API returned")
 		}
 		p.After = after

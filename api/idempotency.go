@@ -16,8 +16,8 @@ func idempotencyKey(r *http.Request, body []byte) (*idempotency.Key, error) {
 	if v == "" {
 		return nil, nil
 	}
-	if len(v) > idempotency.MaxKeyLength {
-		return nil, domain.Invalid("Idempotency-Key", "must be at most 200 characters")
+	if len(v) > idempotency.MaxKeyLength || !printableASCII(v) {
+		return nil, domain.Invalid("Idempotency-Key", "must be 1 to 200 printable ASCII characters")
 	}
 	return idempotency.NewKey(actorOf(r).UserID, v, r.Method+" "+r.URL.Path, body), nil
 }
@@ -29,4 +29,13 @@ func writeIdempotent[T any](s *Server, w http.ResponseWriter, r *http.Request, s
 		return
 	}
 	s.writeJSON(w, r, status, res.Value)
+}
+
+func printableASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x21 || s[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }

@@ -2,6 +2,7 @@ package domain
 
 import (
 	"fmt"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -34,6 +35,8 @@ func (c *Check) text(field, value string, required bool, limit int) {
 	switch n := utf8.RuneCountInString(value); {
 	case !utf8.ValidString(value):
 		c.Add(field, "must be valid UTF-8")
+	case strings.ContainsRune(value, 0):
+		c.Add(field, "must not contain the NUL character")
 	case required && n == 0:
 		c.Add(field, "is required")
 	case n > limit:
