@@ -30,6 +30,9 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// LockTimeout bounds lock waits inside service transactions (SET LOCAL lock_timeout).
 	LockTimeout time.Duration
+	// StatementTimeout bounds each statement of a deployment transaction, so one slow task of a
+	// bulk call fails alone (SET LOCAL statement_timeout).
+	StatementTimeout time.Duration
 }
 
 // Server routes HTTP requests to the services.
@@ -64,7 +67,7 @@ func New(d Deps) *Server {
 		models:  model.NewService(d.Pool),
 		audit:   audit.NewService(d.Pool),
 
-		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout}),
+		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}),
 		validations: validation.NewService(d.Pool, d.LockTimeout, d.Metrics),
 	}
 }

@@ -61,7 +61,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	m := metrics.New()
 	m.RegisterPool(pool)
-	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout})
+	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

@@ -75,12 +75,19 @@ func (s *Service) CreateDeployments(ctx context.Context, actor domain.Actor, ver
 	}
 	var res idempotency.Result[Created]
 	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		if err := s.setTimeouts(ctx, q); err != nil {
+			return err
+		}
 		var err error
 		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Created, error) {
-			return createTasks(ctx, gen.New(tx), actor, versionID, targets)
+			return createTasks(ctx, q, actor, versionID, targets)
 		})
 		return err
 	})
+	if err != nil && pgtx.PgError(err) != nil && ctx.Err() == nil {
+		return res, lockError("create deployment tasks", err)
+	}
 	return res, err
 }
 

@@ -54,6 +54,9 @@ type Result[T any] struct {
 var errReused = domain.Errorf(domain.CodeIdempotencyKeyReused,
 	"this Idempotency-Key was already used with a different request")
 
+var errInProgress = domain.Errorf(domain.CodeLockTimeout,
+	"a request with this Idempotency-Key is still being processed; retry it shortly")
+
 // Do runs work inside tx under key. With a nil key it just runs work. Otherwise it claims the key
 // first: if the key already holds a committed answer, that answer is returned as a Replay (or
 // idempotency_key_reused if the request differs) and work does not run; if not, work runs and its
@@ -68,6 +71,12 @@ func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func()
 		UserID: key.UserID, IdempotencyKey: key.Key, RequestHash: key.RequestHash,
 	})
 	if err != nil && !pgtx.IsNoRows(err) {
+		// The claim waits while another transaction holds the same key; a lock_timeout or
+		// statement_timeout then means the first request is still running, which the client
+		// may retry (503), not an internal error.
+		if ctx.Err() == nil && (pgtx.IsSQLState(err, pgtx.LockNotAvailable) || pgtx.IsSQLState(err, pgtx.QueryCanceled)) {
+			return Result[T]{}, errInProgress
+		}
 		return Result[T]{}, fmt.Errorf("claim idempotency key: %w", err)
 	}
 	if !claimed {
