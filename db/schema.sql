@@ -103,6 +103,27 @@ END;
 $$;
 
 
+--
+-- Name: version_deployment_tasks_one_kind(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.version_deployment_tasks_one_kind() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    PERFORM 1 FROM model_versions WHERE version_id = NEW.version_id FOR NO KEY UPDATE;
+    IF EXISTS (
+        SELECT 1 FROM version_deployment_tasks
+        WHERE version_id = NEW.version_id AND (region_id IS NULL) <> (NEW.region_id IS NULL)
+    ) THEN
+        RAISE EXCEPTION 'version % cannot have both a global deployment task and regional ones', NEW.version_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'version_deployment_tasks_global_or_regional';
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
 SET default_tablespace = '';
 
 SET default_table_access_method = heap;
@@ -1017,6 +1038,13 @@ CREATE TRIGGER version_deployment_tasks_guard BEFORE UPDATE ON public.version_de
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_one_kind; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_one_kind BEFORE INSERT OR UPDATE OF version_id, region_id ON public.version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION public.version_deployment_tasks_one_kind();
+
+
+--
 -- Name: api_tokens api_tokens_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1341,4 +1369,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000007'),
     ('20261126000010'),
     ('20261126000020'),
-    ('20261126000021');
+    ('20261126000021'),
+    ('20261126000022');

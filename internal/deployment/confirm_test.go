@@ -1,6 +1,7 @@
 package deployment_test
 
 import (
+	"strings"
 	"testing"
 
 	"mrmflow/internal/deployment"
@@ -225,13 +226,43 @@ func TestTaskStateMachineInDatabase(t *testing.T) {
 	if domain.CodeOf(err) != domain.CodeConflict {
 		t.Fatalf("second task for the region: %v", err)
 	}
-	f.tasks(v, nil)
-	_, err = f.svc.CreateDeployments(f.ctx, owner, v, []deployment.Target{{PlannedProductionDate: date("2027-01-01")}}, nil)
-	if domain.CodeOf(err) != domain.CodeConflict {
+	// One global task per version (on a version without regional tasks: mixing the two kinds is
+	// refused on its own, see TestVersionIsDeployedGloballyOrRegionallyNotBoth).
+	globalV := f.version(f.model(owner, r), 0)
+	f.tasks(globalV, nil)
+	_, err = f.svc.CreateDeployments(f.ctx, owner, globalV, []deployment.Target{{PlannedProductionDate: date("2027-01-01")}}, nil)
+	if domain.CodeOf(err) != domain.CodeConflict || !strings.Contains(err.Error(), "already has a global deployment task") {
 		t.Fatalf("second global task: %v", err)
 	}
 	_, err = f.svc.CreateDeployments(f.ctx, owner, v, []deployment.Target{{RegionID: ptr(f.region(false)), PlannedProductionDate: date("2027-01-01")}}, nil)
 	if domain.CodeOf(err) != domain.CodeInvalidRequest {
 		t.Fatalf("region outside the model: %v", err)
+	}
+}
+
+// TestVersionIsDeployedGloballyOrRegionallyNotBoth: once a version has regional tasks a global
+// task is a conflict, and the other way round — through the service (409) and in raw SQL (the
+// trigger's check_violation), so confirming cannot deploy a version twice.
+func TestVersionIsDeployedGloballyOrRegionallyNotBoth(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{})
+	owner := f.user(domain.RoleUser)
+	eu, us := f.region(false), f.region(false)
+	regional := f.version(f.model(owner, eu, us), 0)
+	f.tasks(regional, &eu)
+	_, err := f.svc.CreateDeployments(f.ctx, f.admin(), regional, []deployment.Target{{PlannedProductionDate: date("2026-12-01")}}, nil)
+	if domain.CodeOf(err) != domain.CodeConflict {
+		t.Fatalf("global after regional: err = %v, want conflict", err)
+	}
+	global := f.version(f.model(owner, eu, us), 0)
+	f.tasks(global, nil)
+	_, err = f.svc.CreateDeployments(f.ctx, f.admin(), global, []deployment.Target{{RegionID: &us, PlannedProductionDate: date("2026-12-01")}}, nil)
+	if domain.CodeOf(err) != domain.CodeConflict {
+		t.Fatalf("regional after global: err = %v, want conflict", err)
+	}
+	_, err = f.db.Pool.Exec(f.ctx, `INSERT INTO version_deployment_tasks (version_id, model_id, region_id, assigned_to_id, planned_production_date)
+		SELECT version_id, model_id, NULL, $2, '2026-12-01' FROM model_versions WHERE version_id = $1`, regional, owner.UserID)
+	if !pgtx.IsConstraintViolation(err, pgtx.CheckViolation, "version_deployment_tasks_global_or_regional") {
+		t.Fatalf("raw global insert: err = %v, want the trigger's check violation", err)
 	}
 }

@@ -21,6 +21,8 @@ import (
 const (
 	uniqueVersionRegion = "version_deployment_tasks_version_region_key"
 	uniqueVersionGlobal = "version_deployment_tasks_version_global_key"
+	// globalOrRegional is the trigger constraint refusing a version both kinds of task.
+	globalOrRegional = "version_deployment_tasks_global_or_regional"
 )
 
 // MaxTargets bounds the targets of one create call (a model runs in a handful of regions).
@@ -124,6 +126,9 @@ func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versio
 			return Created{}, domain.Errorf(domain.CodeConflict, "version %d already has a deployment task for region %d", versionID, *t.RegionID)
 		case pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueVersionGlobal):
 			return Created{}, domain.Errorf(domain.CodeConflict, "version %d already has a global deployment task", versionID)
+		case pgtx.IsConstraintViolation(err, pgtx.CheckViolation, globalOrRegional):
+			return Created{}, domain.Errorf(domain.CodeConflict,
+				"version %d already has deployment tasks of the other kind: a version is deployed by one global task or by regional tasks, not both", versionID)
 		case err != nil:
 			return Created{}, fmt.Errorf("create deployment task: %w", err)
 		}
