@@ -16,9 +16,12 @@ import (
 // ChangeStatus moves a request to status along the allowed transitions and records why. The
 // request row is locked FOR UPDATE, so concurrent changes are judged one after the other. Closing
 // a request (APPROVED, CANCELLED) frees its models: the link rows' blocks_model follows the
-// request through the foreign key's ON UPDATE CASCADE in the same statement. No model lock is
-// needed: a status change never makes a request block a model it did not block before (closed
-// statuses are terminal). VALIDATOR and ADMIN may change statuses.
+// request through the foreign key's ON UPDATE CASCADE in the same statement. Approving takes the
+// validation locks of the request's models first (ascending, before any row lock, the order every
+// creator uses): an INITIAL creation checks "no approved validation" under those locks, and must
+// not miss an approval committing meanwhile. Other changes need no model lock: they never make a
+// request block a model it did not block before (closed statuses are terminal). VALIDATOR and
+// ADMIN may change statuses.
 func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestID int32, status, reason string) (Request, error) {
 	if !canWrite(actor) {
 		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may change the status of validation requests")
@@ -36,6 +39,15 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 		q := gen.New(tx)
 		if err := s.setLockTimeout(ctx, q); err != nil {
 			return err
+		}
+		if status == StatusApproved {
+			modelIDs, err := q.ValidationRequestModelIDs(ctx, requestID)
+			if err != nil {
+				return fmt.Errorf("read request models: %w", err)
+			}
+			if err := s.lockModels(ctx, q, modelIDs); err != nil {
+				return err
+			}
 		}
 		cur, err := q.ValidationRequestLockForUpdate(ctx, requestID)
 		if pgtx.IsNoRows(err) {
