@@ -509,7 +509,7 @@ ORDER BY vr.request_id
 FOR NO KEY UPDATE OF vr
 `
 
-// Serialises confirmations whose versions share a validation request (taken after the model
+// Serialises confirmations whose versions share a validation request (taken after the version
 // locks, in ascending request_id order): each may create that request's regional approvals, and
 // two calls inserting them in opposite region order would otherwise each wait for the other's
 // uncommitted row (40P01). NO KEY UPDATE leaves the approvals' foreign-key checks (KEY SHARE)
@@ -572,4 +572,21 @@ func (q *Queries) DeploymentVersionValidation(ctx context.Context, versionID int
 		&i.ValidationStatus,
 	)
 	return i, err
+}
+
+const deploymentVersionsLock = `-- name: DeploymentVersionsLock :exec
+SELECT v.version_id
+FROM model_versions v
+WHERE v.version_id = ANY ($1::int[])
+ORDER BY v.version_id
+FOR NO KEY UPDATE OF v
+`
+
+// Locks the confirmed tasks' versions (after the models, in ascending version_id order): the
+// validation a version points to is read under this lock, so a validation request created
+// meanwhile cannot re-link the version between that read and the confirmation's commit.
+// NO KEY UPDATE leaves foreign-key checks (KEY SHARE) of rows referencing the versions unblocked.
+func (q *Queries) DeploymentVersionsLock(ctx context.Context, versionIds []int32) error {
+	_, err := q.db.Exec(ctx, deploymentVersionsLock, versionIds)
+	return err
 }

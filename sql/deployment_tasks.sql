@@ -37,8 +37,19 @@ WHERE m.model_id = ANY (@model_ids::int[])
 ORDER BY m.model_id
 FOR NO KEY UPDATE OF m;
 
+-- name: DeploymentVersionsLock :exec
+-- Locks the confirmed tasks' versions (after the models, in ascending version_id order): the
+-- validation a version points to is read under this lock, so a validation request created
+-- meanwhile cannot re-link the version between that read and the confirmation's commit.
+-- NO KEY UPDATE leaves foreign-key checks (KEY SHARE) of rows referencing the versions unblocked.
+SELECT v.version_id
+FROM model_versions v
+WHERE v.version_id = ANY (@version_ids::int[])
+ORDER BY v.version_id
+FOR NO KEY UPDATE OF v;
+
 -- name: DeploymentValidationsLock :exec
--- Serialises confirmations whose versions share a validation request (taken after the model
+-- Serialises confirmations whose versions share a validation request (taken after the version
 -- locks, in ascending request_id order): each may create that request's regional approvals, and
 -- two calls inserting them in opposite region order would otherwise each wait for the other's
 -- uncommitted row (40P01). NO KEY UPDATE leaves the approvals' foreign-key checks (KEY SHARE)

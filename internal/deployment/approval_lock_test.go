@@ -7,6 +7,7 @@ import (
 
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // TestConcurrentConfirmsSharingAValidationNeverDeadlock: two bulk confirms of two models covered
@@ -61,5 +62,57 @@ func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
 	}
 	if approvals != 2 {
 		t.Errorf("regional approvals = %d, want 2 (EU and US, once each)", approvals)
+	}
+}
+
+// TestConfirmHoldsItsVersionsValidationLink: while a confirmation runs, the versions it confirms
+// are locked, so a validation request created meanwhile cannot re-link them (the override
+// decision was made against the link read under that lock). Another session trying to re-link
+// the version times out on the row lock instead of slipping in.
+func TestConfirmHoldsItsVersionsValidationLink(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	r := f.region(false)
+	owner := f.user(domain.RoleUser)
+	req := f.validation("APPROVED")
+	version := f.version(f.model(owner, r), req)
+	task := f.tasks(version, &r)[0]
+	f.sleepOnTask(task.TaskID, 700*time.Millisecond)
+	done := make(chan error, 1)
+	go func() {
+		_, err := f.svc.BulkConfirm(f.ctx, f.admin(), []int32{task.TaskID}, confirmIn(), nil)
+		done <- err
+	}()
+	// Wait until the confirmation is inside the task (sleeping in the trigger).
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		var n int
+		if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM pg_stat_activity
+			WHERE datname = current_database() AND wait_event = 'PgSleep'`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n > 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the confirmation never reached its task")
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	other := f.validation("INTAKE")
+	tx, err := f.db.Pool.Begin(f.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = tx.Rollback(f.ctx) }()
+	if _, err := tx.Exec(f.ctx, "SET LOCAL lock_timeout = '100ms'"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = tx.Exec(f.ctx, `UPDATE model_versions SET validation_request_id = $1 WHERE version_id = $2`, other, version)
+	if !pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
+		t.Fatalf("re-linking the version during its confirmation: err = %v, want a lock timeout (55P03)", err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("confirm: %v", err)
 	}
 }

@@ -70,9 +70,10 @@ type lockedTask = gen.DeploymentTaskLockForUpdateRow
 
 // lockTasks locks the tasks with the given ids in ascending id order, in the outer transaction,
 // and, when lockModels is set, then their models in ascending model_id order (confirm needs that
-// for the "every region runs the version" check) and the validation requests of their versions in
-// ascending request_id order (confirm creates their regional approvals). Tasks, then models, then
-// requests, each kind in ascending order: concurrent calls cannot deadlock. Missing ids are
+// for the "every region runs the version" check), their versions (whose validation link confirm
+// reads) and the validation requests of those versions (confirm creates their regional
+// approvals). Tasks, models, versions, requests, each kind in ascending order: concurrent calls
+// cannot deadlock. Missing ids are
 // simply absent from the answer.
 func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []int32, lockModels bool) (map[int32]lockedTask, error) {
 	sorted := slices.Clone(ids)
@@ -96,7 +97,11 @@ func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []in
 			return nil, lockError("lock models", err)
 		}
 		slices.Sort(versionIDs)
-		if err := q.DeploymentValidationsLock(ctx, slices.Compact(versionIDs)); err != nil {
+		versionIDs = slices.Compact(versionIDs)
+		if err := q.DeploymentVersionsLock(ctx, versionIDs); err != nil {
+			return nil, lockError("lock versions", err)
+		}
+		if err := q.DeploymentValidationsLock(ctx, versionIDs); err != nil {
 			return nil, lockError("lock validation requests", err)
 		}
 	}
