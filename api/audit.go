@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
 )
 
 func (s *Server) listAuditLogs(w http.ResponseWriter, r *http.Request) error {
@@ -24,6 +25,10 @@ func (s *Server) listAuditLogs(w http.ResponseWriter, r *http.Request) error {
 	}
 	if f.UserID, err = queryID(r, "user_id"); err != nil {
 		return err
+	}
+	if f.EntityID != nil && f.EntityType == nil {
+		// Entity ids are per type; the index that serves this filter leads with entity_type.
+		return domain.Invalid("entity_id", "needs entity_type: ids are only unique within an entity type")
 	}
 	items, next, err := s.audit.List(r.Context(), actorOf(r), f, page)
 	if err != nil {

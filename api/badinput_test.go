@@ -166,6 +166,7 @@ func TestBadInput(t *testing.T) {
 		{"cursor garbage", "GET", "/api/v1/regions?cursor=garbage", "", nil, nil, 400, "invalid_request", "cursor"},
 		{"cursor bad base64", "GET", "/api/v1/models?cursor=c1.%21%21", "", nil, nil, 400, "invalid_request", "cursor"},
 		{"cursor zero position", "GET", "/api/v1/audit-logs?cursor=c1.MA", "", nil, nil, 400, "invalid_request", "cursor"},
+		{"audit entity_id without entity_type", "GET", "/api/v1/audit-logs?entity_id=1", "", nil, nil, 400, "invalid_request", "entity_id"},
 		{"audit entity_id 0", "GET", "/api/v1/audit-logs?entity_id=0", "", nil, nil, 400, "invalid_request", "entity_id"},
 		{"audit entity_id 2147483648", "GET", "/api/v1/audit-logs?entity_id=2147483648", "", nil, nil, 400, "invalid_request", "entity_id"},
 		{"audit user_id abc", "GET", "/api/v1/audit-logs?user_id=abc", "", nil, nil, 400, "invalid_request", "user_id"},

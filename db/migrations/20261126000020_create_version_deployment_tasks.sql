@@ -48,8 +48,8 @@ CREATE TABLE version_deployment_tasks (
     CONSTRAINT version_deployment_tasks_cancellation_reason_length CHECK (char_length(cancellation_reason) <= 4000)
 );
 
--- One task per (version, region) and one global task per version. The first also serves the
--- version_id foreign key.
+-- One task per (version, region) and one global task per version. Being partial, neither serves
+-- the version_id foreign key's checks; versions are never deleted, so those checks never run.
 CREATE UNIQUE INDEX version_deployment_tasks_version_region_key
     ON version_deployment_tasks (version_id, region_id) WHERE region_id IS NOT NULL;
 CREATE UNIQUE INDEX version_deployment_tasks_version_global_key
