@@ -233,20 +233,15 @@ SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.statu
        vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
 FROM validation_requests vr
 WHERE vr.request_id > $1
-  AND ($2::int IS NULL OR EXISTS (
-      SELECT 1 FROM validation_request_models vrm
-      WHERE vrm.request_id = vr.request_id AND vrm.model_id = $2::int
-  ))
-  AND ($3::text IS NULL OR vr.status = $3::text)
-  AND ($4::text IS NULL OR vr.validation_type = $4::text)
-  AND ($5::boolean IS NULL OR vr.is_closed = NOT $5::boolean)
+  AND ($2::text IS NULL OR vr.status = $2::text)
+  AND ($3::text IS NULL OR vr.validation_type = $3::text)
+  AND ($4::boolean IS NULL OR vr.is_closed = NOT $4::boolean)
 ORDER BY vr.request_id
-LIMIT $6
+LIMIT $5
 `
 
 type ValidationRequestListParams struct {
 	AfterID        int32
-	ModelID        *int32
 	Status         *string
 	ValidationType *string
 	Active         *bool
@@ -266,14 +261,11 @@ type ValidationRequestListRow struct {
 }
 
 // Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
-// model_id: an EXISTS on validation_request_models_pkey per candidate row; for a selective model
-// the planner can drive from validation_request_models_model_id_idx instead.
 // status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
-// the status's flag, so active = NOT is_closed.
+// the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
 func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationRequestListParams) ([]ValidationRequestListRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestList,
 		arg.AfterID,
-		arg.ModelID,
 		arg.Status,
 		arg.ValidationType,
 		arg.Active,
@@ -286,6 +278,81 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 	var items []ValidationRequestListRow
 	for rows.Next() {
 		var i ValidationRequestListRow
+		if err := rows.Scan(
+			&i.RequestID,
+			&i.RequestorID,
+			&i.ValidationType,
+			&i.Priority,
+			&i.Status,
+			&i.TargetCompletionDate,
+			&i.TriggerReason,
+			&i.CreatedAt,
+			&i.UpdatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationRequestListForModel = `-- name: ValidationRequestListForModel :many
+SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
+FROM validation_request_models vrm
+JOIN validation_requests vr ON vr.request_id = vrm.request_id
+WHERE vrm.model_id = $1
+  AND vrm.request_id > $2
+  AND ($3::text IS NULL OR vr.status = $3::text)
+  AND ($4::text IS NULL OR vr.validation_type = $4::text)
+  AND ($5::boolean IS NULL OR vr.is_closed = NOT $5::boolean)
+ORDER BY vrm.request_id
+LIMIT $6
+`
+
+type ValidationRequestListForModelParams struct {
+	ModelID        int32
+	AfterID        int32
+	Status         *string
+	ValidationType *string
+	Active         *bool
+	PageLimit      int32
+}
+
+type ValidationRequestListForModelRow struct {
+	RequestID            int32
+	RequestorID          int32
+	ValidationType       string
+	Priority             ValidationPriority
+	Status               string
+	TargetCompletionDate time.Time
+	TriggerReason        *string
+	CreatedAt            time.Time
+	UpdatedAt            time.Time
+}
+
+// The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
+// (model_id, request_id), a range scan in request order, with each request fetched by primary key.
+// The other filters are optional as in ValidationRequestList.
+func (q *Queries) ValidationRequestListForModel(ctx context.Context, arg ValidationRequestListForModelParams) ([]ValidationRequestListForModelRow, error) {
+	rows, err := q.db.Query(ctx, validationRequestListForModel,
+		arg.ModelID,
+		arg.AfterID,
+		arg.Status,
+		arg.ValidationType,
+		arg.Active,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationRequestListForModelRow
+	for rows.Next() {
+		var i ValidationRequestListForModelRow
 		if err := rows.Scan(
 			&i.RequestID,
 			&i.RequestorID,

@@ -111,22 +111,32 @@ WHERE request_id = @request_id;
 
 -- name: ValidationRequestList :many
 -- Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
--- model_id: an EXISTS on validation_request_models_pkey per candidate row; for a selective model
--- the planner can drive from validation_request_models_model_id_idx instead.
 -- status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
--- the status's flag, so active = NOT is_closed.
+-- the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
        vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
 FROM validation_requests vr
 WHERE vr.request_id > @after_id
-  AND (sqlc.narg('model_id')::int IS NULL OR EXISTS (
-      SELECT 1 FROM validation_request_models vrm
-      WHERE vrm.request_id = vr.request_id AND vrm.model_id = sqlc.narg('model_id')::int
-  ))
   AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
 ORDER BY vr.request_id
+LIMIT @page_limit;
+
+-- name: ValidationRequestListForModel :many
+-- The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
+-- (model_id, request_id), a range scan in request order, with each request fetched by primary key.
+-- The other filters are optional as in ValidationRequestList.
+SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
+FROM validation_request_models vrm
+JOIN validation_requests vr ON vr.request_id = vrm.request_id
+WHERE vrm.model_id = @model_id
+  AND vrm.request_id > @after_id
+  AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
+  AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
+  AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
+ORDER BY vrm.request_id
 LIMIT @page_limit;
 
 -- name: ValidationRequestModelsForRequests :many

@@ -58,20 +58,37 @@ func (s *Service) List(ctx context.Context, f Filter, page domain.Page) ([]Reque
 		return nil, nil, err
 	}
 	q := gen.New(s.pool)
-	rows, err := q.ValidationRequestList(ctx, gen.ValidationRequestListParams{
-		AfterID: int32(page.After), ModelID: f.ModelID, Status: f.Status, ValidationType: f.ValidationType,
-		Active: f.Active, PageLimit: page.Limit + 1,
-	})
+	rows, err := listRows(ctx, q, f, page)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
 	}
-	rows, next := domain.PageOf(rows, page.Limit, func(r gen.ValidationRequestListRow) int64 { return int64(r.RequestID) })
-	getRows := make([]gen.ValidationRequestGetRow, len(rows))
-	for i, r := range rows {
-		getRows[i] = gen.ValidationRequestGetRow(r)
-	}
-	out, err := withLinks(ctx, q, getRows)
+	rows, next := domain.PageOf(rows, page.Limit, func(r gen.ValidationRequestGetRow) int64 { return int64(r.RequestID) })
+	out, err := withLinks(ctx, q, rows)
 	return out, next, err
+}
+
+// listRows fetches one page (plus one row, to know whether another page follows), through the
+// query whose index fits the filter: by model from the model's links, otherwise by request id.
+func listRows(ctx context.Context, q *gen.Queries, f Filter, page domain.Page) ([]gen.ValidationRequestGetRow, error) {
+	var out []gen.ValidationRequestGetRow
+	if f.ModelID != nil {
+		rows, err := q.ValidationRequestListForModel(ctx, gen.ValidationRequestListForModelParams{
+			ModelID: *f.ModelID, AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
+			Active: f.Active, PageLimit: page.Limit + 1,
+		})
+		for _, r := range rows {
+			out = append(out, gen.ValidationRequestGetRow(r))
+		}
+		return out, err
+	}
+	rows, err := q.ValidationRequestList(ctx, gen.ValidationRequestListParams{
+		AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
+		Active: f.Active, PageLimit: page.Limit + 1,
+	})
+	for _, r := range rows {
+		out = append(out, gen.ValidationRequestGetRow(r))
+	}
+	return out, err
 }
 
 // withLinks attaches models and regions to a page of requests with one query each.
