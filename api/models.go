@@ -18,7 +18,8 @@ type createModelRequest struct {
 
 func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 	var req createModelRequest
-	if _, err := decodeJSON(r, &req); err != nil {
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
 		return err
 	}
 	var f fields
@@ -31,11 +32,15 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	m, err := s.models.Create(r.Context(), actorOf(r), in)
+	key, err := idempotencyKey(r, raw)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, m)
+	res, err := s.models.Create(r.Context(), actorOf(r), in, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
 	return nil
 }
 
@@ -126,7 +131,8 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var req createVersionRequest
-	if _, err := decodeJSON(r, &req); err != nil {
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
 		return err
 	}
 	var f fields
@@ -140,11 +146,15 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	v, err := s.models.CreateVersion(r.Context(), actorOf(r), modelID, in)
+	key, err := idempotencyKey(r, raw)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, v)
+	res, err := s.models.CreateVersion(r.Context(), actorOf(r), modelID, in, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
 	return nil
 }
 

@@ -14,7 +14,8 @@ type createRegionRequest struct {
 
 func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
 	var req createRegionRequest
-	if _, err := decodeJSON(r, &req); err != nil {
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
 		return err
 	}
 	var f fields
@@ -28,11 +29,15 @@ func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	reg, err := s.regions.Create(r.Context(), actorOf(r), in)
+	key, err := idempotencyKey(r, raw)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, reg)
+	res, err := s.regions.Create(r.Context(), actorOf(r), in, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
 	return nil
 }
 

@@ -15,7 +15,8 @@ type createUserRequest struct {
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	var req createUserRequest
-	if _, err := decodeJSON(r, &req); err != nil {
+	raw, err := decodeJSON(r, &req)
+	if err != nil {
 		return err
 	}
 	var f fields
@@ -27,11 +28,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	u, err := s.users.Create(r.Context(), actorOf(r), in)
+	key, err := idempotencyKey(r, raw)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusCreated, u)
+	res, err := s.users.Create(r.Context(), actorOf(r), in, key)
+	if err != nil {
+		return err
+	}
+	writeIdempotent(s, w, r, http.StatusCreated, res)
 	return nil
 }
 

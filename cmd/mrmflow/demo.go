@@ -59,15 +59,17 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	validator := domain.Actor{UserID: v.UserID, Role: domain.RoleValidator}
 	stamp := time.Now().UTC().Format("20060102-150405.000")
-	reg, err := region.NewService(pool).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
-		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region"})
+	newRegion, err := region.NewService(pool).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
+		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region"}, nil)
 	if err != nil {
 		return fmt.Errorf("seed region: %w", err)
 	}
-	m, err := model.NewService(pool).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}})
+	reg := newRegion.Value
+	newModel, err := model.NewService(pool).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
 	if err != nil {
 		return fmt.Errorf("seed model: %w", err)
 	}
+	m := newModel.Value
 	fmt.Fprintf(stdout, "seeded validator %d, region %s, model %d (%q)\n\n", validator.UserID, reg.Code, m.ModelID, m.ModelName)
 	fmt.Fprintf(stdout, "firing %d COMPREHENSIVE validation requests for model %d at once...\n\n", demoCreators, m.ModelID)
 

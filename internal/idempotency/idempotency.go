@@ -110,3 +110,15 @@ func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func()
 func PurgeExpired(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	return gen.New(pool).IdempotencyKeyDeleteExpired(ctx)
 }
+
+// InTx runs work in a READ COMMITTED transaction (pgtx.WithTx) under key, as Do describes: the
+// usual shape of a create endpoint that accepts an Idempotency-Key.
+func InTx[T any](ctx context.Context, pool *pgxpool.Pool, key *Key, status int, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
+	var res Result[T]
+	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+		var err error
+		res, err = Do(ctx, tx, key, status, func() (T, error) { return work(tx) })
+		return err
+	})
+	return res, err
+}

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -11,6 +12,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/region"
 )
@@ -24,56 +26,54 @@ type Service struct {
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
 // Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may
-// name another owner.
-func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (Model, error) {
+// name another owner. With an Idempotency-Key a retry replays the first answer.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[Model], error) {
 	if in.OwnerID == 0 {
 		in.OwnerID = actor.UserID
 	}
 	if in.OwnerID != actor.UserID && !actor.IsAdmin() {
-		return Model{}, domain.Forbidden("only ADMIN users may create a model owned by someone else")
+		return idempotency.Result[Model]{}, domain.Forbidden("only ADMIN users may create a model owned by someone else")
 	}
 	var c domain.Check
 	c.Name("model_name", in.ModelName)
 	c.Text("description", in.Description, false)
 	if err := c.Err(); err != nil {
-		return Model{}, err
+		return idempotency.Result[Model]{}, err
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	var m Model
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, in.OwnerID)
 		if err != nil {
-			return fmt.Errorf("find owner: %w", err)
+			return Model{}, fmt.Errorf("find owner: %w", err)
 		}
 		if !exists {
-			return domain.NotFound("owner %d does not exist", in.OwnerID)
+			return Model{}, domain.NotFound("owner %d does not exist", in.OwnerID)
 		}
 		regions, err := region.RequireAll(ctx, q, "region_ids", regionIDs)
 		if err != nil {
-			return err
+			return Model{}, err
 		}
 		row, err := q.ModelCreate(ctx, gen.ModelCreateParams{ModelName: in.ModelName, Description: in.Description, OwnerID: in.OwnerID})
 		if err != nil {
-			return fmt.Errorf("create model: %w", err)
+			return Model{}, fmt.Errorf("create model: %w", err)
 		}
 		if len(regionIDs) > 0 {
 			if err := q.ModelRegionsAdd(ctx, gen.ModelRegionsAddParams{ModelID: row.ModelID, RegionIds: regionIDs}); err != nil {
-				return fmt.Errorf("add model regions: %w", err)
+				return Model{}, fmt.Errorf("add model regions: %w", err)
 			}
 		}
 		modelRegions := make([]ModelRegion, len(regions))
 		for i, r := range regions {
 			modelRegions[i] = ModelRegion{RegionID: r.RegionID, Code: r.Code}
 		}
-		m = modelFromRow(row, modelRegions)
-		return audit.Record(ctx, q, audit.Entry{
+		m := modelFromRow(row, modelRegions)
+		return m, audit.Record(ctx, q, audit.Entry{
 			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: "MODEL_CREATED", UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs},
 		})
 	})
-	return m, err
 }
 
 // Get returns one model with its regions.

@@ -3,6 +3,7 @@ package model
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"time"
 
@@ -11,6 +12,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 )
 
@@ -66,25 +68,25 @@ func (in CreateVersionInput) check() error {
 }
 
 // CreateVersion adds a version to a model. The owner, an active delegate or ADMIN may; the target
-// regions of a REGIONAL version must be regions the model runs in.
-func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID int32, in CreateVersionInput) (Version, error) {
+// regions of a REGIONAL version must be regions the model runs in. With an Idempotency-Key a retry
+// replays the first answer.
+func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID int32, in CreateVersionInput, key *idempotency.Key) (idempotency.Result[Version], error) {
 	if err := in.check(); err != nil {
-		return Version{}, err
+		return idempotency.Result[Version]{}, err
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	var v Version
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (Version, error) {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {
-			return err
+			return Version{}, err
 		}
 		if !access.CanActForOwner(actor) {
-			return domain.Forbidden("only the model's owner, its delegates and ADMIN users may add versions")
+			return Version{}, domain.Forbidden("only the model's owner, its delegates and ADMIN users may add versions")
 		}
 		if err := requireModelRegions(ctx, q, modelID, regionIDs); err != nil {
-			return err
+			return Version{}, err
 		}
 		var planned *time.Time
 		if in.PlannedProductionDate != nil {
@@ -95,25 +97,25 @@ func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID
 			Scope: gen.VersionScope(in.Scope), PlannedProductionDate: planned, CreatedBy: actor.UserID,
 		})
 		if pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueVersionNumber) {
-			return domain.Errorf(domain.CodeConflict, "model %d already has a version %q", modelID, in.VersionNumber)
+			return Version{}, domain.Errorf(domain.CodeConflict, "model %d already has a version %q", modelID, in.VersionNumber)
 		}
 		if err != nil {
-			return fmt.Errorf("create version: %w", err)
+			return Version{}, fmt.Errorf("create version: %w", err)
 		}
 		if len(regionIDs) > 0 {
 			if err := q.ModelVersionRegionsAdd(ctx, gen.ModelVersionRegionsAddParams{VersionID: versionID, RegionIds: regionIDs}); err != nil {
-				return fmt.Errorf("add version regions: %w", err)
+				return Version{}, fmt.Errorf("add version regions: %w", err)
 			}
 		}
-		if v, err = getVersion(ctx, q, versionID); err != nil {
-			return err
+		v, err := getVersion(ctx, q, versionID)
+		if err != nil {
+			return Version{}, err
 		}
-		return audit.Record(ctx, q, audit.Entry{
+		return v, audit.Record(ctx, q, audit.Entry{
 			EntityType: audit.EntityModelVersion, EntityID: versionID, Action: "VERSION_CREATED", UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"model_id": modelID, "version_number": v.VersionNumber, "scope": v.Scope, "region_ids": v.RegionIDs},
 		})
 	})
-	return v, err
 }
 
 // RunsIn returns the set of regions model modelID runs in, with q bound to the caller's

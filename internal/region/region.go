@@ -4,6 +4,7 @@ package region
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -12,6 +13,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 )
 
@@ -42,36 +44,34 @@ type Service struct {
 // NewService returns a Service on pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
-// Create adds a region. Only ADMIN may.
-func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (Region, error) {
+// Create adds a region. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[Region], error) {
 	if !actor.IsAdmin() {
-		return Region{}, domain.Forbidden("only ADMIN users may create regions")
+		return idempotency.Result[Region]{}, domain.Forbidden("only ADMIN users may create regions")
 	}
 	var c domain.Check
 	c.Name("code", in.Code)
 	c.Name("name", in.Name)
 	if err := c.Err(); err != nil {
-		return Region{}, err
+		return idempotency.Result[Region]{}, err
 	}
-	var r Region
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (Region, error) {
 		q := gen.New(tx)
 		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
 			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,
 		})
 		if pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, uniqueRegionsCode) {
-			return domain.Errorf(domain.CodeConflict, "a region with code %q already exists", in.Code)
+			return Region{}, domain.Errorf(domain.CodeConflict, "a region with code %q already exists", in.Code)
 		}
 		if err != nil {
-			return fmt.Errorf("create region: %w", err)
+			return Region{}, fmt.Errorf("create region: %w", err)
 		}
-		r = fromRow(row)
-		return audit.Record(ctx, q, audit.Entry{
+		r := fromRow(row)
+		return r, audit.Record(ctx, q, audit.Entry{
 			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: "REGION_CREATED", UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"code": r.Code, "name": r.Name, "requires_regional_approval": r.RequiresRegionalApproval},
 		})
 	})
-	return r, err
 }
 
 // List returns regions in id order.

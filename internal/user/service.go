@@ -3,6 +3,7 @@ package user
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -10,6 +11,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 )
 
@@ -24,18 +26,14 @@ type Service struct {
 // NewService returns a Service on pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
-// Create adds a user. Only ADMIN may.
-func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput) (User, error) {
+// Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
+func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[User], error) {
 	if !actor.IsAdmin() {
-		return User{}, domain.Forbidden("only ADMIN users may create users")
+		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	var u User
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
-		var err error
-		u, err = create(ctx, gen.New(tx), in, audit.By(actor.UserID))
-		return err
+	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
+		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
-	return u, err
 }
 
 // Bootstrap creates a user and a first token for it on behalf of the operator (the command line:
