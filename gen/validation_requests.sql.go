@@ -555,11 +555,17 @@ func (q *Queries) ValidationRequestSetStatus(ctx context.Context, arg Validation
 }
 
 const validationRequestVersionsLink = `-- name: ValidationRequestVersionsLink :exec
-UPDATE model_versions
-SET validation_request_id = $1
-WHERE version_id IN (
-    SELECT version_id FROM unnest($2::int[]) AS version_id ORDER BY version_id
+WITH locked AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY ($2::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
 )
+UPDATE model_versions v
+SET validation_request_id = $1
+FROM locked
+WHERE v.version_id = locked.version_id
 `
 
 type ValidationRequestVersionsLinkParams struct {
@@ -568,7 +574,9 @@ type ValidationRequestVersionsLinkParams struct {
 }
 
 // A version listed by a request is covered by that request from now on (the newest request
-// wins). Updated in version_id order so concurrent requests lock the rows in the same order.
+// wins). The CTE locks the versions in version_id order first (LockRows sits above the Sort), so
+// this statement and a deployment confirmation, which locks its versions in the same order,
+// cannot deadlock; the UPDATE then only touches rows it already holds.
 func (q *Queries) ValidationRequestVersionsLink(ctx context.Context, arg ValidationRequestVersionsLinkParams) error {
 	_, err := q.db.Exec(ctx, validationRequestVersionsLink, arg.RequestID, arg.VersionIds)
 	return err

@@ -68,12 +68,20 @@ ORDER BY region_id;
 
 -- name: ValidationRequestVersionsLink :exec
 -- A version listed by a request is covered by that request from now on (the newest request
--- wins). Updated in version_id order so concurrent requests lock the rows in the same order.
-UPDATE model_versions
+-- wins). The CTE locks the versions in version_id order first (LockRows sits above the Sort), so
+-- this statement and a deployment confirmation, which locks its versions in the same order,
+-- cannot deadlock; the UPDATE then only touches rows it already holds.
+WITH locked AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY (@version_ids::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
+)
+UPDATE model_versions v
 SET validation_request_id = @request_id
-WHERE version_id IN (
-    SELECT version_id FROM unnest(@version_ids::int[]) AS version_id ORDER BY version_id
-);
+FROM locked
+WHERE v.version_id = locked.version_id;
 
 -- name: ValidationStatusHistoryAdd :exec
 INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
