@@ -1,0 +1,445 @@
+package deployment_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"mrmflow/internal/deployment"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
+	"mrmflow/internal/validation"
+)
+
+const (
+	mixedWorkers  = 12
+	mixedModels   = 6
+	mixedDuration = 2 * time.Second
+)
+
+// The operations of the mixed load, as counter labels.
+const (
+	opValidationCreate = "validation.Create"
+	opChangeStatus     = "validation.ChangeStatus"
+	opCreateDeployment = "deployment.CreateDeployments"
+	opBulkConfirm      = "deployment.BulkConfirm"
+	opBulkAdjust       = "deployment.BulkAdjust"
+)
+
+var mixedOps = []string{opValidationCreate, opChangeStatus, opCreateDeployment, opBulkConfirm, opBulkAdjust}
+
+// expectedCodes are the domain errors a call of the mixed load may answer: they are the workflow
+// refusing a request that lost a race (or asked for something no longer possible), never a fault.
+var expectedCodes = map[domain.Code]bool{
+	domain.CodeConflict:           true,
+	domain.CodeValidationConflict: true,
+	domain.CodeInvalidTransition:  true,
+	domain.CodeInvalidStatus:      true,
+	domain.CodeNotFound:           true,
+}
+
+// forwardStatus is the next step toward APPROVED from each active status.
+var forwardStatus = map[string]string{
+	validation.StatusIntake:          validation.StatusPlanning,
+	validation.StatusPlanning:        validation.StatusInProgress,
+	validation.StatusInProgress:      validation.StatusReview,
+	validation.StatusReview:          validation.StatusPendingApproval,
+	validation.StatusPendingApproval: validation.StatusApproved,
+	validation.StatusRevision:        validation.StatusPendingApproval,
+	validation.StatusOnHold:          validation.StatusInProgress,
+}
+
+// mixedLoad is the shared state and the tally of one run.
+type mixedLoad struct {
+	mu          sync.Mutex
+	taskIDs     []int32
+	requests    map[int32]string // request id -> last status this test saw
+	requestIDs  []int32
+	successes   map[string]int
+	refusals    map[string]map[domain.Code]int
+	invalidReqs []string
+	unexpected  []string
+	deadlocks   int
+	backstops   int
+	approvals   int // status changes to APPROVED that committed
+	bulkFails   map[string]map[domain.Code]int
+	dbErrors    []string
+	confirmedBy map[int32]int // task id -> how many committed confirm calls listed it as succeeded
+}
+
+func (l *mixedLoad) addTasks(tasks []deployment.Task) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	for _, t := range tasks {
+		l.taskIDs = append(l.taskIDs, t.TaskID)
+	}
+}
+
+// someTasks returns 1 to max distinct known task ids in random order (nil when none is known).
+func (l *mixedLoad) someTasks(rng *rand.Rand, max int) []int32 {
+	l.mu.Lock()
+	ids := slices.Clone(l.taskIDs)
+	l.mu.Unlock()
+	if len(ids) == 0 {
+		return nil
+	}
+	rng.Shuffle(len(ids), func(a, b int) { ids[a], ids[b] = ids[b], ids[a] })
+	return ids[:1+rng.IntN(min(max, len(ids)))]
+}
+
+func (l *mixedLoad) setStatus(id int32, status string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if _, known := l.requests[id]; !known {
+		l.requestIDs = append(l.requestIDs, id)
+	}
+	l.requests[id] = status
+}
+
+// someRequest picks a request, preferring the ones this test last saw active.
+func (l *mixedLoad) someRequest(rng *rand.Rand) (int32, string, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.requestIDs) == 0 {
+		return 0, "", false
+	}
+	var active []int32
+	for _, id := range l.requestIDs {
+		if !validation.IsClosed(l.requests[id]) {
+			active = append(active, id)
+		}
+	}
+	pool := l.requestIDs
+	if len(active) > 0 && rng.IntN(10) < 9 {
+		pool = active
+	}
+	id := pool[rng.IntN(len(pool))]
+	return id, l.requests[id], true
+}
+
+// record classifies the answer of one call.
+func (l *mixedLoad) record(op string, err error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err == nil {
+		l.successes[op]++
+		return
+	}
+	if validation.IsBackstop(err) {
+		l.backstops++
+	}
+	var de *domain.Error
+	switch {
+	case pgtx.IsSQLState(err, pgtx.DeadlockDetected):
+		l.deadlocks++
+		l.unexpected = append(l.unexpected, fmt.Sprintf("%s: DEADLOCK: %v", op, err))
+	case !errors.As(err, &de):
+		l.unexpected = append(l.unexpected, fmt.Sprintf("%s: internal error (would be 500): %v", op, err))
+	case de.Code == domain.CodeInvalidRequest:
+		l.invalidReqs = append(l.invalidReqs, fmt.Sprintf("%s: %v %+v", op, err, de.Fields))
+	case expectedCodes[de.Code]:
+		if l.refusals[op] == nil {
+			l.refusals[op] = map[domain.Code]int{}
+		}
+		l.refusals[op][de.Code]++
+	default:
+		l.unexpected = append(l.unexpected, fmt.Sprintf("%s: unexpected code %s: %v", op, de.Code, err))
+	}
+}
+
+// recordBulk tallies the per-task failures of a committed bulk call.
+func (l *mixedLoad) recordBulk(op string, res deployment.BulkResult) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.bulkFails[op] == nil {
+		l.bulkFails[op] = map[domain.Code]int{}
+	}
+	for _, fl := range res.Failed {
+		l.bulkFails[op][fl.Code]++
+		if fl.Code == deployment.CodeDBError {
+			l.dbErrors = append(l.dbErrors, fmt.Sprintf("%s task %d: %s", op, fl.TaskID, fl.Message))
+		}
+	}
+	if op == opBulkConfirm {
+		for _, id := range res.Succeeded {
+			l.confirmedBy[id]++
+		}
+	}
+}
+
+// TestMixedWorkflowNeverDeadlocks runs every workflow operation at once — validation creates and
+// status changes (approvals take the model advisory locks, then the request row), deployment
+// creates (the one-kind trigger locks the version row), bulk confirms (tasks, models, versions,
+// validation requests) and bulk adjusts (tasks) — from 12 workers on two pools, as two replicas
+// would, for two seconds over a small shared set of models, versions and regions so that the
+// calls contend constantly. No call may deadlock (40P01), time out on a lock or fail with
+// anything but a workflow refusal, and no bulk task may fail in the database. Afterwards the
+// invariants the locks protect still hold.
+func TestMixedWorkflowNeverDeadlocks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{})
+	owner := f.user(domain.RoleUser)
+	admin := f.admin()
+	regions := []int32{f.region(false), f.region(true), f.region(false)}
+	models := make([]int32, mixedModels)
+	versions := map[int32][]int32{}
+	for i := range models {
+		models[i] = f.model(owner, regions...)
+		versions[models[i]] = []int32{f.version(models[i], 0), f.version(models[i], 0)}
+	}
+	load := &mixedLoad{
+		requests:    map[int32]string{},
+		successes:   map[string]int{},
+		refusals:    map[string]map[domain.Code]int{},
+		bulkFails:   map[string]map[domain.Code]int{},
+		confirmedBy: map[int32]int{},
+	}
+	// A few tasks exist from the start, so the bulk calls have work at once.
+	for _, m := range models[:3] {
+		load.addTasks(f.tasks(versions[m][0], &regions[0], &regions[1], &regions[2]))
+	}
+	seeded := len(load.taskIDs)
+
+	second := f.secondPool()
+	validators := []*validation.Service{
+		validation.NewService(f.db.Pool, 5*time.Second, metrics.New()),
+		validation.NewService(second, 5*time.Second, metrics.New()),
+	}
+	deployers := []*deployment.Service{
+		deployment.NewService(f.db.Pool, metrics.New(), deployment.Options{}),
+		deployment.NewService(second, metrics.New(), deployment.Options{}),
+	}
+	transitions := validation.Transitions()
+	allStatuses := make([]string, 0, len(transitions))
+	for s := range transitions {
+		allStatuses = append(allStatuses, s)
+	}
+	sort.Strings(allStatuses)
+	target := date("2027-03-31")
+	confirm := confirmIn()
+	confirm.ValidationOverrideReason = "interim use approved by the model risk committee"
+
+	// Bounds a call that would hang (it then fails as an internal error, not silently).
+	ctx, cancel := context.WithTimeout(f.ctx, 30*time.Second)
+	defer cancel()
+	seed := uint64(time.Now().UnixNano())
+	t.Logf("seed %d", seed)
+
+	start := make(chan struct{})
+	var stop time.Time
+	var wg sync.WaitGroup
+	for w := range mixedWorkers {
+		rng := rand.New(rand.NewPCG(seed, uint64(w)))
+		wg.Go(func() {
+			<-start
+			for time.Now().Before(stop) {
+				vs := validators[rng.IntN(len(validators))]
+				ds := deployers[rng.IntN(len(deployers))]
+				switch k := rng.IntN(100); {
+				case k < 22: // (a) open a validation request of 1-2 models
+					picked := slices.Clone(models)
+					rng.Shuffle(len(picked), func(a, b int) { picked[a], picked[b] = picked[b], picked[a] })
+					picked = picked[:1+rng.IntN(2)]
+					in := validation.CreateInput{
+						ModelIDs: picked, Priority: validation.PriorityMedium, TargetCompletionDate: &target,
+					}
+					switch rng.IntN(3) {
+					case 0:
+						in.ValidationType = validation.TypeChange
+					case 1:
+						in.ValidationType = validation.TypeTargeted
+					default:
+						in.ValidationType = validation.TypeComprehensive
+					}
+					if in.ValidationType == validation.TypeChange || rng.IntN(2) == 0 {
+						in.ModelVersions = map[int32]int32{}
+						for _, m := range picked {
+							in.ModelVersions[m] = versions[m][rng.IntN(2)]
+						}
+					}
+					for _, r := range regions {
+						if rng.IntN(2) == 0 {
+							in.RegionIDs = append(in.RegionIDs, r)
+						}
+					}
+					res, err := vs.Create(ctx, admin, in, nil)
+					if err == nil {
+						load.setStatus(res.Value.RequestID, res.Value.Status)
+					}
+					load.record(opValidationCreate, err)
+				case k < 44: // (b) move a request along the workflow, toward APPROVED most often
+					id, cur, ok := load.someRequest(rng)
+					if !ok {
+						continue
+					}
+					next, forward := forwardStatus[cur]
+					if allowed := transitions[cur]; !forward || rng.IntN(4) == 0 {
+						if len(allowed) > 0 {
+							next = allowed[rng.IntN(len(allowed))]
+						} else {
+							next = allStatuses[rng.IntN(len(allStatuses))]
+						}
+					}
+					r, err := vs.ChangeStatus(ctx, admin, id, next, "")
+					var de *domain.Error
+					switch {
+					case err == nil:
+						load.setStatus(id, r.Status)
+						if r.Status == validation.StatusApproved {
+							load.mu.Lock()
+							load.approvals++
+							load.mu.Unlock()
+						}
+					case errors.As(err, &de) && de.Code == domain.CodeInvalidTransition:
+						if s, ok := de.Extra["current_status"].(string); ok {
+							load.setStatus(id, s)
+						}
+					}
+					load.record(opChangeStatus, err)
+				case k < 64: // (c) plan deployments of a version: 1-3 regions, sometimes global
+					m := models[rng.IntN(len(models))]
+					v := versions[m][rng.IntN(2)]
+					var targets []deployment.Target
+					if rng.IntN(6) == 0 {
+						targets = []deployment.Target{{PlannedProductionDate: date("2026-12-01")}}
+					} else {
+						rs := slices.Clone(regions)
+						rng.Shuffle(len(rs), func(a, b int) { rs[a], rs[b] = rs[b], rs[a] })
+						for _, r := range rs[:1+rng.IntN(len(rs))] {
+							targets = append(targets, deployment.Target{RegionID: ptr(r), PlannedProductionDate: date("2026-12-01")})
+						}
+					}
+					actor := admin
+					if rng.IntN(2) == 0 {
+						actor = owner
+					}
+					res, err := ds.CreateDeployments(ctx, actor, v, targets, nil)
+					if err == nil {
+						load.addTasks(res.Value.Tasks)
+					}
+					load.record(opCreateDeployment, err)
+				case k < 84: // (d) confirm 1-20 known tasks, overriding unapproved validations
+					ids := load.someTasks(rng, 20)
+					if ids == nil {
+						continue
+					}
+					res, err := ds.BulkConfirm(ctx, admin, ids, confirm, nil)
+					if err == nil {
+						load.recordBulk(opBulkConfirm, res.Value)
+					}
+					load.record(opBulkConfirm, err)
+				default: // (e) adjust 1-20 known tasks
+					ids := load.someTasks(rng, 20)
+					if ids == nil {
+						continue
+					}
+					in := deployment.AdjustInput{PlannedProductionDate: date("2027-01-15"), AdjustmentReason: "vendor slip"}
+					res, err := ds.BulkAdjust(ctx, admin, ids, in, nil)
+					if err == nil {
+						load.recordBulk(opBulkAdjust, res.Value)
+					}
+					load.record(opBulkAdjust, err)
+				}
+			}
+		})
+	}
+	began := time.Now()
+	stop = began.Add(mixedDuration)
+	close(start)
+	wg.Wait()
+	t.Logf("ran %v with %d workers; %d seeded tasks, %d tasks known at the end, %d requests created",
+		time.Since(began).Round(time.Millisecond), mixedWorkers, seeded, len(load.taskIDs), len(load.requestIDs))
+
+	for _, op := range mixedOps {
+		t.Logf("%-30s ok %5d  refused %v  bulk task failures %v", op, load.successes[op], load.refusals[op], load.bulkFails[op])
+	}
+	t.Logf("approvals committed: %d, invalid_request answers: %d, backstop conflicts: %d",
+		load.approvals, len(load.invalidReqs), load.backstops)
+	for _, s := range load.invalidReqs[:min(5, len(load.invalidReqs))] {
+		t.Logf("invalid_request: %s", s)
+	}
+	if load.deadlocks > 0 {
+		t.Errorf("%d calls deadlocked (40P01)", load.deadlocks)
+	}
+	for i, s := range load.unexpected {
+		if i == 20 {
+			t.Errorf("... and %d more unexpected errors", len(load.unexpected)-20)
+			break
+		}
+		t.Errorf("%s", s)
+	}
+	for i, s := range load.dbErrors {
+		if i == 20 {
+			t.Errorf("... and %d more db_error task failures", len(load.dbErrors)-20)
+			break
+		}
+		t.Errorf("db_error: %s", s)
+	}
+	for _, op := range mixedOps {
+		if load.successes[op] == 0 {
+			t.Errorf("%s never succeeded: the load did not exercise it", op)
+		}
+	}
+
+	// Invariants.
+	var doubleBlocked []int32
+	rows, err := f.db.Pool.Query(f.ctx, `SELECT model_id FROM validation_request_models
+		WHERE blocks_model GROUP BY model_id HAVING count(*) > 1 ORDER BY model_id`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for rows.Next() {
+		var id int32
+		if err := rows.Scan(&id); err != nil {
+			t.Fatal(err)
+		}
+		doubleBlocked = append(doubleBlocked, id)
+	}
+	if err := rows.Err(); err != nil {
+		t.Fatal(err)
+	}
+	if len(doubleBlocked) > 0 {
+		t.Errorf("models %v are blocked by two active non-targeted validation requests", doubleBlocked)
+	}
+	var unsigned, bothKinds, confirmed, confirmAudits, tasks int
+	err = f.db.Pool.QueryRow(f.ctx, `SELECT
+		(SELECT count(*) FROM version_deployment_tasks WHERE status = 'CONFIRMED' AND confirmed_by_id IS NULL),
+		(SELECT count(*) FROM (SELECT version_id FROM version_deployment_tasks GROUP BY version_id
+			HAVING bool_or(region_id IS NULL) AND bool_or(region_id IS NOT NULL)) mixed),
+		(SELECT count(*) FROM version_deployment_tasks WHERE status = 'CONFIRMED'),
+		(SELECT count(*) FROM audit_logs WHERE action = 'DEPLOYMENT_CONFIRMED'),
+		(SELECT count(*) FROM version_deployment_tasks)`).Scan(&unsigned, &bothKinds, &confirmed, &confirmAudits, &tasks)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if unsigned != 0 {
+		t.Errorf("%d CONFIRMED tasks have no confirmed_by_id", unsigned)
+	}
+	if bothKinds != 0 {
+		t.Errorf("%d versions have both a global task and regional tasks", bothKinds)
+	}
+	if tasks != len(load.taskIDs) {
+		t.Errorf("%d task rows, but the creates that succeeded returned %d tasks", tasks, len(load.taskIDs))
+	}
+	var twice []string
+	for id, n := range load.confirmedBy {
+		if n != 1 {
+			twice = append(twice, fmt.Sprintf("%d (%d times)", id, n))
+		}
+	}
+	if len(twice) > 0 {
+		t.Errorf("tasks confirmed by more than one call: %s", strings.Join(twice, ", "))
+	}
+	if confirmed != len(load.confirmedBy) || confirmAudits != confirmed {
+		t.Errorf("%d CONFIRMED tasks, %d confirm audit rows, %d tasks reported confirmed by committed calls: want all equal",
+			confirmed, confirmAudits, len(load.confirmedBy))
+	}
+}
