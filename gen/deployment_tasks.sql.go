@@ -105,25 +105,6 @@ func (q *Queries) DeploymentRegionsRequiringApproval(ctx context.Context, arg De
 	return items, nil
 }
 
-const deploymentSetLocalTimeouts = `-- name: DeploymentSetLocalTimeouts :exec
-SELECT set_config('statement_timeout', $1::text, true),
-       set_config('lock_timeout', $2::text, true)
-`
-
-type DeploymentSetLocalTimeoutsParams struct {
-	StatementTimeout string
-	LockTimeout      string
-}
-
-// Bounds every statement and lock wait of the calling transaction (is_local = true: SET LOCAL).
-// Set in the outer transaction before any savepoint: a savepoint rollback would undo it. A
-// statement that runs too long fails with 57014, which a task's savepoint rollback recovers from;
-// a Go context deadline instead closes the connection and loses the whole call.
-func (q *Queries) DeploymentSetLocalTimeouts(ctx context.Context, arg DeploymentSetLocalTimeoutsParams) error {
-	_, err := q.db.Exec(ctx, deploymentSetLocalTimeouts, arg.StatementTimeout, arg.LockTimeout)
-	return err
-}
-
 const deploymentTaskAdjust = `-- name: DeploymentTaskAdjust :one
 UPDATE version_deployment_tasks
 SET status = 'ADJUSTED',

@@ -27,14 +27,24 @@ func (q *Queries) AcquireModelLock(ctx context.Context, arg AcquireModelLockPara
 	return err
 }
 
-const lockTimeoutSetLocal = `-- name: LockTimeoutSetLocal :exec
-SELECT set_config('lock_timeout', $1::text, true)
+const transactionLimitsSetLocal = `-- name: TransactionLimitsSetLocal :exec
+SELECT set_config('lock_timeout', coalesce($1::text, current_setting('lock_timeout')), true),
+       set_config('statement_timeout', coalesce($2::text, current_setting('statement_timeout')), true)
 `
 
-// SET LOCAL lock_timeout cannot take a bind parameter; set_config(..., true) is the same setting,
-// scoped to the current transaction, with the value bound. It bounds advisory-lock waits, row-lock
-// waits and waits on unique indexes alike. @value is a PostgreSQL duration such as '5000ms'.
-func (q *Queries) LockTimeoutSetLocal(ctx context.Context, value string) error {
-	_, err := q.db.Exec(ctx, lockTimeoutSetLocal, value)
+type TransactionLimitsSetLocalParams struct {
+	LockTimeout      *string
+	StatementTimeout *string
+}
+
+// Bounds the calling transaction's lock waits and statements. SET LOCAL cannot take bind
+// parameters; set_config(..., true) is the same setting, scoped to the transaction, with the value
+// bound (a PostgreSQL duration such as '5000ms'); NULL keeps the session's value. It is set in the
+// outer transaction before any savepoint, which would undo it on rollback. lock_timeout bounds
+// advisory-lock, row-lock and unique-index waits (55P03); statement_timeout bounds each statement
+// (57014, which a savepoint rollback recovers from, whereas a Go context deadline closes the
+// connection and loses the whole transaction).
+func (q *Queries) TransactionLimitsSetLocal(ctx context.Context, arg TransactionLimitsSetLocalParams) error {
+	_, err := q.db.Exec(ctx, transactionLimitsSetLocal, arg.LockTimeout, arg.StatementTimeout)
 	return err
 }

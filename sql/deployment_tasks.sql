@@ -174,11 +174,3 @@ WHERE t.task_id > @after_id
        ))
 ORDER BY t.task_id
 LIMIT @page_limit;
-
--- name: DeploymentSetLocalTimeouts :exec
--- Bounds every statement and lock wait of the calling transaction (is_local = true: SET LOCAL).
--- Set in the outer transaction before any savepoint: a savepoint rollback would undo it. A
--- statement that runs too long fails with 57014, which a task's savepoint rollback recovers from;
--- a Go context deadline instead closes the connection and loses the whole call.
-SELECT set_config('statement_timeout', @statement_timeout::text, true),
-       set_config('lock_timeout', @lock_timeout::text, true);

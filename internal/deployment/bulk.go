@@ -102,17 +102,8 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 	if err := checkTaskIDs(taskIDs); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
-	var res idempotency.Result[BulkResult]
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
-		q := gen.New(tx)
-		if err := s.setTimeouts(ctx, q); err != nil {
-			return err
-		}
-		var err error
-		res, err = idempotency.Do(ctx, tx, key, http.StatusOK, func() (BulkResult, error) {
-			return s.bulkLoop(ctx, tx, actor, taskIDs, op)
-		})
-		return err
+	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, http.StatusOK, func(tx pgx.Tx) (BulkResult, error) {
+		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})
 	if err != nil {
 		return idempotency.Result[BulkResult]{}, err

@@ -75,17 +75,8 @@ func (s *Service) CreateDeployments(ctx context.Context, actor domain.Actor, ver
 	if err := checkTargets(targets); err != nil {
 		return idempotency.Result[Created]{}, err
 	}
-	var res idempotency.Result[Created]
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
-		q := gen.New(tx)
-		if err := s.setTimeouts(ctx, q); err != nil {
-			return err
-		}
-		var err error
-		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Created, error) {
-			return createTasks(ctx, q, actor, versionID, targets)
-		})
-		return err
+	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, http.StatusCreated, func(tx pgx.Tx) (Created, error) {
+		return createTasks(ctx, gen.New(tx), actor, versionID, targets)
 	})
 	if err != nil && pgtx.PgError(err) != nil && ctx.Err() == nil {
 		return res, lockError("create deployment tasks", err)

@@ -52,17 +52,10 @@ func NewService(pool *pgxpool.Pool, m *metrics.Metrics, opts Options) *Service {
 	return &Service{pool: pool, metrics: m, opts: opts}
 }
 
-// setTimeouts bounds the statements and lock waits of the transaction of q. It must run in the
-// outer transaction: a savepoint rollback would undo it.
-func (s *Service) setTimeouts(ctx context.Context, q *gen.Queries) error {
-	err := q.DeploymentSetLocalTimeouts(ctx, gen.DeploymentSetLocalTimeoutsParams{
-		StatementTimeout: fmt.Sprintf("%dms", s.opts.StatementTimeout.Milliseconds()),
-		LockTimeout:      fmt.Sprintf("%dms", s.opts.LockTimeout.Milliseconds()),
-	})
-	if err != nil {
-		return fmt.Errorf("set transaction timeouts: %w", err)
-	}
-	return nil
+// limits bounds every deployment transaction: a task whose statement runs too long fails alone
+// (57014, recovered by its savepoint's rollback), and lock waits end in lock_timeout.
+func (s *Service) limits() pgtx.Limits {
+	return pgtx.Limits{LockTimeout: s.opts.LockTimeout, StatementTimeout: s.opts.StatementTimeout}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction.

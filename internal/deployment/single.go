@@ -38,11 +38,8 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, 
 // call; any failure rolls the whole transaction back and is returned to the caller as is.
 func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
 	var task Task
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits(), func(tx pgx.Tx) error {
 		q := gen.New(tx)
-		if err := s.setTimeouts(ctx, q); err != nil {
-			return err
-		}
 		locked, err := lockTasks(ctx, q, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
 			return err

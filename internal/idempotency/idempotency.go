@@ -111,11 +111,12 @@ func PurgeExpired(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	return gen.New(pool).IdempotencyKeyDeleteExpired(ctx)
 }
 
-// InTx runs work in a READ COMMITTED transaction (pgtx.WithTx) under key, as Do describes: the
-// usual shape of a create endpoint that accepts an Idempotency-Key.
-func InTx[T any](ctx context.Context, pool *pgxpool.Pool, key *Key, status int, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
+// InTx runs work in a READ COMMITTED transaction bounded by limits, under key as Do describes: the
+// usual shape of a create or bulk endpoint that accepts an Idempotency-Key. The limits are set
+// before the key is claimed, so a claim waiting on a request still in flight is bounded too.
+func InTx[T any](ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, key *Key, status int, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
 	var res Result[T]
-	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, pool, pgtx.ReadCommitted, limits, func(tx pgx.Tx) error {
 		var err error
 		res, err = Do(ctx, tx, key, status, func() (T, error) { return work(tx) })
 		return err

@@ -42,7 +42,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
+	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, in.OwnerID)
 		if err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -91,5 +92,36 @@ func TestWithSavepointRollsBackOnlyTheFailedPartAndKeepsTheTransactionUsable(t *
 	}
 	if len(codes) != 2 || codes[0] != "AFTER" || codes[1] != "KEEP" {
 		t.Fatalf("regions = %v, want [AFTER KEEP]", codes)
+	}
+}
+
+func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 1) // one connection: the next transaction reuses the same session
+	ctx := context.Background()
+	show := func(q interface {
+		QueryRow(context.Context, string, ...any) pgx.Row
+	}, name string) string {
+		var v string
+		if err := q.QueryRow(ctx, "SELECT current_setting($1)", name).Scan(&v); err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	before := show(d.Pool, "statement_timeout")
+	err := pgtx.WithTxLimits(ctx, d.Pool, pgtx.ReadCommitted, pgtx.Limits{LockTimeout: 250 * time.Millisecond}, func(tx pgx.Tx) error {
+		if got := show(tx, "lock_timeout"); got != "250ms" {
+			t.Errorf("lock_timeout inside = %q, want 250ms", got)
+		}
+		if got := show(tx, "statement_timeout"); got != before {
+			t.Errorf("statement_timeout inside = %q, want the session's %q (zero keeps it)", got, before)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := show(d.Pool, "lock_timeout"); got != "0" {
+		t.Errorf("lock_timeout after the transaction = %q, want the session default 0 (SET LOCAL)", got)
 	}
 }

@@ -31,7 +31,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }

@@ -90,9 +90,6 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	err = s.withTx(ctx, func(tx pgx.Tx) error {
 		q := gen.New(tx)
-		if err := s.setLockTimeout(ctx, q); err != nil {
-			return err
-		}
 		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Request, error) {
 			return s.create(ctx, q, actor, in, modelIDs)
 		})

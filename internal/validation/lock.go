@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"strconv"
 	"time"
 
 	"mrmflow/gen"
@@ -17,16 +16,6 @@ import (
 // version of mrmflow running during a rolling deploy, must lock the same key for the same model,
 // or two of them would not exclude each other. Other advisory locks must use other namespaces.
 const LockNamespace int32 = 42
-
-// setLockTimeout bounds every lock wait of the transaction (advisory locks, row locks, unique
-// index waits); a wait past it fails with 55P03, answered as lock_timeout (503).
-func (s *Service) setLockTimeout(ctx context.Context, q *gen.Queries) error {
-	ms := strconv.FormatInt(s.lockTimeout.Milliseconds(), 10) + "ms"
-	if err := q.LockTimeoutSetLocal(ctx, ms); err != nil {
-		return fmt.Errorf("set lock timeout: %w", err)
-	}
-	return nil
-}
 
 // lockModels takes the validation lock of every model, one statement per model, in the order
 // given — which must be ascending (sortedIDs): two multi-model requests then always lock their

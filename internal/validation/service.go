@@ -53,11 +53,12 @@ func NewServiceWithOptions(pool *pgxpool.Pool, lockTimeout time.Duration, m *met
 	return &Service{pool: pool, lockTimeout: lockTimeout, metrics: m, opts: opts}
 }
 
-// withTx runs fn in Create's transaction: READ COMMITTED unless a test overrode it.
+// withTx runs fn in Create's transaction: READ COMMITTED unless a test overrode it, with every
+// lock wait bounded by lockTimeout (past it: 55P03, answered as lock_timeout).
 func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	opts := pgtx.ReadCommitted
 	if s.opts.Isolation != "" {
 		opts = pgx.TxOptions{IsoLevel: s.opts.Isolation}
 	}
-	return pgtx.WithTxOptions(ctx, s.pool, opts, fn)
+	return pgtx.WithTxLimits(ctx, s.pool, opts, pgtx.Limits{LockTimeout: s.lockTimeout}, fn)
 }

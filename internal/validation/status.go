@@ -35,11 +35,8 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 		return Request{}, err
 	}
 	var r Request
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, pgtx.Limits{LockTimeout: s.lockTimeout}, func(tx pgx.Tx) error {
 		q := gen.New(tx)
-		if err := s.setLockTimeout(ctx, q); err != nil {
-			return err
-		}
 		if status == StatusApproved {
 			modelIDs, err := q.ValidationRequestModelIDs(ctx, requestID)
 			if err != nil {

@@ -1,0 +1,46 @@
+package pgtx
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
+)
+
+// Limits bound one transaction's waits: LockTimeout its lock waits (55P03 past it) and
+// StatementTimeout each of its statements (57014). A zero field keeps the session's setting.
+type Limits struct {
+	LockTimeout      time.Duration
+	StatementTimeout time.Duration
+}
+
+// WithTxLimits is WithTxOptions with limits set first, in the outer transaction (a savepoint
+// rollback would undo them), before fn runs any statement.
+func WithTxLimits(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, limits Limits, fn func(tx pgx.Tx) error) error {
+	return WithTxOptions(ctx, pool, opts, func(tx pgx.Tx) error {
+		if limits != (Limits{}) {
+			err := gen.New(tx).TransactionLimitsSetLocal(ctx, gen.TransactionLimitsSetLocalParams{
+				LockTimeout:      milliseconds(limits.LockTimeout),
+				StatementTimeout: milliseconds(limits.StatementTimeout),
+			})
+			if err != nil {
+				return fmt.Errorf("set transaction limits: %w", err)
+			}
+		}
+		return fn(tx)
+	})
+}
+
+// milliseconds spells d as a PostgreSQL duration, or nil (keep the setting) for zero.
+func milliseconds(d time.Duration) *string {
+	if d <= 0 {
+		return nil
+	}
+	s := strconv.FormatInt(d.Milliseconds(), 10) + "ms"
+	return &s
+}
