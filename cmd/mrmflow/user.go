@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 
-	"mrmflow/internal/config"
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/user"
@@ -27,12 +26,9 @@ func userCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}
-	cfg, err := config.Load()
+	cfg, err := loadWithDatabase()
 	if err != nil {
 		return err
-	}
-	if cfg.DatabaseURL == "" {
-		return errors.New("DATABASE_URL is not set")
 	}
 	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: 2})
 	if err != nil {

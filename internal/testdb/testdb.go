@@ -52,13 +52,7 @@ type DB struct {
 // default). It is dropped when t passes and kept, with its URL logged, when t fails.
 func New(t testing.TB, maxConns int32) *DB {
 	t.Helper()
-	setupOnce.Do(setup)
-	if skipReason != "" {
-		t.Skip(skipReason)
-	}
-	if setupErr != nil {
-		t.Fatalf("test database setup: %v", setupErr)
-	}
+	requireServer(t)
 	ctx := context.Background()
 	name := "mrmflow_test_" + randomSuffix()
 	admin, err := pgx.Connect(ctx, adminURL)
@@ -89,13 +83,7 @@ func New(t testing.TB, maxConns int32) *DB {
 // the test; the migration tests use it.
 func URLFor(t testing.TB) string {
 	t.Helper()
-	setupOnce.Do(setup)
-	if skipReason != "" {
-		t.Skip(skipReason)
-	}
-	if setupErr != nil {
-		t.Fatalf("test database setup: %v", setupErr)
-	}
+	requireServer(t)
 	name := "mrmflow_test_" + randomSuffix()
 	t.Cleanup(func() {
 		if !t.Failed() {
@@ -103,6 +91,19 @@ func URLFor(t testing.TB) string {
 		}
 	})
 	return withDatabase(adminURL, name)
+}
+
+// requireServer sets up the test server once per test binary, then skips t if there is none
+// (no TEST_DATABASE_URL and no Docker) or fails it if setting up went wrong.
+func requireServer(t testing.TB) {
+	t.Helper()
+	setupOnce.Do(setup)
+	if skipReason != "" {
+		t.Skip(skipReason)
+	}
+	if setupErr != nil {
+		t.Fatalf("test database setup: %v", setupErr)
+	}
 }
 
 func drop(t testing.TB, name string) {
