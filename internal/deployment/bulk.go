@@ -19,7 +19,7 @@ import (
 // MaxBulkTasks bounds the task ids of one bulk call (DESIGN.md, "Limits").
 //
 // One savepoint per task means a full call runs 1,000 subtransactions, past the 64 PostgreSQL
-// caches per backend (DESIGN.md, "Many savepoints"). TestMeasureSubtransactionOverflow measures
+// caches per backend (DESIGN.md, "Many savepoints"). BenchmarkSubtransactionOverflow measures
 // a concurrent read-and-write load while 1,000 tasks are confirmed: on PostgreSQL 15 (2 CPUs) the
 // load ran at 5,600-8,400 ops/s during one 1,000-savepoint call, 9,900-10,200 ops/s during twenty
 // calls of 50, and 11,800-13,000 ops/s with savepoints disabled; reader p99 roughly doubled. The
