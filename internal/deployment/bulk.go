@@ -23,7 +23,7 @@ import (
 // a concurrent read-and-write load while 1,000 tasks are confirmed: on PostgreSQL 15 (2 CPUs) the
 // load ran at 5,600-8,400 ops/s during one 1,000-savepoint call, 9,900-10,200 ops/s during twenty
 // calls of 50, and 11,800-13,000 ops/s with savepoints disabled; reader p99 roughly doubled. The
-// cost lasts only as long as the call (about 5 s for 1,000 tasks), and chunking would give up the
+// cost lasts only as long as the call (under a second for 1,000 tasks), and chunking would give up the
 // one-transaction, one-commit contract of REL-02 (a failure of the call could then leave some
 // chunks committed), so calls are not chunked. The README's design notes record the choice; rerun
 // the measurement before raising the limit.

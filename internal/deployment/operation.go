@@ -84,12 +84,20 @@ func (in ConfirmInput) check() error {
 // when the validation is not approved; the model's region rows; the version's actual production
 // date once every region runs it; the regional approvals the deployment needs.
 func confirmOp(in ConfirmInput) operation {
+	// A call locks its versions and their validation requests before any task (lockTasks), so
+	// what a version's validation is cannot change during the call: it is read once per version,
+	// not once per task. An operation value serves one call, sequentially.
+	validations := map[int32]gen.DeploymentVersionValidationRow{}
 	return operation{
 		name: "confirm", doneAction: "DEPLOYMENT_CONFIRMED", failedAction: "DEPLOYMENT_CONFIRM_FAILED", lockModels: true,
 		apply: func(ctx context.Context, q *gen.Queries, actor domain.Actor, t lockedTask) (gen.VersionDeploymentTask, map[string]any, error) {
-			v, err := q.DeploymentVersionValidation(ctx, t.VersionID)
-			if err != nil {
-				return gen.VersionDeploymentTask{}, nil, fmt.Errorf("read version validation: %w", err)
+			v, known := validations[t.VersionID]
+			if !known {
+				var err error
+				if v, err = q.DeploymentVersionValidation(ctx, t.VersionID); err != nil {
+					return gen.VersionDeploymentTask{}, nil, fmt.Errorf("read version validation: %w", err)
+				}
+				validations[t.VersionID] = v
 			}
 			override := v.ValidationRequestID != nil && (v.ValidationStatus == nil || *v.ValidationStatus != validationApproved)
 			if override && in.ValidationOverrideReason == "" {
