@@ -116,7 +116,7 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 
 func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, taskIDs []int32, op operation) (BulkResult, error) {
 	q := gen.New(tx)
-	locked, err := lockTasks(ctx, q, actor, taskIDs, op.lockModels)
+	locked, err := s.lockTasks(ctx, q, actor, taskIDs, op.lockModels)
 	if err != nil {
 		return BulkResult{}, err
 	}

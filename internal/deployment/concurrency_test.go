@@ -14,16 +14,13 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// TestConcurrentOverlappingBulkConfirms: 8 callers on two pools (as two replicas would) start
-// together on random overlapping subsets of 300 tasks. Every task is confirmed exactly once and
-// appears in exactly one succeeded list; the others see invalid_status; nobody deadlocks (40P01)
-// or fails.
-func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
-	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+// overlappingConfirms runs 8 callers on two pools (as two replicas would), started together on
+// random overlapping subsets (in random order) of 300 tasks; tweak adjusts each caller's service.
+// It returns every task id and each caller's answer and error.
+func overlappingConfirms(t *testing.T, f *fixture, tweak func(*deployment.Service)) (all []int32, subsets [][]int32, results []deployment.BulkResult, errs []error) {
+	t.Helper()
 	const callers, total, models = 8, 300, 10
 	admin := f.admin()
-	var all []int32
 	for range models {
 		owner := f.user(domain.RoleUser)
 		regions := make([]int32, 3)
@@ -38,7 +35,7 @@ func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
 		}
 	}
 	pools := []*pgxpool.Pool{f.db.Pool, f.secondPool()}
-	subsets := make([][]int32, callers)
+	subsets = make([][]int32, callers)
 	covered := map[int32]bool{}
 	for i := range subsets {
 		for _, id := range all {
@@ -52,12 +49,13 @@ func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
 		rand.Shuffle(len(subsets[i]), func(a, b int) { subsets[i][a], subsets[i][b] = subsets[i][b], subsets[i][a] })
 	}
 
-	results := make([]deployment.BulkResult, callers)
-	errs := make([]error, callers)
+	results = make([]deployment.BulkResult, callers)
+	errs = make([]error, callers)
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range callers {
 		svc := deployment.NewService(pools[i%2], metrics.New(), deployment.Options{})
+		tweak(svc)
 		wg.Go(func() {
 			<-start
 			res, err := svc.BulkConfirm(context.Background(), admin, subsets[i], confirmIn(), nil)
@@ -66,6 +64,17 @@ func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
 	}
 	close(start)
 	wg.Wait()
+	return all, subsets, results, errs
+}
+
+// TestConcurrentOverlappingBulkConfirms: with tasks locked in ascending id order, the 8
+// overlapping callers confirm every task exactly once, each task appears in exactly one
+// succeeded list, the others see invalid_status, and nobody deadlocks (40P01) or fails.
+func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{})
+	all, subsets, results, errs := overlappingConfirms(t, f, func(*deployment.Service) {})
+	total := len(all)
 
 	confirmedBy := map[int32]int{}
 	for i, err := range errs {
@@ -103,15 +112,30 @@ func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
 	}
 }
 
-// TestConcurrentConfirmsOfLastRegions: three callers each confirm one region of the same version
-// at once. The model lock makes each "every region runs it" check see the others' commits, so
-// the version always ends with its actual production date (without the lock, each could miss
-// the other two under READ COMMITTED).
-func TestConcurrentConfirmsOfLastRegions(t *testing.T) {
+// Negative control: the same callers locking their tasks in the order they were given (shuffled)
+// instead of ascending order wait for each other in a cycle, and PostgreSQL aborts one with 40P01.
+func TestConcurrentOverlappingBulkConfirmsInCallerOrderDeadlock(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	for round := range 3 {
+		f := newFixture(t, deployment.Options{})
+		_, _, _, errs := overlappingConfirms(t, f, deployment.LockInCallerOrder)
+		for _, err := range errs {
+			if pgtx.IsSQLState(err, pgtx.DeadlockDetected) {
+				t.Logf("round %d: deadlock, as expected without the lock order", round)
+				return
+			}
+		}
+	}
+	t.Fatal("no deadlock in 3 rounds without the lock order: the overlapping-calls test could not catch one")
+}
+
+// confirmLastRegions runs rounds of three callers each confirming one region of the same
+// version at once, and returns how many rounds ended with the version lacking its actual
+// production date although every region runs it.
+func confirmLastRegions(t *testing.T, f *fixture, rounds int) (missed int) {
+	t.Helper()
 	owner := f.user(domain.RoleUser)
-	for round := range 10 {
+	for round := range rounds {
 		r := []int32{f.region(false), f.region(false), f.region(false)}
 		v := f.version(f.model(owner, r...), 0)
 		tasks := f.tasks(v, &r[0], &r[1], &r[2])
@@ -136,7 +160,30 @@ func TestConcurrentConfirmsOfLastRegions(t *testing.T) {
 			t.Fatal(err)
 		}
 		if actual == nil || *actual != "2026-12-05" {
-			t.Fatalf("round %d: version %d actual production date = %v after all regions confirmed", round, v, actual)
+			missed++
 		}
+	}
+	return missed
+}
+
+// TestConcurrentConfirmsOfLastRegions: the model lock makes each "every region runs it" check
+// see the other confirmations' commits, so the version always ends with its actual production
+// date.
+func TestConcurrentConfirmsOfLastRegions(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{})
+	if missed := confirmLastRegions(t, f, 10); missed != 0 {
+		t.Fatalf("%d of 10 versions lack their actual production date after all regions confirmed", missed)
+	}
+}
+
+// Negative control: without the model lock each confirmation's check can miss the other two
+// (READ COMMITTED shows only committed rows), and some version ends without its date.
+func TestConcurrentConfirmsOfLastRegionsWithoutModelLock(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, deployment.Options{})
+	deployment.DisableModelLocks(f.svc)
+	if missed := confirmLastRegions(t, f, 30); missed == 0 {
+		t.Fatal("every version got its date without the model lock: the test could not catch the race")
 	}
 }

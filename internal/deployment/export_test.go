@@ -4,3 +4,13 @@ package deployment
 // only into the package's tests): the negative control uses it to show that without savepoints
 // one failing task loses the whole batch.
 func DisableSavepoints(s *Service) { s.noSavepoints = true }
+
+// LockInCallerOrder makes s lock a call's tasks one by one in the order the caller gave them,
+// before its usual ascending lock. Test-only: the negative control of the overlapping-calls test
+// shows that without a fixed order concurrent calls deadlock.
+func LockInCallerOrder(s *Service) { s.lockInCallerOrder = true }
+
+// DisableModelLocks makes s confirm without locking the tasks' models (nor their versions and
+// validation requests). Test-only: the negative control of the last-regions test shows that
+// without the model lock a version can miss its actual production date.
+func DisableModelLocks(s *Service) { s.noModelLocks = true }

@@ -39,6 +39,10 @@ type Service struct {
 	// negative-control test (set through export_test.go, unreachable from production code), which
 	// shows that without savepoints one failing task loses the whole batch.
 	noSavepoints bool
+	// lockInCallerOrder and noModelLocks take away the lock ordering and the model locks, for the
+	// negative controls of the concurrency tests (also only through export_test.go).
+	lockInCallerOrder bool
+	noModelLocks      bool
 }
 
 // NewService returns a Service on pool; m may be nil (no metrics are observed then).
@@ -68,7 +72,14 @@ type lockedTask = gen.DeploymentTaskLockForUpdateRow
 // approvals). Tasks, models, versions, requests, each kind in ascending order: concurrent calls
 // cannot deadlock. Missing ids are
 // simply absent from the answer.
-func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []int32, lockModels bool) (map[int32]lockedTask, error) {
+func (s *Service) lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []int32, lockModels bool) (map[int32]lockedTask, error) {
+	if s.lockInCallerOrder {
+		for _, id := range ids {
+			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: []int32{id}}); err != nil {
+				return nil, lockError("lock deployment tasks", err)
+			}
+		}
+	}
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
@@ -84,7 +95,7 @@ func lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []in
 		modelIDs = append(modelIDs, r.ModelID)
 		versionIDs = append(versionIDs, r.VersionID)
 	}
-	if lockModels && len(modelIDs) > 0 {
+	if lockModels && len(modelIDs) > 0 && !s.noModelLocks {
 		slices.Sort(modelIDs)
 		if err := q.DeploymentModelsLock(ctx, slices.Compact(modelIDs)); err != nil {
 			return nil, lockError("lock models", err)

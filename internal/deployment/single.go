@@ -40,7 +40,7 @@ func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int3
 	var task Task
 	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits(), func(tx pgx.Tx) error {
 		q := gen.New(tx)
-		locked, err := lockTasks(ctx, q, actor, []int32{taskID}, op.lockModels)
+		locked, err := s.lockTasks(ctx, q, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
 			return err
 		}
