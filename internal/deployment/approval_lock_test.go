@@ -1,6 +1,7 @@
 package deployment_test
 
 import (
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -10,14 +11,16 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// TestConcurrentConfirmsSharingAValidationNeverDeadlock: two bulk confirms of two models covered
-// by one validation request both create that request's regional approvals, in opposite region
-// order. A test trigger makes every task update take 100 ms, so each call has inserted its first
-// approval before it reaches its second: without a lock that orders them, each then waits for
-// the other's uncommitted approval row and PostgreSQL kills one task with 40P01 (db_error).
-func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
-	t.Parallel()
+// confirmsSharingAValidation: two bulk confirms of two models covered by one validation request
+// both create that request's regional approvals, in opposite region order. A test trigger makes
+// every task update take 100 ms, so each call has inserted its first approval before it reaches
+// its second: unless something orders them, each then waits for the other's uncommitted approval
+// row and PostgreSQL kills one task with 40P01 (db_error). tweak adjusts the service. It returns
+// both calls' answers and the request's approval count.
+func confirmsSharingAValidation(t *testing.T, tweak func(*deployment.Service)) ([]deployment.BulkResult, int) {
+	t.Helper()
 	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	tweak(f.svc)
 	eu, us := f.region(true), f.region(true)
 	owner := f.user(domain.RoleUser)
 	req := f.validation("IN_PROGRESS") // covers no region: both need a regional approval
@@ -52,17 +55,42 @@ func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
 		if errs[i] != nil {
 			t.Fatalf("call %d: %v", i, errs[i])
 		}
-		if results[i].FailedCount != 0 {
-			t.Errorf("call %d failed tasks: %+v", i, results[i].Failed)
-		}
 	}
 	var approvals int
 	if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM validation_approvals WHERE request_id = $1`, req).Scan(&approvals); err != nil {
 		t.Fatal(err)
 	}
+	return results, approvals
+}
+
+// TestConcurrentConfirmsSharingAValidationNeverDeadlock: locking the validation requests of the
+// confirmed versions (in order, before any task) serialises the two calls: no task fails and each
+// regional approval is created once.
+func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
+	t.Parallel()
+	results, approvals := confirmsSharingAValidation(t, func(*deployment.Service) {})
+	for i, r := range results {
+		if r.FailedCount != 0 {
+			t.Errorf("call %d failed tasks: %+v", i, r.Failed)
+		}
+	}
 	if approvals != 2 {
 		t.Errorf("regional approvals = %d, want 2 (EU and US, once each)", approvals)
 	}
+}
+
+// Negative control: without those locks one task dies in the deadlock (db_error, 40P01).
+func TestConcurrentConfirmsSharingAValidationDeadlockWithoutLocks(t *testing.T) {
+	t.Parallel()
+	results, _ := confirmsSharingAValidation(t, deployment.DisableModelLocks)
+	for _, r := range results {
+		for _, fl := range r.Failed {
+			if fl.Code == deployment.CodeDBError && strings.Contains(fl.Message, pgtx.DeadlockDetected) {
+				return
+			}
+		}
+	}
+	t.Fatalf("no task died in a deadlock without the request locks: %+v", results)
 }
 
 // TestConfirmHoldsItsVersionsValidationLink: while a confirmation runs, the versions it confirms
@@ -71,7 +99,26 @@ func TestConcurrentConfirmsSharingAValidationNeverDeadlock(t *testing.T) {
 // the version times out on the row lock instead of slipping in.
 func TestConfirmHoldsItsVersionsValidationLink(t *testing.T) {
 	t.Parallel()
+	if err := relinkDuringConfirm(t, func(*deployment.Service) {}); !pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
+		t.Fatalf("re-linking the version during its confirmation: err = %v, want a lock timeout (55P03)", err)
+	}
+}
+
+// Negative control: without the version locks the re-link slips in during the confirmation.
+func TestConfirmWithoutVersionLocksLetsTheLinkChange(t *testing.T) {
+	t.Parallel()
+	if err := relinkDuringConfirm(t, deployment.DisableModelLocks); err != nil {
+		t.Fatalf("without the version locks the re-link should succeed: %v", err)
+	}
+}
+
+// relinkDuringConfirm starts confirming a version's task (held inside the task by a sleeping
+// trigger) and meanwhile, from another session with a 100 ms lock timeout, points the version at
+// another validation request; it returns that UPDATE's error.
+func relinkDuringConfirm(t *testing.T, tweak func(*deployment.Service)) error {
+	t.Helper()
 	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	tweak(f.svc)
 	r := f.region(false)
 	owner := f.user(domain.RoleUser)
 	req := f.validation("APPROVED")
@@ -108,11 +155,10 @@ func TestConfirmHoldsItsVersionsValidationLink(t *testing.T) {
 	if _, err := tx.Exec(f.ctx, "SET LOCAL lock_timeout = '100ms'"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = tx.Exec(f.ctx, `UPDATE model_versions SET validation_request_id = $1 WHERE version_id = $2`, other, version)
-	if !pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
-		t.Fatalf("re-linking the version during its confirmation: err = %v, want a lock timeout (55P03)", err)
-	}
+	_, relinkErr := tx.Exec(f.ctx, `UPDATE model_versions SET validation_request_id = $1 WHERE version_id = $2`, other, version)
+	_ = tx.Rollback(f.ctx) // the re-link is only a probe: release what it holds before the confirm commits
 	if err := <-done; err != nil {
 		t.Fatalf("confirm: %v", err)
 	}
+	return relinkErr
 }

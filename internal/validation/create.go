@@ -104,7 +104,11 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 
 // create is Create's work inside the transaction.
 func (s *Service) create(ctx context.Context, q *gen.Queries, actor domain.Actor, in CreateInput, modelIDs []int32) (Request, error) {
-	if err := s.lockModels(ctx, q, modelIDs); err != nil {
+	lockOrder := modelIDs
+	if s.opts.LockInGivenOrder {
+		lockOrder = in.ModelIDs
+	}
+	if err := s.lockModels(ctx, q, lockOrder); err != nil {
 		return Request{}, err
 	}
 	names, err := requireModels(ctx, q, modelIDs)

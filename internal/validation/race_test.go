@@ -252,14 +252,40 @@ func TestOppositeOrdersNeverDeadlock(t *testing.T) {
 	t.Parallel()
 	const n = 300
 	f := newFixture(t, 6)
-	m := f.models(2 * n)
-	for i := 0; i < n; i++ {
+	if deadlocks := oppositeOrders(t, f, f.svc, n, true); deadlocks != 0 {
+		t.Fatalf("%d deadlocks in %d rounds", deadlocks, n)
+	}
+}
+
+// oppositeOrders runs rounds of two concurrent requests for {a,b} and {b,a} and returns how many
+// ended in a deadlock (40P01). With strict, any other outcome than one created and one conflict
+// fails the test.
+func oppositeOrders(t *testing.T, f *fixture, svc *validation.Service, rounds int, strict bool) (deadlocks int) {
+	t.Helper()
+	m := f.models(2 * rounds)
+	for i := 0; i < rounds; i++ {
 		a, b := m[2*i], m[2*i+1]
-		o := race(f.svc, f.validator, []validation.CreateInput{
+		o := race(svc, f.validator, []validation.CreateInput{
 			input(validation.TypeComprehensive, a, b), input(validation.TypeInterim, b, a),
 		})
-		if o.deadlocks != 0 || len(o.other) != 0 || len(o.created) != 1 || o.conflicts != 1 {
+		deadlocks += o.deadlocks
+		if strict && (o.deadlocks != 0 || len(o.other) != 0 || len(o.created) != 1 || o.conflicts != 1) {
 			t.Fatalf("round %d: %d created, %d conflicts, %d deadlocks, other %v", i, len(o.created), o.conflicts, o.deadlocks, o.other)
 		}
+		if !strict && deadlocks > 0 {
+			return deadlocks
+		}
+	}
+	return deadlocks
+}
+
+// Negative control: locking in the order each request lists its models, {a,b} and {b,a} wait
+// for each other and PostgreSQL aborts one with 40P01 — what the ascending order prevents.
+func TestOppositeOrdersDeadlockWithoutSortedLocks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 6)
+	unsorted := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockInGivenOrder: true})
+	if oppositeOrders(t, f, unsorted, 300, false) == 0 {
+		t.Fatal("no deadlock in 300 rounds of opposite-order locking: the test could not catch one")
 	}
 }

@@ -30,6 +30,9 @@ type Service struct {
 type Options struct {
 	// SkipLock creates without taking the per-model advisory locks.
 	SkipLock bool
+	// LockInGivenOrder takes the locks in the order the request lists its models instead of
+	// ascending (to show that two requests listing the same models in opposite orders deadlock).
+	LockInGivenOrder bool
 	// Isolation overrides READ COMMITTED for Create's transaction (tests use RepeatableRead to
 	// show that the lock-then-check needs READ COMMITTED). Empty = READ COMMITTED.
 	Isolation pgx.TxIsoLevel
