@@ -185,6 +185,27 @@ func (l *mixedLoad) recordBulk(op string, res deployment.BulkResult) {
 // invariants the locks protect still hold.
 func TestMixedWorkflowNeverDeadlocks(t *testing.T) {
 	t.Parallel()
+	f, load := runMixedWorkflow(t, func(*deployment.Service) {})
+	if load.deadlocks > 0 {
+		t.Errorf("%d calls deadlocked (40P01)", load.deadlocks)
+	}
+	checkMixedWorkflow(t, f, load)
+}
+
+// Negative control: with the deployment services locking tasks in the order each call lists them
+// (LockInCallerOrder) the same load deadlocks, so the test above can see a deadlock when there
+// is one.
+func TestMixedWorkflowDeadlocksWithoutLockOrder(t *testing.T) {
+	t.Parallel()
+	if _, load := runMixedWorkflow(t, deployment.LockInCallerOrder); load.deadlocks == 0 {
+		t.Fatal("no deadlock without the task lock order: the soak could not catch one")
+	}
+}
+
+// runMixedWorkflow builds the shared models, versions and regions, runs the load with the
+// deployment services adjusted by tweak, logs what happened and returns it.
+func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, *mixedLoad) {
+	t.Helper()
 	f := newFixture(t, deployment.Options{})
 	owner := f.user(domain.RoleUser)
 	admin := f.admin()
@@ -216,6 +237,9 @@ func TestMixedWorkflowNeverDeadlocks(t *testing.T) {
 	deployers := []*deployment.Service{
 		deployment.NewService(f.db.Pool, metrics.New(), deployment.Options{}),
 		deployment.NewService(second, metrics.New(), deployment.Options{}),
+	}
+	for _, d := range deployers {
+		tweak(d)
 	}
 	transitions := validation.Transitions()
 	allStatuses := make([]string, 0, len(transitions))
@@ -366,9 +390,13 @@ func TestMixedWorkflowNeverDeadlocks(t *testing.T) {
 	for _, s := range load.invalidReqs[:min(5, len(load.invalidReqs))] {
 		t.Logf("invalid_request: %s", s)
 	}
-	if load.deadlocks > 0 {
-		t.Errorf("%d calls deadlocked (40P01)", load.deadlocks)
-	}
+	return f, load
+}
+
+// checkMixedWorkflow fails t on any unexpected error of the load and checks the invariants the
+// locks protect.
+func checkMixedWorkflow(t *testing.T, f *fixture, load *mixedLoad) {
+	t.Helper()
 	for i, s := range load.unexpected {
 		if i == 20 {
 			t.Errorf("... and %d more unexpected errors", len(load.unexpected)-20)
