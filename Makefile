@@ -27,8 +27,9 @@ test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 
 	if [ -n "$$url" ]; then echo "tests use PostgreSQL at $$url"; else echo "tests start PostgreSQL 15 with testcontainers"; fi; \
 	TEST_DATABASE_URL="$$url" go test -race -count=1 -timeout 20m ./...
 
-generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc
+generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc, and bench/pgbench/*.sql from sql/
 	$(SQLC) generate
+	go test ./bench/pgbench -run '^TestScriptsAreGenerated$$' -count=1 -update
 
 verify: ## fail if gen/ is stale, sqlc vet or go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
 	$(SQLC) diff
