@@ -55,7 +55,7 @@ WHERE v.version_id = :version_id;
 UPDATE version_deployment_tasks
 SET status = 'CONFIRMED',
     actual_production_date = '2026-11-20',
-    confirmation_notes = NULL,
+    confirmation_notes = 'load generator bulk confirmation',
     confirmed_by_id = :user_id,
     confirmed_at = now(),
     deployed_before_validation_approved = false,

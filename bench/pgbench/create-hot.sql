@@ -87,10 +87,10 @@ SET status = 'CANCELLED', updated_at = now()
 WHERE request_id = :request_id;
 -- ValidationStatusHistoryAdd
 INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
-VALUES (:request_id, 'INTAKE', 'CANCELLED', 'load test', :user_id);
+VALUES (:request_id, 'INTAKE', 'CANCELLED', 'load generator: free the model for the next create', :user_id);
 -- AuditLogInsert
 INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
-VALUES ('validation_request', :request_id, 'VALIDATION_STATUS_CHANGED', :user_id, '{"from_status": "INTAKE", "reason": "load test", "to_status": "CANCELLED"}');
+VALUES ('validation_request', :request_id, 'VALIDATION_STATUS_CHANGED', :user_id, '{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}');
 -- ValidationRequestGet
 SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
        trigger_reason, created_at, updated_at

@@ -44,9 +44,9 @@ func TestScriptsRunInPgbench(t *testing.T) {
 		"first_multi": strconv.Itoa(int(multi[0])), "hot_model": strconv.Itoa(int(hot)),
 	}
 	ctx := context.Background()
-	run := func(file string, clients, transactions int, vars map[string]string) pgbench.Result {
+	run := func(file string, mode pgbench.Mode, clients, transactions int, vars map[string]string) pgbench.Result {
 		t.Helper()
-		res, err := pgbench.Run{DatabaseURL: s.url, File: file, Clients: clients, Transactions: transactions, Vars: vars}.Exec(ctx)
+		res, err := pgbench.Run{DatabaseURL: s.url, File: file, Mode: mode, Clients: clients, Transactions: transactions, Vars: vars}.Exec(ctx)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -56,12 +56,12 @@ func TestScriptsRunInPgbench(t *testing.T) {
 		return res
 	}
 
-	run("create-distinct.sql", 2, 10, vars)
+	run("create-distinct.sql", pgbench.Prepared, 2, 10, vars)
 	if n := s.count("SELECT count(*) FROM validation_requests WHERE validation_type = 'TARGETED'"); n != 20 {
 		t.Errorf("create-distinct made %d TARGETED requests, want 20", n)
 	}
 
-	run("create-hot.sql", 4, 25, vars)
+	run("create-hot.sql", pgbench.Prepared, 4, 25, vars)
 	created := s.count(fmt.Sprintf("SELECT count(*) FROM validation_request_models WHERE model_id = %d", hot))
 	cancelled := s.count(fmt.Sprintf(`SELECT count(*) FROM validation_request_models vrm JOIN validation_requests vr USING (request_id)
 		WHERE vrm.model_id = %d AND vr.status = 'CANCELLED'`, hot))
@@ -69,7 +69,7 @@ func TestScriptsRunInPgbench(t *testing.T) {
 		t.Errorf("create-hot: %d requests created, %d cancelled, of 100 tries; want some refused, every created one cancelled", created, cancelled)
 	}
 
-	run("create-multi.sql", 2, 50, vars)
+	run("create-multi.sql", pgbench.Prepared, 2, 50, vars)
 	outside := s.count(fmt.Sprintf("SELECT count(*) FROM validation_request_models WHERE model_id > %d AND model_id <> %d", multi[49], hot))
 	active := s.count("SELECT count(*) FROM validation_requests WHERE validation_type <> 'TARGETED' AND status <> 'CANCELLED'")
 	if outside != 0 || active != 0 {
@@ -93,7 +93,7 @@ func TestScriptsRunInPgbench(t *testing.T) {
 	for _, task := range tasks {
 		ids, models, versions = append(ids, task.TaskID), append(models, task.ModelID), append(versions, task.VersionID)
 	}
-	run(file, 1, 1, map[string]string{
+	run(file, pgbench.Extended, 1, 1, map[string]string{
 		"token_id": vars["token_id"], "user_id": vars["user_id"],
 		"task_ids": arrayLiteral(ids), "model_ids": arrayLiteral(models), "version_ids": arrayLiteral(versions),
 	})

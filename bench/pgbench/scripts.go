@@ -16,7 +16,7 @@ const (
 	stmtTimeout  = "'30000ms'"
 	lockNS       = "42" // validation.LockNamespace
 	createdAudit = `'{"model_ids": [1], "priority": "MEDIUM", "region_ids": [], "target_completion_date": "2027-06-30", "validation_type": "TARGETED", "version_ids": null}'`
-	cancelAudit  = `'{"from_status": "INTAKE", "reason": "load test", "to_status": "CANCELLED"}'`
+	cancelAudit  = `'{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}'`
 	// A colon in a literal must be followed by a space: pgbench reads ":name" as a variable
 	// anywhere in a statement, quoted or not (":false" would be one).
 	confirmAudit = `'{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "regional_approval_region_ids": [], "status": "CONFIRMED", "validation_override_reason": null, "version_fully_deployed": false}'`
@@ -74,7 +74,7 @@ func cancelSteps(conds ...Condition) []Step {
 		{Query: "ValidationRequestLockForUpdate", If: conds, Args: id},
 		{Query: "ValidationRequestSetStatus", If: conds, Args: map[string]string{"request_id": ":request_id", "status": "'CANCELLED'"}},
 		{Query: "ValidationStatusHistoryAdd", If: conds, Args: map[string]string{
-			"request_id": ":request_id", "from_status": "'INTAKE'", "to_status": "'CANCELLED'", "reason": "'load test'", "changed_by": ":user_id",
+			"request_id": ":request_id", "from_status": "'INTAKE'", "to_status": "'CANCELLED'", "reason": "'load generator: free the model for the next create'", "changed_by": ":user_id",
 		}},
 		auditStep(":request_id", "'validation_request'", "'VALIDATION_STATUS_CHANGED'", cancelAudit, conds),
 		{Query: "ValidationRequestGet", If: conds, Args: id},
@@ -158,7 +158,7 @@ func bulkConfirm() Script {
 			{SQL: "SAVEPOINT sp;"},
 			{Query: "DeploymentVersionValidation", If: []Condition{FirstOfVersion}, Args: map[string]string{"version_id": ":version_id"}},
 			{Query: "DeploymentTaskConfirm", Args: map[string]string{
-				"task_id": ":task_id", "actual_production_date": deployDate, "confirmation_notes": "NULL",
+				"task_id": ":task_id", "actual_production_date": deployDate, "confirmation_notes": "'load generator bulk confirmation'",
 				"confirmed_by_id": ":user_id", "deployed_before_validation_approved": "false", "validation_override_reason": "NULL",
 			}},
 			{Query: "DeploymentModelRegionsDeploy", Args: map[string]string{

@@ -94,11 +94,15 @@ func (s *service) call(method, path string, body any, want int, out any) {
 	}
 }
 
-// sent runs fn and returns the statements the service sent meanwhile.
+// sent runs fn and returns the statements the service sent meanwhile, logging the round trips
+// they took.
 func (s *service) sent(fn func()) []string {
+	s.t.Helper()
 	s.log.record()
 	fn()
-	return s.log.stop()
+	list, trips := s.log.stop()
+	s.t.Logf("%d statements in %d round trips", len(list), trips)
+	return list
 }
 
 func (s *service) models(n int) []int32 {
@@ -128,7 +132,7 @@ func (s *service) create(typ string, want int, models ...int32) int32 {
 }
 
 func (s *service) cancel(id int32) {
-	s.call("POST", fmt.Sprintf("/api/v1/validation-requests/%d/status", id), map[string]any{"status": "CANCELLED", "reason": "load test"}, 200, nil)
+	s.call("POST", fmt.Sprintf("/api/v1/validation-requests/%d/status", id), map[string]any{"status": "CANCELLED", "reason": "load generator: free the model for the next create"}, 200, nil)
 }
 
 // tasks creates a version of a new model in regions and a task per region, and returns them.

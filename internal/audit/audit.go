@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mrmflow/gen"
+	"mrmflow/internal/pgtx"
 )
 
 // Entity types of audit rows (the audit_logs_entity_type_known constraint lists the same).
@@ -33,24 +34,39 @@ type Entry struct {
 
 // Record writes e with q, which must be bound to the transaction of the change being recorded.
 func Record(ctx context.Context, q *gen.Queries, e Entry) error {
-	changes, err := json.Marshal(e.Changes)
+	params, err := e.params()
 	if err != nil {
-		return fmt.Errorf("audit %s: encode changes: %w", e.Action, err)
+		return err
 	}
-	if e.Changes == nil {
-		changes = []byte("{}")
-	}
-	err = q.AuditLogInsert(ctx, gen.AuditLogInsertParams{
-		EntityType: e.EntityType,
-		EntityID:   e.EntityID,
-		Action:     e.Action,
-		UserID:     e.UserID,
-		Changes:    changes,
-	})
-	if err != nil {
+	if err := q.AuditLogInsert(ctx, params); err != nil {
 		return fmt.Errorf("audit %s: %w", e.Action, err)
 	}
 	return nil
+}
+
+// Queue is Record for a pipeline: the row is written when p is sent, in the transaction p is
+// sent in.
+func Queue(ctx context.Context, p *pgtx.Pipeline, e Entry) error {
+	params, err := e.params()
+	if err != nil {
+		return err
+	}
+	p.Exec(func(q *gen.Queries) error { return q.AuditLogInsert(ctx, params) },
+		func(err error) error { return fmt.Errorf("audit %s: %w", e.Action, err) })
+	return nil
+}
+
+func (e Entry) params() (gen.AuditLogInsertParams, error) {
+	changes := []byte("{}")
+	if e.Changes != nil {
+		var err error
+		if changes, err = json.Marshal(e.Changes); err != nil {
+			return gen.AuditLogInsertParams{}, fmt.Errorf("audit %s: encode changes: %w", e.Action, err)
+		}
+	}
+	return gen.AuditLogInsertParams{
+		EntityType: e.EntityType, EntityID: e.EntityID, Action: e.Action, UserID: e.UserID, Changes: changes,
+	}, nil
 }
 
 // By returns a pointer to the acting user's id, for Entry.UserID.

@@ -2,14 +2,11 @@ package pgtx
 
 import (
 	"context"
-	"fmt"
 	"strconv"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
-
-	"mrmflow/gen"
 )
 
 // Limits bound one transaction's waits: LockTimeout its lock waits (55P03 past it) and
@@ -20,20 +17,10 @@ type Limits struct {
 }
 
 // WithTxLimits is WithTxOptions with limits set first, in the outer transaction (a savepoint
-// rollback would undo them), before fn runs any statement.
+// rollback would undo them), before fn runs any statement. When fn's first statements are a
+// Pipeline, BEGIN and the limits are sent with them, in one round trip.
 func WithTxLimits(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, limits Limits, fn func(tx pgx.Tx) error) error {
-	return WithTxOptions(ctx, pool, opts, func(tx pgx.Tx) error {
-		if limits != (Limits{}) {
-			err := gen.New(tx).TransactionLimitsSetLocal(ctx, gen.TransactionLimitsSetLocalParams{
-				LockTimeout:      milliseconds(limits.LockTimeout),
-				StatementTimeout: milliseconds(limits.StatementTimeout),
-			})
-			if err != nil {
-				return fmt.Errorf("set transaction limits: %w", err)
-			}
-		}
-		return fn(tx)
-	})
+	return withLazyTx(ctx, &lazyTx{pool: pool, opts: opts, limits: limits}, fn)
 }
 
 // milliseconds spells d as a PostgreSQL duration, or nil (keep the setting) for zero.

@@ -25,11 +25,14 @@ func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) e
 
 // WithTxOptions is WithTx with explicit options (tests use it to run the same work under another
 // isolation level as a negative control).
-func WithTxOptions(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(tx pgx.Tx) error) (err error) {
-	tx, err := pool.BeginTx(ctx, opts)
-	if err != nil {
-		return fmt.Errorf("begin transaction: %w", err)
-	}
+func WithTxOptions(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
+	return withLazyTx(ctx, &lazyTx{pool: pool, opts: opts}, fn)
+}
+
+// withLazyTx runs fn in tx, which begins on its first statement (so a Pipeline sent first carries
+// the BEGIN), and commits if fn returns nil. On an error or a panic it rolls back, with a context
+// that is not cancelled, so a request whose client went away still cleans up its transaction.
+func withLazyTx(ctx context.Context, tx *lazyTx, fn func(tx pgx.Tx) error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			_ = tx.Rollback(context.WithoutCancel(ctx))

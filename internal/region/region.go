@@ -98,15 +98,21 @@ func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) 
 	if err != nil {
 		return nil, fmt.Errorf("find regions: %w", err)
 	}
+	return rows, CheckAll(field, ids, rows)
+}
+
+// CheckAll is RequireAll's check, for callers that read the rows (RegionListByIDs) themselves,
+// in a pipeline: it fails with not_found naming the ids of ids that rows lack.
+func CheckAll(field string, ids []int32, rows []gen.Region) error {
 	if len(rows) == len(ids) {
-		return rows, nil
+		return nil
 	}
 	found := make(map[int32]bool, len(rows))
 	for _, r := range rows {
 		found[r.RegionID] = true
 	}
 	missing := domain.MissingIDs(ids, func(id int32) bool { return found[id] })
-	return nil, domain.NotFoundIDs("regions", field, missing)
+	return domain.NotFoundIDs("regions", field, missing)
 }
 
 func fromRow(r gen.Region) Region {

@@ -64,30 +64,22 @@ func groupConflicts(rows []conflictRow, approved bool) []Conflict {
 	return out
 }
 
+// convertRows turns the rows of either conflict query into conflictRows.
+func convertRows[T gen.ValidationConflictsForModelsRow | gen.ValidationApprovedForModelsRow](rows []T) []conflictRow {
+	out := make([]conflictRow, len(rows))
+	for i, r := range rows {
+		out[i] = conflictRow(r)
+	}
+	return out
+}
+
 // activeConflicts returns, per model, the active non-targeted requests blocking it.
 func activeConflicts(ctx context.Context, q *gen.Queries, modelIDs []int32) ([]Conflict, error) {
 	rows, err := q.ValidationConflictsForModels(ctx, modelIDs)
 	if err != nil {
 		return nil, fmt.Errorf("check validation conflicts: %w", err)
 	}
-	cr := make([]conflictRow, len(rows))
-	for i, r := range rows {
-		cr[i] = conflictRow(r)
-	}
-	return groupConflicts(cr, false), nil
-}
-
-// approvedConflicts returns, per model, its APPROVED requests.
-func approvedConflicts(ctx context.Context, q *gen.Queries, modelIDs []int32) ([]Conflict, error) {
-	rows, err := q.ValidationApprovedForModels(ctx, modelIDs)
-	if err != nil {
-		return nil, fmt.Errorf("check approved validations: %w", err)
-	}
-	cr := make([]conflictRow, len(rows))
-	for i, r := range rows {
-		cr[i] = conflictRow(r)
-	}
-	return groupConflicts(cr, true), nil
+	return groupConflicts(convertRows(rows), false), nil
 }
 
 // conflictError is the validation_conflict a client sees, with the conflicts in the problem body.

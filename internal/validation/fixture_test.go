@@ -21,7 +21,7 @@ import (
 
 // fixture is one test's database, a VALIDATOR to act as, and the service under test.
 type fixture struct {
-	t         *testing.T
+	t         testing.TB
 	db        *testdb.DB
 	svc       *validation.Service
 	validator domain.Actor
@@ -29,7 +29,7 @@ type fixture struct {
 
 var userSeq atomic.Int64
 
-func newFixture(t *testing.T, maxConns int32) *fixture {
+func newFixture(t testing.TB, maxConns int32) *fixture {
 	t.Helper()
 	d := testdb.New(t, maxConns)
 	f := &fixture{t: t, db: d, svc: validation.NewService(d.Pool, 5*time.Second, nil)}

@@ -1,0 +1,138 @@
+package pgtx
+
+import (
+	"context"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"mrmflow/gen"
+)
+
+// Pipeline sends the statements of several sqlc-generated calls in one round trip (one pgx.Batch,
+// one Sync): each call is recorded, not run, when it is queued, and its answer is read into the
+// destination given when the pipeline is sent. The server still runs the statements one after
+// another, in queue order, each seeing what the previous ones did — so a lock queued before a
+// read is held when the read runs — but the service waits for the network once instead of once
+// per statement. Only statements whose arguments do not depend on each other's answers can share
+// a pipeline.
+//
+// When a statement fails, the server skips the rest of the pipeline and Send returns that
+// statement's error (through its onError, if it was queued with one); inside a transaction the
+// transaction is then aborted, as after any failed statement.
+type Pipeline struct {
+	batch pgx.Batch
+}
+
+// Len is the number of statements queued.
+func (p *Pipeline) Len() int { return p.batch.Len() }
+
+// Exec queues the statement of an :exec method, e.g.
+//
+//	p.Exec(func(q *gen.Queries) error { return q.AuditLogInsert(ctx, params) }, nil)
+//
+// onError, when not nil, turns the statement's error into the one Send returns.
+func (p *Pipeline) Exec(call func(q *gen.Queries) error, onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { return call(q) })
+	qq.Fn = func(br pgx.BatchResults) error {
+		_, err := br.Exec()
+		return mapError(err, onError)
+	}
+}
+
+// ExecRows queues the statement of an :execrows method; Send stores the rows it affected in dst.
+func ExecRows(p *Pipeline, dst *int64, call func(q *gen.Queries) (int64, error)) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		ct, err := br.Exec()
+		*dst = ct.RowsAffected()
+		return err
+	}
+}
+
+// Many queues the statement of a :many method; Send stores its rows in dst. The rows are read by
+// position into T, the method's row type, whose fields sqlc generates in column order.
+func Many[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return mapError(err, onError)
+		}
+		*dst, err = pgx.CollectRows(rows, pgx.RowToStructByPos[T])
+		return mapError(err, onError)
+	}
+}
+
+// One queues the statement of a :one method; Send stores its row in dst, or returns
+// pgx.ErrNoRows (through onError) as the method would.
+func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return mapError(err, onError)
+		}
+		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[T])
+		return mapError(err, onError)
+	}
+}
+
+// Send runs the queued statements in tx in one round trip and reads every answer. A Pipeline is
+// sent once.
+func (p *Pipeline) Send(ctx context.Context, tx pgx.Tx) error {
+	if p.batch.Len() == 0 {
+		return nil
+	}
+	return tx.SendBatch(ctx, &p.batch).Close()
+}
+
+// record runs call against a recorder that keeps the statement and its arguments, as sqlc built
+// them, and queues them.
+func (p *Pipeline) record(call func(q *gen.Queries) error) *pgx.QueuedQuery {
+	var r recorder
+	if err := call(gen.New(&r)); err != nil && !errors.Is(err, errRecorded) {
+		// Only the recorder can fail here, and it does not.
+		panic("pgtx: recording a query: " + err.Error())
+	}
+	if r.sql == "" {
+		panic("pgtx: the call queued no statement")
+	}
+	return p.batch.Queue(r.sql, r.args...)
+}
+
+func mapError(err error, onError func(error) error) error {
+	if err == nil || onError == nil {
+		return err
+	}
+	return onError(err)
+}
+
+// errRecorded is what a recorded :many or :one call returns instead of rows.
+var errRecorded = errors.New("pgtx: statement recorded for a pipeline, not run")
+
+// recorder is a gen.DBTX that keeps the statement it is given instead of running it.
+type recorder struct {
+	sql  string
+	args []any
+}
+
+func (r *recorder) Exec(_ context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
+	r.sql, r.args = sql, args
+	return pgconn.CommandTag{}, nil
+}
+
+func (r *recorder) Query(_ context.Context, sql string, args ...any) (pgx.Rows, error) {
+	r.sql, r.args = sql, args
+	return nil, errRecorded
+}
+
+func (r *recorder) QueryRow(_ context.Context, sql string, args ...any) pgx.Row {
+	r.sql, r.args = sql, args
+	return recordedRow{}
+}
+
+type recordedRow struct{}
+
+func (recordedRow) Scan(...any) error { return errRecorded }
