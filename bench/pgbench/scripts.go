@@ -22,7 +22,9 @@ const (
 	confirmAudit = `'{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "regional_approval_region_ids": [], "status": "CONFIRMED", "validation_override_reason": null, "version_fully_deployed": false}'`
 )
 
-func auth() Step  { return Step{Query: "APITokenAuthenticate", Args: map[string]string{"token_id": ":token_id"}} }
+func auth() Step {
+	return Step{Query: "APITokenAuthenticate", Args: map[string]string{"token_id": ":token_id"}}
+}
 func begin() Step { return Step{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;"} }
 func commit(conds ...Condition) Step {
 	return Step{SQL: "COMMIT;", If: conds}
