@@ -79,13 +79,19 @@ func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onErr
 	}
 }
 
-// Send runs the queued statements in tx in one round trip and reads every answer. A Pipeline is
-// sent once.
-func (p *Pipeline) Send(ctx context.Context, tx pgx.Tx) error {
+// BatchSender is where a Pipeline is sent: a transaction, or a pool (the statements then run in
+// one implicit transaction, so reads see one consistent state).
+type BatchSender interface {
+	SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults
+}
+
+// Send runs the queued statements in one round trip and reads every answer. A Pipeline is sent
+// once.
+func (p *Pipeline) Send(ctx context.Context, to BatchSender) error {
 	if p.batch.Len() == 0 {
 		return nil
 	}
-	return tx.SendBatch(ctx, &p.batch).Close()
+	return to.SendBatch(ctx, &p.batch).Close()
 }
 
 // record runs call against a recorder that keeps the statement and its arguments, as sqlc built

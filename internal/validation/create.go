@@ -209,11 +209,18 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 	if s.opts.LockInGivenOrder {
 		lockOrder = in.ModelIDs
 	}
+	start := time.Now()
 	if !s.opts.SkipLock {
 		for _, id := range lockOrder {
 			p.Exec(func(q *gen.Queries) error {
 				return q.AcquireModelLock(ctx, gen.AcquireModelLockParams{Namespace: LockNamespace, ModelID: id})
 			}, func(err error) error { return lockError(err, id) })
+			if s.opts.LockOneByOne {
+				if err := p.Send(ctx, tx); err != nil {
+					return err
+				}
+				p = &pgtx.Pipeline{}
+			}
 		}
 	}
 	pgtx.Many(p, &r.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
@@ -237,7 +244,6 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 			return q.ValidationVersionsByIDs(ctx, versionIDs)
 		}, wrap("find versions"))
 	}
-	start := time.Now()
 	err := p.Send(ctx, tx)
 	if !s.opts.SkipLock {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())

@@ -247,12 +247,15 @@ func TestLocksInAscendingOrder(t *testing.T) {
 	}
 }
 
-// Opposite-order multi-model requests never deadlock: 300 rounds of {a,b} against {b,a}.
+// Opposite-order multi-model requests never deadlock: 300 rounds of {a,b} against {b,a}. Each
+// lock is sent in its own round trip, as in the negative control below, so that a wrong order
+// would have the time to deadlock (pipelined, the locks are microseconds apart).
 func TestOppositeOrdersNeverDeadlock(t *testing.T) {
 	t.Parallel()
 	const n = 300
 	f := newFixture(t, 6)
-	if deadlocks := oppositeOrders(t, f, f.svc, n, true); deadlocks != 0 {
+	oneByOne := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockOneByOne: true})
+	if deadlocks := oppositeOrders(t, f, oneByOne, n, true); deadlocks != 0 {
 		t.Fatalf("%d deadlocks in %d rounds", deadlocks, n)
 	}
 }
@@ -284,7 +287,7 @@ func oppositeOrders(t *testing.T, f *fixture, svc *validation.Service, rounds in
 func TestOppositeOrdersDeadlockWithoutSortedLocks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 6)
-	unsorted := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockInGivenOrder: true})
+	unsorted := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockInGivenOrder: true, LockOneByOne: true})
 	if oppositeOrders(t, f, unsorted, 300, false) == 0 {
 		t.Fatal("no deadlock in 300 rounds of opposite-order locking: the test could not catch one")
 	}

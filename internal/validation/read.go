@@ -10,37 +10,59 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// Get returns one request with its models, regions and status history. Any authenticated user
-// may read validation requests.
+// Get returns one request with its models, regions and status history, read in one round trip.
+// Any authenticated user may read validation requests.
 func (s *Service) Get(ctx context.Context, requestID int32) (Request, error) {
-	return get(ctx, gen.New(s.pool), requestID)
-}
-
-func get(ctx context.Context, q *gen.Queries, requestID int32) (Request, error) {
-	row, err := q.ValidationRequestGet(ctx, requestID)
-	if pgtx.IsNoRows(err) {
-		return Request{}, domain.NotFound("validation request %d does not exist", requestID)
-	}
-	if err != nil {
-		return Request{}, fmt.Errorf("get validation request: %w", err)
-	}
-	rs, err := withLinks(ctx, q, []gen.ValidationRequestGetRow{row})
-	if err != nil {
+	var r shownRequest
+	p := &pgtx.Pipeline{}
+	r.queue(ctx, p, requestID)
+	if err := p.Send(ctx, s.pool); err != nil {
 		return Request{}, err
 	}
-	hist, err := q.ValidationStatusHistoryForRequest(ctx, requestID)
-	if err != nil {
-		return Request{}, fmt.Errorf("read status history: %w", err)
-	}
-	r := rs[0]
-	r.History = make([]HistoryEntry, len(hist))
-	for i, h := range hist {
-		r.History[i] = HistoryEntry{
+	return r.request(), nil
+}
+
+// shownRequest holds the answers of the reads a request is shown with: its row, model and region
+// links and status history.
+type shownRequest struct {
+	row     gen.ValidationRequestGetRow
+	models  []gen.ValidationRequestModelsForRequestsRow
+	regions []gen.ValidationRequestRegion
+	history []gen.ValidationStatusHistory
+}
+
+// queue adds the four reads to p; a missing request fails the pipeline with not_found.
+func (r *shownRequest) queue(ctx context.Context, p *pgtx.Pipeline, requestID int32) {
+	pgtx.One(p, &r.row, func(q *gen.Queries) (gen.ValidationRequestGetRow, error) {
+		return q.ValidationRequestGet(ctx, requestID)
+	}, func(err error) error {
+		if pgtx.IsNoRows(err) {
+			return domain.NotFound("validation request %d does not exist", requestID)
+		}
+		return fmt.Errorf("get validation request: %w", err)
+	})
+	ids := []int32{requestID}
+	pgtx.Many(p, &r.models, func(q *gen.Queries) ([]gen.ValidationRequestModelsForRequestsRow, error) {
+		return q.ValidationRequestModelsForRequests(ctx, ids)
+	}, wrap("list request models"))
+	pgtx.Many(p, &r.regions, func(q *gen.Queries) ([]gen.ValidationRequestRegion, error) {
+		return q.ValidationRequestRegionsForRequests(ctx, ids)
+	}, wrap("list request regions"))
+	pgtx.Many(p, &r.history, func(q *gen.Queries) ([]gen.ValidationStatusHistory, error) {
+		return q.ValidationStatusHistoryForRequest(ctx, requestID)
+	}, wrap("read status history"))
+}
+
+func (r *shownRequest) request() Request {
+	out := assemble([]gen.ValidationRequestGetRow{r.row}, r.models, r.regions)[0]
+	out.History = make([]HistoryEntry, len(r.history))
+	for i, h := range r.history {
+		out.History[i] = HistoryEntry{
 			HistoryID: h.HistoryID, FromStatus: h.FromStatus, ToStatus: h.ToStatus, Reason: h.Reason,
 			ChangedBy: h.ChangedBy, ChangedAt: h.ChangedAt.UTC(),
 		}
 	}
-	return r, nil
+	return out
 }
 
 // List returns requests in id order, each with its models and regions (no history).
@@ -105,6 +127,11 @@ func withLinks(ctx context.Context, q *gen.Queries, rows []gen.ValidationRequest
 	if err != nil {
 		return nil, fmt.Errorf("list request regions: %w", err)
 	}
+	return assemble(rows, modelRows, regionRows), nil
+}
+
+// assemble attaches the model and region links to their requests.
+func assemble(rows []gen.ValidationRequestGetRow, modelRows []gen.ValidationRequestModelsForRequestsRow, regionRows []gen.ValidationRequestRegion) []Request {
 	models := make(map[int32][]RequestModel, len(rows))
 	for _, m := range modelRows {
 		models[m.RequestID] = append(models[m.RequestID], RequestModel{ModelID: m.ModelID, ModelName: m.ModelName, VersionID: m.VersionID})
@@ -117,7 +144,7 @@ func withLinks(ctx context.Context, q *gen.Queries, rows []gen.ValidationRequest
 	for i, r := range rows {
 		out[i] = fromRow(r, models[r.RequestID], regions[r.RequestID])
 	}
-	return out, nil
+	return out
 }
 
 func fromRow(r gen.ValidationRequestGetRow, models []RequestModel, regionIDs []int32) Request {

@@ -33,6 +33,11 @@ type Options struct {
 	// LockInGivenOrder takes the locks in the order the request lists its models instead of
 	// ascending (to show that two requests listing the same models in opposite orders deadlock).
 	LockInGivenOrder bool
+	// LockOneByOne sends each model lock in its own round trip instead of pipelining them. The
+	// pipeline takes a request's locks microseconds apart, which makes an opposite-order deadlock
+	// rare but not impossible; the lock-order tests widen the window back so that their outcome
+	// shows the order, not the timing.
+	LockOneByOne bool
 	// Isolation overrides READ COMMITTED for Create's transaction (tests use RepeatableRead to
 	// show that the lock-then-check needs READ COMMITTED). Empty = READ COMMITTED.
 	Isolation pgx.TxIsoLevel
