@@ -1,0 +1,197 @@
+// Package suite is `make bench`: it builds and starts mrmflow on a fresh database, drives it with
+// the load generator (bench/load), replays the same statements with pgbench (bench/pgbench) at
+// the same concurrency on the same database, and reports every headline figure as a ratio of the
+// two measured in the same run, against the targets of the performance issue.
+package suite
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/bench/load"
+	"mrmflow/bench/pgbench"
+	"mrmflow/internal/database"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/user"
+)
+
+// Options tune a run; cmd/mrmflow-bench sets them from flags.
+type Options struct {
+	// AdminURL names a database on the server to benchmark, used to create (and drop) Database.
+	AdminURL string
+	Database string
+	Replicas int
+	Duration time.Duration
+	Warmup   time.Duration
+	// BulkSizes and BulkCalls: bulk confirmations of each size, BulkCalls times.
+	BulkSizes []int
+	BulkCalls int
+	// ScriptDir holds the committed pgbench scripts; SQLDir the queries they come from.
+	ScriptDir, SQLDir string
+	// WorkDir receives the server binary, its logs and the expanded bulk scripts.
+	WorkDir string
+	// Log receives progress lines.
+	Log io.Writer
+}
+
+// run is one suite run's state.
+type run struct {
+	opts    Options
+	dbURL   string
+	pool    *pgxpool.Pool
+	vars    map[string]string // pgbench -D variables of the scenario scripts
+	client  *load.Client
+	fixture load.Fixture
+	servers replicas
+	queries pgbench.Queries
+}
+
+// Run runs the whole suite and returns its report.
+func Run(ctx context.Context, opts Options) (*Report, error) {
+	r := &run{opts: opts}
+	defer r.close()
+	report := &Report{Started: time.Now()}
+	if err := r.setUp(ctx); err != nil {
+		return nil, err
+	}
+	var err error
+	if report.Machine, err = describeMachine(ctx, r.pool); err != nil {
+		return nil, err
+	}
+	report.Replicas, report.Duration = opts.Replicas, opts.Duration
+	for _, sc := range scenarios {
+		r.logf("%s, %d clients: service", sc.Scenario, sc.Clients)
+		svc, err := load.Run(ctx, r.client, r.fixture, sc.Scenario, load.Config{
+			Clients: sc.Clients, Duration: opts.Duration, Warmup: opts.Warmup, Seed: 1,
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", sc.Scenario, err)
+		}
+		r.logf("%s, %d clients: pgbench", sc.Scenario, sc.Clients)
+		pg, err := pgbench.Run{
+			DatabaseURL: r.dbURL, File: r.script(string(sc.Scenario)), Mode: pgbench.Prepared,
+			Clients: sc.Clients, Duration: opts.Duration, Vars: r.vars,
+		}.Exec(ctx)
+		if err != nil {
+			return nil, err
+		}
+		report.Scenarios = append(report.Scenarios, ScenarioResult{Spec: sc, Service: svc, Pgbench: pg})
+	}
+	for _, size := range opts.BulkSizes {
+		b, err := r.bulk(ctx, size)
+		if err != nil {
+			return nil, err
+		}
+		report.Bulk = append(report.Bulk, b)
+	}
+	if report.PeakRSS, err = r.servers.peakRSS(); err != nil {
+		return nil, err
+	}
+	report.Finished = time.Now()
+	return report, nil
+}
+
+// scenarioSpec is one scenario and the concurrency it runs at (the issue's targets).
+type scenarioSpec struct {
+	Scenario load.Scenario
+	Clients  int
+}
+
+var scenarios = []scenarioSpec{
+	{load.CreateDistinct, 8},
+	{load.CreateHot, 16},
+	{load.CreateMulti, 8},
+}
+
+// setUp creates the database, migrates it, makes the load generator's ADMIN, starts the
+// replicas and builds the fixture through the API.
+func (r *run) setUp(ctx context.Context) error {
+	var err error
+	if r.dbURL, err = recreateDatabase(ctx, r.opts.AdminURL, r.opts.Database); err != nil {
+		return err
+	}
+	r.logf("migrating %s", r.opts.Database)
+	if err := database.Migrate(r.dbURL, io.Discard); err != nil {
+		return err
+	}
+	if r.pool, err = database.Open(ctx, r.dbURL, database.PoolOptions{MaxConns: 2}); err != nil {
+		return err
+	}
+	u, tok, err := user.NewService(r.pool).Bootstrap(ctx,
+		user.CreateInput{Email: "load@bench.invalid", FullName: "Load generator", Role: domain.RoleAdmin}, "bench")
+	if err != nil {
+		return fmt.Errorf("create the load generator's user: %w", err)
+	}
+	if r.queries, err = pgbench.LoadQueries(r.opts.SQLDir); err != nil {
+		return err
+	}
+	r.logf("building and starting %d replica(s)", r.opts.Replicas)
+	bin, err := buildServer(ctx, r.opts.WorkDir)
+	if err != nil {
+		return err
+	}
+	for i := range r.opts.Replicas {
+		rep, err := startReplica(ctx, bin, r.opts.WorkDir, i+1, []string{"DATABASE_URL=" + r.dbURL})
+		if err != nil {
+			return err
+		}
+		r.servers = append(r.servers, rep)
+	}
+	r.client = load.NewClient(r.servers.urls(), tok.Token, 64)
+	r.logf("building the fixture through the API")
+	if r.fixture, err = load.Prepare(ctx, r.client); err != nil {
+		return err
+	}
+	itoa := func(n int32) string { return strconv.Itoa(int(n)) }
+	r.vars = map[string]string{
+		"token_id": itoa(tok.TokenID), "user_id": itoa(u.UserID),
+		"first_model": itoa(r.fixture.DistinctModels[0]), "last_model": itoa(r.fixture.DistinctModels[len(r.fixture.DistinctModels)-1]),
+		"first_multi": itoa(r.fixture.MultiModels[0]), "hot_model": itoa(r.fixture.HotModel),
+	}
+	return nil
+}
+
+func (r *run) close() {
+	if r.client != nil {
+		r.client.Close()
+	}
+	r.servers.stopAll()
+	if r.pool != nil {
+		r.pool.Close()
+	}
+}
+
+func (r *run) script(name string) string { return r.opts.ScriptDir + "/" + name + ".sql" }
+
+func (r *run) logf(format string, args ...any) {
+	fmt.Fprintf(r.opts.Log, "%s  %s\n", time.Now().Format("15:04:05"), fmt.Sprintf(format, args...))
+}
+
+// recreateDatabase drops and creates name on the server of adminURL and returns its URL.
+func recreateDatabase(ctx context.Context, adminURL, name string) (string, error) {
+	conn, err := pgx.Connect(ctx, adminURL)
+	if err != nil {
+		return "", fmt.Errorf("connect to %s: %w", adminURL, err)
+	}
+	defer func() { _ = conn.Close(ctx) }()
+	ident := pgx.Identifier{name}.Sanitize()
+	if _, err := conn.Exec(ctx, "DROP DATABASE IF EXISTS "+ident+" WITH (FORCE)"); err != nil {
+		return "", fmt.Errorf("drop %s: %w", name, err)
+	}
+	if _, err := conn.Exec(ctx, "CREATE DATABASE "+ident); err != nil {
+		return "", fmt.Errorf("create %s: %w", name, err)
+	}
+	u, err := url.Parse(adminURL)
+	if err != nil {
+		return "", err
+	}
+	u.Path = "/" + name
+	return u.String(), nil
+}
