@@ -16,11 +16,18 @@ import (
 // any other first use begins the transaction and sets the limits first, as two round trips, and
 // then runs the statement. Either way the limits are set before any statement of the caller's
 // and outside any savepoint (a savepoint rollback would undo them).
+//
+// It holds its pooled connection itself, from the first statement to the end, so that a last
+// pipeline may carry the COMMIT too (Pipeline.SendAndCommit): the connection then goes back to
+// the pool with no further round trip.
 type lazyTx struct {
 	pool   *pgxpool.Pool
 	opts   pgx.TxOptions
 	limits Limits
-	tx     pgx.Tx // nil until begun
+	conn   *pgxpool.Conn // nil before the first statement and after the end
+	tx     pgx.Tx        // nil until begun
+	// committed: a pipeline carried the COMMIT and it succeeded; the transaction is over.
+	committed bool
 }
 
 var _ pgx.Tx = (*lazyTx)(nil)
@@ -37,21 +44,28 @@ func limitsQuery(limits Limits) (string, []any) {
 
 // begin begins the transaction on its own (two round trips with limits).
 func (t *lazyTx) begin(ctx context.Context) (pgx.Tx, error) {
+	if t.committed {
+		return nil, pgx.ErrTxClosed
+	}
 	if t.tx != nil {
 		return t.tx, nil
 	}
-	tx, err := t.pool.BeginTx(ctx, t.opts)
+	conn, err := t.pool.Acquire(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("begin transaction: %w", err)
 	}
+	tx, err := conn.BeginTx(ctx, t.opts)
+	if err != nil {
+		conn.Release()
+		return nil, fmt.Errorf("begin transaction: %w", err)
+	}
+	t.conn, t.tx = conn, tx
 	if t.limits != (Limits{}) {
 		sql, args := limitsQuery(t.limits)
 		if _, err := tx.Exec(ctx, sql, args...); err != nil {
-			_ = tx.Rollback(context.WithoutCancel(ctx))
 			return nil, fmt.Errorf("set transaction limits: %w", err)
 		}
 	}
-	t.tx = tx
 	return tx, nil
 }
 
@@ -59,8 +73,15 @@ func (t *lazyTx) begin(ctx context.Context) (pgx.Tx, error) {
 // The caller reads the results through Close only (Pipeline.Send does), so the two extra
 // results at the head never reach it.
 func (t *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
+	if t.committed {
+		return pgx.FailedBatchResults(b, pgx.ErrTxClosed)
+	}
 	if t.tx != nil {
 		return t.tx.SendBatch(ctx, b)
+	}
+	conn, err := t.pool.Acquire(ctx)
+	if err != nil {
+		return pgx.FailedBatchResults(b, fmt.Errorf("begin transaction: %w", err))
 	}
 	head := &pgx.Batch{}
 	head.BeginTx(t.opts)
@@ -80,9 +101,40 @@ func (t *lazyTx) SendBatch(ctx context.Context, b *pgx.Batch) pgx.BatchResults {
 		}
 	}
 	head.QueuedQueries = append(head.QueuedQueries, b.QueuedQueries...)
-	br := t.pool.SendBatch(ctx, head)
-	t.tx = br.Tx()
+	br := conn.SendBatch(ctx, head)
+	t.conn, t.tx = conn, br.Tx()
 	return br
+}
+
+// sendCommitting sends b with a COMMIT after its statements, in one round trip. If a statement
+// fails, the server skips the rest, the COMMIT included, and the transaction stays open and
+// aborted for Rollback; if b and the COMMIT succeed, the transaction is over and the connection
+// goes back to the pool.
+func (t *lazyTx) sendCommitting(ctx context.Context, b *pgx.Batch) error {
+	b.Queue("commit").Fn = func(br pgx.BatchResults) error {
+		tag, err := br.Exec()
+		if err != nil {
+			return fmt.Errorf("commit: %w", err)
+		}
+		if tag.String() == "ROLLBACK" {
+			return fmt.Errorf("commit: %w", pgx.ErrTxCommitRollback)
+		}
+		return nil
+	}
+	if err := t.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	t.committed = true
+	t.release()
+	return nil
+}
+
+// release gives the connection back to the pool (which discards it if it is not idle).
+func (t *lazyTx) release() {
+	if t.conn != nil {
+		t.conn.Release()
+		t.conn = nil
+	}
 }
 
 func (t *lazyTx) Exec(ctx context.Context, sql string, args ...any) (pgconn.CommandTag, error) {
@@ -118,17 +170,25 @@ func (t *lazyTx) Begin(ctx context.Context) (pgx.Tx, error) {
 	return tx.Begin(ctx)
 }
 
-// Commit commits; a transaction that never began has nothing to commit.
+// Commit commits; a transaction that never began, or whose last pipeline carried the COMMIT,
+// has nothing left to commit.
 func (t *lazyTx) Commit(ctx context.Context) error {
-	if t.tx == nil {
+	if t.tx == nil || t.committed {
 		return nil
 	}
+	defer t.release()
 	return t.tx.Commit(ctx)
 }
 
-// Rollback rolls back; a transaction that never began has nothing to roll back.
+// Rollback rolls back; a transaction that never began or is over has nothing to roll back. A
+// COMMIT that failed inside a pipeline has already ended the transaction on the server (the
+// connection is idle), so no ROLLBACK is sent for it.
 func (t *lazyTx) Rollback(ctx context.Context) error {
-	if t.tx == nil {
+	if t.tx == nil || t.committed {
+		return nil
+	}
+	defer t.release()
+	if t.conn != nil && t.conn.Conn().PgConn().TxStatus() == 'I' {
 		return nil
 	}
 	return t.tx.Rollback(ctx)

@@ -94,6 +94,18 @@ func (p *Pipeline) Send(ctx context.Context, to BatchSender) error {
 	return to.SendBatch(ctx, &p.batch).Close()
 }
 
+// SendAndCommit sends p and, in the same round trip, the COMMIT of tx — when tx is a transaction
+// of WithTx or WithTxLimits; any other tx (a savepoint, say) only gets p, and its owner commits.
+// It must be the last thing the transaction's work does: once it returns nil the transaction is
+// committed, the commit at the end of WithTx has nothing left to do, and any later statement on
+// tx fails. When it returns an error nothing was committed and WithTx rolls back as usual.
+func (p *Pipeline) SendAndCommit(ctx context.Context, tx pgx.Tx) error {
+	if lazy, ok := tx.(*lazyTx); ok {
+		return lazy.sendCommitting(ctx, &p.batch)
+	}
+	return p.Send(ctx, tx)
+}
+
 // record runs call against a recorder that keeps the statement and its arguments, as sqlc built
 // them, and queues them.
 func (p *Pipeline) record(call func(q *gen.Queries) error) *pgx.QueuedQuery {

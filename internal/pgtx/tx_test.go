@@ -3,10 +3,14 @@ package pgtx_test
 import (
 	"context"
 	"errors"
+	"sync"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/gen"
 
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
@@ -123,5 +127,153 @@ func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
 	}
 	if got := show(d.Pool, "lock_timeout"); got != "0" {
 		t.Errorf("lock_timeout after the transaction = %q, want the session default 0 (SET LOCAL)", got)
+	}
+}
+
+// roundTrips counts what a pool sends: a statement alone is one round trip, a batch is one.
+type roundTrips struct {
+	mu sync.Mutex
+	n  int
+}
+
+func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	return ctx
+}
+func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
+func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.n++
+	return ctx
+}
+func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
+func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
+
+func (r *roundTrips) count() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.n
+}
+
+// tracedPool opens a second pool on d whose statements trips counts.
+func tracedPool(t *testing.T, d *testdb.DB, trips *roundTrips) *pgxpool.Pool {
+	t.Helper()
+	cfg, err := pgxpool.ParseConfig(d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg.MaxConns = 1
+	cfg.ConnConfig.Tracer = trips
+	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(pool.Close)
+	return pool
+}
+
+// queueRegion queues the insert of a region into p.
+func queueRegion(ctx context.Context, p *pgtx.Pipeline, code, name string) {
+	p.Exec(func(q *gen.Queries) error {
+		_, err := q.RegionCreate(ctx, gen.RegionCreateParams{Code: code, Name: name})
+		return err
+	}, nil)
+}
+
+func TestSendAndCommitCommitsInThePipelinesRoundTrip(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	trips := &roundTrips{}
+	pool := tracedPool(t, d, trips)
+	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+		p := &pgtx.Pipeline{}
+		queueRegion(ctx, p, "ONE", "one")
+		queueRegion(ctx, p, "TWO", "two")
+		if err := p.SendAndCommit(ctx, tx); err != nil {
+			return err
+		}
+		if _, err := tx.Exec(ctx, "SELECT 1"); !errors.Is(err, pgx.ErrTxClosed) {
+			t.Errorf("a statement after SendAndCommit: err = %v, want ErrTxClosed", err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// BEGIN, both inserts and COMMIT in one batch; nothing else.
+	if got := trips.count(); got != 1 {
+		t.Errorf("round trips = %d, want 1", got)
+	}
+	if n := count(t, d); n != 2 {
+		t.Fatalf("regions = %d, want 2 (committed)", n)
+	}
+	if pool.Stat().AcquiredConns() != 0 {
+		t.Fatalf("a connection leaked: %d acquired", pool.Stat().AcquiredConns())
+	}
+}
+
+func TestSendAndCommitCommitsNothingWhenAStatementFails(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+		if err := insertRegion(ctx, tx, "EARLIER"); err != nil {
+			return err
+		}
+		p := &pgtx.Pipeline{}
+		queueRegion(ctx, p, "SAME", "same")
+		queueRegion(ctx, p, "SAME", "same") // unique violation: the COMMIT after it never runs
+		return p.SendAndCommit(ctx, tx)
+	})
+	if !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
+		t.Fatalf("err = %v, want the unique violation", err)
+	}
+	if n := count(t, d); n != 0 {
+		t.Fatalf("regions = %d, want 0: nothing of the failed transaction may stay", n)
+	}
+	if d.Pool.Stat().AcquiredConns() != 0 {
+		t.Fatalf("a connection leaked: %d acquired", d.Pool.Stat().AcquiredConns())
+	}
+	// The connection went back idle, not inside the aborted transaction.
+	if err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
+		t.Fatalf("the next transaction: %v", err)
+	}
+}
+
+func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	// A deferred constraint is checked by COMMIT itself: the statements succeed, the COMMIT fails.
+	if _, err := d.Pool.Exec(ctx, "ALTER TABLE regions ADD CONSTRAINT regions_name_deferred UNIQUE (name) DEFERRABLE INITIALLY DEFERRED"); err != nil {
+		t.Fatal(err)
+	}
+	trips := &roundTrips{}
+	pool := tracedPool(t, d, trips)
+	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+		p := &pgtx.Pipeline{}
+		queueRegion(ctx, p, "A", "twin")
+		queueRegion(ctx, p, "B", "twin")
+		return p.SendAndCommit(ctx, tx)
+	})
+	if !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_name_deferred") {
+		t.Fatalf("err = %v, want the deferred unique violation from COMMIT", err)
+	}
+	// The failed COMMIT ended the transaction: no ROLLBACK follows it.
+	if got := trips.count(); got != 1 {
+		t.Errorf("round trips = %d, want 1", got)
+	}
+	if n := count(t, d); n != 0 {
+		t.Fatalf("regions = %d, want 0", n)
+	}
+	if pool.Stat().AcquiredConns() != 0 {
+		t.Fatalf("a connection leaked: %d acquired", pool.Stat().AcquiredConns())
+	}
+	if err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
+		t.Fatalf("the next transaction on the same connection: %v", err)
 	}
 }

@@ -92,7 +92,9 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	err = s.withTx(ctx, func(tx pgx.Tx) error {
 		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Request, error) {
-			return s.create(ctx, tx, actor, in, modelIDs)
+			// Without a key the writes are the transaction's last statements and carry its
+			// COMMIT; with one, the stored answer still has to follow them.
+			return s.create(ctx, tx, actor, in, modelIDs, key == nil)
 		})
 		return err
 	})
@@ -107,8 +109,9 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 // BEGIN when no Idempotency-Key was claimed): the locks and every check's read in one pipeline —
 // the server runs them in order, so each read runs under all the locks and sees what earlier
 // holders committed — then the request's insert, then its links, history and audit row in a
-// second pipeline. The checks are judged in the order of DATA-01's steps.
-func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32) (Request, error) {
+// second pipeline, which also carries the COMMIT when commit is set. The checks are judged in
+// the order of DATA-01's steps.
+func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
 	regionIDs := sortedIDs(in.RegionIDs)
 	versionIDs := listedVersions(in.ModelVersions)
 	var r checkReads
@@ -185,6 +188,9 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	})
 	if err != nil {
 		return Request{}, err
+	}
+	if commit {
+		return req, writes.SendAndCommit(ctx, tx)
 	}
 	return req, writes.Send(ctx, tx)
 }

@@ -43,9 +43,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 	return r, txError(err)
 }
 
-// changeStatus is ChangeStatus's work in three round trips (four when approving, which reads the
+// changeStatus is ChangeStatus's work in two round trips (three when approving, which reads the
 // models to lock first): lock the request row; then, judged in Go, the update, its history and
-// audit rows and the reads of the answer, pipelined; then the commit.
+// audit rows, the reads of the answer and the COMMIT, pipelined. It is the whole transaction.
 func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID int32, status, reason string) (Request, error) {
 	lock := &pgtx.Pipeline{}
 	if status == StatusApproved && !s.opts.SkipLock {
@@ -103,7 +103,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	}
 	var shown shownRequest
 	shown.queue(ctx, change, requestID)
-	if err := change.Send(ctx, tx); err != nil {
+	if err := change.SendAndCommit(ctx, tx); err != nil {
 		return Request{}, err
 	}
 	return shown.request(), nil
