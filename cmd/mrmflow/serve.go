@@ -73,6 +73,11 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		}
 	}
 	go purgeIdempotencyKeys(ctx, pool, log)
+	if cfg.DebugAddr != "" {
+		if err := serveDebug(cfg.DebugAddr, log); err != nil {
+			return err
+		}
+	}
 
 	httpServer := &http.Server{
 		Handler:           srv.Handler(),

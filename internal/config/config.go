@@ -11,8 +11,11 @@ import (
 // Config is every setting of a running mrmflow. The environment variable of each field is named
 // in Load and in the README's configuration table.
 type Config struct {
-	DatabaseURL      string
-	ListenAddr       string
+	DatabaseURL string
+	ListenAddr  string
+	// DebugAddr, when set, serves net/http/pprof there: a separate listener, so profiles are
+	// never reachable through the API's address.
+	DebugAddr        string
 	LogLevel         string
 	LogFormat        string
 	PoolMaxConns     int32
@@ -29,6 +32,7 @@ func Load() (Config, error) {
 	c := Config{
 		DatabaseURL: os.Getenv("DATABASE_URL"),
 		ListenAddr:  envOr("LISTEN_ADDR", "127.0.0.1:8080"),
+		DebugAddr:   os.Getenv("DEBUG_ADDR"),
 		LogLevel:    envOr("LOG_LEVEL", "info"),
 		LogFormat:   envOr("LOG_FORMAT", "json"),
 	}
