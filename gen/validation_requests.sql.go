@@ -141,13 +141,15 @@ func (q *Queries) ValidationModelsByIDs(ctx context.Context, modelIds []int32) (
 }
 
 const validationRequestCreate = `-- name: ValidationRequestCreate :one
-INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-VALUES ($1, $2, $3, $4, $5)
+INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+OVERRIDING SYSTEM VALUE
+VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
           trigger_reason, created_at, updated_at
 `
 
 type ValidationRequestCreateParams struct {
+	RequestID            int32
 	RequestorID          int32
 	ValidationType       string
 	Priority             ValidationPriority
@@ -167,10 +169,12 @@ type ValidationRequestCreateRow struct {
 	UpdatedAt            time.Time
 }
 
-// is_targeted and is_closed are filled by the validation_requests_guard trigger from the lookup
-// tables; status starts at its default, INTAKE.
+// request_id comes from ValidationRequestReserveID, the identity's own sequence (hence
+// OVERRIDING SYSTEM VALUE). is_targeted and is_closed are filled by the
+// validation_requests_guard trigger from the lookup tables; status starts at its default, INTAKE.
 func (q *Queries) ValidationRequestCreate(ctx context.Context, arg ValidationRequestCreateParams) (ValidationRequestCreateRow, error) {
 	row := q.db.QueryRow(ctx, validationRequestCreate,
+		arg.RequestID,
 		arg.RequestorID,
 		arg.ValidationType,
 		arg.Priority,
@@ -533,6 +537,20 @@ func (q *Queries) ValidationRequestRegionsForRequests(ctx context.Context, reque
 		return nil, err
 	}
 	return items, nil
+}
+
+const validationRequestReserveID = `-- name: ValidationRequestReserveID :one
+SELECT nextval('validation_requests_request_id_seq')::int AS request_id
+`
+
+// The id of a request about to be created, drawn from request_id's identity sequence ahead of
+// the insert, so that the insert and the rows that reference it (links, history, audit) travel
+// in one round trip. A request then refused leaves a gap, as any rolled-back insert does.
+func (q *Queries) ValidationRequestReserveID(ctx context.Context) (int32, error) {
+	row := q.db.QueryRow(ctx, validationRequestReserveID)
+	var request_id int32
+	err := row.Scan(&request_id)
+	return request_id, err
 }
 
 const validationRequestSetStatus = `-- name: ValidationRequestSetStatus :exec

@@ -39,11 +39,19 @@ FROM model_versions
 WHERE version_id = ANY (@version_ids::int[])
 ORDER BY version_id;
 
+-- name: ValidationRequestReserveID :one
+-- The id of a request about to be created, drawn from request_id's identity sequence ahead of
+-- the insert, so that the insert and the rows that reference it (links, history, audit) travel
+-- in one round trip. A request then refused leaves a gap, as any rolled-back insert does.
+SELECT nextval('validation_requests_request_id_seq')::int AS request_id;
+
 -- name: ValidationRequestCreate :one
--- is_targeted and is_closed are filled by the validation_requests_guard trigger from the lookup
--- tables; status starts at its default, INTAKE.
-INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-VALUES (@requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
+-- request_id comes from ValidationRequestReserveID, the identity's own sequence (hence
+-- OVERRIDING SYSTEM VALUE). is_targeted and is_closed are filled by the
+-- validation_requests_guard trigger from the lookup tables; status starts at its default, INTAKE.
+INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+OVERRIDING SYSTEM VALUE
+VALUES (@request_id, @requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
           trigger_reason, created_at, updated_at;
 

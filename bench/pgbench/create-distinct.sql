@@ -33,10 +33,7 @@ WHERE vrm.model_id = ANY (ARRAY[:model_id]::int[])
 ORDER BY vrm.model_id, vr.request_id \aset
 \endif
 \set blocked :request_id
-\if :blocked != 0
-ROLLBACK;
-\endif
-\if (:type_pick = 3) and (:blocked = 0)
+\if :type_pick = 3
 -- ValidationApprovedForModels
 SELECT vrm.model_id, m.model_name, vr.request_id, vr.validation_type, vr.status
 FROM validation_request_models vrm
@@ -46,12 +43,18 @@ WHERE vrm.model_id = ANY (ARRAY[:model_id]::int[])
   AND vr.status = 'APPROVED'
 ORDER BY vrm.model_id, vr.request_id;
 \endif
+-- ValidationRequestReserveID
+SELECT nextval('validation_requests_request_id_seq')::int AS request_id \gset
+\if :blocked != 0
+ROLLBACK;
+\endif
 \if :blocked = 0
 -- ValidationRequestCreate
-INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-VALUES (:user_id, 'TARGETED', 'MEDIUM', '2027-06-30', NULL)
+INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+OVERRIDING SYSTEM VALUE
+VALUES (:request_id, :user_id, 'TARGETED', 'MEDIUM', '2027-06-30', NULL)
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at \gset
+          trigger_reason, created_at, updated_at;
 -- ValidationRequestModelsAdd
 INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
 SELECT vr.request_id, link.model_id, NULLIF((ARRAY[0]::int[])[link.ord::int], 0), vr.blocks_models

@@ -40,7 +40,8 @@ func lock(model string, conds ...Condition) Step {
 }
 
 // createSteps is the part of a create after the locks: read the models, check conflicts (unless
-// targeted), check approvals (INITIAL), insert, link, history, audit, commit. models is the
+// targeted), check approvals (INITIAL), reserve the id — all sent before the service judges any
+// of them — then insert, link, history, audit, commit. models is the
 // model_ids array, typ the validation_type, versions the parallel version_ids array.
 func createSteps(models, typ, versions string, notTargeted, initial []Condition) []Step {
 	ok := []Condition{NoConflict}
@@ -49,10 +50,11 @@ func createSteps(models, typ, versions string, notTargeted, initial []Condition)
 		{Meta: `\set request_id 0`},
 		{Query: "ValidationConflictsForModels", If: notTargeted, Args: map[string]string{"model_ids": models}, Store: `\aset`},
 		{Meta: `\set blocked :request_id`},
+		{Query: "ValidationApprovedForModels", If: initial, Args: map[string]string{"model_ids": models}},
+		{Query: "ValidationRequestReserveID", Store: `\gset`},
 		{SQL: "ROLLBACK;", If: []Condition{Conflict}},
-		{Query: "ValidationApprovedForModels", If: append(initial, NoConflict), Args: map[string]string{"model_ids": models}},
-		{Query: "ValidationRequestCreate", If: ok, Store: `\gset`, Args: map[string]string{
-			"requestor_id": ":user_id", "validation_type": typ, "priority": priority,
+		{Query: "ValidationRequestCreate", If: ok, Args: map[string]string{
+			"request_id": ":request_id", "requestor_id": ":user_id", "validation_type": typ, "priority": priority,
 			"target_completion_date": targetDate, "trigger_reason": "NULL",
 		}},
 		{Query: "ValidationRequestModelsAdd", If: ok, Args: map[string]string{"request_id": ":request_id", "model_ids": models, "version_ids": versions}},

@@ -79,6 +79,20 @@ func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onErr
 	}
 }
 
+// Scalar queues the statement of a :one method that returns a single column; Send stores the
+// value in dst.
+func Scalar[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return mapError(err, onError)
+		}
+		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[T])
+		return mapError(err, onError)
+	}
+}
+
 // BatchSender is where a Pipeline is sent: a transaction, or a pool (the statements then run in
 // one implicit transaction, so reads see one consistent state).
 type BatchSender interface {

@@ -105,12 +105,12 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	return res, txError(err)
 }
 
-// create is Create's work inside the transaction, in three round trips (the first also carries
-// BEGIN when no Idempotency-Key was claimed): the locks and every check's read in one pipeline —
-// the server runs them in order, so each read runs under all the locks and sees what earlier
-// holders committed — then the request's insert, then its links, history and audit row in a
-// second pipeline, which also carries the COMMIT when commit is set. The checks are judged in
-// the order of DATA-01's steps.
+// create is Create's work inside the transaction, in two round trips (the first also carries
+// BEGIN when no Idempotency-Key was claimed): the locks, every check's read and the reservation
+// of the request's id in one pipeline — the server runs them in order, so each read runs under
+// all the locks and sees what earlier holders committed — then, the checks passed, the request's
+// insert, its links, history and audit row in a second pipeline, which also carries the COMMIT
+// when commit is set. The checks are judged in the order of DATA-01's steps.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
 	regionIDs := sortedIDs(in.RegionIDs)
 	versionIDs := listedVersions(in.ModelVersions)
@@ -136,16 +136,10 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 		return Request{}, err
 	}
 
+	id := r.requestID
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
-	}
-	row, err := gen.New(tx).ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
-		RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
-		TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
-	})
-	if err != nil {
-		return Request{}, fmt.Errorf("create validation request: %w", err)
 	}
 	models := make([]RequestModel, len(modelIDs))
 	linkVersions := make([]int32, len(modelIDs))
@@ -156,43 +150,54 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 			models[i].VersionID = &v
 		}
 	}
-	req := fromRow(gen.ValidationRequestGetRow(row), models, regionIDs)
 	writes := &pgtx.Pipeline{}
+	var row gen.ValidationRequestCreateRow
+	pgtx.One(writes, &row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
+		return q.ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
+			RequestID: id, RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
+			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
+		})
+	}, wrap("create validation request"))
 	writes.Exec(func(q *gen.Queries) error {
 		return q.ValidationRequestModelsAdd(ctx, gen.ValidationRequestModelsAddParams{
-			RequestID: row.RequestID, ModelIds: modelIDs, VersionIds: linkVersions,
+			RequestID: id, ModelIds: modelIDs, VersionIds: linkVersions,
 		})
 	}, wrap("link models"))
 	if len(regionIDs) > 0 {
 		writes.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestRegionsAdd(ctx, gen.ValidationRequestRegionsAddParams{RequestID: row.RequestID, RegionIds: regionIDs})
+			return q.ValidationRequestRegionsAdd(ctx, gen.ValidationRequestRegionsAddParams{RequestID: id, RegionIds: regionIDs})
 		}, wrap("link regions"))
 	}
 	if len(versionIDs) > 0 {
 		writes.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &row.RequestID, VersionIds: versionIDs})
+			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &id, VersionIds: versionIDs})
 		}, wrap("link versions"))
 	}
 	writes.Exec(func(q *gen.Queries) error {
 		return q.ValidationStatusHistoryAdd(ctx, gen.ValidationStatusHistoryAddParams{
-			RequestID: row.RequestID, ToStatus: row.Status, ChangedBy: actor.UserID,
+			RequestID: id, ToStatus: StatusIntake, ChangedBy: actor.UserID,
 		})
 	}, wrap("record status history"))
 	err = audit.Queue(ctx, writes, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: req.RequestID, Action: "VALIDATION_REQUEST_CREATED",
+		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
-			"model_ids": modelIDs, "validation_type": req.ValidationType, "priority": req.Priority,
-			"target_completion_date": req.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
+			"model_ids": modelIDs, "validation_type": in.ValidationType, "priority": in.Priority,
+			"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
 		},
 	})
 	if err != nil {
 		return Request{}, err
 	}
 	if commit {
-		return req, writes.SendAndCommit(ctx, tx)
+		err = writes.SendAndCommit(ctx, tx)
+	} else {
+		err = writes.Send(ctx, tx)
 	}
-	return req, writes.Send(ctx, tx)
+	if err != nil {
+		return Request{}, err
+	}
+	return fromRow(gen.ValidationRequestGetRow(row), models, regionIDs), nil
 }
 
 // checkReads are the answers of the reads Create judges a request by.
@@ -202,12 +207,15 @@ type checkReads struct {
 	approved []gen.ValidationApprovedForModelsRow
 	regions  []gen.Region
 	versions []gen.ValidationVersionsByIDsRow
+	// requestID is reserved for the request, used only if the checks pass.
+	requestID int32
 }
 
 // readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement
 // each, DESIGN.md "Lock order in SQL") and after them the reads the request needs: its models,
 // the active non-targeted requests on them (unless TARGETED), their approvals (INITIAL), its
-// regions and its versions. The pipeline's time is observed as the lock wait: the reads after the
+// regions and its versions; last, it reserves the request's id, so that the writes need no round
+// trip of their own for it. The pipeline's time is observed as the lock wait: the reads after the
 // locks take a fraction of a millisecond.
 func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) error {
 	p := &pgtx.Pipeline{}
@@ -250,6 +258,7 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 			return q.ValidationVersionsByIDs(ctx, versionIDs)
 		}, wrap("find versions"))
 	}
+	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, wrap("reserve request id"))
 	err := p.Send(ctx, tx)
 	if !s.opts.SkipLock {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
