@@ -27,7 +27,7 @@ type replica struct {
 // buildServer builds cmd/mrmflow into dir.
 func buildServer(ctx context.Context, dir string) (string, error) {
 	bin := filepath.Join(dir, "mrmflow")
-	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "./cmd/mrmflow")
+	cmd := exec.CommandContext(ctx, "go", "build", "-o", bin, "mrmflow/cmd/mrmflow")
 	if out, err := cmd.CombinedOutput(); err != nil {
 		return "", fmt.Errorf("build mrmflow: %w\n%s", err, out)
 	}
