@@ -57,6 +57,35 @@ type Result struct {
 	Cancels                  int           // cancel requests sent (create-hot/multi)
 	Errors                   int           // transport errors (connection refused, timeouts...)
 	Server5xx                int           // any 5xx seen
+	// Samples are the counted creates' latencies, sorted: what Merge summarizes anew.
+	Samples []time.Duration
+}
+
+// Merge sums runs of one scenario at one concurrency — slices of a measurement taken at
+// different moments — into one result, as if they were one run as long as all of them: counts
+// add up, throughput is over the summed time, and the percentiles are of all their samples.
+func Merge(runs []Result) Result {
+	if len(runs) == 0 {
+		return Result{}
+	}
+	out := Result{Scenario: runs[0].Scenario, Clients: runs[0].Clients, Status: map[int]int{}}
+	for _, r := range runs {
+		out.Elapsed += r.Elapsed
+		out.Samples = append(out.Samples, r.Samples...)
+		for code, n := range r.Status {
+			out.Status[code] += n
+		}
+		out.Cancels += r.Cancels
+		out.Errors += r.Errors
+		out.Server5xx += r.Server5xx
+	}
+	lat := summarize(out.Samples)
+	out.Requests = len(out.Samples)
+	if out.Elapsed > 0 {
+		out.Throughput = float64(out.Requests) / out.Elapsed.Seconds()
+	}
+	out.Mean, out.P50, out.P95, out.P99, out.Max = lat.Mean, lat.P50, lat.P95, lat.P99, lat.Max
+	return out
 }
 
 // Run drives scenario with cfg.Clients closed-loop clients (send, wait for the answer, send the
@@ -113,6 +142,7 @@ func Run(ctx context.Context, c *Client, fx Fixture, scenario Scenario, cfg Conf
 		Cancels:   total.cancels,
 		Errors:    total.errors,
 		Server5xx: total.server5xx,
+		Samples:   total.latencies,
 	}, nil
 }
 

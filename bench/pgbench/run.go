@@ -48,6 +48,30 @@ type Result struct {
 	LatencyAverage time.Duration
 }
 
+// Merge sums runs of one script at one concurrency into one result: transactions add up, TPS is
+// over the summed time each run measured (its transactions ÷ its TPS), and the average latency
+// is weighted by transactions.
+func Merge(runs []Result) Result {
+	var out Result
+	var seconds float64
+	var latency time.Duration
+	for _, r := range runs {
+		out.Transactions += r.Transactions
+		out.Failed += r.Failed
+		if r.TPS > 0 {
+			seconds += float64(r.Transactions) / r.TPS
+		}
+		latency += r.LatencyAverage * time.Duration(r.Transactions)
+	}
+	if seconds > 0 {
+		out.TPS = float64(out.Transactions) / seconds
+	}
+	if out.Transactions > 0 {
+		out.LatencyAverage = latency / time.Duration(out.Transactions)
+	}
+	return out
+}
+
 var (
 	processedLine = regexp.MustCompile(`number of transactions actually processed: (\d+)`)
 	failedLine    = regexp.MustCompile(`number of failed transactions: (\d+)`)

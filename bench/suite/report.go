@@ -24,6 +24,7 @@ type Report struct {
 	Machine           Machine
 	Replicas          int
 	Duration          time.Duration
+	Slices            int
 	Scenarios         []ScenarioResult
 	Bulk              []BulkResult
 	// PeakRSS is the largest resident set any replica reached during the run (VmHWM).
@@ -156,8 +157,8 @@ func (r *Report) Markdown() string {
 	m := r.Machine
 	b.WriteString("# mrmflow benchmark (`make bench`)\n\n")
 	fmt.Fprintf(&b, "Run %s, %s; commit %s.\n\n", r.Started.UTC().Format("2006-01-02 15:04 MST"), r.Finished.Sub(r.Started).Round(time.Second), m.Commit)
-	fmt.Fprintf(&b, "Machine: %d cores, %.1f GiB memory, %s; %s; %s. The service (%d replica(s)), the load generator, pgbench and PostgreSQL share the cores. Each scenario ran %s per side at the same concurrency, on the same database.\n\n",
-		m.Cores, float64(m.MemoryBytes)/(1<<30), m.OS, m.PostgreSQL, m.Go, r.Replicas, r.Duration)
+	fmt.Fprintf(&b, "Machine: %d cores, %.1f GiB memory, %s; %s; %s. The service (%d replica(s)), the load generator, pgbench and PostgreSQL share the cores. Each scenario ran %s per side at the same concurrency, on the same database, in %d slices alternating between the sides (service, pgbench, pgbench, service, ...).\n\n",
+		m.Cores, float64(m.MemoryBytes)/(1<<30), m.OS, m.PostgreSQL, m.Go, r.Replicas, r.Duration, r.Slices)
 	b.WriteString("Absolute figures are noise on shared machines; the ratios compare mrmflow with pgbench replaying the same statements (bench/pgbench/*.sql, generated from sql/) in the same run.\n\n")
 	b.WriteString(r.Table())
 	b.WriteString("\n## Scenario details (mrmflow, over HTTP)\n\n")

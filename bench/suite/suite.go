@@ -28,8 +28,14 @@ type Options struct {
 	AdminURL string
 	Database string
 	Replicas int
+	// Duration is each side's measured time per scenario, taken in Slices slices that alternate
+	// between the sides (service, pgbench, pgbench, service, ...), so that a change in what the
+	// shared machine gives us during the run weighs on both sides alike. Duration ÷ Slices must
+	// be whole seconds (pgbench -T).
 	Duration time.Duration
-	Warmup   time.Duration
+	Slices   int
+	// Warmup precedes each service slice, unmeasured.
+	Warmup time.Duration
 	// BulkSizes and BulkCalls: bulk confirmations of each size, BulkCalls times.
 	BulkSizes []int
 	BulkCalls int
@@ -65,24 +71,13 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	if report.Machine, err = describeMachine(ctx, r.pool); err != nil {
 		return nil, err
 	}
-	report.Replicas, report.Duration = opts.Replicas, opts.Duration
+	report.Replicas, report.Duration, report.Slices = opts.Replicas, opts.Duration, opts.Slices
 	for _, sc := range scenarios {
-		r.logf("%s, %d clients: service", sc.Scenario, sc.Clients)
-		svc, err := load.Run(ctx, r.client, r.fixture, sc.Scenario, load.Config{
-			Clients: sc.Clients, Duration: opts.Duration, Warmup: opts.Warmup, Seed: 1,
-		})
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", sc.Scenario, err)
-		}
-		r.logf("%s, %d clients: pgbench", sc.Scenario, sc.Clients)
-		pg, err := pgbench.Run{
-			DatabaseURL: r.dbURL, File: r.script(string(sc.Scenario)), Mode: pgbench.Prepared,
-			Clients: sc.Clients, Duration: opts.Duration, Vars: r.vars,
-		}.Exec(ctx)
+		res, err := r.scenario(ctx, sc)
 		if err != nil {
 			return nil, err
 		}
-		report.Scenarios = append(report.Scenarios, ScenarioResult{Spec: sc, Service: svc, Pgbench: pg})
+		report.Scenarios = append(report.Scenarios, res)
 	}
 	for _, size := range opts.BulkSizes {
 		b, err := r.bulk(ctx, size)
@@ -96,6 +91,40 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Finished = time.Now()
 	return report, nil
+}
+
+// scenario measures one scenario: Slices slices per side, alternating ABBA (the side that ends
+// a pair starts the next), merged into one result per side.
+func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, error) {
+	slice := r.opts.Duration / time.Duration(r.opts.Slices)
+	var svc []load.Result
+	var pg []pgbench.Result
+	for i := range r.opts.Slices {
+		serviceFirst := i%2 == 0 // S P | P S | S P | P S ...
+		for _, side := range []bool{serviceFirst, !serviceFirst} {
+			if side {
+				r.logf("%s, %d clients: service, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
+				res, err := load.Run(ctx, r.client, r.fixture, sc.Scenario, load.Config{
+					Clients: sc.Clients, Duration: slice, Warmup: r.opts.Warmup, Seed: int64(1 + 1000*i),
+				})
+				if err != nil {
+					return ScenarioResult{}, fmt.Errorf("%s: %w", sc.Scenario, err)
+				}
+				svc = append(svc, res)
+				continue
+			}
+			r.logf("%s, %d clients: pgbench, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
+			res, err := pgbench.Run{
+				DatabaseURL: r.dbURL, File: r.script(string(sc.Scenario)), Mode: pgbench.Prepared,
+				Clients: sc.Clients, Duration: slice, Vars: r.vars,
+			}.Exec(ctx)
+			if err != nil {
+				return ScenarioResult{}, err
+			}
+			pg = append(pg, res)
+		}
+	}
+	return ScenarioResult{Spec: sc, Service: load.Merge(svc), Pgbench: pgbench.Merge(pg)}, nil
 }
 
 // scenarioSpec is one scenario and the concurrency it runs at (the targets).

@@ -31,7 +31,7 @@ func TestRunMeasuresEveryScenarioAndWritesTheReport(t *testing.T) {
 	defer cancel()
 	report, err := Run(ctx, Options{
 		AdminURL: u.String(), Database: name, Replicas: 1,
-		Duration: time.Second, Warmup: 200 * time.Millisecond, BulkSizes: []int{10}, BulkCalls: 1,
+		Duration: 2 * time.Second, Slices: 2, Warmup: 200 * time.Millisecond, BulkSizes: []int{10}, BulkCalls: 1,
 		ScriptDir: "../pgbench", SQLDir: "../../sql", WorkDir: t.TempDir(), Log: io.Discard,
 	})
 	if err != nil {
@@ -42,6 +42,9 @@ func TestRunMeasuresEveryScenarioAndWritesTheReport(t *testing.T) {
 	}
 	for _, sc := range report.Scenarios {
 		svc, pg := sc.Service, sc.Pgbench
+		if svc.Elapsed != 2*time.Second || len(svc.Samples) != svc.Requests {
+			t.Errorf("%s: service measured %s with %d samples for %d requests; want both slices merged (2s)", sc.Spec.Scenario, svc.Elapsed, len(svc.Samples), svc.Requests)
+		}
 		if svc.Requests == 0 || svc.Errors != 0 || svc.Server5xx != 0 {
 			t.Errorf("%s: service made %d requests with %d transport errors and %d 5xx; want requests and no errors", sc.Spec.Scenario, svc.Requests, svc.Errors, svc.Server5xx)
 		}

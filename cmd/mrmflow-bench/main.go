@@ -24,7 +24,8 @@ const usage = `Usage: mrmflow-bench [flags]
 
 Creates (dropping it first) the database --database on the PostgreSQL server of --admin-url,
 builds and starts mrmflow on it, builds the load fixture through the API, then for each scenario
-runs the load generator and pgbench (bench/pgbench/*.sql) at the same concurrency, compares bulk
+runs the load generator and pgbench (bench/pgbench/*.sql) at the same concurrency, in slices that
+alternate between the two so both meet the same machine, compares bulk
 confirmations with their pgbench replay, runs the Go benchmarks of the service methods, prints the
 table and writes it with the machine's description to --out. Needs pgbench and a Go toolchain.
 
@@ -56,8 +57,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opts.AdminURL, "admin-url", adminURL, "a database on the server to benchmark (default: $BENCH_DATABASE_URL, else the local server)")
 	fs.StringVar(&opts.Database, "database", "mrmflow_bench", "the database to (re)create for the run")
 	fs.IntVar(&opts.Replicas, "replicas", 1, "mrmflow replicas to run (requests round-robin over them)")
-	fs.DurationVar(&opts.Duration, "duration", 10*time.Second, "measured time of each scenario, per side")
-	fs.DurationVar(&opts.Warmup, "warmup", 2*time.Second, "load generator warm-up before each scenario's measured time")
+	fs.DurationVar(&opts.Duration, "duration", 12*time.Second, "measured time of each scenario, per side")
+	fs.IntVar(&opts.Slices, "slices", 4, "slices each side's time is cut into, alternating service and pgbench (duration/slices: whole seconds)")
+	fs.DurationVar(&opts.Warmup, "warmup", time.Second, "load generator warm-up before each service slice")
 	sizes := fs.String("bulk-sizes", "10,100,1000", "bulk confirm sizes")
 	fs.IntVar(&opts.BulkCalls, "bulk-calls", 3, "bulk confirm calls per size, per side")
 	goBench := fs.Bool("go-bench", true, "also run the Go benchmarks of the service methods")
@@ -75,8 +77,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		opts.BulkSizes = append(opts.BulkSizes, n)
 	}
-	if opts.Replicas < 1 || opts.Duration < time.Second || opts.BulkCalls < 1 {
-		return errors.New("--replicas and --bulk-calls must be at least 1 and --duration at least 1s")
+	if opts.Replicas < 1 || opts.BulkCalls < 1 || opts.Slices < 1 {
+		return errors.New("--replicas, --bulk-calls and --slices must be at least 1")
+	}
+	if slice := opts.Duration / time.Duration(opts.Slices); slice < time.Second || slice%time.Second != 0 {
+		return fmt.Errorf("--duration %s in %d slices: each slice must be whole seconds (pgbench -T)", opts.Duration, opts.Slices)
 	}
 	work, err := os.MkdirTemp("", "mrmflow-bench-")
 	if err != nil {
