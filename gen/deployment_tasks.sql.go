@@ -555,6 +555,49 @@ func (q *Queries) DeploymentVersionValidation(ctx context.Context, versionID int
 	return i, err
 }
 
+const deploymentVersionValidations = `-- name: DeploymentVersionValidations :many
+SELECT v.version_id, v.model_id, v.validation_request_id, vr.status AS validation_status
+FROM model_versions v
+LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
+WHERE v.version_id = ANY ($1::int[])
+ORDER BY v.version_id
+`
+
+type DeploymentVersionValidationsRow struct {
+	VersionID           int32
+	ModelID             int32
+	ValidationRequestID *int32
+	ValidationStatus    *string
+}
+
+// The validation request covering each of the versions, if any, and its status: a confirmation
+// reads them once, after DeploymentVersionsLock and DeploymentValidationsLock, so neither the link
+// nor the status can change before it commits.
+func (q *Queries) DeploymentVersionValidations(ctx context.Context, versionIds []int32) ([]DeploymentVersionValidationsRow, error) {
+	rows, err := q.db.Query(ctx, deploymentVersionValidations, versionIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DeploymentVersionValidationsRow
+	for rows.Next() {
+		var i DeploymentVersionValidationsRow
+		if err := rows.Scan(
+			&i.VersionID,
+			&i.ModelID,
+			&i.ValidationRequestID,
+			&i.ValidationStatus,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deploymentVersionsLock = `-- name: DeploymentVersionsLock :exec
 SELECT v.version_id
 FROM model_versions v

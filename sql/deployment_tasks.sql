@@ -129,6 +129,16 @@ FROM model_versions v
 LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
 WHERE v.version_id = @version_id;
 
+-- name: DeploymentVersionValidations :many
+-- The validation request covering each of the versions, if any, and its status: a confirmation
+-- reads them once, after DeploymentVersionsLock and DeploymentValidationsLock, so neither the link
+-- nor the status can change before it commits.
+SELECT v.version_id, v.model_id, v.validation_request_id, vr.status AS validation_status
+FROM model_versions v
+LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
+WHERE v.version_id = ANY (@version_ids::int[])
+ORDER BY v.version_id;
+
 -- name: DeploymentRegionsRequiringApproval :many
 -- The regions a task covers (its region, or every region of the model for a global task) that
 -- require regional approval and are not among the validation's regions (none are when the

@@ -42,15 +42,14 @@ WHERE vr.request_id IN (
 )
 ORDER BY vr.request_id
 FOR NO KEY UPDATE OF vr;
--- >>> once per task, with task_id, version_id, model_id, region_id and first_of_version set
-SAVEPOINT sp;
-\if :first_of_version = 1
--- DeploymentVersionValidation
+-- DeploymentVersionValidations
 SELECT v.version_id, v.model_id, v.validation_request_id, vr.status AS validation_status
 FROM model_versions v
 LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
-WHERE v.version_id = :version_id;
-\endif
+WHERE v.version_id = ANY (:version_ids::int[])
+ORDER BY v.version_id;
+-- >>> once per task, with task_id, version_id, model_id and region_id set
+SAVEPOINT task;
 -- DeploymentTaskConfirm
 UPDATE version_deployment_tasks
 SET status = 'CONFIRMED',
@@ -84,6 +83,6 @@ WHERE v.version_id = :version_id
 -- AuditLogInsert
 INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
 VALUES ('deployment_task', :task_id, 'DEPLOYMENT_CONFIRMED', :user_id, '{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "regional_approval_region_ids": [], "status": "CONFIRMED", "validation_override_reason": null, "version_fully_deployed": false}');
-RELEASE SAVEPOINT sp;
+RELEASE SAVEPOINT task;
 -- <<< once per task
 COMMIT;

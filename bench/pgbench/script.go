@@ -42,21 +42,18 @@ const (
 	Multi2 Condition = "multi_2"
 	Multi3 Condition = "multi_3"
 	Multi4 Condition = "multi_4"
-	// FirstOfVersion: the first task of a version in a bulk call (its validation is read once).
-	FirstOfVersion Condition = "first_of_version"
 )
 
 // expression is how pgbench tests a condition. The conflict query stores the blocking
 // request's id (\aset) into request_id, reset to 0 before it and copied to blocked after it.
 var expression = map[Condition]string{
-	NoConflict:     ":blocked = 0",
-	Conflict:       ":blocked != 0",
-	NotTargeted:    ":type_pick >= 2",
-	Initial:        ":type_pick = 3",
-	Multi2:         ":n >= 2",
-	Multi3:         ":n >= 3",
-	Multi4:         ":n >= 4",
-	FirstOfVersion: ":first_of_version = 1",
+	NoConflict:  ":blocked = 0",
+	Conflict:    ":blocked != 0",
+	NotTargeted: ":type_pick >= 2",
+	Initial:     ":type_pick = 3",
+	Multi2:      ":n >= 2",
+	Multi3:      ":n >= 3",
+	Multi4:      ":n >= 4",
 }
 
 // Script is one scenario's pgbench script.
@@ -189,7 +186,7 @@ func (s Script) Render(q Queries) ([]byte, error) {
 		return nil, fmt.Errorf("%s: %w", s.Name, err)
 	}
 	if len(s.Each) > 0 {
-		b.WriteString("-- >>> once per task, with task_id, version_id, model_id, region_id and first_of_version set\n")
+		b.WriteString("-- >>> once per task, with task_id, version_id, model_id and region_id set\n")
 		if err := render(&b, q, s.Each); err != nil {
 			return nil, fmt.Errorf("%s: %w", s.Name, err)
 		}
@@ -215,14 +212,9 @@ func (s Script) Expand(q Queries, tasks []Task) ([]byte, error) {
 	if err := render(&b, q, s.Steps); err != nil {
 		return nil, err
 	}
-	seen := map[int32]bool{}
 	for _, t := range tasks {
-		first := 0
-		if !seen[t.VersionID] {
-			seen[t.VersionID], first = true, 1
-		}
-		fmt.Fprintf(&b, "\\set task_id %d\n\\set version_id %d\n\\set model_id %d\n\\set region_id %d\n\\set first_of_version %d\n",
-			t.TaskID, t.VersionID, t.ModelID, t.RegionID, first)
+		fmt.Fprintf(&b, "\\set task_id %d\n\\set version_id %d\n\\set model_id %d\n\\set region_id %d\n",
+			t.TaskID, t.VersionID, t.ModelID, t.RegionID)
 		if err := render(&b, q, s.Each); err != nil {
 			return nil, err
 		}

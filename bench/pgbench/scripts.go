@@ -157,10 +157,10 @@ func bulkConfirm() Script {
 			{Query: "DeploymentModelsLock", Args: map[string]string{"model_ids": ":model_ids"}},
 			{Query: "DeploymentVersionsLock", Args: map[string]string{"version_ids": ":version_ids"}},
 			{Query: "DeploymentValidationsLock", Args: map[string]string{"version_ids": ":version_ids"}},
+			{Query: "DeploymentVersionValidations", Args: map[string]string{"version_ids": ":version_ids"}},
 		},
 		Each: []Step{
-			{SQL: "SAVEPOINT sp;"},
-			{Query: "DeploymentVersionValidation", If: []Condition{FirstOfVersion}, Args: map[string]string{"version_id": ":version_id"}},
+			{SQL: "SAVEPOINT task;"},
 			{Query: "DeploymentTaskConfirm", Args: map[string]string{
 				"task_id": ":task_id", "actual_production_date": deployDate, "confirmation_notes": "'load generator bulk confirmation'",
 				"confirmed_by_id": ":user_id", "deployed_before_validation_approved": "false", "validation_override_reason": "NULL",
@@ -170,7 +170,7 @@ func bulkConfirm() Script {
 			}},
 			{Query: "DeploymentVersionSetActualDate", Args: map[string]string{"actual_production_date": deployDate, "version_id": ":version_id"}},
 			auditStep(":task_id", "'deployment_task'", "'DEPLOYMENT_CONFIRMED'", confirmAudit, nil),
-			{SQL: "RELEASE SAVEPOINT sp;"},
+			{SQL: "RELEASE SAVEPOINT task;"},
 		},
 		Tail: []Step{commit()},
 	}

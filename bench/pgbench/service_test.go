@@ -241,11 +241,7 @@ func TestScriptsFollowService(t *testing.T) {
 	want := pgbench.Names(bulk.Steps, nil)
 	for i, task := range tasks {
 		ids[i] = task.TaskID
-		branch := taken()
-		if i == 0 || task.VersionID != tasks[i-1].VersionID {
-			branch = taken(pgbench.FirstOfVersion)
-		}
-		want = append(want, pgbench.Names(bulk.Each, branch)...)
+		want = append(want, pgbench.Names(bulk.Each, nil)...)
 	}
 	want = append(want, pgbench.Names(bulk.Tail, nil)...)
 	wantSame(t, "bulk-confirm, 2 versions x 2 regions", s.sent(func() {

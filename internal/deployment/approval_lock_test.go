@@ -13,9 +13,11 @@ import (
 
 // confirmsSharingAValidation: two bulk confirms of two models covered by one validation request
 // both create that request's regional approvals, in opposite region order. A test trigger makes
-// every task update take 100 ms, so each call has inserted its first approval before it reaches
+// every task update take 300 ms, so each call has inserted its first approval before it reaches
 // its second: unless something orders them, each then waits for the other's uncommitted approval
-// row and PostgreSQL kills one task with 40P01 (db_error). tweak adjusts the service. It returns
+// row and PostgreSQL kills one task with 40P01 (db_error). (At 100 ms a busy machine could start
+// the second call after the first had already passed both approvals, and the negative control
+// missed the deadlock once the tasks' statements were pipelined.) tweak adjusts the service. It returns
 // both calls' answers and the request's approval count.
 func confirmsSharingAValidation(t *testing.T, tweak func(*deployment.Service)) ([]deployment.BulkResult, int) {
 	t.Helper()
@@ -29,7 +31,7 @@ func confirmsSharingAValidation(t *testing.T, tweak func(*deployment.Service)) (
 	tasksA := f.tasks(f.version(modelA, req), &eu, &us)                 // ascending ids: EU, then US
 	tasksB := append(f.tasks(versionB, &us), f.tasks(versionB, &eu)...) // ascending ids: US, then EU
 	f.exec(`CREATE FUNCTION test_slow() RETURNS trigger LANGUAGE plpgsql AS $$
-		BEGIN PERFORM pg_sleep(0.1); RETURN NEW; END $$`)
+		BEGIN PERFORM pg_sleep(0.3); RETURN NEW; END $$`)
 	f.exec(`CREATE TRIGGER test_slow BEFORE UPDATE ON version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION test_slow()`)
 
 	in := confirmIn()

@@ -115,8 +115,7 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 }
 
 func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, taskIDs []int32, op operation) (BulkResult, error) {
-	q := gen.New(tx)
-	locked, err := s.lockTasks(ctx, q, actor, taskIDs, op.lockModels)
+	call, err := s.lockTasks(ctx, tx, actor, taskIDs, op.lockModels)
 	if err != nil {
 		return BulkResult{}, err
 	}
@@ -124,17 +123,15 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	slices.Sort(ids)
 	res := BulkResult{Succeeded: []int32{}, Failed: []Failure{}}
 	for _, id := range ids {
-		var t *lockedTask
-		if row, ok := locked[id]; ok {
-			t = &row
-		}
-		err := s.inTaskScope(ctx, tx, func(sp pgx.Tx) error {
-			_, err := op.run(ctx, gen.New(sp), actor, id, t)
-			return err
-		})
+		sp := pgtx.NewPipelinedSavepoint(tx, "task", s.noSavepoints)
+		err := s.runTask(ctx, sp, actor, id, call, op)
 		if err == nil {
 			res.Succeeded = append(res.Succeeded, id)
 			continue
+		}
+		if rbErr := sp.Rollback(ctx); rbErr != nil {
+			// The transaction is unusable: nothing of the call can be committed or reported.
+			return BulkResult{}, fmt.Errorf("deployment task %d: %w", id, errors.Join(err, rbErr))
 		}
 		f, fatal := taskFailure(ctx, tx, id, err)
 		if fatal != nil {
@@ -142,7 +139,7 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 		}
 		res.Failed = append(res.Failed, f)
 		// Written after the rollback, in the outer transaction: the failure's only trace.
-		err = audit.Record(ctx, q, audit.Entry{
+		err = audit.Record(ctx, gen.New(tx), audit.Entry{
 			EntityType: audit.EntityDeploymentTask, EntityID: id, Action: op.failedAction,
 			UserID: audit.By(actor.UserID), Changes: map[string]any{"code": f.Code, "message": f.Message},
 		})
@@ -154,13 +151,24 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	return res, nil
 }
 
-// inTaskScope runs one task's work in its own savepoint (pgtx.WithSavepoint rolls a failed one
-// back, never releases it). With noSavepoints (tests only) it runs the work bare in tx.
-func (s *Service) inTaskScope(ctx context.Context, tx pgx.Tx, fn func(sp pgx.Tx) error) error {
-	if s.noSavepoints {
-		return fn(tx)
+// runTask does op on one task inside sp, in two round trips: SAVEPOINT and the operation's
+// statements; then its audit row and RELEASE. A task refused by the checks sends nothing. On an
+// error the caller rolls sp back (sent on its own).
+func (s *Service) runTask(ctx context.Context, sp *pgtx.PipelinedSavepoint, actor domain.Actor, id int32, call lockedCall, op operation) error {
+	work := &pgtx.Pipeline{}
+	result, err := op.prepare(ctx, work, actor, id, call.task(id), call)
+	if err != nil {
+		return err
 	}
-	return pgtx.WithSavepoint(ctx, tx, fn)
+	if err := sp.Send(ctx, work); err != nil {
+		return err
+	}
+	_, changes := result()
+	done := &pgtx.Pipeline{}
+	if err := op.queueAudit(ctx, done, actor, id, changes); err != nil {
+		return err
+	}
+	return sp.Release(ctx, done)
 }
 
 // taskFailure classifies the error of one task. A domain error is the task's own failure; a

@@ -19,42 +19,55 @@ type operation struct {
 	// doneAction and failedAction are the audit actions of a success and of a bulk failure.
 	doneAction, failedAction string
 	// lockModels makes the call lock the tasks' models and their versions' validation requests
-	// after the tasks (confirm only).
+	// after the tasks, and read the versions' validations under those locks (confirm only).
 	lockModels bool
-	// apply does the operation's own statements on a task already checked to exist, be live and
-	// be the actor's to act on; it returns the updated row and the audit changes.
-	apply func(ctx context.Context, q *gen.Queries, actor domain.Actor, t lockedTask) (gen.VersionDeploymentTask, map[string]any, error)
+	// queue adds the operation's statements on a task already checked to exist, be live and be
+	// the actor's to act on to p — statements whose arguments do not depend on each other's
+	// answers, so they share one round trip — and returns what gives, once p has been sent, the
+	// updated row and the audit changes. call holds what lockTasks read for the call.
+	queue func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error)
 }
 
-// run does op on one locked task (t nil: the id matched no task) with q bound to the task's
-// savepoint (bulk) or to the transaction (single): the checks, the update and the audit row.
-func (op operation) run(ctx context.Context, q *gen.Queries, actor domain.Actor, taskID int32, t *lockedTask) (Task, error) {
+// applied reads an operation's answers after its pipeline was sent.
+type applied func() (gen.VersionDeploymentTask, map[string]any)
+
+// prepare checks that op may run on the task (t nil: the id matched no task) and queues its
+// statements into p; a refusal is a domain error and queues nothing.
+func (op operation) prepare(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, taskID int32, t *lockedTask, call lockedCall) (applied, error) {
 	if t == nil {
-		return Task{}, domain.NotFound("deployment task %d does not exist", taskID)
+		return nil, domain.NotFound("deployment task %d does not exist", taskID)
 	}
 	if !mayAct(actor, *t) {
-		return Task{}, domain.Forbidden("only ADMIN users, the assignee and active delegates of the model may %s deployment task %d", op.name, taskID)
+		return nil, domain.Forbidden("only ADMIN users, the assignee and active delegates of the model may %s deployment task %d", op.name, taskID)
 	}
 	if !live(t.Status) {
-		return Task{}, invalidStatus(taskID, string(t.Status))
+		return nil, invalidStatus(taskID, string(t.Status))
 	}
-	row, changes, err := op.apply(ctx, q, actor, *t)
-	if pgtx.IsNoRows(err) {
-		// The guarded UPDATE found the task no longer live (cannot happen under the row lock,
-		// but the guard makes it safe without one).
-		return Task{}, invalidStatus(taskID, "no longer PENDING or ADJUSTED")
-	}
-	if err != nil {
-		return Task{}, err
-	}
-	err = audit.Record(ctx, q, audit.Entry{
+	return op.queue(ctx, p, actor, *t, call)
+}
+
+// queueAudit queues the audit row of a done task.
+func (op operation) queueAudit(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, taskID int32, changes map[string]any) error {
+	return audit.Queue(ctx, p, audit.Entry{
 		EntityType: audit.EntityDeploymentTask, EntityID: taskID, Action: op.doneAction,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	if err != nil {
-		return Task{}, err
+}
+
+// updated is the onError of a guarded task UPDATE: no row means the task was no longer live
+// (cannot happen under the row lock, but the guard makes it safe without one).
+func updated(taskID int32, what string) func(error) error {
+	return func(err error) error {
+		if pgtx.IsNoRows(err) {
+			return invalidStatus(taskID, "no longer PENDING or ADJUSTED")
+		}
+		return fmt.Errorf("%s: %w", what, err)
 	}
-	return taskFromRow(row), nil
+}
+
+// wrap adds what to a statement's error.
+func wrap(what string) func(error) error {
+	return func(err error) error { return fmt.Errorf("%s: %w", what, err) }
 }
 
 func invalidStatus(taskID int32, status string) error {
@@ -82,26 +95,20 @@ func (in ConfirmInput) check() error {
 
 // confirmOp confirms a task (DESIGN.md, REL-02 rule 3): status, dates and notes; the override
 // when the validation is not approved; the model's region rows; the version's actual production
-// date once every region runs it; the regional approvals the deployment needs.
+// date once every region runs it; the regional approvals the deployment needs. The version's
+// validation was read by lockTasks under the version and request locks, so it cannot change
+// before the call commits.
 func confirmOp(in ConfirmInput) operation {
-	// A call locks its versions and their validation requests before any task (lockTasks), so
-	// what a version's validation is cannot change during the call: it is read once per version,
-	// not once per task. An operation value serves one call, sequentially.
-	validations := map[int32]gen.DeploymentVersionValidationRow{}
 	return operation{
 		name: "confirm", doneAction: "DEPLOYMENT_CONFIRMED", failedAction: "DEPLOYMENT_CONFIRM_FAILED", lockModels: true,
-		apply: func(ctx context.Context, q *gen.Queries, actor domain.Actor, t lockedTask) (gen.VersionDeploymentTask, map[string]any, error) {
-			v, known := validations[t.VersionID]
-			if !known {
-				var err error
-				if v, err = q.DeploymentVersionValidation(ctx, t.VersionID); err != nil {
-					return gen.VersionDeploymentTask{}, nil, fmt.Errorf("read version validation: %w", err)
-				}
-				validations[t.VersionID] = v
+		queue: func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error) {
+			v, ok := call.validations[t.VersionID]
+			if !ok {
+				return nil, fmt.Errorf("version %d of deployment task %d was not read with the call's locks", t.VersionID, t.TaskID)
 			}
 			override := v.ValidationRequestID != nil && (v.ValidationStatus == nil || *v.ValidationStatus != validationApproved)
 			if override && in.ValidationOverrideReason == "" {
-				return gen.VersionDeploymentTask{}, nil, domain.Errorf(domain.CodeValidationNotApproved,
+				return nil, domain.Errorf(domain.CodeValidationNotApproved,
 					"validation request %d of version %d is %s, not APPROVED; give validation_override_reason to deploy before approval",
 					*v.ValidationRequestID, t.VersionID, deref(v.ValidationStatus))
 			}
@@ -110,43 +117,44 @@ func confirmOp(in ConfirmInput) operation {
 				reason = optional(in.ValidationOverrideReason)
 			}
 			date := in.ActualProductionDate.Time
-			row, err := q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
-				TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(in.ConfirmationNotes),
-				ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: override, ValidationOverrideReason: reason,
-			})
-			if err != nil {
-				return row, nil, wrapUnlessNoRows("confirm deployment task", err)
-			}
+			var row gen.VersionDeploymentTask
+			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
+				return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
+					TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(in.ConfirmationNotes),
+					ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: override, ValidationOverrideReason: reason,
+				})
+			}, updated(t.TaskID, "confirm deployment task"))
 			// The deployment date is the actual production date, at midnight UTC.
 			deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-			_, err = q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
-				VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
-			})
-			if err != nil {
-				return row, nil, fmt.Errorf("update model regions: %w", err)
-			}
-			versionDeployed, err := q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
-				ActualProductionDate: &date, VersionID: t.VersionID,
-			})
-			if err != nil {
-				return row, nil, fmt.Errorf("set version production date: %w", err)
-			}
-			approvals := []int32{}
-			if v.ValidationRequestID != nil {
-				created, err := q.ValidationApprovalsCreateRegional(ctx, gen.ValidationApprovalsCreateRegionalParams{
-					RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
+			var regionRows, versionDeployed int64
+			pgtx.ExecRows(p, &regionRows, func(q *gen.Queries) (int64, error) {
+				return q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
+					VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
 				})
-				if err != nil {
-					return row, nil, fmt.Errorf("create regional approvals: %w", err)
-				}
+			}, wrap("update model regions"))
+			pgtx.ExecRows(p, &versionDeployed, func(q *gen.Queries) (int64, error) {
+				return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
+					ActualProductionDate: &date, VersionID: t.VersionID,
+				})
+			}, wrap("set version production date"))
+			var created []gen.ValidationApprovalsCreateRegionalRow
+			if v.ValidationRequestID != nil {
+				pgtx.Many(p, &created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateRegionalRow, error) {
+					return q.ValidationApprovalsCreateRegional(ctx, gen.ValidationApprovalsCreateRegionalParams{
+						RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
+					})
+				}, wrap("create regional approvals"))
+			}
+			return func() (gen.VersionDeploymentTask, map[string]any) {
+				approvals := []int32{}
 				for _, a := range created {
 					approvals = append(approvals, *a.RegionID)
 				}
-			}
-			return row, map[string]any{
-				"status": StatusConfirmed, "actual_production_date": in.ActualProductionDate,
-				"deployed_before_validation_approved": override, "validation_override_reason": reason,
-				"version_fully_deployed": versionDeployed > 0, "regional_approval_region_ids": approvals,
+				return row, map[string]any{
+					"status": StatusConfirmed, "actual_production_date": in.ActualProductionDate,
+					"deployed_before_validation_approved": override, "validation_override_reason": reason,
+					"version_fully_deployed": versionDeployed > 0, "regional_approval_region_ids": approvals,
+				}
 			}, nil
 		},
 	}
@@ -170,13 +178,18 @@ func (in AdjustInput) check() error {
 func adjustOp(in AdjustInput) operation {
 	return operation{
 		name: "adjust", doneAction: "DEPLOYMENT_ADJUSTED", failedAction: "DEPLOYMENT_ADJUST_FAILED",
-		apply: func(ctx context.Context, q *gen.Queries, _ domain.Actor, t lockedTask) (gen.VersionDeploymentTask, map[string]any, error) {
-			row, err := q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
-				TaskID: t.TaskID, PlannedProductionDate: in.PlannedProductionDate.Time, AdjustmentReason: &in.AdjustmentReason,
-			})
-			return row, map[string]any{
-				"status": StatusAdjusted, "planned_production_date": in.PlannedProductionDate, "adjustment_reason": in.AdjustmentReason,
-			}, wrapUnlessNoRows("adjust deployment task", err)
+		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
+			var row gen.VersionDeploymentTask
+			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
+				return q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
+					TaskID: t.TaskID, PlannedProductionDate: in.PlannedProductionDate.Time, AdjustmentReason: &in.AdjustmentReason,
+				})
+			}, updated(t.TaskID, "adjust deployment task"))
+			return func() (gen.VersionDeploymentTask, map[string]any) {
+				return row, map[string]any{
+					"status": StatusAdjusted, "planned_production_date": in.PlannedProductionDate, "adjustment_reason": in.AdjustmentReason,
+				}
+			}, nil
 		},
 	}
 }
@@ -195,23 +208,18 @@ func (in CancelInput) check() error {
 func cancelOp(in CancelInput) operation {
 	return operation{
 		name: "cancel", doneAction: "DEPLOYMENT_CANCELLED", failedAction: "DEPLOYMENT_CANCEL_FAILED",
-		apply: func(ctx context.Context, q *gen.Queries, _ domain.Actor, t lockedTask) (gen.VersionDeploymentTask, map[string]any, error) {
-			row, err := q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
-				TaskID: t.TaskID, CancellationReason: &in.CancellationReason,
-			})
-			return row, map[string]any{
-				"status": StatusCancelled, "cancellation_reason": in.CancellationReason,
-			}, wrapUnlessNoRows("cancel deployment task", err)
+		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
+			var row gen.VersionDeploymentTask
+			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
+				return q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
+					TaskID: t.TaskID, CancellationReason: &in.CancellationReason,
+				})
+			}, updated(t.TaskID, "cancel deployment task"))
+			return func() (gen.VersionDeploymentTask, map[string]any) {
+				return row, map[string]any{"status": StatusCancelled, "cancellation_reason": in.CancellationReason}
+			}, nil
 		},
 	}
-}
-
-// wrapUnlessNoRows adds context to err but keeps pgx.ErrNoRows recognisable for run.
-func wrapUnlessNoRows(what string, err error) error {
-	if err == nil || pgtx.IsNoRows(err) {
-		return err
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
 
 func deref(s *string) string {

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/gen"
@@ -65,51 +66,88 @@ func (s *Service) limits() pgtx.Limits {
 // lockedTask is a task row locked FOR UPDATE by the current transaction.
 type lockedTask = gen.DeploymentTaskLockForUpdateRow
 
+// lockedCall is what lockTasks locked and read for one call.
+type lockedCall struct {
+	tasks map[int32]lockedTask
+	// validations holds, by version id, the validation of every locked task's version, read
+	// under the version and request locks (confirm only).
+	validations map[int32]gen.DeploymentVersionValidationsRow
+}
+
+// task is the locked task with id, or nil when the id matched no task the call may see.
+func (c lockedCall) task(id int32) *lockedTask {
+	if t, ok := c.tasks[id]; ok {
+		return &t
+	}
+	return nil
+}
+
 // lockTasks locks the tasks with the given ids in ascending id order, in the outer transaction,
 // and, when lockModels is set, then their models in ascending model_id order (confirm needs that
 // for the "every region runs the version" check), their versions (whose validation link confirm
 // reads) and the validation requests of those versions (confirm creates their regional
-// approvals). Tasks, models, versions, requests, each kind in ascending order: concurrent calls
-// cannot deadlock. Missing ids are
-// simply absent from the answer.
-func (s *Service) lockTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, ids []int32, lockModels bool) (map[int32]lockedTask, error) {
+// approvals), and reads the versions' validations under those locks. Tasks, models, versions,
+// requests, each kind in ascending order: concurrent calls cannot deadlock. The task lock is one
+// round trip (with BEGIN and the limits when it is the transaction's first statement; its rows
+// name the rest); the other locks and the read share a second. Missing ids are simply absent
+// from the answer.
+func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, ids []int32, lockModels bool) (lockedCall, error) {
 	if s.lockInCallerOrder {
+		q := gen.New(tx)
 		for _, id := range ids {
 			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: []int32{id}}); err != nil {
-				return nil, lockError("lock deployment tasks", err)
+				return lockedCall{}, lockError("lock deployment tasks", err)
 			}
 		}
 	}
 	sorted := slices.Clone(ids)
 	slices.Sort(sorted)
 	sorted = slices.Compact(sorted)
-	rows, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: sorted})
-	if err != nil {
-		return nil, lockError("lock deployment tasks", err)
+	// Sent as a pipeline, so that a transaction's BEGIN and limits travel with it.
+	first := &pgtx.Pipeline{}
+	var rows []gen.DeploymentTaskLockForUpdateRow
+	pgtx.Many(first, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskLockForUpdateRow, error) {
+		return q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: sorted})
+	}, func(err error) error { return lockError("lock deployment tasks", err) })
+	if err := first.Send(ctx, tx); err != nil {
+		return lockedCall{}, err
 	}
-	byID := make(map[int32]lockedTask, len(rows))
+	call := lockedCall{tasks: make(map[int32]lockedTask, len(rows))}
 	modelIDs := make([]int32, 0, len(rows))
 	versionIDs := make([]int32, 0, len(rows))
 	for _, r := range rows {
-		byID[r.TaskID] = r
+		call.tasks[r.TaskID] = r
 		modelIDs = append(modelIDs, r.ModelID)
 		versionIDs = append(versionIDs, r.VersionID)
 	}
-	if lockModels && len(modelIDs) > 0 && !s.noModelLocks {
-		slices.Sort(modelIDs)
-		if err := q.DeploymentModelsLock(ctx, slices.Compact(modelIDs)); err != nil {
-			return nil, lockError("lock models", err)
-		}
-		slices.Sort(versionIDs)
-		versionIDs = slices.Compact(versionIDs)
-		if err := q.DeploymentVersionsLock(ctx, versionIDs); err != nil {
-			return nil, lockError("lock versions", err)
-		}
-		if err := q.DeploymentValidationsLock(ctx, versionIDs); err != nil {
-			return nil, lockError("lock validation requests", err)
-		}
+	if !lockModels || len(rows) == 0 {
+		return call, nil
 	}
-	return byID, nil
+	slices.Sort(modelIDs)
+	modelIDs = slices.Compact(modelIDs)
+	slices.Sort(versionIDs)
+	versionIDs = slices.Compact(versionIDs)
+	p := &pgtx.Pipeline{}
+	if !s.noModelLocks {
+		p.Exec(func(q *gen.Queries) error { return q.DeploymentModelsLock(ctx, modelIDs) },
+			func(err error) error { return lockError("lock models", err) })
+		p.Exec(func(q *gen.Queries) error { return q.DeploymentVersionsLock(ctx, versionIDs) },
+			func(err error) error { return lockError("lock versions", err) })
+		p.Exec(func(q *gen.Queries) error { return q.DeploymentValidationsLock(ctx, versionIDs) },
+			func(err error) error { return lockError("lock validation requests", err) })
+	}
+	var validations []gen.DeploymentVersionValidationsRow
+	pgtx.Many(p, &validations, func(q *gen.Queries) ([]gen.DeploymentVersionValidationsRow, error) {
+		return q.DeploymentVersionValidations(ctx, versionIDs)
+	}, wrap("read version validations"))
+	if err := p.Send(ctx, tx); err != nil {
+		return lockedCall{}, err
+	}
+	call.validations = make(map[int32]gen.DeploymentVersionValidationsRow, len(validations))
+	for _, v := range validations {
+		call.validations[v.VersionID] = v
+	}
+	return call, nil
 }
 
 // lockError turns a lock wait that ran out of time into lock_timeout (503, retryable).

@@ -5,7 +5,6 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
-	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
 )
@@ -35,21 +34,31 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, 
 }
 
 // runSingle does op on one task in its own transaction, with the same locks and rules as a bulk
-// call; any failure rolls the whole transaction back and is returned to the caller as is.
+// call; any failure rolls the whole transaction back and is returned to the caller as is. After
+// the locks it takes two round trips: the operation's statements, then its audit row with the
+// COMMIT.
 func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
 	var task Task
 	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits(), func(tx pgx.Tx) error {
-		q := gen.New(tx)
-		locked, err := s.lockTasks(ctx, q, actor, []int32{taskID}, op.lockModels)
+		call, err := s.lockTasks(ctx, tx, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
 			return err
 		}
-		var t *lockedTask
-		if row, ok := locked[taskID]; ok {
-			t = &row
+		work := &pgtx.Pipeline{}
+		result, err := op.prepare(ctx, work, actor, taskID, call.task(taskID), call)
+		if err != nil {
+			return err
 		}
-		task, err = op.run(ctx, q, actor, taskID, t)
-		return err
+		if err := work.Send(ctx, tx); err != nil {
+			return err
+		}
+		row, changes := result()
+		done := &pgtx.Pipeline{}
+		if err := op.queueAudit(ctx, done, actor, taskID, changes); err != nil {
+			return err
+		}
+		task = taskFromRow(row)
+		return done.SendAndCommit(ctx, tx)
 	})
 	return task, err
 }

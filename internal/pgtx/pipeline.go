@@ -42,12 +42,12 @@ func (p *Pipeline) Exec(call func(q *gen.Queries) error, onError func(error) err
 }
 
 // ExecRows queues the statement of an :execrows method; Send stores the rows it affected in dst.
-func ExecRows(p *Pipeline, dst *int64, call func(q *gen.Queries) (int64, error)) {
+func ExecRows(p *Pipeline, dst *int64, call func(q *gen.Queries) (int64, error), onError func(error) error) {
 	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
 	qq.Fn = func(br pgx.BatchResults) error {
 		ct, err := br.Exec()
 		*dst = ct.RowsAffected()
-		return err
+		return mapError(err, onError)
 	}
 }
 

@@ -1,0 +1,87 @@
+package pgtx
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// PipelinedSavepoint is a savepoint whose statements travel in pipelines: SAVEPOINT rides at the
+// head of the first pipeline sent through it, RELEASE at the tail of the one given to Release,
+// and ROLLBACK TO SAVEPOINT — after a failure, when nothing else may run — is sent on its own.
+// The rule of WithSavepoint holds: a failed savepoint is rolled back, never released; releasing
+// it would leave the transaction aborted (DESIGN.md, "Savepoint errors in pgx").
+//
+// It names the savepoint itself instead of using pgx's nested transactions, which send each
+// SAVEPOINT and RELEASE as a round trip of its own; the name must not be reused for another
+// savepoint of the transaction while this one is open. With bare set it sends no savepoint
+// statements at all (the tests' negative controls run work without savepoints this way).
+type PipelinedSavepoint struct {
+	tx      pgx.Tx
+	name    string
+	bare    bool
+	started bool // SAVEPOINT has been sent (it may have failed with its pipeline)
+	done    bool
+}
+
+// NewPipelinedSavepoint returns a savepoint of tx named name (an SQL identifier, used as is).
+func NewPipelinedSavepoint(tx pgx.Tx, name string, bare bool) *PipelinedSavepoint {
+	return &PipelinedSavepoint{tx: tx, name: name, bare: bare}
+}
+
+// Send sends p inside the savepoint, opening it first in the same round trip. On an error the
+// caller must Rollback.
+func (sp *PipelinedSavepoint) Send(ctx context.Context, p *Pipeline) error {
+	if sp.done {
+		return fmt.Errorf("savepoint %s: already released or rolled back", sp.name)
+	}
+	if !sp.started && !sp.bare {
+		head := pgx.Batch{}
+		head.Queue("SAVEPOINT " + sp.name).Fn = execOnly("savepoint")
+		p.batch.QueuedQueries = append(head.QueuedQueries, p.batch.QueuedQueries...)
+	}
+	sp.started = true
+	return p.Send(ctx, sp.tx)
+}
+
+// Release sends p, then RELEASE SAVEPOINT, in one round trip. On an error the caller must
+// Rollback: the RELEASE did not run.
+func (sp *PipelinedSavepoint) Release(ctx context.Context, p *Pipeline) error {
+	if !sp.started {
+		return fmt.Errorf("savepoint %s: released before it was opened", sp.name)
+	}
+	if !sp.bare {
+		p.batch.Queue("RELEASE SAVEPOINT " + sp.name).Fn = execOnly("release savepoint")
+	}
+	if err := sp.Send(ctx, p); err != nil {
+		return err
+	}
+	sp.done = true
+	return nil
+}
+
+// Rollback rolls the transaction back to the savepoint, undoing what was sent through it and
+// ending the failed state, and releases nothing. A savepoint never opened, or already ended,
+// needs nothing. An error here means the transaction is unusable: the caller must abort it.
+func (sp *PipelinedSavepoint) Rollback(ctx context.Context) error {
+	if !sp.started || sp.done || sp.bare {
+		sp.done = true
+		return nil
+	}
+	sp.done = true
+	if _, err := sp.tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+sp.name); err != nil {
+		return fmt.Errorf("rollback to savepoint %s: %w", sp.name, err)
+	}
+	return nil
+}
+
+// execOnly reads a statement's command tag, wrapping its error with what.
+func execOnly(what string) func(pgx.BatchResults) error {
+	return func(br pgx.BatchResults) error {
+		if _, err := br.Exec(); err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		return nil
+	}
+}

@@ -1,0 +1,111 @@
+package pgtx_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"mrmflow/internal/pgtx"
+	"mrmflow/internal/testdb"
+)
+
+func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	trips := &roundTrips{}
+	pool := tracedPool(t, d, trips)
+	var tripsPerTask []int
+	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
+			return err
+		}
+		// A task that succeeds: SAVEPOINT + insert, then insert + RELEASE — two round trips.
+		before := trips.count()
+		ok := pgtx.NewPipelinedSavepoint(tx, "task", false)
+		work := &pgtx.Pipeline{}
+		queueRegion(ctx, work, "KEPT", "kept")
+		if err := ok.Send(ctx, work); err != nil {
+			return err
+		}
+		done := &pgtx.Pipeline{}
+		queueRegion(ctx, done, "KEPT2", "kept2")
+		if err := ok.Release(ctx, done); err != nil {
+			return err
+		}
+		tripsPerTask = append(tripsPerTask, trips.count()-before)
+
+		// A task whose second pipeline fails: both of its inserts are undone by the rollback.
+		failed := pgtx.NewPipelinedSavepoint(tx, "task", false)
+		work = &pgtx.Pipeline{}
+		queueRegion(ctx, work, "GONE", "gone")
+		if err := failed.Send(ctx, work); err != nil {
+			return err
+		}
+		done = &pgtx.Pipeline{}
+		queueRegion(ctx, done, "BEFORE", "dup") // unique violation
+		if err := failed.Release(ctx, done); !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
+			t.Errorf("release: err = %v, want the unique violation", err)
+		}
+		before = trips.count()
+		if err := failed.Rollback(ctx); err != nil {
+			return err
+		}
+		tripsPerTask = append(tripsPerTask, trips.count()-before)
+
+		// A task refused before sending anything needs no rollback statement.
+		before = trips.count()
+		if err := pgtx.NewPipelinedSavepoint(tx, "task", false).Rollback(ctx); err != nil {
+			return err
+		}
+		tripsPerTask = append(tripsPerTask, trips.count()-before)
+
+		// The transaction is usable after the rollback.
+		return insertRegion(ctx, tx, "AFTER")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := []int{2, 1, 0}; len(tripsPerTask) != 3 || tripsPerTask[0] != want[0] || tripsPerTask[1] != want[1] || tripsPerTask[2] != want[2] {
+		t.Errorf("round trips per task %v, want %v", tripsPerTask, want)
+	}
+	var codes []string
+	rows, _ := d.Pool.Query(ctx, "SELECT code FROM regions ORDER BY code")
+	codes, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(codes); got != 4 || codes[0] != "AFTER" || codes[1] != "BEFORE" || codes[2] != "KEPT" || codes[3] != "KEPT2" {
+		t.Fatalf("regions %v, want [AFTER BEFORE KEPT KEPT2]", codes)
+	}
+}
+
+// Negative control: bare (no savepoint statements), a failed task cannot be undone alone — the
+// transaction is aborted and the commit loses everything, which is why bulk calls use savepoints.
+func TestPipelinedSavepointBareLosesTheWholeTransaction(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
+			return err
+		}
+		sp := pgtx.NewPipelinedSavepoint(tx, "task", true)
+		work := &pgtx.Pipeline{}
+		queueRegion(ctx, work, "BEFORE", "dup")
+		if err := sp.Send(ctx, work); err == nil {
+			t.Error("the duplicate insert succeeded")
+		}
+		if err := sp.Rollback(ctx); err != nil {
+			return err
+		}
+		return insertRegion(ctx, tx, "AFTER")
+	})
+	if !pgtx.IsSQLState(err, "25P02") {
+		t.Fatalf("err = %v, want in_failed_sql_transaction (25P02)", err)
+	}
+	if n := count(t, d); n != 0 {
+		t.Fatalf("regions = %d, want 0", n)
+	}
+}
