@@ -92,3 +92,24 @@ func BulkConfirm(ctx context.Context, c *Client, fx Fixture, size, calls int) (B
 	}
 	return res, nil
 }
+
+// MergeBulk sums bulk results of one size — calls timed at different moments — into one, with
+// the mean and median over all their calls.
+func MergeBulk(runs []BulkResult) BulkResult {
+	if len(runs) == 0 {
+		return BulkResult{}
+	}
+	out := BulkResult{Size: runs[0].Size}
+	for _, r := range runs {
+		out.Calls += r.Calls
+		out.PerCall = append(out.PerCall, r.PerCall...)
+		out.Succeeded += r.Succeeded
+		out.Failed += r.Failed
+	}
+	lat := summarize(append([]time.Duration(nil), out.PerCall...))
+	out.MeanPerCall, out.P50PerCall = lat.Mean, lat.P50
+	if out.Size > 0 {
+		out.PerTask = out.MeanPerCall / time.Duration(out.Size)
+	}
+	return out
+}

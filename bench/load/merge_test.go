@@ -30,3 +30,15 @@ func TestMergeSummarizesAllSlicesAsOneRun(t *testing.T) {
 		t.Fatalf("scenario %s/%d: want create-hot/16", m.Scenario, m.Clients)
 	}
 }
+
+func TestMergeBulkAveragesOverEveryCall(t *testing.T) {
+	a := BulkResult{Size: 100, Calls: 1, PerCall: []time.Duration{100 * time.Millisecond}, Succeeded: 100}
+	b := BulkResult{Size: 100, Calls: 2, PerCall: []time.Duration{40 * time.Millisecond, 60 * time.Millisecond}, Succeeded: 199, Failed: 1}
+	m := MergeBulk([]BulkResult{a, b})
+	if m.Calls != 3 || m.Succeeded != 299 || m.Failed != 1 || len(m.PerCall) != 3 {
+		t.Fatalf("calls %d succeeded %d failed %d per-call %v: want the sums", m.Calls, m.Succeeded, m.Failed, m.PerCall)
+	}
+	if m.MeanPerCall != 200*time.Millisecond/3 || m.P50PerCall != 60*time.Millisecond || m.PerTask != m.MeanPerCall/100 {
+		t.Fatalf("mean %s p50 %s per task %s: want 66.67ms, 60ms, mean/100", m.MeanPerCall, m.P50PerCall, m.PerTask)
+	}
+}

@@ -23,54 +23,73 @@ type BulkResult struct {
 	Replay time.Duration
 }
 
-// bulk measures bulk confirmations of size tasks: first the service's calls, then the replays,
-// each on tasks of its own, made through the API.
+// bulk measures bulk confirmations of size tasks: BulkCalls calls per side, each on tasks of its
+// own made through the API, alternating the sides (service, replay, replay, service, ...) as the
+// scenarios do.
 func (r *run) bulk(ctx context.Context, size int) (BulkResult, error) {
 	calls := r.opts.BulkCalls
-	r.logf("bulk-confirm of %d tasks: service, %d calls", size, calls)
-	svc, err := load.BulkConfirm(ctx, r.client, r.fixture, size, calls)
-	if err != nil {
-		return BulkResult{}, err
-	}
-	r.logf("bulk-confirm of %d tasks: pgbench replay, %d calls", size, calls)
+	var svc []load.BulkResult
 	var total time.Duration
 	for i := range calls {
-		ids, err := load.CreateTasks(ctx, r.client, r.fixture, size)
-		if err != nil {
-			return BulkResult{}, err
+		serviceFirst := i%2 == 0
+		for _, service := range []bool{serviceFirst, !serviceFirst} {
+			if service {
+				r.logf("bulk-confirm of %d tasks: service, call %d of %d", size, i+1, calls)
+				res, err := load.BulkConfirm(ctx, r.client, r.fixture, size, 1)
+				if err != nil {
+					return BulkResult{}, err
+				}
+				svc = append(svc, res)
+				continue
+			}
+			r.logf("bulk-confirm of %d tasks: pgbench replay, call %d of %d", size, i+1, calls)
+			took, err := r.replayBulk(ctx, size, i)
+			if err != nil {
+				return BulkResult{}, err
+			}
+			total += took
 		}
-		tasks, err := r.taskRows(ctx, ids)
-		if err != nil {
-			return BulkResult{}, err
-		}
-		text, err := r.bulkScript().Expand(r.queries, tasks)
-		if err != nil {
-			return BulkResult{}, err
-		}
-		file := filepath.Join(r.opts.WorkDir, fmt.Sprintf("bulk-confirm-%d-%d.sql", size, i))
-		if err := os.WriteFile(file, text, 0o644); err != nil {
-			return BulkResult{}, err
-		}
-		vars := map[string]string{"token_id": r.vars["token_id"], "user_id": r.vars["user_id"]}
-		var taskIDs, modelIDs, versionIDs []int32
-		for _, t := range tasks {
-			taskIDs, modelIDs, versionIDs = append(taskIDs, t.TaskID), append(modelIDs, t.ModelID), append(versionIDs, t.VersionID)
-		}
-		vars["task_ids"], vars["model_ids"], vars["version_ids"] = arrayLiteral(taskIDs), arrayLiteral(distinct(modelIDs)), arrayLiteral(distinct(versionIDs))
-		res, err := pgbench.Run{DatabaseURL: r.dbURL, File: file, Mode: pgbench.Extended, Clients: 1, Transactions: 1, Vars: vars}.Exec(ctx)
-		if err != nil {
-			return BulkResult{}, err
-		}
-		confirmed, err := r.confirmed(ctx, taskIDs)
-		if err != nil {
-			return BulkResult{}, fmt.Errorf("count tasks the pgbench replay confirmed: %w", err)
-		}
-		if confirmed != len(taskIDs) {
-			return BulkResult{}, fmt.Errorf("pgbench replay confirmed %d of %d tasks", confirmed, len(taskIDs))
-		}
-		total += res.LatencyAverage
 	}
-	return BulkResult{Size: size, Calls: calls, Service: svc, Replay: total / time.Duration(calls)}, nil
+	return BulkResult{Size: size, Calls: calls, Service: load.MergeBulk(svc), Replay: total / time.Duration(calls)}, nil
+}
+
+// replayBulk replays one bulk call of size fresh tasks with pgbench (call numbers its script
+// file) and checks that it confirmed them all; it returns the replay's latency.
+func (r *run) replayBulk(ctx context.Context, size, call int) (time.Duration, error) {
+	ids, err := load.CreateTasks(ctx, r.client, r.fixture, size)
+	if err != nil {
+		return 0, err
+	}
+	tasks, err := r.taskRows(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	text, err := r.bulkScript().Expand(r.queries, tasks)
+	if err != nil {
+		return 0, err
+	}
+	file := filepath.Join(r.opts.WorkDir, fmt.Sprintf("bulk-confirm-%d-%d.sql", size, call))
+	if err := os.WriteFile(file, text, 0o644); err != nil {
+		return 0, err
+	}
+	vars := map[string]string{"token_id": r.vars["token_id"], "user_id": r.vars["user_id"]}
+	var taskIDs, modelIDs, versionIDs []int32
+	for _, t := range tasks {
+		taskIDs, modelIDs, versionIDs = append(taskIDs, t.TaskID), append(modelIDs, t.ModelID), append(versionIDs, t.VersionID)
+	}
+	vars["task_ids"], vars["model_ids"], vars["version_ids"] = arrayLiteral(taskIDs), arrayLiteral(distinct(modelIDs)), arrayLiteral(distinct(versionIDs))
+	res, err := pgbench.Run{DatabaseURL: r.dbURL, File: file, Mode: pgbench.Extended, Clients: 1, Transactions: 1, Vars: vars}.Exec(ctx)
+	if err != nil {
+		return 0, err
+	}
+	confirmed, err := r.confirmed(ctx, taskIDs)
+	if err != nil {
+		return 0, fmt.Errorf("count tasks the pgbench replay confirmed: %w", err)
+	}
+	if confirmed != len(taskIDs) {
+		return 0, fmt.Errorf("pgbench replay confirmed %d of %d tasks", confirmed, len(taskIDs))
+	}
+	return res.LatencyAverage, nil
 }
 
 func (r *run) bulkScript() pgbench.Script {
