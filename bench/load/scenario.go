@@ -68,24 +68,28 @@ func Merge(runs []Result) Result {
 	if len(runs) == 0 {
 		return Result{}
 	}
-	out := Result{Scenario: runs[0].Scenario, Clients: runs[0].Clients, Status: map[int]int{}}
+	total := newTally()
+	var elapsed time.Duration
 	for _, r := range runs {
-		out.Elapsed += r.Elapsed
-		out.Samples = append(out.Samples, r.Samples...)
-		for code, n := range r.Status {
-			out.Status[code] += n
-		}
-		out.Cancels += r.Cancels
-		out.Errors += r.Errors
-		out.Server5xx += r.Server5xx
+		elapsed += r.Elapsed
+		total.merge(&tally{latencies: r.Samples, status: r.Status, cancels: r.Cancels, errors: r.Errors, server5xx: r.Server5xx})
 	}
-	lat := summarize(out.Samples)
-	out.Requests = len(out.Samples)
-	if out.Elapsed > 0 {
-		out.Throughput = float64(out.Requests) / out.Elapsed.Seconds()
+	return total.result(runs[0].Scenario, runs[0].Clients, elapsed)
+}
+
+// result summarizes the tally of a run of scenario by clients clients measured over elapsed.
+func (t *tally) result(scenario Scenario, clients int, elapsed time.Duration) Result {
+	lat := summarize(t.latencies)
+	res := Result{
+		Scenario: scenario, Clients: clients, Elapsed: elapsed, Requests: len(t.latencies),
+		Mean: lat.Mean, P50: lat.P50, P95: lat.P95, P99: lat.P99, Max: lat.Max,
+		Status: t.status, Cancels: t.cancels, Errors: t.errors, Server5xx: t.server5xx,
+		Samples: t.latencies,
 	}
-	out.Mean, out.P50, out.P95, out.P99, out.Max = lat.Mean, lat.P50, lat.P95, lat.P99, lat.Max
-	return out
+	if elapsed > 0 {
+		res.Throughput = float64(res.Requests) / elapsed.Seconds()
+	}
+	return res
 }
 
 // Run drives scenario with cfg.Clients closed-loop clients (send, wait for the answer, send the
@@ -130,20 +134,7 @@ func Run(ctx context.Context, c *Client, fx Fixture, scenario Scenario, cfg Conf
 	for _, w := range workers {
 		total.merge(w.tally)
 	}
-	lat := summarize(total.latencies)
-	return Result{
-		Scenario:   scenario,
-		Clients:    cfg.Clients,
-		Elapsed:    cfg.Duration,
-		Requests:   len(total.latencies),
-		Throughput: float64(len(total.latencies)) / cfg.Duration.Seconds(),
-		Mean:       lat.Mean, P50: lat.P50, P95: lat.P95, P99: lat.P99, Max: lat.Max,
-		Status:    total.status,
-		Cancels:   total.cancels,
-		Errors:    total.errors,
-		Server5xx: total.server5xx,
-		Samples:   total.latencies,
-	}, nil
+	return total.result(scenario, cfg.Clients, cfg.Duration), nil
 }
 
 // checkRun rejects configurations and fixtures the scenario cannot run on.

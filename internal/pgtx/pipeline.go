@@ -68,27 +68,24 @@ func Many[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), 
 // One queues the statement of a :one method; Send stores its row in dst, or returns
 // pgx.ErrNoRows (through onError) as the method would.
 func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
-	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
-	qq.Fn = func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return mapError(err, onError)
-		}
-		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[T])
-		return mapError(err, onError)
-	}
+	exactlyOne(p, dst, call, onError, pgx.RowToStructByPos[T])
 }
 
 // Scalar queues the statement of a :one method that returns a single column; Send stores the
 // value in dst.
 func Scalar[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
+	exactlyOne(p, dst, call, onError, pgx.RowTo[T])
+}
+
+// exactlyOne queues call's statement; Send reads its one row into dst with scan.
+func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error, scan pgx.RowToFunc[T]) {
 	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
 	qq.Fn = func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return mapError(err, onError)
 		}
-		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowTo[T])
+		*dst, err = pgx.CollectExactlyOneRow(rows, scan)
 		return mapError(err, onError)
 	}
 }
