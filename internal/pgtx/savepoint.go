@@ -10,7 +10,7 @@ import (
 // PipelinedSavepoint is a savepoint whose statements travel in pipelines: SAVEPOINT rides at the
 // head of the first pipeline sent through it, RELEASE at the tail of the one given to Release,
 // and ROLLBACK TO SAVEPOINT — after a failure, when nothing else may run — is sent on its own.
-// The rule of WithSavepoint holds: a failed savepoint is rolled back, never released; releasing
+// A failed savepoint is rolled back, never released: releasing
 // it would leave the transaction aborted (DESIGN.md, "Savepoint errors in pgx").
 //
 // It names the savepoint itself instead of using pgx's nested transactions, which send each

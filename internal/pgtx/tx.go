@@ -4,7 +4,6 @@ package pgtx
 
 import (
 	"context"
-	"errors"
 	"fmt"
 
 	"github.com/jackc/pgx/v5"
@@ -47,28 +46,6 @@ func withLazyTx(ctx context.Context, tx *lazyTx, fn func(tx pgx.Tx) error) (err 
 	}
 	if err = tx.Commit(ctx); err != nil {
 		return fmt.Errorf("commit: %w", err)
-	}
-	return nil
-}
-
-// WithSavepoint runs fn inside a savepoint of tx. When fn fails the savepoint is rolled back —
-// never released: releasing a failed savepoint would leave the whole transaction aborted and the
-// final commit would silently roll everything back (DESIGN.md, "Savepoint errors in pgx"). The
-// error of fn is returned; an error of the rollback itself is joined to it, because then the
-// transaction is unusable and the caller must abort.
-func WithSavepoint(ctx context.Context, tx pgx.Tx, fn func(sp pgx.Tx) error) error {
-	sp, err := tx.Begin(ctx)
-	if err != nil {
-		return fmt.Errorf("savepoint: %w", err)
-	}
-	if err := fn(sp); err != nil {
-		if rbErr := sp.Rollback(context.WithoutCancel(ctx)); rbErr != nil {
-			return errors.Join(err, fmt.Errorf("rollback to savepoint: %w", rbErr))
-		}
-		return err
-	}
-	if err := sp.Commit(ctx); err != nil {
-		return fmt.Errorf("release savepoint: %w", err)
 	}
 	return nil
 }

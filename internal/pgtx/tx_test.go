@@ -62,43 +62,6 @@ func TestWithTxCommitsOnSuccessAndRollsBackOnErrorOrPanic(t *testing.T) {
 	}
 }
 
-func TestWithSavepointRollsBackOnlyTheFailedPartAndKeepsTheTransactionUsable(t *testing.T) {
-	t.Parallel()
-	d := testdb.New(t, 2)
-	ctx := context.Background()
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
-		if err := pgtx.WithSavepoint(ctx, tx, func(sp pgx.Tx) error { return insertRegion(ctx, sp, "KEEP") }); err != nil {
-			return err
-		}
-		// A unique violation aborts the savepoint; WithSavepoint must roll back to it (not
-		// release it), or the outer commit would fail and lose KEEP as well.
-		err := pgtx.WithSavepoint(ctx, tx, func(sp pgx.Tx) error {
-			if err := insertRegion(ctx, sp, "GONE"); err != nil {
-				return err
-			}
-			return insertRegion(ctx, sp, "KEEP")
-		})
-		if !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
-			t.Errorf("savepoint err = %v, want the unique violation", err)
-		}
-		return insertRegion(ctx, tx, "AFTER")
-	})
-	if err != nil {
-		t.Fatalf("outer transaction: %v", err)
-	}
-	rows, err := d.Pool.Query(ctx, "SELECT code FROM regions ORDER BY code")
-	if err != nil {
-		t.Fatal(err)
-	}
-	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(codes) != 2 || codes[0] != "AFTER" || codes[1] != "KEEP" {
-		t.Fatalf("regions = %v, want [AFTER KEEP]", codes)
-	}
-}
-
 func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 1) // one connection: the next transaction reuses the same session
