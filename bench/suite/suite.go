@@ -45,6 +45,11 @@ type Options struct {
 	WorkDir string
 	// Log receives progress lines.
 	Log io.Writer
+	// Clients, when set, replaces every scenario's concurrency, and ServerEnv is added to the
+	// replicas' environment: the suite's own test runs small (few connections, beside the other
+	// packages' tests on the same server); make bench leaves both unset.
+	Clients   int
+	ServerEnv []string
 }
 
 // run is one suite run's state.
@@ -96,6 +101,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 // scenario measures one scenario: Slices slices per side, alternating ABBA (the side that ends
 // a pair starts the next), merged into one result per side.
 func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, error) {
+	if r.opts.Clients > 0 {
+		sc.Clients = r.opts.Clients
+	}
 	slice := r.opts.Duration / time.Duration(r.opts.Slices)
 	var svc []load.Result
 	var pg []pgbench.Result
@@ -167,7 +175,7 @@ func (r *run) setUp(ctx context.Context) error {
 		return err
 	}
 	for i := range r.opts.Replicas {
-		rep, err := startReplica(ctx, bin, r.opts.WorkDir, i+1, []string{"DATABASE_URL=" + r.dbURL})
+		rep, err := startReplica(ctx, bin, r.opts.WorkDir, i+1, append([]string{"DATABASE_URL=" + r.dbURL}, r.opts.ServerEnv...))
 		if err != nil {
 			return err
 		}

@@ -114,16 +114,21 @@ func (f *fixture) violations() int {
 // into connection set-up.
 func warm(t *testing.T, pool *pgxpool.Pool, n int) {
 	t.Helper()
-	conns := make([]*pgxpool.Conn, n)
-	for i := range conns {
+	conns := make([]*pgxpool.Conn, 0, n)
+	// Released before any failure is reported: a connection still acquired would make the
+	// pool's Close in the test's cleanup wait forever, hanging the test instead of failing it.
+	defer func() {
+		for _, c := range conns {
+			c.Release()
+		}
+	}()
+	for range n {
 		c, err := pool.Acquire(context.Background())
 		if err != nil {
-			t.Fatalf("warm pool: %v", err)
+			t.Errorf("warm pool: %v", err)
+			return
 		}
-		conns[i] = c
-	}
-	for _, c := range conns {
-		c.Release()
+		conns = append(conns, c)
 	}
 }
 
