@@ -65,11 +65,6 @@ func updated(taskID int32, what string) func(error) error {
 	}
 }
 
-// wrap adds what to a statement's error.
-func wrap(what string) func(error) error {
-	return func(err error) error { return fmt.Errorf("%s: %w", what, err) }
-}
-
 func invalidStatus(taskID int32, status string) error {
 	return domain.Errorf(domain.CodeInvalidStatus,
 		"deployment task %d is %s; only PENDING or ADJUSTED tasks can be changed", taskID, status)
@@ -131,19 +126,19 @@ func confirmOp(in ConfirmInput) operation {
 				return q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
 					VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
 				})
-			}, wrap("update model regions"))
+			}, pgtx.Wrap("update model regions"))
 			pgtx.ExecRows(p, &versionDeployed, func(q *gen.Queries) (int64, error) {
 				return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
 					ActualProductionDate: &date, VersionID: t.VersionID,
 				})
-			}, wrap("set version production date"))
+			}, pgtx.Wrap("set version production date"))
 			var created []gen.ValidationApprovalsCreateRegionalRow
 			if v.ValidationRequestID != nil {
 				pgtx.Many(p, &created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateRegionalRow, error) {
 					return q.ValidationApprovalsCreateRegional(ctx, gen.ValidationApprovalsCreateRegionalParams{
 						RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
 					})
-				}, wrap("create regional approvals"))
+				}, pgtx.Wrap("create regional approvals"))
 			}
 			return func() (gen.VersionDeploymentTask, map[string]any) {
 				approvals := []int32{}

@@ -139,7 +139,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	var validations []gen.DeploymentVersionValidationsRow
 	pgtx.Many(p, &validations, func(q *gen.Queries) ([]gen.DeploymentVersionValidationsRow, error) {
 		return q.DeploymentVersionValidations(ctx, versionIDs)
-	}, wrap("read version validations"))
+	}, pgtx.Wrap("read version validations"))
 	if err := p.Send(ctx, tx); err != nil {
 		return lockedCall{}, err
 	}

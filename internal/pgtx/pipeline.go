@@ -3,6 +3,7 @@ package pgtx
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -129,6 +130,11 @@ func (p *Pipeline) record(call func(q *gen.Queries) error) *pgx.QueuedQuery {
 		panic("pgtx: the call queued no statement")
 	}
 	return p.batch.Queue(r.sql, r.args...)
+}
+
+// Wrap is the usual onError of a queued statement: its error with what it was doing in front.
+func Wrap(what string) func(error) error {
+	return func(err error) error { return fmt.Errorf("%s: %w", what, err) }
 }
 
 func mapError(err error, onError func(error) error) error {

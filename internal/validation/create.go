@@ -157,27 +157,27 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 			RequestID: id, RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
 			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
 		})
-	}, wrap("create validation request"))
+	}, pgtx.Wrap("create validation request"))
 	writes.Exec(func(q *gen.Queries) error {
 		return q.ValidationRequestModelsAdd(ctx, gen.ValidationRequestModelsAddParams{
 			RequestID: id, ModelIds: modelIDs, VersionIds: linkVersions,
 		})
-	}, wrap("link models"))
+	}, pgtx.Wrap("link models"))
 	if len(regionIDs) > 0 {
 		writes.Exec(func(q *gen.Queries) error {
 			return q.ValidationRequestRegionsAdd(ctx, gen.ValidationRequestRegionsAddParams{RequestID: id, RegionIds: regionIDs})
-		}, wrap("link regions"))
+		}, pgtx.Wrap("link regions"))
 	}
 	if len(versionIDs) > 0 {
 		writes.Exec(func(q *gen.Queries) error {
 			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &id, VersionIds: versionIDs})
-		}, wrap("link versions"))
+		}, pgtx.Wrap("link versions"))
 	}
 	writes.Exec(func(q *gen.Queries) error {
 		return q.ValidationStatusHistoryAdd(ctx, gen.ValidationStatusHistoryAddParams{
 			RequestID: id, ToStatus: StatusIntake, ChangedBy: actor.UserID,
 		})
-	}, wrap("record status history"))
+	}, pgtx.Wrap("record status history"))
 	err = audit.Queue(ctx, writes, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
 		UserID: audit.By(actor.UserID),
@@ -239,26 +239,26 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 	}
 	pgtx.Many(p, &r.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
 		return q.ValidationModelsByIDs(ctx, modelIDs)
-	}, wrap("find models"))
+	}, pgtx.Wrap("find models"))
 	if in.ValidationType != TypeTargeted {
 		pgtx.Many(p, &r.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
 			return q.ValidationConflictsForModels(ctx, modelIDs)
-		}, wrap("check validation conflicts"))
+		}, pgtx.Wrap("check validation conflicts"))
 	}
 	if in.ValidationType == TypeInitial {
 		pgtx.Many(p, &r.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
 			return q.ValidationApprovedForModels(ctx, modelIDs)
-		}, wrap("check approved validations"))
+		}, pgtx.Wrap("check approved validations"))
 	}
 	if len(regionIDs) > 0 {
-		pgtx.Many(p, &r.regions, func(q *gen.Queries) ([]gen.Region, error) { return q.RegionListByIDs(ctx, regionIDs) }, wrap("find regions"))
+		pgtx.Many(p, &r.regions, func(q *gen.Queries) ([]gen.Region, error) { return q.RegionListByIDs(ctx, regionIDs) }, pgtx.Wrap("find regions"))
 	}
 	if len(versionIDs) > 0 {
 		pgtx.Many(p, &r.versions, func(q *gen.Queries) ([]gen.ValidationVersionsByIDsRow, error) {
 			return q.ValidationVersionsByIDs(ctx, versionIDs)
-		}, wrap("find versions"))
+		}, pgtx.Wrap("find versions"))
 	}
-	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, wrap("reserve request id"))
+	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
 	err := p.Send(ctx, tx)
 	if !s.opts.SkipLock {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
@@ -307,11 +307,6 @@ func checkVersions(byModel map[int32]int32, ids []int32, rows []gen.ValidationVe
 		}
 	}
 	return c.Err()
-}
-
-// wrap adds what a pipelined statement was for to its error, keeping the SQLSTATE reachable.
-func wrap(what string) func(error) error {
-	return func(err error) error { return fmt.Errorf("%s: %w", what, err) }
 }
 
 // backstopConflict builds the answer for a request the backstop index refused: the transaction

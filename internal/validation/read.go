@@ -44,13 +44,13 @@ func (r *shownRequest) queue(ctx context.Context, p *pgtx.Pipeline, requestID in
 	ids := []int32{requestID}
 	pgtx.Many(p, &r.models, func(q *gen.Queries) ([]gen.ValidationRequestModelsForRequestsRow, error) {
 		return q.ValidationRequestModelsForRequests(ctx, ids)
-	}, wrap("list request models"))
+	}, pgtx.Wrap("list request models"))
 	pgtx.Many(p, &r.regions, func(q *gen.Queries) ([]gen.ValidationRequestRegion, error) {
 		return q.ValidationRequestRegionsForRequests(ctx, ids)
-	}, wrap("list request regions"))
+	}, pgtx.Wrap("list request regions"))
 	pgtx.Many(p, &r.history, func(q *gen.Queries) ([]gen.ValidationStatusHistory, error) {
 		return q.ValidationStatusHistoryForRequest(ctx, requestID)
-	}, wrap("read status history"))
+	}, pgtx.Wrap("read status history"))
 }
 
 func (r *shownRequest) request() Request {

@@ -92,7 +92,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 		return q.ValidationStatusHistoryAdd(ctx, gen.ValidationStatusHistoryAddParams{
 			RequestID: requestID, FromStatus: &cur.Status, ToStatus: status, Reason: why, ChangedBy: actor.UserID,
 		})
-	}, wrap("record status history"))
+	}, pgtx.Wrap("record status history"))
 	err := audit.Queue(ctx, change, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_STATUS_CHANGED",
 		UserID:  audit.By(actor.UserID),
