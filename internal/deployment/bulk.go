@@ -123,8 +123,12 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	slices.Sort(ids)
 	res := BulkResult{Succeeded: []int32{}, Failed: []Failure{}}
 	for _, id := range ids {
+		// Two round trips: SAVEPOINT with the task's statements, then its audit row with RELEASE;
+		// a rollback to the savepoint goes on its own.
 		sp := pgtx.NewPipelinedSavepoint(tx, "task", s.noSavepoints)
-		err := s.runTask(ctx, sp, actor, id, call, op)
+		_, err := op.run(ctx, actor, id, call,
+			func(p *pgtx.Pipeline) error { return sp.Send(ctx, p) },
+			func(p *pgtx.Pipeline) error { return sp.Release(ctx, p) })
 		if err == nil {
 			res.Succeeded = append(res.Succeeded, id)
 			continue
@@ -149,26 +153,6 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	}
 	res.SucceededCount, res.FailedCount = len(res.Succeeded), len(res.Failed)
 	return res, nil
-}
-
-// runTask does op on one task inside sp, in two round trips: SAVEPOINT and the operation's
-// statements; then its audit row and RELEASE. A task refused by the checks sends nothing. On an
-// error the caller rolls sp back (sent on its own).
-func (s *Service) runTask(ctx context.Context, sp *pgtx.PipelinedSavepoint, actor domain.Actor, id int32, call lockedCall, op operation) error {
-	work := &pgtx.Pipeline{}
-	result, err := op.prepare(ctx, work, actor, id, call.task(id), call)
-	if err != nil {
-		return err
-	}
-	if err := sp.Send(ctx, work); err != nil {
-		return err
-	}
-	_, changes := result()
-	done := &pgtx.Pipeline{}
-	if err := op.queueAudit(ctx, done, actor, id, changes); err != nil {
-		return err
-	}
-	return sp.Release(ctx, done)
 }
 
 // taskFailure classifies the error of one task. A domain error is the task's own failure; a

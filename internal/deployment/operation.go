@@ -46,12 +46,28 @@ func (op operation) prepare(ctx context.Context, p *pgtx.Pipeline, actor domain.
 	return op.queue(ctx, p, actor, *t, call)
 }
 
-// queueAudit queues the audit row of a done task.
-func (op operation) queueAudit(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, taskID int32, changes map[string]any) error {
-	return audit.Queue(ctx, p, audit.Entry{
+// run does op on one task in two pipelines: send carries the operation's statements, finish its
+// audit row (and, as the caller's sending functions decide, the savepoint's RELEASE or the
+// transaction's COMMIT). A task refused by the checks sends nothing.
+func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, call lockedCall, send, finish func(p *pgtx.Pipeline) error) (gen.VersionDeploymentTask, error) {
+	work := &pgtx.Pipeline{}
+	result, err := op.prepare(ctx, work, actor, taskID, call.task(taskID), call)
+	if err != nil {
+		return gen.VersionDeploymentTask{}, err
+	}
+	if err := send(work); err != nil {
+		return gen.VersionDeploymentTask{}, err
+	}
+	row, changes := result()
+	done := &pgtx.Pipeline{}
+	err = audit.Queue(ctx, done, audit.Entry{
 		EntityType: audit.EntityDeploymentTask, EntityID: taskID, Action: op.doneAction,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
+	if err != nil {
+		return gen.VersionDeploymentTask{}, err
+	}
+	return row, finish(done)
 }
 
 // updated is the onError of a guarded task UPDATE: no row means the task was no longer live
@@ -121,12 +137,13 @@ func confirmOp(in ConfirmInput) operation {
 			}, updated(t.TaskID, "confirm deployment task"))
 			// The deployment date is the actual production date, at midnight UTC.
 			deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-			var regionRows, versionDeployed int64
-			pgtx.ExecRows(p, &regionRows, func(q *gen.Queries) (int64, error) {
-				return q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
+			p.Exec(func(q *gen.Queries) error {
+				_, err := q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
 					VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
 				})
+				return err
 			}, pgtx.Wrap("update model regions"))
+			var versionDeployed int64
 			pgtx.ExecRows(p, &versionDeployed, func(q *gen.Queries) (int64, error) {
 				return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
 					ActualProductionDate: &date, VersionID: t.VersionID,

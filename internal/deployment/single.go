@@ -44,21 +44,14 @@ func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int3
 		if err != nil {
 			return err
 		}
-		work := &pgtx.Pipeline{}
-		result, err := op.prepare(ctx, work, actor, taskID, call.task(taskID), call)
+		row, err := op.run(ctx, actor, taskID, call,
+			func(p *pgtx.Pipeline) error { return p.Send(ctx, tx) },
+			func(p *pgtx.Pipeline) error { return p.SendAndCommit(ctx, tx) })
 		if err != nil {
 			return err
 		}
-		if err := work.Send(ctx, tx); err != nil {
-			return err
-		}
-		row, changes := result()
-		done := &pgtx.Pipeline{}
-		if err := op.queueAudit(ctx, done, actor, taskID, changes); err != nil {
-			return err
-		}
 		task = taskFromRow(row)
-		return done.SendAndCommit(ctx, tx)
+		return nil
 	})
 	return task, err
 }
