@@ -10,8 +10,8 @@ import (
 // PipelinedSavepoint is a savepoint whose statements travel in pipelines: SAVEPOINT rides at the
 // head of the first pipeline sent through it, RELEASE at the tail of the one given to Release,
 // and ROLLBACK TO SAVEPOINT — after a failure, when nothing else may run — is sent on its own.
-// A failed savepoint is rolled back, never released: releasing
-// it would leave the transaction aborted (DESIGN.md, "Savepoint errors in pgx").
+// A failed savepoint is rolled back, never released: releasing it would leave the transaction
+// aborted (DESIGN.md, "Savepoint errors in pgx").
 //
 // It names the savepoint itself instead of using pgx's nested transactions, which send each
 // SAVEPOINT and RELEASE as a round trip of its own; the name must not be reused for another
@@ -65,11 +65,11 @@ func (sp *PipelinedSavepoint) Release(ctx context.Context, p *Pipeline) error {
 // ending the failed state, and releases nothing. A savepoint never opened, or already ended,
 // needs nothing. An error here means the transaction is unusable: the caller must abort it.
 func (sp *PipelinedSavepoint) Rollback(ctx context.Context) error {
-	if !sp.started || sp.done || sp.bare {
-		sp.done = true
+	open := sp.started && !sp.done && !sp.bare
+	sp.done = true
+	if !open {
 		return nil
 	}
-	sp.done = true
 	if _, err := sp.tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+sp.name); err != nil {
 		return fmt.Errorf("rollback to savepoint %s: %w", sp.name, err)
 	}
