@@ -226,9 +226,7 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 	start := time.Now()
 	if !s.opts.SkipLock {
 		for _, id := range lockOrder {
-			p.Exec(func(q *gen.Queries) error {
-				return q.AcquireModelLock(ctx, gen.AcquireModelLockParams{Namespace: LockNamespace, ModelID: id})
-			}, func(err error) error { return lockError(err, id) })
+			queueModelLock(ctx, p, id)
 			if s.opts.LockOneByOne {
 				if err := p.Send(ctx, tx); err != nil {
 					return err

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -54,9 +55,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 			return Request{}, fmt.Errorf("read request models: %w", err)
 		}
 		for _, id := range modelIDs {
-			lock.Exec(func(q *gen.Queries) error {
-				return q.AcquireModelLock(ctx, gen.AcquireModelLockParams{Namespace: LockNamespace, ModelID: id})
-			}, func(err error) error { return lockError(err, id) })
+			queueModelLock(ctx, lock, id)
 		}
 	}
 	var cur gen.ValidationRequestLockForUpdateRow
@@ -68,7 +67,12 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 		}
 		return fmt.Errorf("lock validation request: %w", err)
 	})
-	if err := lock.Send(ctx, tx); err != nil {
+	start := time.Now()
+	err := lock.Send(ctx, tx)
+	if lock.Len() > 1 { // model locks were queued: their wait is the pipeline's time, as in create
+		s.metrics.LockWait.Observe(time.Since(start).Seconds())
+	}
+	if err != nil {
 		return Request{}, err
 	}
 	if !slices.Contains(transitions[cur.Status], status) {
@@ -93,7 +97,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 			RequestID: requestID, FromStatus: &cur.Status, ToStatus: status, Reason: why, ChangedBy: actor.UserID,
 		})
 	}, pgtx.Wrap("record status history"))
-	err := audit.Queue(ctx, change, audit.Entry{
+	err = audit.Queue(ctx, change, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_STATUS_CHANGED",
 		UserID:  audit.By(actor.UserID),
 		Changes: map[string]any{"from_status": cur.Status, "to_status": status, "reason": why},
