@@ -10,14 +10,13 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"syscall"
 	"time"
 
 	"mrmflow/bench/suite"
+	"mrmflow/internal/cli"
 )
 
 const usage = `Usage: mrmflow-bench [flags]
@@ -32,18 +31,7 @@ table and writes it with the machine's description to --out. Needs pgbench and a
 Flags:
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mrmflow-bench:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("mrmflow-bench", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("mrmflow-bench", flag.ContinueOnError)

@@ -11,15 +11,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"slices"
 	"strconv"
 	"strings"
-	"syscall"
 	"text/tabwriter"
 	"time"
 
 	"mrmflow/bench/load"
+	"mrmflow/internal/cli"
 )
 
 const bulkConfirm = "bulk-confirm"
@@ -41,18 +40,7 @@ the MRMFLOW_TOKEN environment variable. Exits 1 on an error, a transport error o
 Flags:
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mrmflow-load:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("mrmflow-load", run) }
 
 // options are the parsed command line.
 type options struct {

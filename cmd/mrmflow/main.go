@@ -8,9 +8,8 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
-	"os/signal"
-	"syscall"
+
+	"mrmflow/internal/cli"
 )
 
 // version is set at build time with -ldflags "-X main.version=...".
@@ -29,18 +28,7 @@ Usage:
 Run "mrmflow <command> --help" for a command's flags.
 `
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), syscall.SIGINT, syscall.SIGTERM)
-	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
-	stop()
-	if errors.Is(err, flag.ErrHelp) {
-		return
-	}
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "mrmflow:", err)
-		os.Exit(1)
-	}
-}
+func main() { cli.Main("mrmflow", run) }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
