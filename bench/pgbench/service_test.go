@@ -29,7 +29,7 @@ type service struct {
 	url     string // the database's
 	regionN int
 	pool    *pgxpool.Pool
-	log     *statementLog
+	log     *testdb.Trace
 	srv     *httptest.Server
 	token   string
 	tokenID int32
@@ -39,16 +39,8 @@ type service struct {
 func newService(t *testing.T) *service {
 	t.Helper()
 	d := testdb.New(t, 2)
-	cfg, err := pgxpool.ParseConfig(d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := &service{t: t, url: d.URL, log: &statementLog{}}
-	cfg.ConnConfig.Tracer = s.log
-	if s.pool, err = pgxpool.NewWithConfig(context.Background(), cfg); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(s.pool.Close)
+	s := &service{t: t, url: d.URL, log: &testdb.Trace{}}
+	s.pool = d.TracedPool(t, s.log, 0)
 	h := api.New(api.Deps{
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(), Pool: s.pool,
 		RequestTimeout: 30 * time.Second, LockTimeout: 5 * time.Second, StatementTimeout: 30 * time.Second,
@@ -98,11 +90,15 @@ func (s *service) call(method, path string, body any, want int, out any) {
 // they took.
 func (s *service) sent(fn func()) []string {
 	s.t.Helper()
-	s.log.record()
+	s.log.Start()
 	fn()
-	list, trips := s.log.stop()
-	s.t.Logf("%d statements in %d round trips", len(list), trips)
-	return list
+	sqls, trips := s.log.Stop()
+	s.t.Logf("%d statements in %d round trips", len(sqls), trips)
+	names := make([]string, len(sqls))
+	for i, sql := range sqls {
+		names[i] = pgbench.StatementName(sql)
+	}
+	return names
 }
 
 func (s *service) models(n int) []int32 {

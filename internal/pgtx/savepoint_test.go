@@ -14,15 +14,14 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	trips := &roundTrips{}
-	pool := tracedPool(t, d, trips)
+	pool, trips := tracedPool(t, d)
 	var tripsPerTask []int
 	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
 			return err
 		}
 		// A task that succeeds: SAVEPOINT + insert, then insert + RELEASE — two round trips.
-		before := trips.count()
+		before := trips.RoundTrips()
 		ok := pgtx.NewPipelinedSavepoint(tx, "task", false)
 		work := &pgtx.Pipeline{}
 		queueRegion(ctx, work, "KEPT", "kept")
@@ -34,7 +33,7 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 		if err := ok.Release(ctx, done); err != nil {
 			return err
 		}
-		tripsPerTask = append(tripsPerTask, trips.count()-before)
+		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
 
 		// A task whose second pipeline fails: both of its inserts are undone by the rollback.
 		failed := pgtx.NewPipelinedSavepoint(tx, "task", false)
@@ -48,18 +47,18 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 		if err := failed.Release(ctx, done); !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
 			t.Errorf("release: err = %v, want the unique violation", err)
 		}
-		before = trips.count()
+		before = trips.RoundTrips()
 		if err := failed.Rollback(ctx); err != nil {
 			return err
 		}
-		tripsPerTask = append(tripsPerTask, trips.count()-before)
+		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
 
 		// A task refused before sending anything needs no rollback statement.
-		before = trips.count()
+		before = trips.RoundTrips()
 		if err := pgtx.NewPipelinedSavepoint(tx, "task", false).Rollback(ctx); err != nil {
 			return err
 		}
-		tripsPerTask = append(tripsPerTask, trips.count()-before)
+		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
 
 		// The transaction is usable after the rollback.
 		return insertRegion(ctx, tx, "AFTER")

@@ -3,7 +3,6 @@ package pgtx_test
 import (
 	"context"
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -93,49 +92,12 @@ func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
 	}
 }
 
-// roundTrips counts what a pool sends: a statement alone is one round trip, a batch is one.
-type roundTrips struct {
-	mu sync.Mutex
-	n  int
-}
-
-func (r *roundTrips) TraceQueryStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceQueryStartData) context.Context {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.n++
-	return ctx
-}
-func (r *roundTrips) TraceQueryEnd(context.Context, *pgx.Conn, pgx.TraceQueryEndData) {}
-func (r *roundTrips) TraceBatchStart(ctx context.Context, _ *pgx.Conn, _ pgx.TraceBatchStartData) context.Context {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.n++
-	return ctx
-}
-func (r *roundTrips) TraceBatchQuery(context.Context, *pgx.Conn, pgx.TraceBatchQueryData) {}
-func (r *roundTrips) TraceBatchEnd(context.Context, *pgx.Conn, pgx.TraceBatchEndData)     {}
-
-func (r *roundTrips) count() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	return r.n
-}
-
-// tracedPool opens a second pool on d whose statements trips counts.
-func tracedPool(t *testing.T, d *testdb.DB, trips *roundTrips) *pgxpool.Pool {
+// tracedPool opens a one-connection pool on d whose round trips trace counts from now on.
+func tracedPool(t *testing.T, d *testdb.DB) (*pgxpool.Pool, *testdb.Trace) {
 	t.Helper()
-	cfg, err := pgxpool.ParseConfig(d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 1
-	cfg.ConnConfig.Tracer = trips
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	return pool
+	trace := &testdb.Trace{}
+	trace.Start()
+	return d.TracedPool(t, trace, 1), trace
 }
 
 // queueRegion queues the insert of a region into p.
@@ -150,8 +112,7 @@ func TestSendAndCommitCommitsInThePipelinesRoundTrip(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	trips := &roundTrips{}
-	pool := tracedPool(t, d, trips)
+	pool, trips := tracedPool(t, d)
 	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
 		p := &pgtx.Pipeline{}
 		queueRegion(ctx, p, "ONE", "one")
@@ -168,7 +129,7 @@ func TestSendAndCommitCommitsInThePipelinesRoundTrip(t *testing.T) {
 		t.Fatal(err)
 	}
 	// BEGIN, both inserts and COMMIT in one batch; nothing else.
-	if got := trips.count(); got != 1 {
+	if got := trips.RoundTrips(); got != 1 {
 		t.Errorf("round trips = %d, want 1", got)
 	}
 	if n := count(t, d); n != 2 {
@@ -215,8 +176,7 @@ func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
 	if _, err := d.Pool.Exec(ctx, "ALTER TABLE regions ADD CONSTRAINT regions_name_deferred UNIQUE (name) DEFERRABLE INITIALLY DEFERRED"); err != nil {
 		t.Fatal(err)
 	}
-	trips := &roundTrips{}
-	pool := tracedPool(t, d, trips)
+	pool, trips := tracedPool(t, d)
 	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
 		p := &pgtx.Pipeline{}
 		queueRegion(ctx, p, "A", "twin")
@@ -227,7 +187,7 @@ func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
 		t.Fatalf("err = %v, want the deferred unique violation from COMMIT", err)
 	}
 	// The failed COMMIT ended the transaction: no ROLLBACK follows it.
-	if got := trips.count(); got != 1 {
+	if got := trips.RoundTrips(); got != 1 {
 		t.Errorf("round trips = %d, want 1", got)
 	}
 	if n := count(t, d); n != 0 {
