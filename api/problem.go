@@ -21,6 +21,7 @@ var statusOf = map[domain.Code]int{
 	domain.CodeInvalidTransition:     http.StatusConflict,
 	domain.CodeInvalidStatus:         http.StatusConflict,
 	domain.CodeValidationNotApproved: http.StatusConflict,
+	domain.CodeDeciderNotIndependent: http.StatusForbidden,
 	domain.CodeBodyTooLarge:          http.StatusRequestEntityTooLarge,
 	domain.CodeUnsupportedMediaType:  http.StatusUnsupportedMediaType,
 	domain.CodeIdempotencyKeyReused:  http.StatusUnprocessableEntity,
@@ -41,12 +42,20 @@ var titleOf = map[domain.Code]string{
 	domain.CodeInvalidTransition:     "Invalid status transition",
 	domain.CodeInvalidStatus:         "Invalid status",
 	domain.CodeValidationNotApproved: "Validation not approved",
+	domain.CodeDeciderNotIndependent: "Not independent",
 	domain.CodeBodyTooLarge:          "Request body too large",
 	domain.CodeUnsupportedMediaType:  "Unsupported media type",
 	domain.CodeIdempotencyKeyReused:  "Idempotency key reused",
 	domain.CodeInternal:              "Internal error",
 	domain.CodeLockTimeout:           "Lock timeout",
 	domain.CodeUnavailable:           "Service unavailable",
+}
+
+// wireCodeOf names the codes that clients see under another name: a decider involved in the
+// request is refused 403 where an assignment of an involved validator is refused 409, and both
+// are "not_independent" to clients.
+var wireCodeOf = map[domain.Code]domain.Code{
+	domain.CodeDeciderNotIndependent: "not_independent",
 }
 
 // retryAfterSeconds is what a 503 asks clients to wait before retrying.
@@ -70,12 +79,16 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	if !ok {
 		status = http.StatusInternalServerError
 	}
+	code := e.Code
+	if wire, ok := wireCodeOf[code]; ok {
+		code = wire
+	}
 	body := map[string]any{
-		"type":       "urn:mrmflow:problem:" + string(e.Code),
+		"type":       "urn:mrmflow:problem:" + string(code),
 		"title":      titleOf[e.Code],
 		"status":     status,
 		"detail":     e.Message,
-		"code":       e.Code,
+		"code":       code,
 		"instance":   r.URL.Path,
 		"request_id": requestID(r.Context()),
 	}

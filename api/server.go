@@ -137,6 +137,9 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
 	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
+	route(http.MethodGet, "/validation-requests/{request_id}/approvals", s.listRequestApprovals)
+	route(http.MethodGet, "/approvals", s.listApprovals)
+	route(http.MethodPost, "/approvals/{approval_id}/decision", s.decideApproval)
 
 	// Deployment tasks (REL-02).
 	route(http.MethodPost, "/versions/{version_id}/deployments", s.createDeployments)

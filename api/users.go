@@ -7,10 +7,14 @@ import (
 	"mrmflow/internal/user"
 )
 
+// maxUserRegions bounds region_ids of a regional approver.
+const maxUserRegions = 200
+
 type createUserRequest struct {
-	Email    *string `json:"email"`
-	FullName *string `json:"full_name"`
-	Role     *string `json:"role"`
+	Email     *string `json:"email"`
+	FullName  *string `json:"full_name"`
+	Role      *string `json:"role"`
+	RegionIDs []int64 `json:"region_ids"`
 }
 
 func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
@@ -21,9 +25,10 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	}
 	var f fields
 	in := user.CreateInput{
-		Email:    f.str("email", req.Email, true),
-		FullName: f.str("full_name", req.FullName, true),
-		Role:     domain.Role(f.str("role", req.Role, true)),
+		Email:     f.str("email", req.Email, true),
+		FullName:  f.str("full_name", req.FullName, true),
+		Role:      domain.Role(f.str("role", req.Role, true)),
+		RegionIDs: f.ids("region_ids", req.RegionIDs, 0, maxUserRegions),
 	}
 	if err := f.Err(); err != nil {
 		return err

@@ -33,7 +33,9 @@ CREATE TYPE public.deployment_task_status AS ENUM (
 CREATE TYPE public.user_role AS ENUM (
     'ADMIN',
     'VALIDATOR',
-    'USER'
+    'USER',
+    'GLOBAL_APPROVER',
+    'REGIONAL_APPROVER'
 );
 
 
@@ -57,6 +59,38 @@ CREATE TYPE public.version_scope AS ENUM (
     'GLOBAL',
     'REGIONAL'
 );
+
+
+--
+-- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_request_involves(p_request_id integer, p_user_id integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT EXISTS (
+               SELECT 1 FROM validation_requests vr
+               WHERE vr.request_id = p_request_id AND vr.requestor_id = p_user_id)
+        OR validation_request_visible_to(p_request_id, p_user_id)
+$$;
+
+
+--
+-- Name: validation_request_visible_to(integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_request_visible_to(p_request_id integer, p_user_id integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT EXISTS (
+               SELECT 1 FROM validation_request_models l
+               JOIN models m ON m.model_id = l.model_id
+               WHERE l.request_id = p_request_id AND m.owner_id = p_user_id)
+        OR EXISTS (
+               SELECT 1 FROM validation_request_models l
+               JOIN model_delegates d ON d.model_id = l.model_id AND d.revoked_at IS NULL
+               WHERE l.request_id = p_request_id AND d.user_id = p_user_id)
+$$;
 
 
 --
@@ -172,7 +206,7 @@ CREATE TABLE public.audit_logs (
     changes jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT audit_logs_action_upper_snake CHECK ((action ~ '^[A-Z][A-Z_]*$'::text)),
-    CONSTRAINT audit_logs_entity_type_known CHECK ((entity_type = ANY (ARRAY['user'::text, 'api_token'::text, 'region'::text, 'model'::text, 'model_version'::text, 'validation_request'::text, 'deployment_task'::text])))
+    CONSTRAINT audit_logs_entity_type_known CHECK ((entity_type = ANY (ARRAY['user'::text, 'api_token'::text, 'region'::text, 'model'::text, 'model_version'::text, 'validation_request'::text, 'deployment_task'::text, 'validation_approval'::text])))
 );
 
 
@@ -359,6 +393,18 @@ CREATE TABLE public.schema_migrations (
 
 
 --
+-- Name: user_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_regions (
+    user_id integer NOT NULL,
+    role public.user_role DEFAULT 'REGIONAL_APPROVER'::public.user_role NOT NULL,
+    region_id integer NOT NULL,
+    CONSTRAINT user_regions_role_regional_approver CHECK ((role = 'REGIONAL_APPROVER'::public.user_role))
+);
+
+
+--
 -- Name: users; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -397,12 +443,16 @@ CREATE TABLE public.validation_approvals (
     region_id integer,
     approval_type text NOT NULL,
     status text DEFAULT 'PENDING'::text NOT NULL,
-    approver_id integer,
+    decided_by_id integer,
     decided_at timestamp with time zone,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_approvals_approval_type_known CHECK ((approval_type = ANY (ARRAY['GLOBAL'::text, 'REGIONAL'::text]))),
-    CONSTRAINT validation_approvals_region_matches_type CHECK (((approval_type = 'REGIONAL'::text) = (region_id IS NOT NULL))),
-    CONSTRAINT validation_approvals_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'REJECTED'::text])))
+    comments text,
+    CONSTRAINT validation_approvals_approval_type_known CHECK ((approval_type = ANY (ARRAY['GLOBAL'::text, 'REGIONAL'::text, 'DEPLOYMENT'::text]))),
+    CONSTRAINT validation_approvals_comments_length CHECK ((char_length(comments) <= 4000)),
+    CONSTRAINT validation_approvals_decision_recorded CHECK (((status = ANY (ARRAY['APPROVED'::text, 'SENT_BACK'::text])) = ((decided_by_id IS NOT NULL) AND (decided_at IS NOT NULL)))),
+    CONSTRAINT validation_approvals_region_matches_type CHECK (((approval_type = 'GLOBAL'::text) = (region_id IS NULL))),
+    CONSTRAINT validation_approvals_send_back_explained CHECK (((status <> 'SENT_BACK'::text) OR (comments IS NOT NULL))),
+    CONSTRAINT validation_approvals_status_known CHECK ((status = ANY (ARRAY['PENDING'::text, 'APPROVED'::text, 'SENT_BACK'::text, 'VOIDED'::text])))
 );
 
 
@@ -682,11 +732,27 @@ ALTER TABLE ONLY public.schema_migrations
 
 
 --
+-- Name: user_regions user_regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_regions
+    ADD CONSTRAINT user_regions_pkey PRIMARY KEY (user_id, region_id);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.users
     ADD CONSTRAINT users_pkey PRIMARY KEY (user_id);
+
+
+--
+-- Name: users users_user_id_role_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.users
+    ADD CONSTRAINT users_user_id_role_key UNIQUE (user_id, role);
 
 
 --
@@ -884,6 +950,13 @@ CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
 
 
 --
+-- Name: user_regions_region_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_regions_region_id_idx ON public.user_regions USING btree (region_id, user_id);
+
+
+--
 -- Name: users_email_lower_key; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -891,10 +964,38 @@ CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(ema
 
 
 --
--- Name: validation_approvals_approver_id_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: validation_approvals_decided_by_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX validation_approvals_approver_id_idx ON public.validation_approvals USING btree (approver_id);
+CREATE INDEX validation_approvals_decided_by_id_idx ON public.validation_approvals USING btree (decided_by_id);
+
+
+--
+-- Name: validation_approvals_deployment_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_approvals_deployment_key ON public.validation_approvals USING btree (request_id, region_id) WHERE (approval_type = 'DEPLOYMENT'::text);
+
+
+--
+-- Name: validation_approvals_one_pending_global_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_approvals_one_pending_global_key ON public.validation_approvals USING btree (request_id) WHERE ((approval_type = 'GLOBAL'::text) AND (status = 'PENDING'::text));
+
+
+--
+-- Name: validation_approvals_one_pending_regional_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_approvals_one_pending_regional_key ON public.validation_approvals USING btree (request_id, region_id) WHERE ((approval_type = 'REGIONAL'::text) AND (status = 'PENDING'::text));
+
+
+--
+-- Name: validation_approvals_pending_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) WHERE (status = 'PENDING'::text);
 
 
 --
@@ -902,13 +1003,6 @@ CREATE INDEX validation_approvals_approver_id_idx ON public.validation_approvals
 --
 
 CREATE INDEX validation_approvals_region_id_idx ON public.validation_approvals USING btree (region_id);
-
-
---
--- Name: validation_approvals_regional_key; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE UNIQUE INDEX validation_approvals_regional_key ON public.validation_approvals USING btree (request_id, region_id) WHERE (approval_type = 'REGIONAL'::text);
 
 
 --
@@ -1165,11 +1259,27 @@ ALTER TABLE ONLY public.models
 
 
 --
--- Name: validation_approvals validation_approvals_approver_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+-- Name: user_regions user_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_regions
+    ADD CONSTRAINT user_regions_region_id_fkey FOREIGN KEY (region_id) REFERENCES public.regions(region_id);
+
+
+--
+-- Name: user_regions user_regions_user_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_regions
+    ADD CONSTRAINT user_regions_user_fkey FOREIGN KEY (user_id, role) REFERENCES public.users(user_id, role);
+
+
+--
+-- Name: validation_approvals validation_approvals_decided_by_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
 ALTER TABLE ONLY public.validation_approvals
-    ADD CONSTRAINT validation_approvals_approver_id_fkey FOREIGN KEY (approver_id) REFERENCES public.users(user_id);
+    ADD CONSTRAINT validation_approvals_decided_by_id_fkey FOREIGN KEY (decided_by_id) REFERENCES public.users(user_id);
 
 
 --
@@ -1370,4 +1480,8 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000010'),
     ('20261126000020'),
     ('20261126000021'),
-    ('20261126000022');
+    ('20261126000022'),
+    ('20261203000150'),
+    ('20261203000151'),
+    ('20261203000152'),
+    ('20261203000153');

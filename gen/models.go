@@ -77,9 +77,11 @@ func AllDeploymentTaskStatusValues() []DeploymentTaskStatus {
 type UserRole string
 
 const (
-	UserRoleADMIN     UserRole = "ADMIN"
-	UserRoleVALIDATOR UserRole = "VALIDATOR"
-	UserRoleUSER      UserRole = "USER"
+	UserRoleADMIN            UserRole = "ADMIN"
+	UserRoleVALIDATOR        UserRole = "VALIDATOR"
+	UserRoleUSER             UserRole = "USER"
+	UserRoleGLOBALAPPROVER   UserRole = "GLOBAL_APPROVER"
+	UserRoleREGIONALAPPROVER UserRole = "REGIONAL_APPROVER"
 )
 
 func (e *UserRole) Scan(src interface{}) error {
@@ -121,7 +123,9 @@ func (e UserRole) Valid() bool {
 	switch e {
 	case UserRoleADMIN,
 		UserRoleVALIDATOR,
-		UserRoleUSER:
+		UserRoleUSER,
+		UserRoleGLOBALAPPROVER,
+		UserRoleREGIONALAPPROVER:
 		return true
 	}
 	return false
@@ -132,6 +136,8 @@ func AllUserRoleValues() []UserRole {
 		UserRoleADMIN,
 		UserRoleVALIDATOR,
 		UserRoleUSER,
+		UserRoleGLOBALAPPROVER,
+		UserRoleREGIONALAPPROVER,
 	}
 }
 
@@ -345,15 +351,22 @@ type User struct {
 	CreatedAt time.Time
 }
 
+type UserRegion struct {
+	UserID   int32
+	Role     UserRole
+	RegionID int32
+}
+
 type ValidationApproval struct {
 	ApprovalID   int32
 	RequestID    int32
 	RegionID     *int32
 	ApprovalType string
 	Status       string
-	ApproverID   *int32
+	DecidedByID  *int32
 	DecidedAt    *time.Time
 	CreatedAt    time.Time
+	Comments     *string
 }
 
 type ValidationRequest struct {

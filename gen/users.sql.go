@@ -83,3 +83,49 @@ func (q *Queries) UserGetByID(ctx context.Context, userID int32) (User, error) {
 	)
 	return i, err
 }
+
+const userRegionIDs = `-- name: UserRegionIDs :many
+SELECT region_id
+FROM user_regions
+WHERE user_id = $1
+ORDER BY region_id
+`
+
+func (q *Queries) UserRegionIDs(ctx context.Context, userID int32) ([]int32, error) {
+	rows, err := q.db.Query(ctx, userRegionIDs, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int32
+	for rows.Next() {
+		var region_id int32
+		if err := rows.Scan(&region_id); err != nil {
+			return nil, err
+		}
+		items = append(items, region_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const userRegionsAdd = `-- name: UserRegionsAdd :exec
+INSERT INTO user_regions (user_id, region_id)
+SELECT $1, r
+FROM unnest($2::int[]) AS r
+ORDER BY r
+`
+
+type UserRegionsAddParams struct {
+	UserID    int32
+	RegionIds []int32
+}
+
+// The regions of a new REGIONAL_APPROVER (user_regions refuses any other role through its
+// composite foreign key).
+func (q *Queries) UserRegionsAdd(ctx context.Context, arg UserRegionsAddParams) error {
+	_, err := q.db.Exec(ctx, userRegionsAdd, arg.UserID, arg.RegionIds)
+	return err
+}

@@ -7,11 +7,175 @@ package gen
 
 import (
 	"context"
+	"time"
 )
 
-const validationApprovalsCreateRegional = `-- name: ValidationApprovalsCreateRegional :many
+const validationApprovalDecide = `-- name: ValidationApprovalDecide :one
+UPDATE validation_approvals
+SET status = $1, decided_by_id = $2, decided_at = now(), comments = $3
+WHERE approval_id = $4 AND status = 'PENDING'
+RETURNING approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+          comments, created_at
+`
+
+type ValidationApprovalDecideParams struct {
+	Status      string
+	DecidedByID *int32
+	Comments    *string
+	ApprovalID  int32
+}
+
+type ValidationApprovalDecideRow struct {
+	ApprovalID   int32
+	RequestID    int32
+	ApprovalType string
+	RegionID     *int32
+	Status       string
+	DecidedByID  *int32
+	DecidedAt    *time.Time
+	Comments     *string
+	CreatedAt    time.Time
+}
+
+// Guarded by status as well as by the row lock: an approval is decided once.
+func (q *Queries) ValidationApprovalDecide(ctx context.Context, arg ValidationApprovalDecideParams) (ValidationApprovalDecideRow, error) {
+	row := q.db.QueryRow(ctx, validationApprovalDecide,
+		arg.Status,
+		arg.DecidedByID,
+		arg.Comments,
+		arg.ApprovalID,
+	)
+	var i ValidationApprovalDecideRow
+	err := row.Scan(
+		&i.ApprovalID,
+		&i.RequestID,
+		&i.ApprovalType,
+		&i.RegionID,
+		&i.Status,
+		&i.DecidedByID,
+		&i.DecidedAt,
+		&i.Comments,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const validationApprovalGet = `-- name: ValidationApprovalGet :one
+SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+       comments, created_at
+FROM validation_approvals
+WHERE approval_id = $1
+`
+
+type ValidationApprovalGetRow struct {
+	ApprovalID   int32
+	RequestID    int32
+	ApprovalType string
+	RegionID     *int32
+	Status       string
+	DecidedByID  *int32
+	DecidedAt    *time.Time
+	Comments     *string
+	CreatedAt    time.Time
+}
+
+func (q *Queries) ValidationApprovalGet(ctx context.Context, approvalID int32) (ValidationApprovalGetRow, error) {
+	row := q.db.QueryRow(ctx, validationApprovalGet, approvalID)
+	var i ValidationApprovalGetRow
+	err := row.Scan(
+		&i.ApprovalID,
+		&i.RequestID,
+		&i.ApprovalType,
+		&i.RegionID,
+		&i.Status,
+		&i.DecidedByID,
+		&i.DecidedAt,
+		&i.Comments,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const validationApprovalLockForDecision = `-- name: ValidationApprovalLockForDecision :one
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
+       vr.status AS request_status,
+       EXISTS (
+           SELECT 1 FROM user_regions ur
+           WHERE ur.user_id = $1 AND ur.region_id = a.region_id
+       ) AS caller_in_region,
+       validation_request_involves(a.request_id, $1)::boolean AS caller_involved
+FROM validation_approvals a
+JOIN validation_requests vr ON vr.request_id = a.request_id
+WHERE a.approval_id = $2
+FOR UPDATE OF a
+`
+
+type ValidationApprovalLockForDecisionParams struct {
+	UserID     int32
+	ApprovalID int32
+}
+
+type ValidationApprovalLockForDecisionRow struct {
+	ApprovalID     int32
+	RequestID      int32
+	ApprovalType   string
+	RegionID       *int32
+	Status         string
+	RequestStatus  string
+	CallerInRegion bool
+	CallerInvolved bool
+}
+
+// Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
+// same transaction), and reads what the decision is judged on: the request's status, whether the
+// caller may decide this kind of approval (its role, or for a regional one its regions) and whether
+// the caller is involved in the request (validation_request_involves).
+func (q *Queries) ValidationApprovalLockForDecision(ctx context.Context, arg ValidationApprovalLockForDecisionParams) (ValidationApprovalLockForDecisionRow, error) {
+	row := q.db.QueryRow(ctx, validationApprovalLockForDecision, arg.UserID, arg.ApprovalID)
+	var i ValidationApprovalLockForDecisionRow
+	err := row.Scan(
+		&i.ApprovalID,
+		&i.RequestID,
+		&i.ApprovalType,
+		&i.RegionID,
+		&i.Status,
+		&i.RequestStatus,
+		&i.CallerInRegion,
+		&i.CallerInvolved,
+	)
+	return i, err
+}
+
+const validationApprovalRequest = `-- name: ValidationApprovalRequest :one
+SELECT a.request_id, a.approval_type,
+       array(
+           SELECT l.model_id FROM validation_request_models l
+           WHERE l.request_id = a.request_id
+           ORDER BY l.model_id
+       )::int[] AS model_ids
+FROM validation_approvals a
+WHERE a.approval_id = $1
+`
+
+type ValidationApprovalRequestRow struct {
+	RequestID    int32
+	ApprovalType string
+	ModelIds     []int32
+}
+
+// The request an approval belongs to and that request's models, read before any lock: a decision
+// takes the models' validation locks and the request's row lock first, in the global lock order,
+// and only then the approval's. request_id never changes.
+func (q *Queries) ValidationApprovalRequest(ctx context.Context, approvalID int32) (ValidationApprovalRequestRow, error) {
+	row := q.db.QueryRow(ctx, validationApprovalRequest, approvalID)
+	var i ValidationApprovalRequestRow
+	err := row.Scan(&i.RequestID, &i.ApprovalType, &i.ModelIds)
+	return i, err
+}
+
+const validationApprovalsCreateForDeployment = `-- name: ValidationApprovalsCreateForDeployment :many
 INSERT INTO validation_approvals (request_id, region_id, approval_type)
-SELECT $1::int, r.region_id, 'REGIONAL'
+SELECT $1::int, r.region_id, 'DEPLOYMENT'
 FROM model_regions mr
 JOIN regions r ON r.region_id = mr.region_id
 WHERE mr.model_id = $2
@@ -22,37 +186,294 @@ WHERE mr.model_id = $2
       WHERE vrr.request_id = $1::int AND vrr.region_id = r.region_id
   )
 ORDER BY r.region_id
-ON CONFLICT (request_id, region_id) WHERE approval_type = 'REGIONAL' DO NOTHING
+ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
 RETURNING approval_id, region_id
 `
 
-type ValidationApprovalsCreateRegionalParams struct {
+type ValidationApprovalsCreateForDeploymentParams struct {
 	RequestID int32
 	ModelID   int32
 	RegionID  *int32
 }
 
-type ValidationApprovalsCreateRegionalRow struct {
+type ValidationApprovalsCreateForDeploymentRow struct {
 	ApprovalID int32
 	RegionID   *int32
 }
 
-// Creates the regional approvals a confirmed deployment needs: one per region it covers that
+// Creates the DEPLOYMENT approvals a confirmed deployment needs: one per region it covers that
 // requires regional approval and is outside the validation's regions. ON CONFLICT makes it
-// idempotent, also against a concurrent confirmation (it waits on validation_approvals_regional_key).
-func (q *Queries) ValidationApprovalsCreateRegional(ctx context.Context, arg ValidationApprovalsCreateRegionalParams) ([]ValidationApprovalsCreateRegionalRow, error) {
-	rows, err := q.db.Query(ctx, validationApprovalsCreateRegional, arg.RequestID, arg.ModelID, arg.RegionID)
+// idempotent, also against a concurrent confirmation (it waits on validation_approvals_deployment_key).
+func (q *Queries) ValidationApprovalsCreateForDeployment(ctx context.Context, arg ValidationApprovalsCreateForDeploymentParams) ([]ValidationApprovalsCreateForDeploymentRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsCreateForDeployment, arg.RequestID, arg.ModelID, arg.RegionID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []ValidationApprovalsCreateRegionalRow
+	var items []ValidationApprovalsCreateForDeploymentRow
 	for rows.Next() {
-		var i ValidationApprovalsCreateRegionalRow
+		var i ValidationApprovalsCreateForDeploymentRow
 		if err := rows.Scan(&i.ApprovalID, &i.RegionID); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationApprovalsCreateRequired = `-- name: ValidationApprovalsCreateRequired :many
+WITH listed AS (
+    SELECT vrr.region_id
+    FROM validation_request_regions vrr
+    WHERE vrr.request_id = $1::int
+    UNION
+    SELECT mvr.region_id
+    FROM validation_request_models l
+    JOIN model_versions v ON v.version_id = l.version_id AND v.scope = 'REGIONAL'
+    JOIN model_version_regions mvr ON mvr.version_id = v.version_id
+    WHERE l.request_id = $1::int
+), scope AS (
+    SELECT region_id FROM listed
+    UNION
+    SELECT mr.region_id
+    FROM validation_request_models l
+    JOIN model_regions mr ON mr.model_id = l.model_id
+    WHERE l.request_id = $1::int AND NOT EXISTS (SELECT 1 FROM listed)
+)
+INSERT INTO validation_approvals (request_id, region_id, approval_type)
+SELECT $1::int, needed.region_id, needed.approval_type
+FROM (
+    SELECT NULL::int AS region_id, 'GLOBAL'::text AS approval_type
+    UNION ALL
+    SELECT r.region_id, 'REGIONAL'
+    FROM scope s
+    JOIN regions r ON r.region_id = s.region_id
+    WHERE r.requires_regional_approval
+) AS needed
+ORDER BY needed.region_id NULLS FIRST
+RETURNING approval_id, approval_type, region_id
+`
+
+type ValidationApprovalsCreateRequiredRow struct {
+	ApprovalID   int32
+	ApprovalType string
+	RegionID     *int32
+}
+
+// The approvals a request needs when it enters PENDING_APPROVAL, created in the status change's
+// transaction (the request row is locked FOR UPDATE): one GLOBAL, and one REGIONAL per region of
+// the approval scope that requires regional approval. The scope is the request's regions plus the
+// target regions of its REGIONAL versions; when both are empty, the regions its models run in.
+// The pending-approval unique indexes refuse a second round while one is pending.
+func (q *Queries) ValidationApprovalsCreateRequired(ctx context.Context, requestID int32) ([]ValidationApprovalsCreateRequiredRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsCreateRequired, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationApprovalsCreateRequiredRow
+	for rows.Next() {
+		var i ValidationApprovalsCreateRequiredRow
+		if err := rows.Scan(&i.ApprovalID, &i.ApprovalType, &i.RegionID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationApprovalsForRequest = `-- name: ValidationApprovalsForRequest :many
+SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+       comments, created_at
+FROM validation_approvals
+WHERE request_id = $1
+ORDER BY approval_id
+`
+
+type ValidationApprovalsForRequestRow struct {
+	ApprovalID   int32
+	RequestID    int32
+	ApprovalType string
+	RegionID     *int32
+	Status       string
+	DecidedByID  *int32
+	DecidedAt    *time.Time
+	Comments     *string
+	CreatedAt    time.Time
+}
+
+// Every approval of one request, in creation order (validation_approvals_request_id_idx).
+func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, requestID int32) ([]ValidationApprovalsForRequestRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsForRequest, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationApprovalsForRequestRow
+	for rows.Next() {
+		var i ValidationApprovalsForRequestRow
+		if err := rows.Scan(
+			&i.ApprovalID,
+			&i.RequestID,
+			&i.ApprovalType,
+			&i.RegionID,
+			&i.Status,
+			&i.DecidedByID,
+			&i.DecidedAt,
+			&i.Comments,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationApprovalsList = `-- name: ValidationApprovalsList :many
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.decided_by_id,
+       a.decided_at, a.comments, a.created_at
+FROM validation_approvals a
+JOIN validation_requests vr ON vr.request_id = a.request_id
+WHERE a.approval_id > $1
+  AND ($2::text IS NULL OR a.status = $2::text)
+  AND ($3::int IS NULL OR a.request_id = $3::int)
+  AND ($4::text IS NULL OR a.approval_type = $4::text)
+  AND ($5::int IS NULL OR validation_request_visible_to(a.request_id, $5::int)::boolean)
+  AND (NOT $6::boolean OR (
+      a.status = 'PENDING'
+      AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
+      AND CASE
+            WHEN $7::text = 'ADMIN' THEN true
+            WHEN a.approval_type = 'GLOBAL' THEN $7::text = 'GLOBAL_APPROVER'
+            ELSE $7::text = 'REGIONAL_APPROVER' AND EXISTS (
+                SELECT 1 FROM user_regions ur WHERE ur.user_id = $8 AND ur.region_id = a.region_id)
+          END
+      AND NOT validation_request_involves(a.request_id, $8)::boolean
+  ))
+ORDER BY a.approval_id
+LIMIT $9
+`
+
+type ValidationApprovalsListParams struct {
+	AfterID      int32
+	Status       *string
+	RequestID    *int32
+	ApprovalType *string
+	VisibleTo    *int32
+	Mine         bool
+	Role         string
+	UserID       int32
+	LimitCount   int32
+}
+
+type ValidationApprovalsListRow struct {
+	ApprovalID   int32
+	RequestID    int32
+	ApprovalType string
+	RegionID     *int32
+	Status       string
+	DecidedByID  *int32
+	DecidedAt    *time.Time
+	Comments     *string
+	CreatedAt    time.Time
+}
+
+// Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
+// the approvals the caller may decide now: pending; of a kind its role decides (GLOBAL: a
+// GLOBAL_APPROVER; REGIONAL and DEPLOYMENT: a REGIONAL_APPROVER of the region; any: ADMIN); for a
+// round's approval, its request awaiting approval; and a request the caller is not involved in.
+// The same predicates judge a decision (ValidationApprovalLockForDecision).
+// visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
+func (q *Queries) ValidationApprovalsList(ctx context.Context, arg ValidationApprovalsListParams) ([]ValidationApprovalsListRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsList,
+		arg.AfterID,
+		arg.Status,
+		arg.RequestID,
+		arg.ApprovalType,
+		arg.VisibleTo,
+		arg.Mine,
+		arg.Role,
+		arg.UserID,
+		arg.LimitCount,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationApprovalsListRow
+	for rows.Next() {
+		var i ValidationApprovalsListRow
+		if err := rows.Scan(
+			&i.ApprovalID,
+			&i.RequestID,
+			&i.ApprovalType,
+			&i.RegionID,
+			&i.Status,
+			&i.DecidedByID,
+			&i.DecidedAt,
+			&i.Comments,
+			&i.CreatedAt,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationApprovalsPendingCount = `-- name: ValidationApprovalsPendingCount :one
+SELECT count(*)
+FROM validation_approvals
+WHERE request_id = $1 AND status = 'PENDING' AND approval_type <> 'DEPLOYMENT'
+`
+
+// The approvals of the current round still pending, read after the decision in the same
+// transaction under the request's row lock: zero after an approval means it was the last one.
+func (q *Queries) ValidationApprovalsPendingCount(ctx context.Context, requestID int32) (int64, error) {
+	row := q.db.QueryRow(ctx, validationApprovalsPendingCount, requestID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const validationApprovalsVoidPending = `-- name: ValidationApprovalsVoidPending :many
+UPDATE validation_approvals
+SET status = 'VOIDED'
+WHERE request_id = $1
+  AND status = 'PENDING'
+  AND approval_type <> 'DEPLOYMENT'
+RETURNING approval_id
+`
+
+// A request leaving PENDING_APPROVAL other than by its last approval (a send-back, a step back,
+// a hold, a cancellation) voids the approvals of that round still pending; the next
+// PENDING_APPROVAL creates fresh ones. DEPLOYMENT approvals are not part of a round.
+func (q *Queries) ValidationApprovalsVoidPending(ctx context.Context, requestID int32) ([]int32, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsVoidPending, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int32
+	for rows.Next() {
+		var approval_id int32
+		if err := rows.Scan(&approval_id); err != nil {
+			return nil, err
+		}
+		items = append(items, approval_id)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

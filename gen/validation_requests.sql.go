@@ -600,6 +600,29 @@ func (q *Queries) ValidationRequestVersionsLink(ctx context.Context, arg Validat
 	return err
 }
 
+const validationRequestVisible = `-- name: ValidationRequestVisible :one
+SELECT EXISTS (
+    SELECT 1 FROM validation_requests vr
+    WHERE vr.request_id = $1
+      AND ($2::boolean OR validation_request_visible_to(vr.request_id, $3)::boolean)
+)
+`
+
+type ValidationRequestVisibleParams struct {
+	RequestID int32
+	SeesAll   bool
+	UserID    int32
+}
+
+// Whether a request exists and the caller may see it: every role but USER sees every request
+// (sees_all); a USER only those of models they own or delegate for.
+func (q *Queries) ValidationRequestVisible(ctx context.Context, arg ValidationRequestVisibleParams) (bool, error) {
+	row := q.db.QueryRow(ctx, validationRequestVisible, arg.RequestID, arg.SeesAll, arg.UserID)
+	var exists bool
+	err := row.Scan(&exists)
+	return exists, err
+}
+
 const validationStatusHistoryAdd = `-- name: ValidationStatusHistoryAdd :exec
 INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
 VALUES ($1, $2, $3, $4, $5)

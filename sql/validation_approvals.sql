@@ -1,9 +1,9 @@
--- name: ValidationApprovalsCreateRegional :many
--- Creates the regional approvals a confirmed deployment needs: one per region it covers that
+-- name: ValidationApprovalsCreateForDeployment :many
+-- Creates the DEPLOYMENT approvals a confirmed deployment needs: one per region it covers that
 -- requires regional approval and is outside the validation's regions. ON CONFLICT makes it
--- idempotent, also against a concurrent confirmation (it waits on validation_approvals_regional_key).
+-- idempotent, also against a concurrent confirmation (it waits on validation_approvals_deployment_key).
 INSERT INTO validation_approvals (request_id, region_id, approval_type)
-SELECT @request_id::int, r.region_id, 'REGIONAL'
+SELECT @request_id::int, r.region_id, 'DEPLOYMENT'
 FROM model_regions mr
 JOIN regions r ON r.region_id = mr.region_id
 WHERE mr.model_id = @model_id
@@ -14,5 +14,142 @@ WHERE mr.model_id = @model_id
       WHERE vrr.request_id = @request_id::int AND vrr.region_id = r.region_id
   )
 ORDER BY r.region_id
-ON CONFLICT (request_id, region_id) WHERE approval_type = 'REGIONAL' DO NOTHING
+ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
 RETURNING approval_id, region_id;
+
+-- name: ValidationApprovalsCreateRequired :many
+-- The approvals a request needs when it enters PENDING_APPROVAL, created in the status change's
+-- transaction (the request row is locked FOR UPDATE): one GLOBAL, and one REGIONAL per region of
+-- the approval scope that requires regional approval. The scope is the request's regions plus the
+-- target regions of its REGIONAL versions; when both are empty, the regions its models run in.
+-- The pending-approval unique indexes refuse a second round while one is pending.
+WITH listed AS (
+    SELECT vrr.region_id
+    FROM validation_request_regions vrr
+    WHERE vrr.request_id = @request_id::int
+    UNION
+    SELECT mvr.region_id
+    FROM validation_request_models l
+    JOIN model_versions v ON v.version_id = l.version_id AND v.scope = 'REGIONAL'
+    JOIN model_version_regions mvr ON mvr.version_id = v.version_id
+    WHERE l.request_id = @request_id::int
+), scope AS (
+    SELECT region_id FROM listed
+    UNION
+    SELECT mr.region_id
+    FROM validation_request_models l
+    JOIN model_regions mr ON mr.model_id = l.model_id
+    WHERE l.request_id = @request_id::int AND NOT EXISTS (SELECT 1 FROM listed)
+)
+INSERT INTO validation_approvals (request_id, region_id, approval_type)
+SELECT @request_id::int, needed.region_id, needed.approval_type
+FROM (
+    SELECT NULL::int AS region_id, 'GLOBAL'::text AS approval_type
+    UNION ALL
+    SELECT r.region_id, 'REGIONAL'
+    FROM scope s
+    JOIN regions r ON r.region_id = s.region_id
+    WHERE r.requires_regional_approval
+) AS needed
+ORDER BY needed.region_id NULLS FIRST
+RETURNING approval_id, approval_type, region_id;
+
+-- name: ValidationApprovalsVoidPending :many
+-- A request leaving PENDING_APPROVAL other than by its last approval (a send-back, a step back,
+-- a hold, a cancellation) voids the approvals of that round still pending; the next
+-- PENDING_APPROVAL creates fresh ones. DEPLOYMENT approvals are not part of a round.
+UPDATE validation_approvals
+SET status = 'VOIDED'
+WHERE request_id = @request_id
+  AND status = 'PENDING'
+  AND approval_type <> 'DEPLOYMENT'
+RETURNING approval_id;
+
+-- name: ValidationApprovalRequest :one
+-- The request an approval belongs to and that request's models, read before any lock: a decision
+-- takes the models' validation locks and the request's row lock first, in the global lock order,
+-- and only then the approval's. request_id never changes.
+SELECT a.request_id, a.approval_type,
+       array(
+           SELECT l.model_id FROM validation_request_models l
+           WHERE l.request_id = a.request_id
+           ORDER BY l.model_id
+       )::int[] AS model_ids
+FROM validation_approvals a
+WHERE a.approval_id = @approval_id;
+
+-- name: ValidationApprovalLockForDecision :one
+-- Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
+-- same transaction), and reads what the decision is judged on: the request's status, whether the
+-- caller may decide this kind of approval (its role, or for a regional one its regions) and whether
+-- the caller is involved in the request (validation_request_involves).
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
+       vr.status AS request_status,
+       EXISTS (
+           SELECT 1 FROM user_regions ur
+           WHERE ur.user_id = @user_id AND ur.region_id = a.region_id
+       ) AS caller_in_region,
+       validation_request_involves(a.request_id, @user_id)::boolean AS caller_involved
+FROM validation_approvals a
+JOIN validation_requests vr ON vr.request_id = a.request_id
+WHERE a.approval_id = @approval_id
+FOR UPDATE OF a;
+
+-- name: ValidationApprovalDecide :one
+-- Guarded by status as well as by the row lock: an approval is decided once.
+UPDATE validation_approvals
+SET status = @status, decided_by_id = @decided_by_id, decided_at = now(), comments = sqlc.narg('comments')
+WHERE approval_id = @approval_id AND status = 'PENDING'
+RETURNING approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+          comments, created_at;
+
+-- name: ValidationApprovalsPendingCount :one
+-- The approvals of the current round still pending, read after the decision in the same
+-- transaction under the request's row lock: zero after an approval means it was the last one.
+SELECT count(*)
+FROM validation_approvals
+WHERE request_id = @request_id AND status = 'PENDING' AND approval_type <> 'DEPLOYMENT';
+
+-- name: ValidationApprovalGet :one
+SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+       comments, created_at
+FROM validation_approvals
+WHERE approval_id = @approval_id;
+
+-- name: ValidationApprovalsForRequest :many
+-- Every approval of one request, in creation order (validation_approvals_request_id_idx).
+SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
+       comments, created_at
+FROM validation_approvals
+WHERE request_id = @request_id
+ORDER BY approval_id;
+
+-- name: ValidationApprovalsList :many
+-- Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
+-- the approvals the caller may decide now: pending; of a kind its role decides (GLOBAL: a
+-- GLOBAL_APPROVER; REGIONAL and DEPLOYMENT: a REGIONAL_APPROVER of the region; any: ADMIN); for a
+-- round's approval, its request awaiting approval; and a request the caller is not involved in.
+-- The same predicates judge a decision (ValidationApprovalLockForDecision).
+-- visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.decided_by_id,
+       a.decided_at, a.comments, a.created_at
+FROM validation_approvals a
+JOIN validation_requests vr ON vr.request_id = a.request_id
+WHERE a.approval_id > @after_id
+  AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+  AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+  AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
+  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(a.request_id, sqlc.narg('visible_to')::int)::boolean)
+  AND (NOT @mine::boolean OR (
+      a.status = 'PENDING'
+      AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
+      AND CASE
+            WHEN @role::text = 'ADMIN' THEN true
+            WHEN a.approval_type = 'GLOBAL' THEN @role::text = 'GLOBAL_APPROVER'
+            ELSE @role::text = 'REGIONAL_APPROVER' AND EXISTS (
+                SELECT 1 FROM user_regions ur WHERE ur.user_id = @user_id AND ur.region_id = a.region_id)
+          END
+      AND NOT validation_request_involves(a.request_id, @user_id)::boolean
+  ))
+ORDER BY a.approval_id
+LIMIT @limit_count;

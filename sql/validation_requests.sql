@@ -175,3 +175,12 @@ SELECT history_id, request_id, from_status, to_status, reason, changed_by, chang
 FROM validation_status_history
 WHERE request_id = @request_id
 ORDER BY history_id;
+
+-- name: ValidationRequestVisible :one
+-- Whether a request exists and the caller may see it: every role but USER sees every request
+-- (sees_all); a USER only those of models they own or delegate for.
+SELECT EXISTS (
+    SELECT 1 FROM validation_requests vr
+    WHERE vr.request_id = @request_id
+      AND (@sees_all::boolean OR validation_request_visible_to(vr.request_id, @user_id)::boolean)
+);

@@ -14,13 +14,14 @@ import (
 
 // Entity types of audit rows (the audit_logs_entity_type_known constraint lists the same).
 const (
-	EntityUser              = "user"
-	EntityAPIToken          = "api_token"
-	EntityRegion            = "region"
-	EntityModel             = "model"
-	EntityModelVersion      = "model_version"
-	EntityValidationRequest = "validation_request"
-	EntityDeploymentTask    = "deployment_task"
+	EntityUser               = "user"
+	EntityAPIToken           = "api_token"
+	EntityRegion             = "region"
+	EntityModel              = "model"
+	EntityModelVersion       = "model_version"
+	EntityValidationRequest  = "validation_request"
+	EntityDeploymentTask     = "deployment_task"
+	EntityValidationApproval = "validation_approval"
 )
 
 // Entry is one audit row to write. UserID is nil only for operator actions from the command line.

@@ -40,9 +40,10 @@ func (f *fixture) versionActualDate(versionID int32) string {
 	return *d
 }
 
+// approvals counts the DEPLOYMENT approvals of a request by region (v1 called them REGIONAL).
 func (f *fixture) approvals(requestID int32) map[int32]int {
 	f.t.Helper()
-	rows, err := f.db.Pool.Query(f.ctx, `SELECT region_id FROM validation_approvals WHERE request_id = $1 AND approval_type = 'REGIONAL'`, requestID)
+	rows, err := f.db.Pool.Query(f.ctx, `SELECT region_id FROM validation_approvals WHERE request_id = $1 AND approval_type = 'DEPLOYMENT'`, requestID)
 	if err != nil {
 		f.t.Fatal(err)
 	}

@@ -149,10 +149,10 @@ func confirmOp(in ConfirmInput) operation {
 					ActualProductionDate: &date, VersionID: t.VersionID,
 				})
 			}, pgtx.Wrap("set version production date"))
-			var created []gen.ValidationApprovalsCreateRegionalRow
+			var created []gen.ValidationApprovalsCreateForDeploymentRow
 			if v.ValidationRequestID != nil {
-				pgtx.Many(p, &created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateRegionalRow, error) {
-					return q.ValidationApprovalsCreateRegional(ctx, gen.ValidationApprovalsCreateRegionalParams{
+				pgtx.Many(p, &created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateForDeploymentRow, error) {
+					return q.ValidationApprovalsCreateForDeployment(ctx, gen.ValidationApprovalsCreateForDeploymentParams{
 						RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
 					})
 				}, pgtx.Wrap("create regional approvals"))

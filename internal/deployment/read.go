@@ -10,10 +10,8 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// seesAll reports whether actor may read every task; others see only the tasks they may act on.
-func seesAll(actor domain.Actor) bool {
-	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
-}
+// seesAll reports whether actor may read every task; a USER sees only the tasks they may act on.
+func seesAll(actor domain.Actor) bool { return actor.SeesAll() }
 
 // Get returns one task. A task the actor may not see is reported as missing, so ids of other
 // owners' tasks do not leak.

@@ -7,12 +7,25 @@ type Role string
 const (
 	RoleAdmin     Role = "ADMIN"
 	RoleValidator Role = "VALIDATOR"
-	RoleUser      Role = "USER"
+	// RoleGlobalApprover decides the GLOBAL approval of a validation request.
+	RoleGlobalApprover Role = "GLOBAL_APPROVER"
+	// RoleRegionalApprover decides the REGIONAL and DEPLOYMENT approvals of the regions the user
+	// belongs to.
+	RoleRegionalApprover Role = "REGIONAL_APPROVER"
+	RoleUser             Role = "USER"
 )
+
+// Roles lists every role, in the order the API documents them.
+var Roles = []Role{RoleAdmin, RoleValidator, RoleGlobalApprover, RoleRegionalApprover, RoleUser}
 
 // Valid reports whether r is one of the known roles.
 func (r Role) Valid() bool {
-	return r == RoleAdmin || r == RoleValidator || r == RoleUser
+	for _, known := range Roles {
+		if r == known {
+			return true
+		}
+	}
+	return false
 }
 
 // Actor is the authenticated user a service call acts for. Authorization decisions are made in
@@ -21,6 +34,11 @@ type Actor struct {
 	UserID int32
 	Role   Role
 }
+
+// SeesAll reports whether the actor sees every validation request and deployment task. Only a
+// USER is limited to the models they own or delegate for: validators and approvers work across
+// the inventory.
+func (a Actor) SeesAll() bool { return a.Role != RoleUser }
 
 // IsAdmin reports whether the actor has the ADMIN role.
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }

@@ -26,6 +26,9 @@ const (
 	CodeBodyTooLarge          Code = "body_too_large"
 	CodeUnsupportedMediaType  Code = "unsupported_media_type"
 	CodeMethodNotAllowed      Code = "method_not_allowed"
+	// CodeDeciderNotIndependent refuses an approval decision by someone involved in the request
+	// (separation of duties). The API answers it 403 with the code "not_independent".
+	CodeDeciderNotIndependent Code = "decider_not_independent"
 	CodeLockTimeout           Code = "lock_timeout"
 	CodeUnavailable           Code = "unavailable"
 	CodeInternal              Code = "internal"

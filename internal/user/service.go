@@ -13,6 +13,7 @@ import (
 	"mrmflow/internal/domain"
 	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/region"
 )
 
 // uniqueUsersEmail is the index that makes emails unique case-insensitively.
@@ -64,7 +65,7 @@ func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName
 		row, err := q.UserGetByEmail(ctx, in.Email)
 		switch {
 		case err == nil:
-			u = fromRow(row)
+			u = fromRow(row, nil) // the development admin, never a regional approver
 		case pgtx.IsNoRows(err):
 			if u, err = create(ctx, q, in, nil); err != nil {
 				return err
@@ -89,22 +90,38 @@ func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (Use
 	if err != nil {
 		return User{}, fmt.Errorf("create user: %w", err)
 	}
-	u := fromRow(row)
+	u := fromRow(row, in.RegionIDs)
+	if len(in.RegionIDs) > 0 {
+		if _, err := region.RequireAll(ctx, q, "region_ids", in.RegionIDs); err != nil {
+			return User{}, err
+		}
+		if err := q.UserRegionsAdd(ctx, gen.UserRegionsAddParams{UserID: u.UserID, RegionIds: in.RegionIDs}); err != nil {
+			return User{}, fmt.Errorf("add user regions: %w", err)
+		}
+	}
 	err = audit.Record(ctx, q, audit.Entry{
 		EntityType: audit.EntityUser, EntityID: u.UserID, Action: "USER_CREATED", UserID: by,
-		Changes: map[string]any{"email": u.Email, "full_name": u.FullName, "role": u.Role},
+		Changes: map[string]any{"email": u.Email, "full_name": u.FullName, "role": u.Role, "region_ids": u.RegionIDs},
 	})
 	return u, err
 }
 
-// Get returns one user; any authenticated user may look up the caller itself (GET /users/me).
+// Get returns one user with its regions, read in one round trip; any authenticated user may look
+// up the caller itself (GET /users/me).
 func (s *Service) Get(ctx context.Context, userID int32) (User, error) {
-	row, err := gen.New(s.pool).UserGetByID(ctx, userID)
-	if pgtx.IsNoRows(err) {
-		return User{}, domain.NotFound("user %d does not exist", userID)
+	var row gen.User
+	var regionIDs []int32
+	p := &pgtx.Pipeline{}
+	pgtx.One(p, &row, func(q *gen.Queries) (gen.User, error) { return q.UserGetByID(ctx, userID) }, func(err error) error {
+		if pgtx.IsNoRows(err) {
+			return domain.NotFound("user %d does not exist", userID)
+		}
+		return fmt.Errorf("get user: %w", err)
+	})
+	pgtx.Many(p, &regionIDs, func(q *gen.Queries) ([]int32, error) { return q.UserRegionIDs(ctx, userID) },
+		pgtx.Wrap("read user regions"))
+	if err := p.Send(ctx, s.pool); err != nil {
+		return User{}, err
 	}
-	if err != nil {
-		return User{}, fmt.Errorf("get user: %w", err)
-	}
-	return fromRow(row), nil
+	return fromRow(row, regionIDs), nil
 }

@@ -2,6 +2,7 @@
 package user
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -11,11 +12,13 @@ import (
 
 // User is a person who calls the API.
 type User struct {
-	UserID    int32       `json:"user_id"`
-	Email     string      `json:"email"`
-	FullName  string      `json:"full_name"`
-	Role      domain.Role `json:"role"`
-	CreatedAt time.Time   `json:"created_at"`
+	UserID   int32       `json:"user_id"`
+	Email    string      `json:"email"`
+	FullName string      `json:"full_name"`
+	Role     domain.Role `json:"role"`
+	// RegionIDs are the regions a REGIONAL_APPROVER decides for (empty for every other role).
+	RegionIDs []int32   `json:"region_ids"`
+	CreatedAt time.Time `json:"created_at"`
 }
 
 // Token is a newly created API token. Token, the plaintext, exists only in this value: the
@@ -27,11 +30,12 @@ type Token struct {
 	CreatedAt time.Time `json:"created_at"`
 }
 
-// CreateInput is a new user.
+// CreateInput is a new user. RegionIDs is required for, and only for, a REGIONAL_APPROVER.
 type CreateInput struct {
-	Email    string
-	FullName string
-	Role     domain.Role
+	Email     string
+	FullName  string
+	Role      domain.Role
+	RegionIDs []int32
 }
 
 func (in CreateInput) check() error {
@@ -42,11 +46,26 @@ func (in CreateInput) check() error {
 	}
 	c.Name("full_name", in.FullName)
 	if !in.Role.Valid() {
-		c.Add("role", "must be one of ADMIN, VALIDATOR, USER")
+		c.Add("role", "must be one of %v", domain.Roles)
+	}
+	switch {
+	case len(slices.Compact(slices.Sorted(slices.Values(in.RegionIDs)))) != len(in.RegionIDs):
+		c.Add("region_ids", "must not list an id twice")
+	case in.Role == domain.RoleRegionalApprover && len(in.RegionIDs) == 0:
+		c.Add("region_ids", "is required for a REGIONAL_APPROVER (at least 1 id)")
+	case in.Role != domain.RoleRegionalApprover && len(in.RegionIDs) > 0:
+		c.Add("region_ids", "is only for a REGIONAL_APPROVER")
 	}
 	return c.Err()
 }
 
-func fromRow(r gen.User) User {
-	return User{UserID: r.UserID, Email: r.Email, FullName: r.FullName, Role: domain.Role(r.Role), CreatedAt: r.CreatedAt.UTC()}
+// fromRow converts a user row; regionIDs are its user_regions (nil = none).
+func fromRow(r gen.User, regionIDs []int32) User {
+	if regionIDs == nil {
+		regionIDs = []int32{}
+	}
+	return User{
+		UserID: r.UserID, Email: r.Email, FullName: r.FullName, Role: domain.Role(r.Role),
+		RegionIDs: regionIDs, CreatedAt: r.CreatedAt.UTC(),
+	}
 }

@@ -21,6 +21,9 @@ type Service struct {
 	lockTimeout time.Duration
 	metrics     *metrics.Metrics
 	opts        Options
+	// skipDecisionLocks leaves the model locks and the request row lock out of approval
+	// decisions, for the negative control of the last-approval race only (export_test.go).
+	skipDecisionLocks bool
 }
 
 // Options switch off parts of Create's protection. They exist ONLY for the negative-control

@@ -9,7 +9,6 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mrmflow/gen"
-	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
 )
@@ -80,29 +79,11 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	}
 
 	change := &pgtx.Pipeline{}
-	change.Exec(func(q *gen.Queries) error {
-		return q.ValidationRequestSetStatus(ctx, gen.ValidationRequestSetStatusParams{RequestID: requestID, Status: status})
-	}, func(err error) error {
-		if pgtx.IsConstraintViolation(err, pgtx.CheckViolation, statusTransition) {
-			return invalidTransition(requestID, cur.Status, status)
-		}
-		return fmt.Errorf("set validation status: %w", err)
-	})
 	var why *string
 	if reason != "" {
 		why = &reason
 	}
-	change.Exec(func(q *gen.Queries) error {
-		return q.ValidationStatusHistoryAdd(ctx, gen.ValidationStatusHistoryAddParams{
-			RequestID: requestID, FromStatus: &cur.Status, ToStatus: status, Reason: why, ChangedBy: actor.UserID,
-		})
-	}, pgtx.Wrap("record status history"))
-	err = audit.Queue(ctx, change, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_STATUS_CHANGED",
-		UserID:  audit.By(actor.UserID),
-		Changes: map[string]any{"from_status": cur.Status, "to_status": status, "reason": why},
-	})
-	if err != nil {
+	if err := queueStatusMove(ctx, change, actor, requestID, cur.Status, status, why); err != nil {
 		return Request{}, err
 	}
 	var shown shownRequest

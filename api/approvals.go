@@ -1,0 +1,81 @@
+package api
+
+import (
+	"net/http"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/validation"
+)
+
+func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	items, err := s.validations.RequestApprovals(r.Context(), actorOf(r), requestID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, nil))
+	return nil
+}
+
+func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
+	page, err := pageOf(r)
+	if err != nil {
+		return err
+	}
+	var filter validation.ApprovalFilter
+	if filter.Status, err = queryText(r, "status"); err != nil {
+		return err
+	}
+	if filter.ApprovalType, err = queryText(r, "approval_type"); err != nil {
+		return err
+	}
+	if filter.RequestID, err = queryID(r, "request_id"); err != nil {
+		return err
+	}
+	switch v := r.URL.Query().Get("mine"); v {
+	case "", "false":
+	case "true":
+		filter.Mine = true
+	default:
+		return domain.Invalid("mine", "must be true or false")
+	}
+	items, next, err := s.validations.ListApprovals(r.Context(), actorOf(r), filter, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+type decideApprovalRequest struct {
+	Decision *string `json:"decision"`
+	Comments *string `json:"comments"`
+}
+
+func (s *Server) decideApproval(w http.ResponseWriter, r *http.Request) error {
+	approvalID, err := pathID(r, "approval_id")
+	if err != nil {
+		return err
+	}
+	var req decideApprovalRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := validation.DecisionInput{
+		Decision: f.str("decision", req.Decision, true),
+		Comments: f.str("comments", req.Comments, false),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	a, err := s.validations.Decide(r.Context(), actorOf(r), approvalID, in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, a)
+	return nil
+}

@@ -1,0 +1,208 @@
+package validation
+
+import (
+	"context"
+	"fmt"
+	"slices"
+
+	"github.com/jackc/pgx/v5"
+
+	"mrmflow/gen"
+	"mrmflow/internal/audit"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
+)
+
+// DecisionInput is an approver's decision on one approval. Comments are required to send back.
+type DecisionInput struct {
+	Decision string
+	Comments string
+}
+
+func (in DecisionInput) check() error {
+	var c domain.Check
+	if !slices.Contains(decisions, in.Decision) {
+		c.Add("decision", "must be one of %v", decisions)
+	}
+	c.Text("comments", in.Comments, in.Decision == ApprovalSentBack)
+	return c.Err()
+}
+
+// Decide records actor's decision on an approval. The decider must hold the approval's role
+// (GLOBAL: a GLOBAL_APPROVER; REGIONAL and DEPLOYMENT: a REGIONAL_APPROVER of its region; any:
+// ADMIN) and must not be involved in the request (its requestor, an assigned validator, or an
+// owner or active delegate of one of its models), ADMIN included. An approval is decided once,
+// and a round's approval only while its request awaits approval.
+//
+// Sending a round's approval back moves the request to REVISION and voids the round's other
+// pending approvals. Approving the last pending approval of the round approves the request, in
+// the same transaction and exactly once: every decision on a request locks the request row
+// (after the models' validation locks, in the global lock order) before its approval, so two
+// approvers deciding at the same moment are judged one after the other, and the second sees the
+// first's approval when it counts what is still pending.
+func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int32, in DecisionInput) (Approval, error) {
+	if actor.Role != domain.RoleAdmin && actor.Role != domain.RoleGlobalApprover && actor.Role != domain.RoleRegionalApprover {
+		return Approval{}, domain.Forbidden("only approvers and ADMIN users may decide approvals")
+	}
+	if err := in.check(); err != nil {
+		return Approval{}, err
+	}
+	var out Approval
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, pgtx.Limits{LockTimeout: s.lockTimeout}, func(tx pgx.Tx) error {
+		var err error
+		out, err = s.decide(ctx, tx, actor, approvalID, in)
+		return err
+	})
+	return out, txError(err)
+}
+
+// decide is Decide's transaction: find the approval's request and models; lock them and the
+// approval and judge the decision; record it (with the request's move to REVISION for a
+// send-back); for an approval of the round, approve the request when nothing is left pending.
+func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, in DecisionInput) (Approval, error) {
+	target, err := gen.New(tx).ValidationApprovalRequest(ctx, approvalID)
+	if pgtx.IsNoRows(err) {
+		return Approval{}, domain.NotFound("approval %d does not exist", approvalID)
+	}
+	if err != nil {
+		return Approval{}, fmt.Errorf("find approval: %w", err)
+	}
+	locked, err := s.lockForDecision(ctx, tx, actor, approvalID, target)
+	if err != nil {
+		return Approval{}, err
+	}
+	if err := judgeDecision(actor, locked); err != nil {
+		return Approval{}, err
+	}
+
+	var decided gen.ValidationApprovalDecideRow
+	var pending int64
+	p := &pgtx.Pipeline{}
+	var comments *string
+	if in.Comments != "" {
+		comments = &in.Comments
+	}
+	pgtx.One(p, &decided, func(q *gen.Queries) (gen.ValidationApprovalDecideRow, error) {
+		return q.ValidationApprovalDecide(ctx, gen.ValidationApprovalDecideParams{
+			Status: in.Decision, DecidedByID: &actor.UserID, Comments: comments, ApprovalID: approvalID,
+		})
+	}, func(err error) error {
+		if pgtx.IsNoRows(err) { // held off by the row lock; kept as the statement's own guard
+			return domain.Errorf(domain.CodeInvalidStatus, "approval %d is already decided", approvalID)
+		}
+		return fmt.Errorf("decide approval: %w", err)
+	})
+	err = audit.Queue(ctx, p, audit.Entry{
+		EntityType: audit.EntityValidationApproval, EntityID: approvalID, Action: "APPROVAL_DECIDED",
+		UserID: audit.By(actor.UserID),
+		Changes: map[string]any{
+			"request_id": locked.RequestID, "approval_type": locked.ApprovalType, "region_id": locked.RegionID,
+			"decision": in.Decision, "comments": comments,
+		},
+	})
+	if err != nil {
+		return Approval{}, err
+	}
+	round := isRound(locked.ApprovalType)
+	switch {
+	case round && in.Decision == ApprovalSentBack:
+		reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
+		queueVoidRound(ctx, p, locked.RequestID)
+		if err := queueStatusMove(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, &reason); err != nil {
+			return Approval{}, err
+		}
+	case round:
+		pgtx.Scalar(p, &pending, func(q *gen.Queries) (int64, error) {
+			return q.ValidationApprovalsPendingCount(ctx, locked.RequestID)
+		}, pgtx.Wrap("count pending approvals"))
+	}
+	if err := p.Send(ctx, tx); err != nil {
+		return Approval{}, err
+	}
+	if round && in.Decision == ApprovalApproved && pending == 0 {
+		if err := s.approveRequest(ctx, tx, actor, locked.RequestID, approvalID); err != nil {
+			return Approval{}, err
+		}
+	}
+	return approvalOf(approvalRow(decided)), nil
+}
+
+// lockForDecision takes, in the global lock order, the validation locks of the request's models
+// (for a round's approval: its last approval approves the request, and an INITIAL creation checks
+// for an approved validation under those locks), the request's row, then the approval's row, and
+// reads what the decision is judged on. Either of the first two serialises the decisions on one
+// request; a test switch leaves both out.
+func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, target gen.ValidationApprovalRequestRow) (gen.ValidationApprovalLockForDecisionRow, error) {
+	p := &pgtx.Pipeline{}
+	if isRound(target.ApprovalType) && !s.skipDecisionLocks {
+		for _, id := range sortedIDs(target.ModelIds) {
+			queueModelLock(ctx, p, id)
+		}
+	}
+	if !s.skipDecisionLocks {
+		var cur gen.ValidationRequestLockForUpdateRow
+		pgtx.One(p, &cur, func(q *gen.Queries) (gen.ValidationRequestLockForUpdateRow, error) {
+			return q.ValidationRequestLockForUpdate(ctx, target.RequestID)
+		}, func(err error) error { return lockOrWrap(err, "lock validation request") })
+	}
+	var locked gen.ValidationApprovalLockForDecisionRow
+	pgtx.One(p, &locked, func(q *gen.Queries) (gen.ValidationApprovalLockForDecisionRow, error) {
+		return q.ValidationApprovalLockForDecision(ctx, gen.ValidationApprovalLockForDecisionParams{UserID: actor.UserID, ApprovalID: approvalID})
+	}, func(err error) error { return lockOrWrap(err, "lock approval") })
+	if err := p.Send(ctx, tx); err != nil {
+		return gen.ValidationApprovalLockForDecisionRow{}, err
+	}
+	return locked, nil
+}
+
+// judgeDecision applies the decision's rules to the locked approval: role and region, separation
+// of duties, decided once, and a round's approval only while its request awaits approval.
+func judgeDecision(actor domain.Actor, a gen.ValidationApprovalLockForDecisionRow) error {
+	var allowed bool
+	switch {
+	case actor.IsAdmin():
+		allowed = true
+	case a.ApprovalType == ApprovalGlobal:
+		allowed = actor.Role == domain.RoleGlobalApprover
+	default:
+		allowed = actor.Role == domain.RoleRegionalApprover && a.CallerInRegion
+	}
+	if !allowed {
+		if a.ApprovalType == ApprovalGlobal {
+			return domain.Forbidden("approval %d is a GLOBAL approval: only a GLOBAL_APPROVER or ADMIN may decide it", a.ApprovalID)
+		}
+		return domain.Forbidden("approval %d is a %s approval of region %d: only a REGIONAL_APPROVER of that region or ADMIN may decide it",
+			a.ApprovalID, a.ApprovalType, *a.RegionID)
+	}
+	if a.CallerInvolved {
+		return domain.Errorf(domain.CodeDeciderNotIndependent,
+			"you are involved in validation request %d (its requestor, an assigned validator, or an owner or delegate of one of its models) and may not decide its approvals",
+			a.RequestID)
+	}
+	if a.Status != ApprovalPending {
+		return domain.Errorf(domain.CodeInvalidStatus, "approval %d is already %s", a.ApprovalID, a.Status)
+	}
+	if isRound(a.ApprovalType) && a.RequestStatus != StatusPendingApproval {
+		return domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s, not PENDING_APPROVAL", a.RequestID, a.RequestStatus)
+	}
+	return nil
+}
+
+// approveRequest moves a request whose round is fully approved to APPROVED, with its history and
+// audit rows. Closing the request frees its models (blocks_model follows through the foreign key).
+func (s *Service) approveRequest(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID, lastApprovalID int32) error {
+	reason := fmt.Sprintf("every required approval approved (the last: approval %d)", lastApprovalID)
+	p := &pgtx.Pipeline{}
+	if err := queueStatusMove(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, &reason); err != nil {
+		return err
+	}
+	return p.Send(ctx, tx)
+}
+
+// lockOrWrap turns a lock wait that ran out of time into lock_timeout and wraps anything else.
+func lockOrWrap(err error, what string) error {
+	if pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
+		return domain.Errorf(domain.CodeLockTimeout, "the validation request is busy; retry shortly")
+	}
+	return fmt.Errorf("%s: %w", what, err)
+}
