@@ -22,7 +22,7 @@ func userCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fs := newFlagSet("user create", "user create --email E --name N --role ADMIN|VALIDATOR|USER\n\nCreates a user in the database named by DATABASE_URL and a first API token for it.\nThe token is printed alone on the last line of standard output.", stderr)
 	email := fs.String("email", "", "the user's email (unique, case-insensitive)")
 	name := fs.String("name", "", "the user's full name")
-	role := fs.String("role", "USER", "ADMIN, VALIDATOR or USER")
+	role := fs.String("role", "USER", "ADMIN, VALIDATOR, GLOBAL_APPROVER or USER (a REGIONAL_APPROVER needs regions: create it with POST /api/v1/users)")
 	if err := fs.Parse(args[1:]); err != nil {
 		return err
 	}

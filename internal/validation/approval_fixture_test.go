@@ -109,4 +109,3 @@ func kinds(list []validation.Approval) []string {
 	}
 	return out
 }
-
