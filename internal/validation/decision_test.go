@@ -349,3 +349,39 @@ func lastApprovalRace(t *testing.T, tweak func(*validation.Service), rounds int)
 	}
 	return stuck
 }
+
+// TestDeploymentApprovalsAreDecidedOutsideTheRound: a DEPLOYMENT approval (what a confirmation in
+// a region outside the validation's scope creates) is decided by a regional approver of its region
+// whatever the request's status, and deciding it leaves the request as it was.
+func TestDeploymentApprovalsAreDecidedOutsideTheRound(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 4)
+	eu := f.region(true)
+	model := f.models(1)[0]
+	r, err := f.svc.Create(context.Background(), f.validator, input(validation.TypeComprehensive, model), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := r.Value.RequestID
+	var approval int32
+	if err := f.db.Pool.QueryRow(context.Background(), `
+		INSERT INTO validation_approvals (request_id, region_id, approval_type) VALUES ($1, $2, 'DEPLOYMENT')
+		RETURNING approval_id`, req, eu).Scan(&approval); err != nil {
+		t.Fatal(err)
+	}
+	regional := f.approver(domain.RoleRegionalApprover, eu)
+	items, _, err := f.svc.ListApprovals(context.Background(), regional, validation.ApprovalFilter{Mine: true}, domain.Page{Limit: 10})
+	if err != nil || len(items) != 1 || items[0].ApprovalID != approval {
+		t.Fatalf("regional queue %+v, %v", items, err)
+	}
+	if _, err := f.svc.Decide(context.Background(), f.approver(domain.RoleGlobalApprover), approval, validation.DecisionInput{Decision: validation.ApprovalApproved}); domain.CodeOf(err) != domain.CodeForbidden {
+		t.Errorf("global approver deciding a DEPLOYMENT approval: %v, want forbidden", err)
+	}
+	a, err := f.svc.Decide(context.Background(), regional, approval, validation.DecisionInput{Decision: validation.ApprovalSentBack, Comments: "deployed without EU sign-off"})
+	if err != nil || a.Status != validation.ApprovalSentBack {
+		t.Fatalf("decide: %+v, %v", a, err)
+	}
+	if s := f.status(req); s != validation.StatusIntake {
+		t.Errorf("deciding a DEPLOYMENT approval moved the request to %s", s)
+	}
+}
