@@ -143,12 +143,12 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 		var cur gen.ValidationRequestLockForUpdateRow
 		pgtx.One(p, &cur, func(q *gen.Queries) (gen.ValidationRequestLockForUpdateRow, error) {
 			return q.ValidationRequestLockForUpdate(ctx, target.RequestID)
-		}, func(err error) error { return lockOrWrap(err, "lock validation request") })
+		}, pgtx.Wrap("lock validation request"))
 	}
 	var locked gen.ValidationApprovalLockForDecisionRow
 	pgtx.One(p, &locked, func(q *gen.Queries) (gen.ValidationApprovalLockForDecisionRow, error) {
 		return q.ValidationApprovalLockForDecision(ctx, gen.ValidationApprovalLockForDecisionParams{UserID: actor.UserID, ApprovalID: approvalID})
-	}, func(err error) error { return lockOrWrap(err, "lock approval") })
+	}, pgtx.Wrap("lock approval"))
 	if err := p.Send(ctx, tx); err != nil {
 		return gen.ValidationApprovalLockForDecisionRow{}, err
 	}
@@ -197,12 +197,4 @@ func (s *Service) approveRequest(ctx context.Context, tx pgx.Tx, actor domain.Ac
 		return err
 	}
 	return p.Send(ctx, tx)
-}
-
-// lockOrWrap turns a lock wait that ran out of time into lock_timeout and wraps anything else.
-func lockOrWrap(err error, what string) error {
-	if pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
-		return domain.Errorf(domain.CodeLockTimeout, "the validation request is busy; retry shortly")
-	}
-	return fmt.Errorf("%s: %w", what, err)
 }
