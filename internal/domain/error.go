@@ -22,13 +22,19 @@ const (
 	CodeInvalidTransition     Code = "invalid_transition"
 	CodeInvalidStatus         Code = "invalid_status"
 	CodeValidationNotApproved Code = "validation_not_approved"
-	CodeIdempotencyKeyReused  Code = "idempotency_key_reused"
-	CodeBodyTooLarge          Code = "body_too_large"
-	CodeUnsupportedMediaType  Code = "unsupported_media_type"
-	CodeMethodNotAllowed      Code = "method_not_allowed"
-	CodeLockTimeout           Code = "lock_timeout"
-	CodeUnavailable           Code = "unavailable"
-	CodeInternal              Code = "internal"
+	// CodeGateNotMet refuses a status change whose workflow conditions are not met; the problem
+	// lists the unmet conditions under "unmet".
+	CodeGateNotMet Code = "gate_not_met"
+	// CodeNotIndependent refuses someone who is not independent of a validation request (its
+	// requestor, or the owner or an active delegate of one of its models).
+	CodeNotIndependent       Code = "not_independent"
+	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
+	CodeBodyTooLarge         Code = "body_too_large"
+	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	CodeMethodNotAllowed     Code = "method_not_allowed"
+	CodeLockTimeout          Code = "lock_timeout"
+	CodeUnavailable          Code = "unavailable"
+	CodeInternal             Code = "internal"
 )
 
 // FieldError names one offending input field and what is wrong with it.

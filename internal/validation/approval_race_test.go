@@ -5,29 +5,43 @@ import (
 	"testing"
 	"time"
 
+	"mrmflow/internal/domain"
 	"mrmflow/internal/validation"
 )
 
-// pendingApproval creates a TARGETED request on model with svc and walks it to PENDING_APPROVAL.
+// pendingApproval creates a TARGETED request on model with svc and walks it to PENDING_APPROVAL
+// through the gates: a primary validator (which moves it to PLANNING), IN_PROGRESS, an outcome.
 func (f *fixture) pendingApproval(model int32) int32 {
 	f.t.Helper()
 	r, err := f.svc.Create(context.Background(), f.validator, input(validation.TypeTargeted, model), nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	for _, s := range []string{validation.StatusPlanning, validation.StatusInProgress, validation.StatusReview, validation.StatusPendingApproval} {
-		if _, err := f.svc.ChangeStatus(context.Background(), f.validator, r.Value.RequestID, s, "step"); err != nil {
-			f.t.Fatalf("to %s: %v", s, err)
-		}
+	id := r.Value.RequestID
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	f.outcome(id)
+	f.step(id, validation.StatusPendingApproval)
+	return id
+}
+
+// wantUseApprovals checks that a status change to APPROVED was refused by its gate: APPROVED is
+// reached only through the approvals workflow. The refusal comes after the model locks, which
+// this file's tests are about.
+func wantUseApprovals(t *testing.T, err error) {
+	t.Helper()
+	e := wantCode(t, err, domain.CodeGateNotMet)
+	if unmet := e.Extra["unmet"].([]string); len(unmet) != 1 || unmet[0] != validation.GateUseApprovals {
+		t.Fatalf("unmet %v, want [use_approvals]", unmet)
 	}
-	return r.Value.RequestID
 }
 
 // TestApprovalWaitsForCreatorsOfItsModels: an INITIAL creator checks "no approved validation"
 // under its models' locks, so approving a request must take those locks too — otherwise an
 // approval could commit between the creator's check and its insert, leaving an INITIAL request on
 // an already validated model. While another transaction holds the model's lock, the approval is
-// seen waiting on it and completes only after that transaction ends.
+// seen waiting on it and is judged only after that transaction ends (by hand, APPROVED is then
+// refused by its gate: the approvals workflow is the way there).
 func TestApprovalWaitsForCreatorsOfItsModels(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 5)
@@ -48,9 +62,7 @@ func TestApprovalWaitsForCreatorsOfItsModels(t *testing.T) {
 	if err := creator.Commit(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	if err := <-done; err != nil {
-		t.Fatalf("approval after the creator finished: %v", err)
-	}
+	wantUseApprovals(t, <-done)
 }
 
 // Negative control: with the lock switched off (test-only option) the approval does not wait for
@@ -69,9 +81,7 @@ func TestApprovalWithoutLockDoesNotWait(t *testing.T) {
 	}()
 	select {
 	case err := <-done:
-		if err != nil {
-			t.Fatalf("approval: %v", err)
-		}
+		wantUseApprovals(t, err)
 	case <-time.After(5 * time.Second):
 		t.Fatal("without the lock the approval should not have waited for the creator")
 	}

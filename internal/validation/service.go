@@ -21,6 +21,9 @@ type Service struct {
 	lockTimeout time.Duration
 	metrics     *metrics.Metrics
 	opts        Options
+	// noRequestLock reads the request without its row lock where assignments, outcomes and model
+	// changes take it. Set only by the negative-control tests (export_test.go).
+	noRequestLock bool
 }
 
 // Options switch off parts of Create's protection. They exist ONLY for the negative-control
