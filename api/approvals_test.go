@@ -50,9 +50,10 @@ func (e *testEnv) pendingApprovalRequest(validator fixtureUser, model, region in
 	body := vrCreateBody("TARGETED", model)
 	body["region_ids"] = []int32{region}
 	r := e.vrCreate(validator, body)
-	for _, s := range []string{"PLANNING", "IN_PROGRESS", "REVIEW", "PENDING_APPROVAL"} {
-		e.vrSetStatus(validator, r.RequestID, s).want(http.StatusOK)
-	}
+	e.vrPrimary(r.RequestID)
+	e.vrSetStatus(validator, r.RequestID, "IN_PROGRESS").want(http.StatusOK)
+	e.vrOutcome(r.RequestID).want(http.StatusCreated)
+	e.vrSetStatus(validator, r.RequestID, "PENDING_APPROVAL").want(http.StatusOK)
 	return r.RequestID, e.requestApprovals(validator, r.RequestID)
 }
 
@@ -229,9 +230,10 @@ func TestApprovalAuthorizationMatrix(t *testing.T) {
 	// Deciding the approval of a request the ADMIN requested itself is refused too.
 	adminRequestor := e.approverUser(domain.RoleAdmin)
 	r := e.vrCreate(adminRequestor, vrCreateBody("TARGETED", model))
-	for _, s := range []string{"PLANNING", "IN_PROGRESS", "REVIEW", "PENDING_APPROVAL"} {
-		e.vrSetStatus(adminRequestor, r.RequestID, s).want(http.StatusOK)
-	}
+	e.vrPrimary(r.RequestID)
+	e.vrSetStatus(adminRequestor, r.RequestID, "IN_PROGRESS").want(http.StatusOK)
+	e.vrOutcome(r.RequestID).want(http.StatusCreated)
+	e.vrSetStatus(adminRequestor, r.RequestID, "PENDING_APPROVAL").want(http.StatusOK)
 	own := e.requestApprovals(adminRequestor, r.RequestID)[0]
 	e.decide(adminRequestor, own.ApprovalID, "APPROVED", "").wantProblem(http.StatusForbidden, "not_independent")
 }

@@ -145,6 +145,7 @@ type problem struct {
 	Detail    string              `json:"detail"`
 	RequestID string              `json:"request_id"`
 	Errors    []domain.FieldError `json:"errors"`
+	Unmet     []string            `json:"unmet"`
 	Extra     map[string]any      `json:"-"`
 }
 

@@ -137,6 +137,16 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
 	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
+	route(http.MethodPost, "/validation-requests/{request_id}/resume", s.resumeValidationRequest)
+
+	// Inside a validation: assignments, reviewer sign-off and send-back, the outcome.
+	route(http.MethodPost, "/validation-requests/{request_id}/assignments", s.createAssignment)
+	route(http.MethodPatch, "/assignments/{assignment_id}", s.updateAssignment)
+	route(http.MethodDelete, "/assignments/{assignment_id}", s.deleteAssignment)
+	route(http.MethodPost, "/assignments/{assignment_id}/sign-off", s.signOffAssignment)
+	route(http.MethodPost, "/assignments/{assignment_id}/send-back", s.sendBackAssignment)
+	route(http.MethodPost, "/validation-requests/{request_id}/outcome", s.createOutcome)
+	route(http.MethodPatch, "/outcomes/{outcome_id}", s.updateOutcome)
 	route(http.MethodGet, "/validation-requests/{request_id}/approvals", s.listRequestApprovals)
 	route(http.MethodGet, "/approvals", s.listApprovals)
 	route(http.MethodPost, "/approvals/{approval_id}/decision", s.decideApproval)

@@ -95,7 +95,7 @@ func (s *Server) listValidationRequests(w http.ResponseWriter, r *http.Request) 
 	default:
 		return domain.Invalid("active", "must be true or false")
 	}
-	items, next, err := s.validations.List(r.Context(), filter, page)
+	items, next, err := s.validations.List(r.Context(), actorOf(r), filter, page)
 	if err != nil {
 		return err
 	}
@@ -108,7 +108,7 @@ func (s *Server) getValidationRequest(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	v, err := s.validations.Get(r.Context(), requestID)
+	v, err := s.validations.Get(r.Context(), actorOf(r), requestID)
 	if err != nil {
 		return err
 	}

@@ -71,6 +71,9 @@ CREATE FUNCTION public.validation_request_involves(p_request_id integer, p_user_
     SELECT EXISTS (
                SELECT 1 FROM validation_requests vr
                WHERE vr.request_id = p_request_id AND vr.requestor_id = p_user_id)
+        OR EXISTS (
+               SELECT 1 FROM validation_assignments a
+               WHERE a.request_id = p_request_id AND a.validator_id = p_user_id)
         OR validation_request_visible_to(p_request_id, p_user_id)
 $$;
 
@@ -471,6 +474,79 @@ ALTER TABLE public.validation_approvals ALTER COLUMN approval_id ADD GENERATED A
 
 
 --
+-- Name: validation_assignments; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_assignments (
+    assignment_id integer NOT NULL,
+    request_id integer NOT NULL,
+    validator_id integer NOT NULL,
+    is_primary boolean DEFAULT false NOT NULL,
+    is_reviewer boolean DEFAULT false NOT NULL,
+    estimated_hours double precision,
+    actual_hours double precision,
+    independence_attested_at timestamp with time zone DEFAULT now() NOT NULL,
+    signed_off_at timestamp with time zone,
+    sign_off_comments text,
+    assigned_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_assignments_hours_range CHECK ((((estimated_hours IS NULL) OR ((estimated_hours >= (0)::double precision) AND (estimated_hours <= (100000)::double precision))) AND ((actual_hours IS NULL) OR ((actual_hours >= (0)::double precision) AND (actual_hours <= (100000)::double precision))))),
+    CONSTRAINT validation_assignments_primary_not_reviewer CHECK ((NOT (is_primary AND is_reviewer))),
+    CONSTRAINT validation_assignments_sign_off_by_reviewer CHECK (((signed_off_at IS NULL) OR is_reviewer)),
+    CONSTRAINT validation_assignments_sign_off_comments_length CHECK ((char_length(sign_off_comments) <= 4000))
+);
+
+
+--
+-- Name: validation_assignments_assignment_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_assignments ALTER COLUMN assignment_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.validation_assignments_assignment_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
+-- Name: validation_outcomes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_outcomes (
+    outcome_id integer NOT NULL,
+    request_id integer NOT NULL,
+    overall_rating text NOT NULL,
+    executive_summary text NOT NULL,
+    effective_date date NOT NULL,
+    expiration_date date,
+    created_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_outcomes_expiration_after_effective CHECK (((expiration_date IS NULL) OR (expiration_date > effective_date))),
+    CONSTRAINT validation_outcomes_rating_known CHECK ((overall_rating = ANY (ARRAY['PASS'::text, 'PASS_WITH_FINDINGS'::text, 'FAIL'::text]))),
+    CONSTRAINT validation_outcomes_summary_length CHECK (((char_length(executive_summary) >= 1) AND (char_length(executive_summary) <= 4000)))
+);
+
+
+--
+-- Name: validation_outcomes_outcome_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+ALTER TABLE public.validation_outcomes ALTER COLUMN outcome_id ADD GENERATED ALWAYS AS IDENTITY (
+    SEQUENCE NAME public.validation_outcomes_outcome_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1
+);
+
+
+--
 -- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -764,6 +840,38 @@ ALTER TABLE ONLY public.validation_approvals
 
 
 --
+-- Name: validation_assignments validation_assignments_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_pkey PRIMARY KEY (assignment_id);
+
+
+--
+-- Name: validation_assignments validation_assignments_request_validator_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_request_validator_key UNIQUE (request_id, validator_id);
+
+
+--
+-- Name: validation_outcomes validation_outcomes_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_outcomes
+    ADD CONSTRAINT validation_outcomes_pkey PRIMARY KEY (outcome_id);
+
+
+--
+-- Name: validation_outcomes validation_outcomes_request_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_outcomes
+    ADD CONSTRAINT validation_outcomes_request_id_key UNIQUE (request_id);
+
+
+--
 -- Name: validation_request_models validation_request_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1010,6 +1118,41 @@ CREATE INDEX validation_approvals_region_id_idx ON public.validation_approvals U
 --
 
 CREATE INDEX validation_approvals_request_id_idx ON public.validation_approvals USING btree (request_id);
+
+
+--
+-- Name: validation_assignments_assigned_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_assignments_assigned_by_idx ON public.validation_assignments USING btree (assigned_by);
+
+
+--
+-- Name: validation_assignments_one_primary_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_assignments_one_primary_key ON public.validation_assignments USING btree (request_id) WHERE is_primary;
+
+
+--
+-- Name: validation_assignments_one_reviewer_key; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX validation_assignments_one_reviewer_key ON public.validation_assignments USING btree (request_id) WHERE is_reviewer;
+
+
+--
+-- Name: validation_assignments_validator_id_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_assignments_validator_id_idx ON public.validation_assignments USING btree (validator_id);
+
+
+--
+-- Name: validation_outcomes_created_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_outcomes_created_by_idx ON public.validation_outcomes USING btree (created_by);
 
 
 --
@@ -1299,6 +1442,46 @@ ALTER TABLE ONLY public.validation_approvals
 
 
 --
+-- Name: validation_assignments validation_assignments_assigned_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_assigned_by_fkey FOREIGN KEY (assigned_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_assignments validation_assignments_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: validation_assignments validation_assignments_validator_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_validator_id_fkey FOREIGN KEY (validator_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_outcomes validation_outcomes_created_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_outcomes
+    ADD CONSTRAINT validation_outcomes_created_by_fkey FOREIGN KEY (created_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: validation_outcomes validation_outcomes_request_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_outcomes
+    ADD CONSTRAINT validation_outcomes_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
 -- Name: validation_request_models validation_request_models_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1481,6 +1664,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000020'),
     ('20261126000021'),
     ('20261126000022'),
+    ('20261203000100'),
     ('20261203000150'),
     ('20261203000151'),
     ('20261203000152'),

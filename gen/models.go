@@ -369,6 +369,34 @@ type ValidationApproval struct {
 	Comments     *string
 }
 
+type ValidationAssignment struct {
+	AssignmentID           int32
+	RequestID              int32
+	ValidatorID            int32
+	IsPrimary              bool
+	IsReviewer             bool
+	EstimatedHours         *float64
+	ActualHours            *float64
+	IndependenceAttestedAt time.Time
+	SignedOffAt            *time.Time
+	SignOffComments        *string
+	AssignedBy             int32
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+}
+
+type ValidationOutcome struct {
+	OutcomeID        int32
+	RequestID        int32
+	OverallRating    string
+	ExecutiveSummary string
+	EffectiveDate    time.Time
+	ExpirationDate   *time.Time
+	CreatedBy        int32
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+}
+
 type ValidationRequest struct {
 	RequestID            int32
 	RequestorID          int32

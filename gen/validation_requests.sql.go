@@ -196,6 +196,49 @@ func (q *Queries) ValidationRequestCreate(ctx context.Context, arg ValidationReq
 	return i, err
 }
 
+const validationRequestGateState = `-- name: ValidationRequestGateState :one
+SELECT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = $1 AND a.is_primary) AS has_primary,
+       EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = $1 AND a.is_reviewer) AS has_reviewer,
+       EXISTS (
+           SELECT 1 FROM validation_assignments a
+           WHERE a.request_id = $1 AND a.is_reviewer AND a.signed_off_at IS NOT NULL
+       ) AS reviewer_signed_off,
+       EXISTS (SELECT 1 FROM validation_outcomes o WHERE o.request_id = $1) AS has_outcome,
+       coalesce((
+           SELECT h.from_status FROM validation_status_history h
+           WHERE h.request_id = $1 AND h.to_status = 'ON_HOLD'
+           ORDER BY h.history_id DESC
+           LIMIT 1
+       ), '')::text AS held_from
+`
+
+type ValidationRequestGateStateRow struct {
+	HasPrimary        bool
+	HasReviewer       bool
+	ReviewerSignedOff bool
+	HasOutcome        bool
+	HeldFrom          string
+}
+
+// What the status gates judge a change by. Sent right after ValidationRequestLockForUpdate, as its
+// own statement: at READ COMMITTED a statement that waited for the row lock still reads other
+// tables with the snapshot it started with, so reading the assignments in the locking statement
+// could miss a change committed by the previous lock holder; this statement starts after the lock
+// is granted and sees it. held_from is the status the request had when it was last put ON_HOLD
+// (” = never held); validation_status_history_request_id_idx serves it.
+func (q *Queries) ValidationRequestGateState(ctx context.Context, requestID int32) (ValidationRequestGateStateRow, error) {
+	row := q.db.QueryRow(ctx, validationRequestGateState, requestID)
+	var i ValidationRequestGateStateRow
+	err := row.Scan(
+		&i.HasPrimary,
+		&i.HasReviewer,
+		&i.ReviewerSignedOff,
+		&i.HasOutcome,
+		&i.HeldFrom,
+	)
+	return i, err
+}
+
 const validationRequestGet = `-- name: ValidationRequestGet :one
 SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
        trigger_reason, created_at, updated_at
@@ -240,8 +283,18 @@ WHERE vr.request_id > $1
   AND ($2::text IS NULL OR vr.status = $2::text)
   AND ($3::text IS NULL OR vr.validation_type = $3::text)
   AND ($4::boolean IS NULL OR vr.is_closed = NOT $4::boolean)
+  AND ($5::int IS NULL OR EXISTS (
+      SELECT 1
+      FROM validation_request_models own
+      JOIN models m ON m.model_id = own.model_id
+      WHERE own.request_id = vr.request_id
+        AND (m.owner_id = $5::int OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = $5::int AND d.revoked_at IS NULL
+        ))
+  ))
 ORDER BY vr.request_id
-LIMIT $5
+LIMIT $6
 `
 
 type ValidationRequestListParams struct {
@@ -249,6 +302,7 @@ type ValidationRequestListParams struct {
 	Status         *string
 	ValidationType *string
 	Active         *bool
+	VisibleTo      *int32
 	PageLimit      int32
 }
 
@@ -267,12 +321,15 @@ type ValidationRequestListRow struct {
 // Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
 // status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
 // the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
+// visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
+// for (primary-key lookups per linked model, model_delegates_active_key for the delegation).
 func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationRequestListParams) ([]ValidationRequestListRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestList,
 		arg.AfterID,
 		arg.Status,
 		arg.ValidationType,
 		arg.Active,
+		arg.VisibleTo,
 		arg.PageLimit,
 	)
 	if err != nil {
@@ -313,8 +370,18 @@ WHERE vrm.model_id = $1
   AND ($3::text IS NULL OR vr.status = $3::text)
   AND ($4::text IS NULL OR vr.validation_type = $4::text)
   AND ($5::boolean IS NULL OR vr.is_closed = NOT $5::boolean)
+  AND ($6::int IS NULL OR EXISTS (
+      SELECT 1
+      FROM validation_request_models own
+      JOIN models m ON m.model_id = own.model_id
+      WHERE own.request_id = vr.request_id
+        AND (m.owner_id = $6::int OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = $6::int AND d.revoked_at IS NULL
+        ))
+  ))
 ORDER BY vrm.request_id
-LIMIT $6
+LIMIT $7
 `
 
 type ValidationRequestListForModelParams struct {
@@ -323,6 +390,7 @@ type ValidationRequestListForModelParams struct {
 	Status         *string
 	ValidationType *string
 	Active         *bool
+	VisibleTo      *int32
 	PageLimit      int32
 }
 
@@ -340,7 +408,7 @@ type ValidationRequestListForModelRow struct {
 
 // The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
 // (model_id, request_id), a range scan in request order, with each request fetched by primary key.
-// The other filters are optional as in ValidationRequestList.
+// The other filters, visible_to included, are optional as in ValidationRequestList.
 func (q *Queries) ValidationRequestListForModel(ctx context.Context, arg ValidationRequestListForModelParams) ([]ValidationRequestListForModelRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestListForModel,
 		arg.ModelID,
@@ -348,6 +416,7 @@ func (q *Queries) ValidationRequestListForModel(ctx context.Context, arg Validat
 		arg.Status,
 		arg.ValidationType,
 		arg.Active,
+		arg.VisibleTo,
 		arg.PageLimit,
 	)
 	if err != nil {
@@ -429,6 +498,40 @@ func (q *Queries) ValidationRequestModelIDs(ctx context.Context, requestID int32
 	return items, nil
 }
 
+const validationRequestModelLinks = `-- name: ValidationRequestModelLinks :many
+SELECT model_id, version_id
+FROM validation_request_models
+WHERE request_id = $1
+ORDER BY model_id
+`
+
+type ValidationRequestModelLinksRow struct {
+	ModelID   int32
+	VersionID *int32
+}
+
+// The model links of one request (validation_request_models_pkey), read before a model change
+// takes its locks to know which models and versions to lock, then again under the locks.
+func (q *Queries) ValidationRequestModelLinks(ctx context.Context, requestID int32) ([]ValidationRequestModelLinksRow, error) {
+	rows, err := q.db.Query(ctx, validationRequestModelLinks, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationRequestModelLinksRow
+	for rows.Next() {
+		var i ValidationRequestModelLinksRow
+		if err := rows.Scan(&i.ModelID, &i.VersionID); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const validationRequestModelsAdd = `-- name: ValidationRequestModelsAdd :exec
 INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
 SELECT vr.request_id, link.model_id, NULLIF(($1::int[])[link.ord::int], 0), vr.blocks_models
@@ -495,6 +598,22 @@ func (q *Queries) ValidationRequestModelsForRequests(ctx context.Context, reques
 	return items, nil
 }
 
+const validationRequestModelsRemove = `-- name: ValidationRequestModelsRemove :exec
+DELETE FROM validation_request_models
+WHERE request_id = $1
+  AND model_id = ANY ($2::int[])
+`
+
+type ValidationRequestModelsRemoveParams struct {
+	RequestID int32
+	ModelIds  []int32
+}
+
+func (q *Queries) ValidationRequestModelsRemove(ctx context.Context, arg ValidationRequestModelsRemoveParams) error {
+	_, err := q.db.Exec(ctx, validationRequestModelsRemove, arg.RequestID, arg.ModelIds)
+	return err
+}
+
 const validationRequestRegionsAdd = `-- name: ValidationRequestRegionsAdd :exec
 INSERT INTO validation_request_regions (request_id, region_id)
 SELECT $1, region_id
@@ -539,6 +658,18 @@ func (q *Queries) ValidationRequestRegionsForRequests(ctx context.Context, reque
 	return items, nil
 }
 
+const validationRequestRegionsRemoveAll = `-- name: ValidationRequestRegionsRemoveAll :exec
+DELETE FROM validation_request_regions
+WHERE request_id = $1
+`
+
+// A PATCH of region_ids replaces the request's regions: these go, ValidationRequestRegionsAdd
+// adds the new list.
+func (q *Queries) ValidationRequestRegionsRemoveAll(ctx context.Context, requestID int32) error {
+	_, err := q.db.Exec(ctx, validationRequestRegionsRemoveAll, requestID)
+	return err
+}
+
 const validationRequestReserveID = `-- name: ValidationRequestReserveID :one
 SELECT nextval('validation_requests_request_id_seq')::int AS request_id
 `
@@ -570,6 +701,67 @@ type ValidationRequestSetStatusParams struct {
 func (q *Queries) ValidationRequestSetStatus(ctx context.Context, arg ValidationRequestSetStatusParams) error {
 	_, err := q.db.Exec(ctx, validationRequestSetStatus, arg.Status, arg.RequestID)
 	return err
+}
+
+const validationRequestStatusUnlocked = `-- name: ValidationRequestStatusUnlocked :one
+SELECT request_id, status, validation_type
+FROM validation_requests
+WHERE request_id = $1
+`
+
+type ValidationRequestStatusUnlockedRow struct {
+	RequestID      int32
+	Status         string
+	ValidationType string
+}
+
+// ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
+// a test-only switch), to show what the row lock protects; the service always locks.
+func (q *Queries) ValidationRequestStatusUnlocked(ctx context.Context, requestID int32) (ValidationRequestStatusUnlockedRow, error) {
+	row := q.db.QueryRow(ctx, validationRequestStatusUnlocked, requestID)
+	var i ValidationRequestStatusUnlockedRow
+	err := row.Scan(&i.RequestID, &i.Status, &i.ValidationType)
+	return i, err
+}
+
+const validationRequestTouch = `-- name: ValidationRequestTouch :exec
+UPDATE validation_requests
+SET updated_at = now()
+WHERE request_id = $1
+`
+
+func (q *Queries) ValidationRequestTouch(ctx context.Context, requestID int32) error {
+	_, err := q.db.Exec(ctx, validationRequestTouch, requestID)
+	return err
+}
+
+const validationRequestUpdate = `-- name: ValidationRequestUpdate :one
+UPDATE validation_requests
+SET priority = $1, target_completion_date = $2,
+    trigger_reason = $3, updated_at = now()
+WHERE request_id = $4
+RETURNING request_id
+`
+
+type ValidationRequestUpdateParams struct {
+	Priority             ValidationPriority
+	TargetCompletionDate time.Time
+	TriggerReason        *string
+	RequestID            int32
+}
+
+// PATCH: the service merges the change into the current row (read under the row lock) and sets
+// every editable field.
+func (q *Queries) ValidationRequestUpdate(ctx context.Context, arg ValidationRequestUpdateParams) (int32, error) {
+	row := q.db.QueryRow(ctx, validationRequestUpdate,
+		arg.Priority,
+		arg.TargetCompletionDate,
+		arg.TriggerReason,
+		arg.RequestID,
+	)
+	var request_id int32
+	err := row.Scan(&request_id)
+	return request_id, err
 }
 
 const validationRequestVersionsLink = `-- name: ValidationRequestVersionsLink :exec
@@ -621,6 +813,37 @@ func (q *Queries) ValidationRequestVisible(ctx context.Context, arg ValidationRe
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
+}
+
+const validationRequestVisibleTo = `-- name: ValidationRequestVisibleTo :one
+SELECT true AS visible
+FROM validation_requests vr
+WHERE vr.request_id = $1
+  AND EXISTS (
+      SELECT 1
+      FROM validation_request_models vrm
+      JOIN models m ON m.model_id = vrm.model_id
+      WHERE vrm.request_id = vr.request_id
+        AND (m.owner_id = $2 OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = $2 AND d.revoked_at IS NULL
+        ))
+  )
+`
+
+type ValidationRequestVisibleToParams struct {
+	RequestID int32
+	UserID    int32
+}
+
+// A row only when user_id owns or actively delegates for a model of the request: a USER sees
+// nothing else (the service answers not_found). Primary-key lookups per linked model, and
+// model_delegates_active_key for the delegation.
+func (q *Queries) ValidationRequestVisibleTo(ctx context.Context, arg ValidationRequestVisibleToParams) (bool, error) {
+	row := q.db.QueryRow(ctx, validationRequestVisibleTo, arg.RequestID, arg.UserID)
+	var visible bool
+	err := row.Scan(&visible)
+	return visible, err
 }
 
 const validationStatusHistoryAdd = `-- name: ValidationStatusHistoryAdd :exec
@@ -714,4 +937,40 @@ func (q *Queries) ValidationVersionsByIDs(ctx context.Context, versionIds []int3
 		return nil, err
 	}
 	return items, nil
+}
+
+const validationVersionsLockForEdit = `-- name: ValidationVersionsLockForEdit :exec
+SELECT mv.version_id
+FROM model_versions mv
+WHERE mv.version_id = ANY ($1::int[])
+ORDER BY mv.version_id
+FOR NO KEY UPDATE OF mv
+`
+
+// A model change of an existing request locks the versions it links or unlinks before the
+// request's row, in ascending version_id order: a deployment confirmation locks versions, then
+// the requests they point to, so the same order here means the two cannot deadlock. NO KEY
+// UPDATE leaves foreign-key checks (KEY SHARE) of rows referencing the versions unblocked.
+func (q *Queries) ValidationVersionsLockForEdit(ctx context.Context, versionIds []int32) error {
+	_, err := q.db.Exec(ctx, validationVersionsLockForEdit, versionIds)
+	return err
+}
+
+const validationVersionsUnlink = `-- name: ValidationVersionsUnlink :exec
+UPDATE model_versions
+SET validation_request_id = NULL
+WHERE version_id = ANY ($1::int[])
+  AND validation_request_id = $2
+`
+
+type ValidationVersionsUnlinkParams struct {
+	VersionIds []int32
+	RequestID  *int32
+}
+
+// Versions of models removed from a request are no longer covered by it (only if it is still the
+// request they point to). The versions were locked by ValidationVersionsLockForEdit.
+func (q *Queries) ValidationVersionsUnlink(ctx context.Context, arg ValidationVersionsUnlinkParams) error {
+	_, err := q.db.Exec(ctx, validationVersionsUnlink, arg.VersionIds, arg.RequestID)
+	return err
 }

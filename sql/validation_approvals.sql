@@ -22,7 +22,9 @@ RETURNING approval_id, region_id;
 -- transaction (the request row is locked FOR UPDATE): one GLOBAL, and one REGIONAL per region of
 -- the approval scope that requires regional approval. The scope is the request's regions plus the
 -- target regions of its REGIONAL versions; when both are empty, the regions its models run in.
--- The pending-approval unique indexes refuse a second round while one is pending.
+-- A round is created once: an approval of the same kind (and region) still pending is kept, not
+-- doubled (ON CONFLICT on the pending-approval unique indexes; the service voids a round when the
+-- request leaves PENDING_APPROVAL, so this only matters for rows written around it).
 WITH listed AS (
     SELECT vrr.region_id
     FROM validation_request_regions vrr
@@ -52,6 +54,7 @@ FROM (
     WHERE r.requires_regional_approval
 ) AS needed
 ORDER BY needed.region_id NULLS FIRST
+ON CONFLICT DO NOTHING
 RETURNING approval_id, approval_type, region_id;
 
 -- name: ValidationApprovalsVoidPending :many

@@ -129,6 +129,8 @@ WHERE request_id = @request_id;
 -- Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
 -- status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
 -- the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
+-- visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
+-- for (primary-key lookups per linked model, model_delegates_active_key for the delegation).
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
        vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
 FROM validation_requests vr
@@ -136,13 +138,23 @@ WHERE vr.request_id > @after_id
   AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
+  AND (sqlc.narg('visible_to')::int IS NULL OR EXISTS (
+      SELECT 1
+      FROM validation_request_models own
+      JOIN models m ON m.model_id = own.model_id
+      WHERE own.request_id = vr.request_id
+        AND (m.owner_id = sqlc.narg('visible_to')::int OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = sqlc.narg('visible_to')::int AND d.revoked_at IS NULL
+        ))
+  ))
 ORDER BY vr.request_id
 LIMIT @page_limit;
 
 -- name: ValidationRequestListForModel :many
 -- The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
 -- (model_id, request_id), a range scan in request order, with each request fetched by primary key.
--- The other filters are optional as in ValidationRequestList.
+-- The other filters, visible_to included, are optional as in ValidationRequestList.
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
        vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
 FROM validation_request_models vrm
@@ -152,6 +164,16 @@ WHERE vrm.model_id = @model_id
   AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
+  AND (sqlc.narg('visible_to')::int IS NULL OR EXISTS (
+      SELECT 1
+      FROM validation_request_models own
+      JOIN models m ON m.model_id = own.model_id
+      WHERE own.request_id = vr.request_id
+        AND (m.owner_id = sqlc.narg('visible_to')::int OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = sqlc.narg('visible_to')::int AND d.revoked_at IS NULL
+        ))
+  ))
 ORDER BY vrm.request_id
 LIMIT @page_limit;
 
@@ -184,3 +206,101 @@ SELECT EXISTS (
     WHERE vr.request_id = @request_id
       AND (@sees_all::boolean OR validation_request_visible_to(vr.request_id, @user_id)::boolean)
 );
+
+-- name: ValidationRequestGateState :one
+-- What the status gates judge a change by. Sent right after ValidationRequestLockForUpdate, as its
+-- own statement: at READ COMMITTED a statement that waited for the row lock still reads other
+-- tables with the snapshot it started with, so reading the assignments in the locking statement
+-- could miss a change committed by the previous lock holder; this statement starts after the lock
+-- is granted and sees it. held_from is the status the request had when it was last put ON_HOLD
+-- ('' = never held); validation_status_history_request_id_idx serves it.
+SELECT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = @request_id AND a.is_primary) AS has_primary,
+       EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = @request_id AND a.is_reviewer) AS has_reviewer,
+       EXISTS (
+           SELECT 1 FROM validation_assignments a
+           WHERE a.request_id = @request_id AND a.is_reviewer AND a.signed_off_at IS NOT NULL
+       ) AS reviewer_signed_off,
+       EXISTS (SELECT 1 FROM validation_outcomes o WHERE o.request_id = @request_id) AS has_outcome,
+       coalesce((
+           SELECT h.from_status FROM validation_status_history h
+           WHERE h.request_id = @request_id AND h.to_status = 'ON_HOLD'
+           ORDER BY h.history_id DESC
+           LIMIT 1
+       ), '')::text AS held_from;
+
+-- name: ValidationRequestVisibleTo :one
+-- A row only when user_id owns or actively delegates for a model of the request: a USER sees
+-- nothing else (the service answers not_found). Primary-key lookups per linked model, and
+-- model_delegates_active_key for the delegation.
+SELECT true AS visible
+FROM validation_requests vr
+WHERE vr.request_id = @request_id
+  AND EXISTS (
+      SELECT 1
+      FROM validation_request_models vrm
+      JOIN models m ON m.model_id = vrm.model_id
+      WHERE vrm.request_id = vr.request_id
+        AND (m.owner_id = @user_id OR EXISTS (
+            SELECT 1 FROM model_delegates d
+            WHERE d.model_id = m.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
+        ))
+  );
+
+-- name: ValidationRequestUpdate :one
+-- PATCH: the service merges the change into the current row (read under the row lock) and sets
+-- every editable field.
+UPDATE validation_requests
+SET priority = @priority, target_completion_date = @target_completion_date,
+    trigger_reason = sqlc.narg('trigger_reason'), updated_at = now()
+WHERE request_id = @request_id
+RETURNING request_id;
+
+-- name: ValidationRequestRegionsRemoveAll :exec
+-- A PATCH of region_ids replaces the request's regions: these go, ValidationRequestRegionsAdd
+-- adds the new list.
+DELETE FROM validation_request_regions
+WHERE request_id = @request_id;
+
+-- name: ValidationRequestTouch :exec
+UPDATE validation_requests
+SET updated_at = now()
+WHERE request_id = @request_id;
+
+-- name: ValidationRequestModelLinks :many
+-- The model links of one request (validation_request_models_pkey), read before a model change
+-- takes its locks to know which models and versions to lock, then again under the locks.
+SELECT model_id, version_id
+FROM validation_request_models
+WHERE request_id = @request_id
+ORDER BY model_id;
+
+-- name: ValidationVersionsLockForEdit :exec
+-- A model change of an existing request locks the versions it links or unlinks before the
+-- request's row, in ascending version_id order: a deployment confirmation locks versions, then
+-- the requests they point to, so the same order here means the two cannot deadlock. NO KEY
+-- UPDATE leaves foreign-key checks (KEY SHARE) of rows referencing the versions unblocked.
+SELECT mv.version_id
+FROM model_versions mv
+WHERE mv.version_id = ANY (@version_ids::int[])
+ORDER BY mv.version_id
+FOR NO KEY UPDATE OF mv;
+
+-- name: ValidationRequestModelsRemove :exec
+DELETE FROM validation_request_models
+WHERE request_id = @request_id
+  AND model_id = ANY (@model_ids::int[]);
+
+-- name: ValidationVersionsUnlink :exec
+-- Versions of models removed from a request are no longer covered by it (only if it is still the
+-- request they point to). The versions were locked by ValidationVersionsLockForEdit.
+UPDATE model_versions
+SET validation_request_id = NULL
+WHERE version_id = ANY (@version_ids::int[])
+  AND validation_request_id = @request_id;
+
+-- name: ValidationRequestStatusUnlocked :one
+-- ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
+-- a test-only switch), to show what the row lock protects; the service always locks.
+SELECT request_id, status, validation_type
+FROM validation_requests
+WHERE request_id = @request_id;

@@ -105,6 +105,20 @@ SELECT request_id, status, validation_type
 FROM validation_requests
 WHERE request_id = :request_id
 FOR UPDATE;
+-- ValidationRequestGateState
+SELECT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = :request_id AND a.is_primary) AS has_primary,
+       EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = :request_id AND a.is_reviewer) AS has_reviewer,
+       EXISTS (
+           SELECT 1 FROM validation_assignments a
+           WHERE a.request_id = :request_id AND a.is_reviewer AND a.signed_off_at IS NOT NULL
+       ) AS reviewer_signed_off,
+       EXISTS (SELECT 1 FROM validation_outcomes o WHERE o.request_id = :request_id) AS has_outcome,
+       coalesce((
+           SELECT h.from_status FROM validation_status_history h
+           WHERE h.request_id = :request_id AND h.to_status = 'ON_HOLD'
+           ORDER BY h.history_id DESC
+           LIMIT 1
+       ), '')::text AS held_from;
 -- ValidationRequestSetStatus
 UPDATE validation_requests
 SET status = 'CANCELLED', updated_at = now()
@@ -136,5 +150,17 @@ SELECT history_id, request_id, from_status, to_status, reason, changed_by, chang
 FROM validation_status_history
 WHERE request_id = :request_id
 ORDER BY history_id;
+-- ValidationAssignmentsForRequests
+SELECT assignment_id, request_id, validator_id, is_primary, is_reviewer, estimated_hours, actual_hours,
+       signed_off_at, created_at
+FROM validation_assignments
+WHERE request_id = ANY (ARRAY[:request_id]::int[])
+ORDER BY request_id, assignment_id;
+-- ValidationOutcomesForRequests
+SELECT outcome_id, request_id, overall_rating, executive_summary, effective_date, expiration_date,
+       created_by, created_at, updated_at
+FROM validation_outcomes
+WHERE request_id = ANY (ARRAY[:request_id]::int[])
+ORDER BY request_id;
 COMMIT;
 \endif

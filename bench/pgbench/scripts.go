@@ -76,6 +76,7 @@ func cancelSteps(conds ...Condition) []Step {
 		{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;", If: conds},
 		{Query: "TransactionLimitsSetLocal", If: conds, Args: map[string]string{"lock_timeout": lockTimeout, "statement_timeout": "NULL"}},
 		{Query: "ValidationRequestLockForUpdate", If: conds, Args: id},
+		{Query: "ValidationRequestGateState", If: conds, Args: id},
 		{Query: "ValidationRequestSetStatus", If: conds, Args: map[string]string{"request_id": ":request_id", "status": "'CANCELLED'"}},
 		{Query: "ValidationStatusHistoryAdd", If: conds, Args: map[string]string{
 			"request_id": ":request_id", "from_status": "'INTAKE'", "to_status": "'CANCELLED'", "reason": "'load generator: free the model for the next create'", "changed_by": ":user_id",
@@ -85,6 +86,8 @@ func cancelSteps(conds ...Condition) []Step {
 		{Query: "ValidationRequestModelsForRequests", If: conds, Args: ids},
 		{Query: "ValidationRequestRegionsForRequests", If: conds, Args: ids},
 		{Query: "ValidationStatusHistoryForRequest", If: conds, Args: id},
+		{Query: "ValidationAssignmentsForRequests", If: conds, Args: ids},
+		{Query: "ValidationOutcomesForRequests", If: conds, Args: ids},
 		commit(conds...),
 	}
 }

@@ -14,7 +14,7 @@ LANGUAGE sql STABLE AS $$
 $$;
 
 -- Separation of duties, in one place: a user is involved in a request when they requested it,
--- or own or actively delegate for one of its models. An involved user may not decide its
+-- are assigned to validate it, or own or actively delegate for one of its models. An involved user may not decide its
 -- approvals, whatever their role (ADMIN included). Both the decision and the approver queue
 -- (GET /approvals?mine=true) ask this function, so the two cannot disagree.
 CREATE FUNCTION validation_request_involves(p_request_id integer, p_user_id integer) RETURNS boolean
@@ -22,6 +22,9 @@ LANGUAGE sql STABLE AS $$
     SELECT EXISTS (
                SELECT 1 FROM validation_requests vr
                WHERE vr.request_id = p_request_id AND vr.requestor_id = p_user_id)
+        OR EXISTS (
+               SELECT 1 FROM validation_assignments a
+               WHERE a.request_id = p_request_id AND a.validator_id = p_user_id)
         OR validation_request_visible_to(p_request_id, p_user_id)
 $$;
 

@@ -29,12 +29,15 @@ const (
 const (
 	opValidationCreate = "validation.Create"
 	opChangeStatus     = "validation.ChangeStatus"
+	opAssign           = "validation.Assign"
+	opOutcome          = "validation.CreateOutcome"
+	opSignOff          = "validation.SignOff"
 	opCreateDeployment = "deployment.CreateDeployments"
 	opBulkConfirm      = "deployment.BulkConfirm"
 	opBulkAdjust       = "deployment.BulkAdjust"
 )
 
-var mixedOps = []string{opValidationCreate, opChangeStatus, opCreateDeployment, opBulkConfirm, opBulkAdjust}
+var mixedOps = []string{opValidationCreate, opChangeStatus, opAssign, opOutcome, opSignOff, opCreateDeployment, opBulkConfirm, opBulkAdjust}
 
 // expectedCodes are the domain errors a call of the mixed load may answer: they are the workflow
 // refusing a request that lost a race (or asked for something no longer possible), never a fault.
@@ -44,9 +47,12 @@ var expectedCodes = map[domain.Code]bool{
 	domain.CodeInvalidTransition:  true,
 	domain.CodeInvalidStatus:      true,
 	domain.CodeNotFound:           true,
+	domain.CodeGateNotMet:         true,
 }
 
-// forwardStatus is the next step toward APPROVED from each active status.
+// forwardStatus is the next step toward APPROVED from each active status. APPROVED by hand is
+// refused by its gate (use_approvals), but only after the change took the request's model locks
+// and row lock, so the attempt still contends as an approval does.
 var forwardStatus = map[string]string{
 	validation.StatusIntake:          validation.StatusPlanning,
 	validation.StatusPlanning:        validation.StatusInProgress,
@@ -72,7 +78,53 @@ type mixedLoad struct {
 	approvals   int // status changes to APPROVED that committed
 	bulkFails   map[string]map[domain.Code]int
 	dbErrors    []string
-	confirmedBy map[int32]int // task id -> how many committed confirm calls listed it as succeeded
+	confirmedBy map[int32]int                   // task id -> how many committed confirm calls listed it as succeeded
+	reviewers   map[int32]validation.Assignment // request id -> its latest reviewer assignment
+}
+
+func (l *mixedLoad) setReviewer(a validation.Assignment) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.reviewers[a.RequestID] = a
+}
+
+// someReviewer picks a reviewer assignment the load made, preferring requests last seen in
+// REVIEW, where a sign-off is possible (false when there is none).
+func (l *mixedLoad) someReviewer(rng *rand.Rand) (validation.Assignment, bool) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	var all, inReview []int32
+	for id := range l.reviewers {
+		all = append(all, id)
+		if l.requests[id] == validation.StatusReview {
+			inReview = append(inReview, id)
+		}
+	}
+	if len(inReview) > 0 {
+		all = inReview
+	}
+	if len(all) == 0 {
+		return validation.Assignment{}, false
+	}
+	slices.Sort(all)
+	return l.reviewers[all[rng.IntN(len(all))]], true
+}
+
+// requestIn picks a request last seen in one of statuses, else any request.
+func (l *mixedLoad) requestIn(rng *rand.Rand, statuses ...string) (int32, bool) {
+	l.mu.Lock()
+	var in []int32
+	for _, id := range l.requestIDs {
+		if slices.Contains(statuses, l.requests[id]) {
+			in = append(in, id)
+		}
+	}
+	l.mu.Unlock()
+	if len(in) > 0 {
+		return in[rng.IntN(len(in))], true
+	}
+	id, _, ok := l.someRequest(rng)
+	return id, ok
 }
 
 func (l *mixedLoad) addTasks(tasks []deployment.Task) {
@@ -175,8 +227,9 @@ func (l *mixedLoad) recordBulk(op string, res deployment.BulkResult) {
 	}
 }
 
-// TestMixedWorkflowNeverDeadlocks runs every workflow operation at once — validation creates and
-// status changes (approvals take the model advisory locks, then the request row), deployment
+// TestMixedWorkflowNeverDeadlocks runs every workflow operation at once — validation creates,
+// status changes (approvals take the model advisory locks, then the request row), assignments,
+// outcomes and sign-offs (the request row, then its assignments or outcome), deployment
 // creates (the one-kind trigger locks the version row), bulk confirms (tasks, models, versions,
 // validation requests) and bulk adjusts (tasks) — from 12 workers on two pools, as two replicas
 // would, for two seconds over a small shared set of models, versions and regions so that the
@@ -222,12 +275,44 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 		refusals:    map[string]map[domain.Code]int{},
 		bulkFails:   map[string]map[domain.Code]int{},
 		confirmedBy: map[int32]int{},
+		reviewers:   map[int32]validation.Assignment{},
 	}
+	// Validators independent of every request: the ADMIN requests them, owner owns the models.
+	staff := []domain.Actor{f.user(domain.RoleValidator), f.user(domain.RoleValidator), f.user(domain.RoleValidator), f.user(domain.RoleValidator)}
 	// A few tasks exist from the start, so the bulk calls have work at once.
 	for _, m := range models[:3] {
 		load.addTasks(f.tasks(versions[m][0], &regions[0], &regions[1], &regions[2]))
 	}
 	seeded := len(load.taskIDs)
+	// A few TARGETED requests wait in REVIEW with a reviewer, so sign-offs have work at once.
+	for _, m := range models[:3] {
+		vs := validation.NewService(f.db.Pool, 5*time.Second, nil)
+		r, err := vs.Create(f.ctx, admin, validation.CreateInput{
+			ModelIDs: []int32{m}, ValidationType: validation.TypeTargeted, Priority: validation.PriorityLow, TargetCompletionDate: ptr(date("2027-03-31")),
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := r.Value.RequestID
+		for i, reviewer := range []bool{false, true} {
+			primary := !reviewer
+			a, err := vs.Assign(f.ctx, admin, id, validation.AssignInput{
+				ValidatorID: staff[i].UserID, IsPrimary: &primary, IsReviewer: reviewer, IndependenceAttestation: true,
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if reviewer {
+				load.setReviewer(a)
+			}
+		}
+		for _, st := range []string{validation.StatusInProgress, validation.StatusReview} {
+			if _, err := vs.ChangeStatus(f.ctx, admin, id, st, "seeded for the load"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		load.setStatus(id, validation.StatusReview)
+	}
 
 	second := f.secondPool()
 	validators := []*validation.Service{
@@ -268,7 +353,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 				vs := validators[rng.IntN(len(validators))]
 				ds := deployers[rng.IntN(len(deployers))]
 				switch k := rng.IntN(100); {
-				case k < 22: // (a) open a validation request of 1-2 models
+				case k < 14: // (a) open a validation request of 1-2 models
 					picked := slices.Clone(models)
 					rng.Shuffle(len(picked), func(a, b int) { picked[a], picked[b] = picked[b], picked[a] })
 					picked = picked[:1+rng.IntN(2)]
@@ -299,7 +384,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 						load.setStatus(res.Value.RequestID, res.Value.Status)
 					}
 					load.record(opValidationCreate, err)
-				case k < 44: // (b) move a request along the workflow, toward APPROVED most often
+				case k < 34: // (b) move a request along the workflow, toward APPROVED most often
 					id, cur, ok := load.someRequest(rng)
 					if !ok {
 						continue
@@ -312,7 +397,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 							next = allStatuses[rng.IntN(len(allStatuses))]
 						}
 					}
-					r, err := vs.ChangeStatus(ctx, admin, id, next, "")
+					r, err := vs.ChangeStatus(ctx, admin, id, next, "mixed workload step")
 					var de *domain.Error
 					switch {
 					case err == nil:
@@ -328,6 +413,39 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 						}
 					}
 					load.record(opChangeStatus, err)
+				case k < 40: // (f) assign a validator, often as primary, sometimes as reviewer
+					id, _, ok := load.someRequest(rng)
+					if !ok {
+						continue
+					}
+					primary, reviewer := rng.IntN(2) == 0, false
+					if !primary {
+						reviewer = rng.IntN(2) == 0
+					}
+					a, err := vs.Assign(ctx, admin, id, validation.AssignInput{
+						ValidatorID: staff[rng.IntN(len(staff))].UserID, IsPrimary: &primary, IsReviewer: reviewer, IndependenceAttestation: true,
+					})
+					if err == nil && reviewer {
+						load.setReviewer(a)
+					}
+					load.record(opAssign, err)
+				case k < 44: // (g) record the outcome
+					id, ok := load.requestIn(rng, validation.StatusInProgress, validation.StatusReview)
+					if !ok {
+						continue
+					}
+					rating, summary := validation.RatingPass, "Fit for purpose."
+					_, err := vs.CreateOutcome(ctx, admin, id, validation.OutcomeInput{
+						OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: &target,
+					})
+					load.record(opOutcome, err)
+				case k < 48: // (h) the reviewer signs off
+					a, ok := load.someReviewer(rng)
+					if !ok {
+						continue
+					}
+					_, err := vs.SignOff(ctx, domain.Actor{UserID: a.ValidatorID, Role: domain.RoleValidator}, a.AssignmentID, "")
+					load.record(opSignOff, err)
 				case k < 64: // (c) plan deployments of a version: 1-3 regions, sometimes global
 					m := models[rng.IntN(len(models))]
 					v := versions[m][rng.IntN(2)]
@@ -436,6 +554,16 @@ func checkMixedWorkflow(t *testing.T, f *fixture, load *mixedLoad) {
 	}
 	if len(doubleBlocked) > 0 {
 		t.Errorf("models %v are blocked by two active non-targeted validation requests", doubleBlocked)
+	}
+	var ungated int
+	err = f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM validation_requests vr
+		WHERE vr.status IN ('PLANNING', 'IN_PROGRESS', 'REVIEW', 'PENDING_APPROVAL')
+		  AND NOT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary)`).Scan(&ungated)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ungated != 0 {
+		t.Errorf("%d requests are past INTAKE without a primary validator", ungated)
 	}
 	var unsigned, bothKinds, confirmed, confirmAudits, tasks int
 	err = f.db.Pool.QueryRow(f.ctx, `SELECT

@@ -22,12 +22,19 @@ const (
 	CodeInvalidTransition     Code = "invalid_transition"
 	CodeInvalidStatus         Code = "invalid_status"
 	CodeValidationNotApproved Code = "validation_not_approved"
-	CodeIdempotencyKeyReused  Code = "idempotency_key_reused"
-	CodeBodyTooLarge          Code = "body_too_large"
-	CodeUnsupportedMediaType  Code = "unsupported_media_type"
-	CodeMethodNotAllowed      Code = "method_not_allowed"
+	// CodeGateNotMet refuses a status change whose workflow conditions are not met; the problem
+	// lists the unmet conditions under "unmet".
+	CodeGateNotMet Code = "gate_not_met"
+	// CodeNotIndependent refuses someone who is not independent of a validation request (its
+	// requestor, or the owner or an active delegate of one of its models).
+	CodeNotIndependent       Code = "not_independent"
+	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
+	CodeBodyTooLarge         Code = "body_too_large"
+	CodeUnsupportedMediaType Code = "unsupported_media_type"
+	CodeMethodNotAllowed     Code = "method_not_allowed"
 	// CodeDeciderNotIndependent refuses an approval decision by someone involved in the request
-	// (separation of duties). The API answers it 403 with the code "not_independent".
+	// (separation of duties). The API answers it 403 with the code "not_independent", where an
+	// assignment of a validator who is not independent is 409.
 	CodeDeciderNotIndependent Code = "decider_not_independent"
 	CodeLockTimeout           Code = "lock_timeout"
 	CodeUnavailable           Code = "unavailable"

@@ -51,7 +51,10 @@ func (f *fixture) exec(sql string, args ...any) {
 	}
 }
 
-// toPendingApproval creates a request from in and works it to PENDING_APPROVAL as its validator.
+// toPendingApproval creates a request from in as the fixture's validator and works it to
+// PENDING_APPROVAL the way a validation team does: an independent primary validator (which moves
+// it to PLANNING), IN_PROGRESS, an outcome, then PENDING_APPROVAL (no reviewer, so straight from
+// IN_PROGRESS).
 func (f *fixture) toPendingApproval(in validation.CreateInput) int32 {
 	f.t.Helper()
 	r, err := f.svc.Create(context.Background(), f.validator, in, nil)
@@ -59,11 +62,10 @@ func (f *fixture) toPendingApproval(in validation.CreateInput) int32 {
 		f.t.Fatalf("create request: %v", err)
 	}
 	id := r.Value.RequestID
-	for _, s := range []string{validation.StatusPlanning, validation.StatusInProgress, validation.StatusReview, validation.StatusPendingApproval} {
-		if _, err := f.svc.ChangeStatus(context.Background(), f.validator, id, s, "step"); err != nil {
-			f.t.Fatalf("to %s: %v", s, err)
-		}
-	}
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	f.outcome(id)
+	f.step(id, validation.StatusPendingApproval)
 	return id
 }
 

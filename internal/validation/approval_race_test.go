@@ -5,38 +5,43 @@ import (
 	"testing"
 	"time"
 
+	"mrmflow/internal/domain"
 	"mrmflow/internal/validation"
 )
 
-// pendingApproval creates a TARGETED request on model with svc and walks it to PENDING_APPROVAL.
+// pendingApproval creates a TARGETED request on model with svc and walks it to PENDING_APPROVAL
+// through the gates: a primary validator (which moves it to PLANNING), IN_PROGRESS, an outcome.
 func (f *fixture) pendingApproval(model int32) int32 {
 	f.t.Helper()
 	r, err := f.svc.Create(context.Background(), f.validator, input(validation.TypeTargeted, model), nil)
 	if err != nil {
 		f.t.Fatal(err)
 	}
-	for _, s := range []string{validation.StatusPlanning, validation.StatusInProgress, validation.StatusReview, validation.StatusPendingApproval} {
-		if _, err := f.svc.ChangeStatus(context.Background(), f.validator, r.Value.RequestID, s, "step"); err != nil {
-			f.t.Fatalf("to %s: %v", s, err)
-		}
-	}
-	return r.Value.RequestID
+	id := r.Value.RequestID
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	f.outcome(id)
+	f.step(id, validation.StatusPendingApproval)
+	return id
 }
 
-// TestApprovalWaitsForCreatorsOfItsModels: an INITIAL creator checks "no approved validation"
-// under its models' locks, so approving a request must take those locks too — otherwise an
-// approval could commit between the creator's check and its insert, leaving an INITIAL request on
-// an already validated model. While another transaction holds the model's lock, the approval is
-// seen waiting on it and completes only after that transaction ends.
-func TestApprovalWaitsForCreatorsOfItsModels(t *testing.T) {
+// TestLastApprovalWaitsForCreatorsOfItsModels: an INITIAL creator checks "no approved
+// validation" under its models' locks, so the decision that approves a request must take those
+// locks too — otherwise the approval could commit between the creator's check and its insert,
+// leaving an INITIAL request on an already validated model. While another transaction holds the
+// model's lock, the last approval is seen waiting on it, and approves the request only after that
+// transaction ends.
+func TestLastApprovalWaitsForCreatorsOfItsModels(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 5)
-	model := f.models(1)[0]
+	model := f.models(1)[0] // runs in no region: the GLOBAL approval is the whole round
 	id := f.pendingApproval(model)
+	approval := f.approvals(id)[0].ApprovalID
+	approver := f.approver(domain.RoleGlobalApprover)
 	creator := holdLock(t, f.db.Pool, model)
 	done := make(chan error, 1)
 	go func() {
-		_, err := f.svc.ChangeStatus(context.Background(), f.validator, id, validation.StatusApproved, "signed off")
+		_, err := f.svc.Decide(context.Background(), approver, approval, validation.DecisionInput{Decision: validation.ApprovalApproved})
 		done <- err
 	}()
 	waitForAdvisoryWaiter(t, f.db.Pool)
@@ -49,30 +54,35 @@ func TestApprovalWaitsForCreatorsOfItsModels(t *testing.T) {
 		t.Fatal(err)
 	}
 	if err := <-done; err != nil {
-		t.Fatalf("approval after the creator finished: %v", err)
+		t.Fatal(err)
+	}
+	if s := f.status(id); s != validation.StatusApproved {
+		t.Fatalf("request %s after its last approval", s)
 	}
 }
 
-// Negative control: with the lock switched off (test-only option) the approval does not wait for
-// the creator — the schedule the test above rules out.
-func TestApprovalWithoutLockDoesNotWait(t *testing.T) {
+// Negative control: without the decision's locks (test-only switch) the approval does not wait
+// for the creator — the schedule the test above rules out.
+func TestLastApprovalWithoutLocksDoesNotWait(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 5)
 	model := f.models(1)[0]
 	id := f.pendingApproval(model)
+	approval := f.approvals(id)[0].ApprovalID
+	approver := f.approver(domain.RoleGlobalApprover)
 	holdLock(t, f.db.Pool, model)
-	unlocked := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{SkipLock: true})
+	validation.SkipDecisionLocks(f.svc)
 	done := make(chan error, 1)
 	go func() {
-		_, err := unlocked.ChangeStatus(context.Background(), f.validator, id, validation.StatusApproved, "signed off")
+		_, err := f.svc.Decide(context.Background(), approver, approval, validation.DecisionInput{Decision: validation.ApprovalApproved})
 		done <- err
 	}()
 	select {
 	case err := <-done:
 		if err != nil {
-			t.Fatalf("approval: %v", err)
+			t.Fatal(err)
 		}
 	case <-time.After(5 * time.Second):
-		t.Fatal("without the lock the approval should not have waited for the creator")
+		t.Fatal("without the locks the approval should not have waited for the creator")
 	}
 }

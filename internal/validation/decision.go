@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -108,7 +109,7 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 	case round && in.Decision == ApprovalSentBack:
 		reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
 		queueVoidRound(ctx, p, locked.RequestID)
-		if err := queueStatusMove(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, &reason); err != nil {
+		if err := queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason); err != nil {
 			return Approval{}, err
 		}
 	case round:
@@ -149,7 +150,12 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	pgtx.One(p, &locked, func(q *gen.Queries) (gen.ValidationApprovalLockForDecisionRow, error) {
 		return q.ValidationApprovalLockForDecision(ctx, gen.ValidationApprovalLockForDecisionParams{UserID: actor.UserID, ApprovalID: approvalID})
 	}, pgtx.Wrap("lock approval"))
-	if err := p.Send(ctx, tx); err != nil {
+	start := time.Now()
+	err := p.Send(ctx, tx)
+	if isRound(target.ApprovalType) && !s.skipDecisionLocks { // model locks were queued, as in create
+		s.metrics.LockWait.Observe(time.Since(start).Seconds())
+	}
+	if err != nil {
 		return gen.ValidationApprovalLockForDecisionRow{}, err
 	}
 	return locked, nil
@@ -193,7 +199,7 @@ func judgeDecision(actor domain.Actor, a gen.ValidationApprovalLockForDecisionRo
 func (s *Service) approveRequest(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID, lastApprovalID int32) error {
 	reason := fmt.Sprintf("every required approval approved (the last: approval %d)", lastApprovalID)
 	p := &pgtx.Pipeline{}
-	if err := queueStatusMove(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, &reason); err != nil {
+	if err := queueStatusChange(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, reason); err != nil {
 		return err
 	}
 	return p.Send(ctx, tx)

@@ -141,6 +141,13 @@ func TestDecisionRules(t *testing.T) {
 	list := f.approvals(req)
 	global, regional := list[0].ApprovalID, list[1].ApprovalID
 
+	assignedAdmin := f.approver(domain.RoleAdmin)
+	no := false
+	if _, err := f.svc.Assign(context.Background(), f.validator, req, validation.AssignInput{
+		ValidatorID: assignedAdmin.UserID, IsPrimary: &no, IndependenceAttestation: true,
+	}); err != nil {
+		t.Fatal(err)
+	}
 	delegateAdmin := f.approver(domain.RoleAdmin)
 	f.exec(`INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $2)`, model, delegateAdmin.UserID)
 	approve := validation.DecisionInput{Decision: validation.ApprovalApproved}
@@ -157,6 +164,7 @@ func TestDecisionRules(t *testing.T) {
 		{"a global approver, regional approval", f.approver(domain.RoleGlobalApprover), regional, approve, domain.CodeForbidden},
 		{"a regional approver of another region", f.approver(domain.RoleRegionalApprover, us), regional, approve, domain.CodeForbidden},
 		{"an ADMIN delegate of the model", delegateAdmin, global, approve, domain.CodeDeciderNotIndependent},
+		{"an ADMIN assigned to validate it", assignedAdmin, regional, approve, domain.CodeDeciderNotIndependent},
 		{"the requestor (as owner of the model too)", f.validator, global, approve, domain.CodeForbidden},
 		{"no such approval", f.approver(domain.RoleAdmin), 999999, approve, domain.CodeNotFound},
 		{"an unknown decision", f.approver(domain.RoleAdmin), global, validation.DecisionInput{Decision: "REJECTED"}, domain.CodeInvalidRequest},
@@ -178,10 +186,13 @@ func TestDecisionRules(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, s := range []string{validation.StatusPlanning, validation.StatusInProgress, validation.StatusReview, validation.StatusPendingApproval} {
-		if _, err := f.svc.ChangeStatus(context.Background(), admin, r.Value.RequestID, s, "step"); err != nil {
-			t.Fatal(err)
-		}
+	f.assign(r.Value.RequestID, true, false)
+	if _, err := f.svc.ChangeStatus(context.Background(), admin, r.Value.RequestID, validation.StatusInProgress, "step"); err != nil {
+		t.Fatal(err)
+	}
+	f.outcome(r.Value.RequestID)
+	if _, err := f.svc.ChangeStatus(context.Background(), admin, r.Value.RequestID, validation.StatusPendingApproval, "step"); err != nil {
+		t.Fatal(err)
 	}
 	own := f.approvals(r.Value.RequestID)[0].ApprovalID
 	if _, err := f.svc.Decide(context.Background(), admin, own, approve); domain.CodeOf(err) != domain.CodeDeciderNotIndependent {

@@ -221,3 +221,41 @@ func holdLock(t *testing.T, pool *pgxpool.Pool, model int32) pgx.Tx {
 	}
 	return tx
 }
+
+// assign assigns a fresh VALIDATOR (independent of the fixture's models, which the fixture's
+// validator owns and requests) to request id through the service and returns the assignment.
+func (f *fixture) assign(id int32, primary, reviewer bool) validation.Assignment {
+	f.t.Helper()
+	a, err := f.svc.Assign(context.Background(), f.validator, id, validation.AssignInput{
+		ValidatorID: f.user(domain.RoleValidator).UserID, IsPrimary: &primary, IsReviewer: reviewer, IndependenceAttestation: true,
+	})
+	if err != nil {
+		f.t.Fatalf("assign: %v", err)
+	}
+	return a
+}
+
+// step moves request id through statuses with ChangeStatus as the fixture's validator.
+func (f *fixture) step(id int32, statuses ...string) {
+	f.t.Helper()
+	for _, s := range statuses {
+		if _, err := f.svc.ChangeStatus(context.Background(), f.validator, id, s, "step by step"); err != nil {
+			f.t.Fatalf("to %s: %v", s, err)
+		}
+	}
+}
+
+// outcome records a PASS outcome of request id as an ADMIN.
+func (f *fixture) outcome(id int32) validation.Outcome {
+	f.t.Helper()
+	rating, summary := validation.RatingPass, "Fit for purpose."
+	effective, _ := domain.ParseDate("2027-01-01")
+	expires, _ := domain.ParseDate("2028-01-01")
+	o, err := f.svc.CreateOutcome(context.Background(), f.user(domain.RoleAdmin), id, validation.OutcomeInput{
+		OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: &effective, ExpirationDate: &expires,
+	})
+	if err != nil {
+		f.t.Fatalf("outcome: %v", err)
+	}
+	return o
+}

@@ -10,11 +10,23 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// Get returns one request with its models, regions and status history, read in one round trip.
-// Any authenticated user may read validation requests.
-func (s *Service) Get(ctx context.Context, requestID int32) (Request, error) {
+// Get returns one request with its models, regions, status history, assignments and outcome,
+// read in one round trip. A USER sees only the requests of models they own or actively delegate
+// for (any other is not_found, so its existence does not leak); every other role sees all.
+func (s *Service) Get(ctx context.Context, actor domain.Actor, requestID int32) (Request, error) {
 	var r shownRequest
 	p := &pgtx.Pipeline{}
+	if actor.Role == domain.RoleUser {
+		var visible bool
+		pgtx.Scalar(p, &visible, func(q *gen.Queries) (bool, error) {
+			return q.ValidationRequestVisibleTo(ctx, gen.ValidationRequestVisibleToParams{RequestID: requestID, UserID: actor.UserID})
+		}, func(err error) error {
+			if pgtx.IsNoRows(err) {
+				return domain.NotFound("validation request %d does not exist", requestID)
+			}
+			return fmt.Errorf("check visibility: %w", err)
+		})
+	}
 	r.queue(ctx, p, requestID)
 	if err := p.Send(ctx, s.pool); err != nil {
 		return Request{}, err
@@ -23,15 +35,17 @@ func (s *Service) Get(ctx context.Context, requestID int32) (Request, error) {
 }
 
 // shownRequest holds the answers of the reads a request is shown with: its row, model and region
-// links and status history.
+// links, status history, assignments and outcome.
 type shownRequest struct {
-	row     gen.ValidationRequestGetRow
-	models  []gen.ValidationRequestModelsForRequestsRow
-	regions []gen.ValidationRequestRegion
-	history []gen.ValidationStatusHistory
+	row         gen.ValidationRequestGetRow
+	models      []gen.ValidationRequestModelsForRequestsRow
+	regions     []gen.ValidationRequestRegion
+	history     []gen.ValidationStatusHistory
+	assignments []gen.ValidationAssignmentsForRequestsRow
+	outcomes    []gen.ValidationOutcome
 }
 
-// queue adds the four reads to p; a missing request fails the pipeline with not_found.
+// queue adds the six reads to p; a missing request fails the pipeline with not_found.
 func (r *shownRequest) queue(ctx context.Context, p *pgtx.Pipeline, requestID int32) {
 	pgtx.One(p, &r.row, func(q *gen.Queries) (gen.ValidationRequestGetRow, error) {
 		return q.ValidationRequestGet(ctx, requestID)
@@ -51,6 +65,12 @@ func (r *shownRequest) queue(ctx context.Context, p *pgtx.Pipeline, requestID in
 	pgtx.Many(p, &r.history, func(q *gen.Queries) ([]gen.ValidationStatusHistory, error) {
 		return q.ValidationStatusHistoryForRequest(ctx, requestID)
 	}, pgtx.Wrap("read status history"))
+	pgtx.Many(p, &r.assignments, func(q *gen.Queries) ([]gen.ValidationAssignmentsForRequestsRow, error) {
+		return q.ValidationAssignmentsForRequests(ctx, ids)
+	}, pgtx.Wrap("list assignments"))
+	pgtx.Many(p, &r.outcomes, func(q *gen.Queries) ([]gen.ValidationOutcome, error) {
+		return q.ValidationOutcomesForRequests(ctx, ids)
+	}, pgtx.Wrap("read outcome"))
 }
 
 func (r *shownRequest) request() Request {
@@ -62,11 +82,21 @@ func (r *shownRequest) request() Request {
 			ChangedBy: h.ChangedBy, ChangedAt: h.ChangedAt.UTC(),
 		}
 	}
+	assignments := make([]Assignment, len(r.assignments))
+	for i, a := range r.assignments {
+		assignments[i] = fromAssignmentRow(a)
+	}
+	out.Assignments = &assignments
+	if len(r.outcomes) == 1 {
+		o := fromOutcomeRow(r.outcomes[0])
+		out.Outcome = &o
+	}
 	return out
 }
 
-// List returns requests in id order, each with its models and regions (no history).
-func (s *Service) List(ctx context.Context, f Filter, page domain.Page) ([]Request, *int64, error) {
+// List returns requests in id order, each with its models and regions (no history, assignments or
+// outcome). A USER lists only the requests of models they own or actively delegate for.
+func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page domain.Page) ([]Request, *int64, error) {
 	var c domain.Check
 	if f.Status != nil {
 		if _, ok := transitions[*f.Status]; !ok {
@@ -80,7 +110,11 @@ func (s *Service) List(ctx context.Context, f Filter, page domain.Page) ([]Reque
 		return nil, nil, err
 	}
 	q := gen.New(s.pool)
-	rows, err := listRows(ctx, q, f, page)
+	var visibleTo *int32
+	if actor.Role == domain.RoleUser {
+		visibleTo = &actor.UserID
+	}
+	rows, err := listRows(ctx, q, f, visibleTo, page)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
 	}
@@ -89,14 +123,14 @@ func (s *Service) List(ctx context.Context, f Filter, page domain.Page) ([]Reque
 	return out, next, err
 }
 
-// listRows fetches one page (plus one row, to know whether another page follows), through the
+// listRows fetches one page (of the requests visible to visibleTo, when set) (plus one row, to know whether another page follows), through the
 // query whose index fits the filter: by model from the model's links, otherwise by request id.
-func listRows(ctx context.Context, q *gen.Queries, f Filter, page domain.Page) ([]gen.ValidationRequestGetRow, error) {
+func listRows(ctx context.Context, q *gen.Queries, f Filter, visibleTo *int32, page domain.Page) ([]gen.ValidationRequestGetRow, error) {
 	var out []gen.ValidationRequestGetRow
 	if f.ModelID != nil {
 		rows, err := q.ValidationRequestListForModel(ctx, gen.ValidationRequestListForModelParams{
 			ModelID: *f.ModelID, AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
-			Active: f.Active, PageLimit: page.Limit + 1,
+			Active: f.Active, VisibleTo: visibleTo, PageLimit: page.Limit + 1,
 		})
 		for _, r := range rows {
 			out = append(out, gen.ValidationRequestGetRow(r))
@@ -105,7 +139,7 @@ func listRows(ctx context.Context, q *gen.Queries, f Filter, page domain.Page) (
 	}
 	rows, err := q.ValidationRequestList(ctx, gen.ValidationRequestListParams{
 		AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
-		Active: f.Active, PageLimit: page.Limit + 1,
+		Active: f.Active, VisibleTo: visibleTo, PageLimit: page.Limit + 1,
 	})
 	for _, r := range rows {
 		out = append(out, gen.ValidationRequestGetRow(r))

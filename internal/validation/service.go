@@ -24,6 +24,9 @@ type Service struct {
 	// skipDecisionLocks leaves the model locks and the request row lock out of approval
 	// decisions, for the negative control of the last-approval race only (export_test.go).
 	skipDecisionLocks bool
+	// noRequestLock reads the request without its row lock where assignments, outcomes and model
+	// changes take it. Set only by the negative-control tests (export_test.go).
+	noRequestLock bool
 }
 
 // Options switch off parts of Create's protection. They exist ONLY for the negative-control

@@ -77,7 +77,7 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 			for time.Now().Before(deadline) {
 				if len(mine) > 0 && rng.IntN(100) < 20 {
 					i := rng.IntN(len(mine))
-					if _, err := svc.ChangeStatus(ctx, f.validator, mine[i], validation.StatusCancelled, "stress"); err != nil {
+					if _, err := svc.ChangeStatus(ctx, f.validator, mine[i], validation.StatusCancelled, "stress test cancels it"); err != nil {
 						mu.Lock()
 						res.other = append(res.other, err)
 						mu.Unlock()

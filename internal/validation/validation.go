@@ -50,12 +50,13 @@ var priorities = []string{PriorityUrgent, PriorityHigh, PriorityMedium, Priority
 
 // transitions mirrors the validation_status_transitions table, which the database enforces by
 // trigger; the copy here lets the service answer invalid_transition with the allowed next
-// statuses. TestTransitionsMatchTable keeps the two equal. Closed statuses have no way out, so a
+// statuses. TestTransitionsMatchTable keeps the two equal. IN_PROGRESS -> PENDING_APPROVAL is
+// MRM3's one exception, for requests without a reviewer (the gates refuse it with one). Closed statuses have no way out, so a
 // model freed by closing a request is never blocked again by that request.
 var transitions = map[string][]string{
 	StatusIntake:          {StatusPlanning, StatusCancelled, StatusOnHold},
 	StatusPlanning:        {StatusInProgress, StatusCancelled, StatusOnHold},
-	StatusInProgress:      {StatusReview, StatusCancelled, StatusOnHold},
+	StatusInProgress:      {StatusReview, StatusPendingApproval, StatusCancelled, StatusOnHold},
 	StatusReview:          {StatusPendingApproval, StatusInProgress, StatusCancelled, StatusOnHold},
 	StatusPendingApproval: {StatusApproved, StatusRevision, StatusReview, StatusInProgress, StatusCancelled, StatusOnHold},
 	StatusRevision:        {StatusPendingApproval, StatusCancelled, StatusOnHold},
@@ -89,8 +90,11 @@ type Request struct {
 	RegionIDs            []int32        `json:"region_ids"`
 	CreatedAt            time.Time      `json:"created_at"`
 	UpdatedAt            time.Time      `json:"updated_at"`
-	// History is filled only when one request is read (Get, ChangeStatus).
-	History []HistoryEntry `json:"history,omitempty"`
+	// History, Assignments and Outcome are filled only when one request is read (Get, ChangeStatus
+	// and the other calls answering with the request); Outcome stays nil until one is recorded.
+	History     []HistoryEntry `json:"history,omitempty"`
+	Assignments *[]Assignment  `json:"assignments,omitempty"`
+	Outcome     *Outcome       `json:"outcome,omitempty"`
 }
 
 // RequestModel is a model covered by a request, optionally at a version.

@@ -1,0 +1,157 @@
+package validation_test
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/validation"
+)
+
+const (
+	primaryRacers = 8
+	primaryRounds = 10
+)
+
+// primaryRace is how one round of concurrent "make X primary" calls ended.
+type primaryRace struct {
+	ok, refused int
+	other       []error
+	primaries   int // assignments of the request with is_primary, after the round
+	planning    int // history rows entering PLANNING
+}
+
+// racePrimary creates a request, then releases primaryRacers calls at once behind a barrier,
+// each making a different validator the primary: through Assign on a fresh request (byPatch
+// false), or through UpdateAssignment of assignments made beforehand without a primary.
+func racePrimary(t *testing.T, f *fixture, svc *validation.Service, model int32, byPatch bool) primaryRace {
+	t.Helper()
+	ctx := context.Background()
+	r, err := f.svc.Create(ctx, f.validator, input(validation.TypeTargeted, model), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.Value.RequestID
+	calls := make([]func() error, primaryRacers)
+	for i := range calls {
+		validator := f.user(domain.RoleValidator)
+		yes := true
+		if byPatch {
+			a := f.assign(id, false, false)
+			calls[i] = func() error {
+				_, err := svc.UpdateAssignment(ctx, f.validator, a.AssignmentID, validation.AssignmentChange{IsPrimary: &yes})
+				return err
+			}
+			continue
+		}
+		calls[i] = func() error {
+			_, err := svc.Assign(ctx, f.validator, id, validation.AssignInput{ValidatorID: validator.UserID, IsPrimary: &yes, IndependenceAttestation: true})
+			return err
+		}
+	}
+	var out primaryRace
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for _, call := range calls {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			<-start
+			err := call()
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				out.ok++
+			case domain.CodeOf(err) == domain.CodeConflict:
+				out.refused++
+			default:
+				out.other = append(out.other, err)
+			}
+		}()
+	}
+	close(start)
+	wg.Wait()
+	err = f.db.Pool.QueryRow(ctx, `
+		SELECT (SELECT count(*) FROM validation_assignments WHERE request_id = $1 AND is_primary),
+		       (SELECT count(*) FROM validation_status_history WHERE request_id = $1 AND to_status = 'PLANNING')`, id).
+		Scan(&out.primaries, &out.planning)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// Eight concurrent "make X primary" calls on one request, released together, all succeed and
+// leave exactly one primary: each locks the request's row first and demotes the current primary
+// under it. A new request's first primary also moves it to PLANNING exactly once.
+func TestConcurrentPrimaryExactlyOne(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, primaryRacers+4)
+	warm(t, f.db.Pool, primaryRacers)
+	models := f.models(2 * primaryRounds)
+	for i := range primaryRounds {
+		for _, byPatch := range []bool{false, true} {
+			o := racePrimary(t, f, f.svc, models[2*i+boolInt(byPatch)], byPatch)
+			if o.ok != primaryRacers || o.primaries != 1 || len(o.other) != 0 {
+				t.Fatalf("round %d (patch %v): %d ok, %d refused, %d primaries, other %v", i, byPatch, o.ok, o.refused, o.primaries, o.other)
+			}
+			if !byPatch && o.planning != 1 {
+				t.Fatalf("round %d: %d moves to PLANNING, want 1", i, o.planning)
+			}
+		}
+	}
+}
+
+// Negative control: without the row lock and without the partial unique index, the same calls
+// leave more than one primary — the race the lock and the index rule out.
+func TestConcurrentPrimaryWithoutProtectionBreaks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, primaryRacers+4)
+	warm(t, f.db.Pool, primaryRacers)
+	if _, err := f.db.Pool.Exec(context.Background(), "DROP INDEX validation_assignments_one_primary_key"); err != nil {
+		t.Fatal(err)
+	}
+	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	validation.SkipRequestLock(unlocked)
+	models := f.models(primaryRounds)
+	for i := range primaryRounds {
+		if o := racePrimary(t, f, unlocked, models[i], false); o.primaries > 1 {
+			t.Logf("round %d: %d primaries without lock and index", i, o.primaries)
+			return
+		}
+	}
+	t.Fatal("never more than one primary without lock and index: this test cannot see the race")
+}
+
+// Negative control: without the row lock the partial unique index alone still holds the rule,
+// and the calls it refuses are seen as conflicts.
+func TestConcurrentPrimaryWithoutLockNeedsIndex(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, primaryRacers+4)
+	warm(t, f.db.Pool, primaryRacers)
+	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	validation.SkipRequestLock(unlocked)
+	models := f.models(primaryRounds)
+	refused := 0
+	for i := range primaryRounds {
+		o := racePrimary(t, f, unlocked, models[i], false)
+		if o.primaries != 1 || len(o.other) != 0 {
+			t.Fatalf("round %d: %d primaries, other %v", i, o.primaries, o.other)
+		}
+		refused += o.refused
+	}
+	if refused == 0 {
+		t.Fatal("the index never refused a primary without the lock: this test cannot see the race")
+	}
+	t.Logf("the index refused %d calls in %d rounds without the lock", refused, primaryRounds)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,291 @@
+package validation_test
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/validation"
+)
+
+// newRequest creates a request of typ on a fresh model owned by the fixture's validator.
+func (f *fixture) newRequest(typ string) int32 {
+	f.t.Helper()
+	r, err := f.svc.Create(context.Background(), f.validator, input(typ, f.models(1)[0]), nil)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r.Value.RequestID
+}
+
+// get reads request id as an ADMIN.
+func (f *fixture) get(id int32) validation.Request {
+	f.t.Helper()
+	r, err := f.svc.Get(context.Background(), domain.Actor{Role: domain.RoleAdmin}, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return r
+}
+
+// auditCount counts the audit rows of request id with action.
+func (f *fixture) auditCount(id int32, action string) int {
+	f.t.Helper()
+	var n int
+	err := f.db.Pool.QueryRow(context.Background(),
+		"SELECT count(*) FROM audit_logs WHERE entity_type = 'validation_request' AND entity_id = $1 AND action = $2", id, action).Scan(&n)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	return n
+}
+
+// wantRefused fails t unless err is a domain error with code.
+func wantRefused(t *testing.T, err error, code domain.Code) {
+	t.Helper()
+	_ = wantCode(t, err, code)
+}
+
+func wantUnmet(t *testing.T, err error, unmet ...string) {
+	t.Helper()
+	e := wantCode(t, err, domain.CodeGateNotMet)
+	if got := e.Extra["unmet"].([]string); !slices.Equal(got, unmet) {
+		t.Fatalf("unmet %v, want %v", got, unmet)
+	}
+}
+
+func TestAssignIndependenceAndRoles(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	id := f.newRequest(validation.TypeComprehensive)
+	model := f.get(id).Models[0].ModelID
+	yes := true
+	assign := func(validator int32, attest bool) error {
+		_, err := f.svc.Assign(ctx, f.validator, id, validation.AssignInput{ValidatorID: validator, IsPrimary: &yes, IndependenceAttestation: attest})
+		return err
+	}
+	other := f.user(domain.RoleValidator)
+	if err := assign(other.UserID, false); domain.CodeOf(err) != domain.CodeInvalidRequest {
+		t.Fatalf("without attestation: %v", err)
+	}
+	// The fixture's validator requested the request and owns its model.
+	wantRefused(t, assign(f.validator.UserID, true), domain.CodeNotIndependent)
+	delegate := f.user(domain.RoleValidator)
+	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $2)", model, delegate.UserID); err != nil {
+		t.Fatal(err)
+	}
+	wantRefused(t, assign(delegate.UserID, true), domain.CodeNotIndependent)
+	wantRefused(t, assign(f.user(domain.RoleUser).UserID, true), domain.CodeInvalidRequest)
+	wantRefused(t, assign(999999, true), domain.CodeNotFound)
+	if _, err := f.svc.Assign(ctx, f.user(domain.RoleUser), id, validation.AssignInput{ValidatorID: other.UserID, IndependenceAttestation: true}); domain.CodeOf(err) != domain.CodeForbidden {
+		t.Fatalf("USER assigning: %v", err)
+	}
+	if r := f.get(id); r.Status != validation.StatusIntake || len(*r.Assignments) != 0 || f.auditCount(id, "ASSIGNMENT_CREATED") != 0 {
+		t.Fatalf("refused assignments changed the request: %+v", r)
+	}
+
+	// The first assignment is the primary by default and moves the request to PLANNING.
+	first, err := f.svc.Assign(ctx, f.validator, id, validation.AssignInput{ValidatorID: other.UserID, IndependenceAttestation: true})
+	if err != nil || !first.IsPrimary {
+		t.Fatalf("first assignment %+v, %v", first, err)
+	}
+	r := f.get(id)
+	if last := r.History[len(r.History)-1]; r.Status != validation.StatusPlanning || last.ToStatus != validation.StatusPlanning ||
+		f.auditCount(id, "VALIDATION_STATUS_CHANGED") != 1 || f.auditCount(id, "ASSIGNMENT_CREATED") != 1 {
+		t.Fatalf("after the first assignment: %+v", r)
+	}
+	wantRefused(t, assign(other.UserID, true), domain.CodeConflict)
+
+	// A new primary demotes the old one; a reviewer is never the primary.
+	second := f.assign(id, true, false)
+	reviewer := f.assign(id, false, true)
+	r = f.get(id)
+	primaries := 0
+	for _, a := range *r.Assignments {
+		if a.IsPrimary {
+			primaries++
+			if a.AssignmentID != second.AssignmentID {
+				t.Fatalf("primary is %d, want %d", a.AssignmentID, second.AssignmentID)
+			}
+		}
+	}
+	if primaries != 1 || len(*r.Assignments) != 3 {
+		t.Fatalf("assignments %+v", *r.Assignments)
+	}
+	if _, err := f.svc.UpdateAssignment(ctx, f.validator, reviewer.AssignmentID, validation.AssignmentChange{IsPrimary: &yes}); domain.CodeOf(err) != domain.CodeInvalidRequest {
+		t.Fatalf("reviewer made primary: %v", err)
+	}
+	// PLANNING needs a primary: it cannot be removed or demoted, only replaced.
+	wantUnmet(t, f.svc.DeleteAssignment(ctx, f.validator, second.AssignmentID), validation.GateNoPrimaryValidator)
+	no := false
+	_, err = f.svc.UpdateAssignment(ctx, f.validator, second.AssignmentID, validation.AssignmentChange{IsPrimary: &no})
+	wantUnmet(t, err, validation.GateNoPrimaryValidator)
+	hours := 12.5
+	a, err := f.svc.UpdateAssignment(ctx, f.validator, first.AssignmentID, validation.AssignmentChange{IsPrimary: &yes, EstimatedHours: &hours})
+	if err != nil || !a.IsPrimary || a.EstimatedHours == nil || *a.EstimatedHours != hours {
+		t.Fatalf("promote first: %+v %v", a, err)
+	}
+	if err := f.svc.DeleteAssignment(ctx, f.validator, second.AssignmentID); err != nil {
+		t.Fatalf("delete the demoted one: %v", err)
+	}
+	wantRefused(t, f.svc.DeleteAssignment(ctx, f.validator, second.AssignmentID), domain.CodeNotFound)
+	if f.auditCount(id, "ASSIGNMENT_UPDATED") != 1 || f.auditCount(id, "ASSIGNMENT_DELETED") != 1 {
+		t.Fatal("assignment audit rows missing")
+	}
+
+	// Closed requests refuse.
+	f.step(id, validation.StatusCancelled)
+	wantRefused(t, assign(f.user(domain.RoleValidator).UserID, true), domain.CodeInvalidStatus)
+	wantRefused(t, f.svc.DeleteAssignment(ctx, f.validator, reviewer.AssignmentID), domain.CodeInvalidStatus)
+}
+
+// TestStatusGates walks a request with a reviewer through every gate, checking each refusal
+// names what is missing and changes nothing.
+func TestStatusGates(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	admin := f.user(domain.RoleAdmin)
+	id := f.newRequest(validation.TypeInterim)
+	change := func(actor domain.Actor, status, reason string) error {
+		_, err := f.svc.ChangeStatus(ctx, actor, id, status, reason)
+		return err
+	}
+	wantUnmet(t, change(f.validator, validation.StatusPlanning, ""), validation.GateNoPrimaryValidator)
+	wantRefused(t, change(f.validator, validation.StatusOnHold, "too short"), domain.CodeInvalidRequest)
+	wantRefused(t, change(f.validator, validation.StatusCancelled, ""), domain.CodeInvalidRequest)
+	if r := f.get(id); r.Status != validation.StatusIntake || len(r.History) != 1 {
+		t.Fatalf("refused changes moved the request: %+v", r)
+	}
+	f.assign(id, true, false)
+	reviewer := f.assign(id, false, true)
+	reviewerActor := domain.Actor{UserID: reviewer.ValidatorID, Role: domain.RoleValidator}
+	f.step(id, validation.StatusInProgress)
+	wantUnmet(t, change(f.validator, validation.StatusPendingApproval, ""),
+		validation.GateReviewRequired, validation.GateNoOutcome, validation.GateNoReviewerSignOff)
+	_, err := f.svc.SignOff(ctx, reviewerActor, reviewer.AssignmentID, "")
+	wantRefused(t, err, domain.CodeInvalidStatus) // not in REVIEW yet
+	f.step(id, validation.StatusReview)
+	wantUnmet(t, change(f.validator, validation.StatusPendingApproval, ""), validation.GateNoOutcome, validation.GateNoReviewerSignOff)
+	f.outcome(id)
+	_, err = f.svc.SignOff(ctx, f.validator, reviewer.AssignmentID, "")
+	wantRefused(t, err, domain.CodeForbidden)
+	_, err = f.svc.SignOff(ctx, admin, reviewer.AssignmentID, "")
+	wantRefused(t, err, domain.CodeForbidden) // the reviewer alone, not even an ADMIN
+	signed, err := f.svc.SignOff(ctx, reviewerActor, reviewer.AssignmentID, "Challenged and agreed.")
+	if err != nil || signed.SignedOffAt == nil {
+		t.Fatalf("sign-off: %+v %v", signed, err)
+	}
+	f.step(id, validation.StatusPendingApproval)
+	wantUnmet(t, change(admin, validation.StatusRevision, "by hand"), validation.GateUseSendBack)
+	wantUnmet(t, change(admin, validation.StatusApproved, "by hand"), validation.GateUseApprovals)
+	wantRefused(t, change(f.validator, validation.StatusInProgress, "rework needed"), domain.CodeForbidden)
+	wantRefused(t, change(admin, validation.StatusInProgress, ""), domain.CodeInvalidRequest)
+	if err := change(admin, validation.StatusInProgress, "rework needed"); err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range *f.get(id).Assignments {
+		if a.SignedOffAt != nil {
+			t.Fatal("the sign-off survived the move back to IN_PROGRESS")
+		}
+	}
+
+	// Hold and resume: back where it was.
+	if _, err := f.svc.Resume(ctx, f.validator, id, ""); domain.CodeOf(err) != domain.CodeInvalidStatus {
+		t.Fatalf("resume when not held: %v", err)
+	}
+	f.step(id, validation.StatusOnHold)
+	r, err := f.svc.Resume(ctx, f.validator, id, "back to work")
+	if err != nil || r.Status != validation.StatusInProgress {
+		t.Fatalf("resume: %+v %v", r.Status, err)
+	}
+
+	// The reviewer sends the work back from REVIEW.
+	f.step(id, validation.StatusReview)
+	if _, err := f.svc.SendBack(ctx, reviewerActor, reviewer.AssignmentID, ""); domain.CodeOf(err) != domain.CodeInvalidRequest {
+		t.Fatalf("send-back without comments: %v", err)
+	}
+	if _, err := f.svc.SignOff(ctx, reviewerActor, reviewer.AssignmentID, ""); err != nil {
+		t.Fatal(err)
+	}
+	r, err = f.svc.SendBack(ctx, reviewerActor, reviewer.AssignmentID, "Back-testing incomplete.")
+	if err != nil || r.Status != validation.StatusInProgress || *r.History[len(r.History)-1].Reason != "Back-testing incomplete." {
+		t.Fatalf("send-back: %+v %v", r, err)
+	}
+	for _, a := range *r.Assignments {
+		if a.SignedOffAt != nil {
+			t.Fatal("the sign-off survived the send-back")
+		}
+	}
+	if f.auditCount(id, "REVIEW_SIGNED_OFF") != 2 || f.auditCount(id, "REVIEW_SENT_BACK") != 1 {
+		t.Fatal("review audit rows missing")
+	}
+}
+
+// TestResumeReturnsToHeldStatus: a request held in REVISION returns there (the gate that keeps
+// REVISION from being set by hand does not apply to a resume).
+func TestResumeReturnsToHeldStatus(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	id := f.newRequest(validation.TypeTargeted)
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	f.outcome(id)
+	f.step(id, validation.StatusPendingApproval)
+	// REVISION comes from an approver's send-back; raw SQL stands in for it here.
+	if _, err := f.db.Pool.Exec(context.Background(), "UPDATE validation_requests SET status = 'REVISION' WHERE request_id = $1", id); err != nil {
+		t.Fatal(err)
+	}
+	f.step(id, validation.StatusOnHold)
+	r, err := f.svc.Resume(context.Background(), f.validator, id, "")
+	if err != nil || r.Status != validation.StatusRevision {
+		t.Fatalf("resume: %v %v", r.Status, err)
+	}
+}
+
+func TestOutcome(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	id := f.newRequest(validation.TypeInterim)
+	primary := f.assign(id, true, false)
+	primaryActor := domain.Actor{UserID: primary.ValidatorID, Role: domain.RoleValidator}
+	rating, summary := validation.RatingPassWithFindings, "Two findings."
+	effective, _ := domain.ParseDate("2027-01-01")
+	in := validation.OutcomeInput{OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: &effective}
+	_, err := f.svc.CreateOutcome(ctx, primaryActor, id, in)
+	wantRefused(t, err, domain.CodeInvalidRequest) // INTERIM needs expiration_date
+	expires, _ := domain.ParseDate("2027-07-01")
+	in.ExpirationDate = &expires
+	_, err = f.svc.CreateOutcome(ctx, primaryActor, id, in)
+	wantRefused(t, err, domain.CodeInvalidStatus) // PLANNING
+	f.step(id, validation.StatusInProgress)
+	_, err = f.svc.CreateOutcome(ctx, f.validator, id, in)
+	wantRefused(t, err, domain.CodeForbidden) // not the primary
+	o, err := f.svc.CreateOutcome(ctx, primaryActor, id, in)
+	if err != nil || o.OverallRating != rating || o.ExpirationDate == nil || o.CreatedByID != primary.ValidatorID {
+		t.Fatalf("create: %+v %v", o, err)
+	}
+	_, err = f.svc.CreateOutcome(ctx, primaryActor, id, in)
+	wantRefused(t, err, domain.CodeConflict)
+	fail := validation.RatingFail
+	o, err = f.svc.UpdateOutcome(ctx, primaryActor, o.OutcomeID, validation.OutcomeInput{OverallRating: &fail})
+	if err != nil || o.OverallRating != fail || o.ExecutiveSummary != summary {
+		t.Fatalf("update: %+v %v", o, err)
+	}
+	before := expires
+	_, err = f.svc.UpdateOutcome(ctx, primaryActor, o.OutcomeID, validation.OutcomeInput{ExpirationDate: &effective})
+	wantRefused(t, err, domain.CodeInvalidRequest) // not after effective_date
+	f.step(id, validation.StatusPendingApproval)
+	_, err = f.svc.UpdateOutcome(ctx, primaryActor, o.OutcomeID, validation.OutcomeInput{OverallRating: &rating})
+	wantRefused(t, err, domain.CodeInvalidStatus)
+	r := f.get(id)
+	if r.Outcome == nil || r.Outcome.OverallRating != fail || !r.Outcome.ExpirationDate.Equal(before.Time) {
+		t.Fatalf("outcome on the request: %+v", r.Outcome)
+	}
+	if f.auditCount(id, "OUTCOME_CREATED") != 1 || f.auditCount(id, "OUTCOME_UPDATED") != 1 {
+		t.Fatal("outcome audit rows missing")
+	}
+}
