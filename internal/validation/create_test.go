@@ -120,16 +120,22 @@ func TestTargetedOverlapsAnything(t *testing.T) {
 	}
 }
 
-// approve moves a request to APPROVED with raw SQL, one allowed transition at a time (the guard
-// trigger still checks each step). APPROVED can no longer be set through ChangeStatus (gate
-// use_approvals) and is reached through the approvals workflow; until that path exists this
-// fixture stands in for it.
+// approve works request id to APPROVED through the workflow: a primary validator, IN_PROGRESS, an
+// outcome, PENDING_APPROVAL, then every approval of its round approved by an independent ADMIN.
 func (f *fixture) approve(id int32) {
 	f.t.Helper()
-	for _, s := range []string{validation.StatusPlanning, validation.StatusInProgress, validation.StatusReview, validation.StatusPendingApproval, validation.StatusApproved} {
-		if _, err := f.db.Pool.Exec(context.Background(), "UPDATE validation_requests SET status = $2 WHERE request_id = $1", id, s); err != nil {
-			f.t.Fatalf("to %s: %v", s, err)
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	f.outcome(id)
+	f.step(id, validation.StatusPendingApproval)
+	admin := f.approver(domain.RoleAdmin)
+	for _, a := range f.approvals(id) {
+		if _, err := f.svc.Decide(context.Background(), admin, a.ApprovalID, validation.DecisionInput{Decision: validation.ApprovalApproved}); err != nil {
+			f.t.Fatalf("approve approval %d: %v", a.ApprovalID, err)
 		}
+	}
+	if s := f.status(id); s != validation.StatusApproved {
+		f.t.Fatalf("request %d is %s after its approvals", id, s)
 	}
 }
 
