@@ -99,18 +99,6 @@ func (e *testEnv) vrOutcome(id int32) *result {
 	})
 }
 
-// vrForceStatus moves request id with raw SQL through allowed transitions (the guard trigger
-// checks each step). REVISION and APPROVED are reached through approvers, whose workflow is not
-// part of these tests; this stands in for it.
-func (e *testEnv) vrForceStatus(id int32, statuses ...string) {
-	e.t.Helper()
-	for _, st := range statuses {
-		if _, err := e.db.Pool.Exec(context.Background(), "UPDATE validation_requests SET status = $2 WHERE request_id = $1", id, st); err != nil {
-			e.t.Fatalf("to %s: %v", st, err)
-		}
-	}
-}
-
 func TestValidationRequestCreateGetAndList(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -259,8 +247,15 @@ func TestValidationRequestTransitions(t *testing.T) {
 				e.vrOutcome(id).want(http.StatusCreated)
 			}
 		}
-		if status == "REVISION" || status == "APPROVED" {
-			e.vrForceStatus(id, status)
+		switch status { // approvers are the way to REVISION and APPROVED
+		case "REVISION":
+			approver := e.approverUser(domain.RoleAdmin)
+			e.decide(approver, e.requestApprovals(approver, id)[0].ApprovalID, "SENT_BACK", "rework the back-testing").want(http.StatusOK)
+		case "APPROVED":
+			approver := e.approverUser(domain.RoleAdmin)
+			for _, a := range e.requestApprovals(approver, id) {
+				e.decide(approver, a.ApprovalID, "APPROVED", "").want(http.StatusOK)
+			}
 		}
 		return id
 	}
