@@ -136,6 +136,8 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/validation-requests", s.createValidationRequest)
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
+	route(http.MethodPatch, "/validation-requests/{request_id}", s.updateValidationRequest)
+	route(http.MethodPost, "/validation-requests/{request_id}/models", s.changeValidationModels)
 	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
 	route(http.MethodPost, "/validation-requests/{request_id}/resume", s.resumeValidationRequest)
 

@@ -143,3 +143,80 @@ func (s *Server) changeValidationStatus(w http.ResponseWriter, r *http.Request) 
 	s.writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
+
+type updateValidationRequest struct {
+	Priority             *string `json:"priority"`
+	TargetCompletionDate *string `json:"target_completion_date"`
+	TriggerReason        *string `json:"trigger_reason"`
+	RegionIDs            []int64 `json:"region_ids"`
+}
+
+func (s *Server) updateValidationRequest(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	var req updateValidationRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	var ch validation.RequestChange
+	if req.Priority != nil {
+		v := f.str("priority", req.Priority, true)
+		ch.Priority = &v
+	}
+	ch.TargetCompletionDate = f.date("target_completion_date", req.TargetCompletionDate, false)
+	if req.TriggerReason != nil {
+		v := f.str("trigger_reason", req.TriggerReason, false)
+		ch.TriggerReason = &v
+	}
+	if req.RegionIDs != nil {
+		ids := f.ids("region_ids", req.RegionIDs, 0, maxValidationRegions)
+		if ids == nil {
+			ids = []int32{}
+		}
+		ch.RegionIDs = &ids
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	v, err := s.validations.UpdateRequest(r.Context(), actorOf(r), requestID, ch)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}
+
+type changeValidationModelsRequest struct {
+	Add           []int64          `json:"add"`
+	Remove        []int64          `json:"remove"`
+	ModelVersions map[string]int64 `json:"model_versions"`
+}
+
+func (s *Server) changeValidationModels(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	var req changeValidationModelsRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	in := validation.ModelsChange{
+		Add:           f.ids("add", req.Add, 0, validation.MaxModels),
+		Remove:        f.ids("remove", req.Remove, 0, validation.MaxModels),
+		ModelVersions: f.modelVersions("model_versions", req.ModelVersions),
+	}
+	if err := f.Err(); err != nil {
+		return err
+	}
+	v, err := s.validations.ChangeModels(r.Context(), actorOf(r), requestID, in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}

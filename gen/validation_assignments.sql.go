@@ -383,7 +383,7 @@ func (q *Queries) ValidationAssignmentsForRequests(ctx context.Context, requestI
 }
 
 const validationAssignmentsIndependenceOfModels = `-- name: ValidationAssignmentsIndependenceOfModels :many
-SELECT DISTINCT a.validator_id
+SELECT a.validator_id, m.model_id
 FROM validation_assignments a
 JOIN models m ON m.model_id = ANY ($1::int[])
 WHERE a.request_id = $2
@@ -391,7 +391,7 @@ WHERE a.request_id = $2
       SELECT 1 FROM model_delegates d
       WHERE d.model_id = m.model_id AND d.user_id = a.validator_id AND d.revoked_at IS NULL
   ))
-ORDER BY a.validator_id
+ORDER BY a.validator_id, m.model_id
 `
 
 type ValidationAssignmentsIndependenceOfModelsParams struct {
@@ -399,21 +399,26 @@ type ValidationAssignmentsIndependenceOfModelsParams struct {
 	RequestID int32
 }
 
+type ValidationAssignmentsIndependenceOfModelsRow struct {
+	ValidatorID int32
+	ModelID     int32
+}
+
 // The validators of a request who own or actively delegate for any of the given models (models
-// about to be added to the request): adding such a model would break their independence.
-func (q *Queries) ValidationAssignmentsIndependenceOfModels(ctx context.Context, arg ValidationAssignmentsIndependenceOfModelsParams) ([]int32, error) {
+// about to be added to the request), with the model: adding it would break their independence.
+func (q *Queries) ValidationAssignmentsIndependenceOfModels(ctx context.Context, arg ValidationAssignmentsIndependenceOfModelsParams) ([]ValidationAssignmentsIndependenceOfModelsRow, error) {
 	rows, err := q.db.Query(ctx, validationAssignmentsIndependenceOfModels, arg.ModelIds, arg.RequestID)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []int32
+	var items []ValidationAssignmentsIndependenceOfModelsRow
 	for rows.Next() {
-		var validator_id int32
-		if err := rows.Scan(&validator_id); err != nil {
+		var i ValidationAssignmentsIndependenceOfModelsRow
+		if err := rows.Scan(&i.ValidatorID, &i.ModelID); err != nil {
 			return nil, err
 		}
-		items = append(items, validator_id)
+		items = append(items, i)
 	}
 	if err := rows.Err(); err != nil {
 		return nil, err

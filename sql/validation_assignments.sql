@@ -108,8 +108,8 @@ ORDER BY request_id, assignment_id;
 
 -- name: ValidationAssignmentsIndependenceOfModels :many
 -- The validators of a request who own or actively delegate for any of the given models (models
--- about to be added to the request): adding such a model would break their independence.
-SELECT DISTINCT a.validator_id
+-- about to be added to the request), with the model: adding it would break their independence.
+SELECT a.validator_id, m.model_id
 FROM validation_assignments a
 JOIN models m ON m.model_id = ANY (@model_ids::int[])
 WHERE a.request_id = @request_id
@@ -117,4 +117,4 @@ WHERE a.request_id = @request_id
       SELECT 1 FROM model_delegates d
       WHERE d.model_id = m.model_id AND d.user_id = a.validator_id AND d.revoked_at IS NULL
   ))
-ORDER BY a.validator_id;
+ORDER BY a.validator_id, m.model_id;

@@ -32,12 +32,17 @@ const (
 	opAssign           = "validation.Assign"
 	opOutcome          = "validation.CreateOutcome"
 	opSignOff          = "validation.SignOff"
+	opChangeModels     = "validation.ChangeModels"
+	opUpdateRequest    = "validation.UpdateRequest"
 	opCreateDeployment = "deployment.CreateDeployments"
 	opBulkConfirm      = "deployment.BulkConfirm"
 	opBulkAdjust       = "deployment.BulkAdjust"
 )
 
-var mixedOps = []string{opValidationCreate, opChangeStatus, opAssign, opOutcome, opSignOff, opCreateDeployment, opBulkConfirm, opBulkAdjust}
+var mixedOps = []string{
+	opValidationCreate, opChangeStatus, opAssign, opOutcome, opSignOff, opChangeModels, opUpdateRequest,
+	opCreateDeployment, opBulkConfirm, opBulkAdjust,
+}
 
 // expectedCodes are the domain errors a call of the mixed load may answer: they are the workflow
 // refusing a request that lost a race (or asked for something no longer possible), never a fault.
@@ -229,7 +234,8 @@ func (l *mixedLoad) recordBulk(op string, res deployment.BulkResult) {
 
 // TestMixedWorkflowNeverDeadlocks runs every workflow operation at once — validation creates,
 // status changes (approvals take the model advisory locks, then the request row), assignments,
-// outcomes and sign-offs (the request row, then its assignments or outcome), deployment
+// outcomes and sign-offs (the request row, then its assignments or outcome), model changes (the
+// models' advisory locks, the versions, then the request row) and request edits, deployment
 // creates (the one-kind trigger locks the version row), bulk confirms (tasks, models, versions,
 // validation requests) and bulk adjusts (tasks) — from 12 workers on two pools, as two replicas
 // would, for two seconds over a small shared set of models, versions and regions so that the
@@ -439,14 +445,37 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 						OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: &target,
 					})
 					load.record(opOutcome, err)
-				case k < 48: // (h) the reviewer signs off
+				case k < 50: // (i) add a model (at one of its versions) to a request, or remove one
+					id, _, ok := load.someRequest(rng)
+					if !ok {
+						continue
+					}
+					m := models[rng.IntN(len(models))]
+					var in validation.ModelsChange
+					if rng.IntN(2) == 0 {
+						in = validation.ModelsChange{Add: []int32{m}, ModelVersions: map[int32]int32{m: versions[m][rng.IntN(2)]}}
+					} else {
+						in = validation.ModelsChange{Remove: []int32{m}}
+					}
+					_, err := vs.ChangeModels(ctx, admin, id, in)
+					load.record(opChangeModels, err)
+				case k < 54: // (j) edit a request's fields and regions
+					id, _, ok := load.someRequest(rng)
+					if !ok {
+						continue
+					}
+					high := validation.PriorityHigh
+					rs := regions[:rng.IntN(len(regions)+1)]
+					_, err := vs.UpdateRequest(ctx, admin, id, validation.RequestChange{Priority: &high, RegionIDs: &rs})
+					load.record(opUpdateRequest, err)
+				case k < 58: // (h) the reviewer signs off
 					a, ok := load.someReviewer(rng)
 					if !ok {
 						continue
 					}
 					_, err := vs.SignOff(ctx, domain.Actor{UserID: a.ValidatorID, Role: domain.RoleValidator}, a.AssignmentID, "")
 					load.record(opSignOff, err)
-				case k < 64: // (c) plan deployments of a version: 1-3 regions, sometimes global
+				case k < 68: // (c) plan deployments of a version: 1-3 regions, sometimes global
 					m := models[rng.IntN(len(models))]
 					v := versions[m][rng.IntN(2)]
 					var targets []deployment.Target

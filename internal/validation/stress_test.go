@@ -24,6 +24,7 @@ const (
 type stressResult struct {
 	created   map[int32][]int32 // request id -> its model ids, for every create that returned success
 	conflicts int
+	edits     int // model additions that succeeded
 	backstops int
 	cancelled int // creates whose context was cancelled on purpose
 	deadlocks int
@@ -43,7 +44,8 @@ func (r *stressResult) percentile(p int) time.Duration {
 
 // stress runs stressWorkers workers over two independent pools (two replicas) for stressDuration:
 // each creates requests for random subsets of 1 to 4 of stressModels models (30% TARGETED),
-// cancels some of its requests, and cancels the context of some creates midway.
+// adds models to some of its requests, cancels some of them, and cancels the context of some
+// creates midway.
 func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 	t.Helper()
 	ctx := context.Background()
@@ -72,7 +74,7 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 			defer wg.Done()
 			svc := services[w%2]
 			rng := rand.New(rand.NewPCG(uint64(w), uint64(time.Now().UnixNano())))
-			var mine []int32
+			var mine, targeted []int32 // targeted: this worker's TARGETED requests not edited yet
 			<-start
 			for time.Now().Before(deadline) {
 				if len(mine) > 0 && rng.IntN(100) < 20 {
@@ -82,7 +84,42 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 						res.other = append(res.other, err)
 						mu.Unlock()
 					}
+					cancelled := mine[i]
+					targeted = slices.DeleteFunc(targeted, func(id int32) bool { return id == cancelled })
 					mine = append(mine[:i], mine[i+1:]...)
+					continue
+				}
+				if fresh := len(targeted) > 0; fresh || (len(mine) > 0 && rng.IntN(100) < 15) {
+					// Add one or two models to one of this worker's requests: the edit locks all
+					// the request's models after the change, in the same ascending order as a create.
+					// A new TARGETED request, which no other request blocks, gets one first.
+					var id int32
+					if fresh {
+						id, targeted = targeted[0], targeted[1:]
+					} else {
+						id = mine[rng.IntN(len(mine))]
+					}
+					add := make([]int32, 0, 2)
+					for _, i := range rng.Perm(stressModels)[:1+rng.IntN(2)] {
+						add = append(add, models[i])
+					}
+					_, err := svc.ChangeModels(ctx, f.validator, id, validation.ModelsChange{Add: add})
+					mu.Lock()
+					switch {
+					case err == nil:
+						res.created[id] = append(res.created[id], add...)
+						res.edits++
+					case validation.IsBackstop(err):
+						res.backstops++
+					case domain.CodeOf(err) == domain.CodeValidationConflict, domain.CodeOf(err) == domain.CodeInvalidRequest:
+						res.conflicts++ // already covered by another request, or by this one
+					case pgtx.IsSQLState(err, pgtx.DeadlockDetected):
+						res.deadlocks++
+						res.other = append(res.other, err)
+					default:
+						res.other = append(res.other, err)
+					}
+					mu.Unlock()
 					continue
 				}
 				subset := make([]int32, 0, 4)
@@ -108,6 +145,9 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 				case err == nil:
 					res.created[r.Value.RequestID] = subset
 					mine = append(mine, r.Value.RequestID)
+					if typ == validation.TypeTargeted {
+						targeted = append(targeted, r.Value.RequestID)
+					}
 				case validation.IsBackstop(err):
 					res.backstops++
 				case domain.CodeOf(err) == domain.CodeValidationConflict:
@@ -159,8 +199,8 @@ func TestStressInvariantHolds(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, stressWorkers/2+2)
 	res := stress(t, f, validation.Options{})
-	t.Logf("%d creates: %d created, %d conflicts, %d cancelled, %d backstops, %d deadlocks; create latency p50 %v p99 %v",
-		len(res.latencies), len(res.created), res.conflicts, res.cancelled, res.backstops, res.deadlocks,
+	t.Logf("%d creates: %d created, %d models added, %d conflicts, %d cancelled, %d backstops, %d deadlocks; create latency p50 %v p99 %v",
+		len(res.latencies), len(res.created), res.edits, res.conflicts, res.cancelled, res.backstops, res.deadlocks,
 		res.percentile(50).Round(time.Microsecond), res.percentile(99).Round(time.Microsecond))
 	if len(res.other) > 0 || res.deadlocks > 0 {
 		t.Fatalf("%d deadlocks; unexpected errors (first of %d): %v", res.deadlocks, len(res.other), res.other[0])
@@ -168,8 +208,8 @@ func TestStressInvariantHolds(t *testing.T) {
 	if res.backstops != 0 {
 		t.Errorf("the backstop fired %d times although the service locked", res.backstops)
 	}
-	if len(res.created) == 0 || res.conflicts == 0 {
-		t.Errorf("the stress did not contend: %d created, %d conflicts", len(res.created), res.conflicts)
+	if len(res.created) == 0 || res.conflicts == 0 || res.edits == 0 {
+		t.Errorf("the stress did not contend: %d created, %d models added, %d conflicts", len(res.created), res.edits, res.conflicts)
 	}
 	if n := f.violations(); n != 0 {
 		t.Errorf("%d models with two active non-targeted requests", n)
