@@ -34,6 +34,7 @@ const (
 	opSignOff          = "validation.SignOff"
 	opChangeModels     = "validation.ChangeModels"
 	opUpdateRequest    = "validation.UpdateRequest"
+	opDecide           = "validation.Decide"
 	opCreateDeployment = "deployment.CreateDeployments"
 	opBulkConfirm      = "deployment.BulkConfirm"
 	opBulkAdjust       = "deployment.BulkAdjust"
@@ -41,7 +42,7 @@ const (
 
 var mixedOps = []string{
 	opValidationCreate, opChangeStatus, opAssign, opOutcome, opSignOff, opChangeModels, opUpdateRequest,
-	opCreateDeployment, opBulkConfirm, opBulkAdjust,
+	opDecide, opCreateDeployment, opBulkConfirm, opBulkAdjust,
 }
 
 // expectedCodes are the domain errors a call of the mixed load may answer: they are the workflow
@@ -56,8 +57,8 @@ var expectedCodes = map[domain.Code]bool{
 }
 
 // forwardStatus is the next step toward APPROVED from each active status. APPROVED by hand is
-// refused by its gate (use_approvals), but only after the change took the request's model locks
-// and row lock, so the attempt still contends as an approval does.
+// refused by its gate (use_approvals) under the request's row lock; the approvers' decisions
+// (operation k) are the way there.
 var forwardStatus = map[string]string{
 	validation.StatusIntake:          validation.StatusPlanning,
 	validation.StatusPlanning:        validation.StatusInProgress,
@@ -80,7 +81,6 @@ type mixedLoad struct {
 	unexpected  []string
 	deadlocks   int
 	backstops   int
-	approvals   int // status changes to APPROVED that committed
 	bulkFails   map[string]map[domain.Code]int
 	dbErrors    []string
 	confirmedBy map[int32]int                   // task id -> how many committed confirm calls listed it as succeeded
@@ -235,7 +235,8 @@ func (l *mixedLoad) recordBulk(op string, res deployment.BulkResult) {
 // TestMixedWorkflowNeverDeadlocks runs every workflow operation at once — validation creates,
 // status changes (approvals take the model advisory locks, then the request row), assignments,
 // outcomes and sign-offs (the request row, then its assignments or outcome), model changes (the
-// models' advisory locks, the versions, then the request row) and request edits, deployment
+// models' advisory locks, the versions, then the request row), request edits, approval decisions
+// (the models' advisory locks, the request row, then the approval), deployment
 // creates (the one-kind trigger locks the version row), bulk confirms (tasks, models, versions,
 // validation requests) and bulk adjusts (tasks) — from 12 workers on two pools, as two replicas
 // would, for two seconds over a small shared set of models, versions and regions so that the
@@ -320,6 +321,36 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 		load.setStatus(id, validation.StatusReview)
 	}
 
+	// A few TARGETED requests wait in PENDING_APPROVAL (their round: GLOBAL, and REGIONAL for the
+	// region that requires approval), so decisions have work at once. approver is an ADMIN
+	// independent of every request.
+	approver := f.user(domain.RoleAdmin)
+	for _, m := range models[3:] {
+		vs := validation.NewService(f.db.Pool, 5*time.Second, nil)
+		r, err := vs.Create(f.ctx, admin, validation.CreateInput{
+			ModelIDs: []int32{m}, ValidationType: validation.TypeTargeted, Priority: validation.PriorityLow, TargetCompletionDate: ptr(date("2027-03-31")),
+		}, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := r.Value.RequestID
+		primary := true
+		if _, err := vs.Assign(f.ctx, admin, id, validation.AssignInput{ValidatorID: staff[0].UserID, IsPrimary: &primary, IndependenceAttestation: true}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vs.ChangeStatus(f.ctx, admin, id, validation.StatusInProgress, "seeded for the load"); err != nil {
+			t.Fatal(err)
+		}
+		rating, summary := validation.RatingPass, "Fit for purpose."
+		if _, err := vs.CreateOutcome(f.ctx, admin, id, validation.OutcomeInput{OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: ptr(date("2027-01-01"))}); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := vs.ChangeStatus(f.ctx, admin, id, validation.StatusPendingApproval, "seeded for the load"); err != nil {
+			t.Fatal(err)
+		}
+		load.setStatus(id, validation.StatusPendingApproval)
+	}
+
 	second := f.secondPool()
 	validators := []*validation.Service{
 		validation.NewService(f.db.Pool, 5*time.Second, metrics.New()),
@@ -390,7 +421,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 						load.setStatus(res.Value.RequestID, res.Value.Status)
 					}
 					load.record(opValidationCreate, err)
-				case k < 34: // (b) move a request along the workflow, toward APPROVED most often
+				case k < 30: // (b) move a request along the workflow, toward APPROVED most often
 					id, cur, ok := load.someRequest(rng)
 					if !ok {
 						continue
@@ -408,17 +439,26 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 					switch {
 					case err == nil:
 						load.setStatus(id, r.Status)
-						if r.Status == validation.StatusApproved {
-							load.mu.Lock()
-							load.approvals++
-							load.mu.Unlock()
-						}
 					case errors.As(err, &de) && de.Code == domain.CodeInvalidTransition:
 						if s, ok := de.Extra["current_status"].(string); ok {
 							load.setStatus(id, s)
 						}
 					}
 					load.record(opChangeStatus, err)
+				case k < 34: // (k) an independent approver decides one of its pending approvals
+					items, _, err := vs.ListApprovals(ctx, approver, validation.ApprovalFilter{Mine: true}, domain.Page{Limit: 20})
+					if err != nil || len(items) == 0 {
+						if err != nil {
+							load.record(opDecide, err)
+						}
+						continue
+					}
+					in := validation.DecisionInput{Decision: validation.ApprovalApproved}
+					if rng.IntN(5) == 0 {
+						in = validation.DecisionInput{Decision: validation.ApprovalSentBack, Comments: "rework the back-testing"}
+					}
+					_, err = vs.Decide(ctx, approver, items[rng.IntN(len(items))].ApprovalID, in)
+					load.record(opDecide, err)
 				case k < 40: // (f) assign a validator, often as primary, sometimes as reviewer
 					id, _, ok := load.someRequest(rng)
 					if !ok {
@@ -532,8 +572,12 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 	for _, op := range mixedOps {
 		t.Logf("%-30s ok %5d  refused %v  bulk task failures %v", op, load.successes[op], load.refusals[op], load.bulkFails[op])
 	}
-	t.Logf("approvals committed: %d, invalid_request answers: %d, backstop conflicts: %d",
-		load.approvals, len(load.invalidReqs), load.backstops)
+	var approved int
+	if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM validation_requests WHERE status = 'APPROVED'`).Scan(&approved); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("requests approved: %d, invalid_request answers: %d, backstop conflicts: %d",
+		approved, len(load.invalidReqs), load.backstops)
 	for _, s := range load.invalidReqs[:min(5, len(load.invalidReqs))] {
 		t.Logf("invalid_request: %s", s)
 	}
@@ -593,6 +637,21 @@ func checkMixedWorkflow(t *testing.T, f *fixture, load *mixedLoad) {
 	}
 	if ungated != 0 {
 		t.Errorf("%d requests are past INTAKE without a primary validator", ungated)
+	}
+	// Approvals: every APPROVED request was moved there once, and every request awaiting approval
+	// still has something pending (none stalled with its whole round decided).
+	var approvedTwice, stalled int
+	err = f.db.Pool.QueryRow(f.ctx, `SELECT
+		(SELECT count(*) FROM validation_requests vr WHERE vr.status = 'APPROVED' AND (
+			SELECT count(*) FROM validation_status_history h WHERE h.request_id = vr.request_id AND h.to_status = 'APPROVED') <> 1),
+		(SELECT count(*) FROM validation_requests vr WHERE vr.status = 'PENDING_APPROVAL' AND NOT EXISTS (
+			SELECT 1 FROM validation_approvals a
+			WHERE a.request_id = vr.request_id AND a.status = 'PENDING' AND a.approval_type <> 'DEPLOYMENT'))`).Scan(&approvedTwice, &stalled)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if approvedTwice != 0 || stalled != 0 {
+		t.Errorf("%d APPROVED requests without exactly one move there, %d PENDING_APPROVAL requests with nothing pending", approvedTwice, stalled)
 	}
 	var unsigned, bothKinds, confirmed, confirmAudits, tasks int
 	err = f.db.Pool.QueryRow(f.ctx, `SELECT
