@@ -21,12 +21,13 @@ import (
 // demoCreators is how many validation requests the demo fires at once for one model.
 const demoCreators = 10
 
-// demoCommand shows DATA-01 at work: it finds a database as `serve --dev` does, migrates it,
-// seeds a validator, a region and a model, then fires demoCreators parallel creates of the same
-// validation through the service behind a barrier and prints who won and what the others were
-// told.
+// demoCommand shows DATA-01 at work and then a validation done properly: it finds a database as
+// `serve --dev` does, migrates it, seeds a validator, a region that requires regional approval and
+// a model, fires demoCreators parallel creates of the same validation through the service behind a
+// barrier and prints who won and what the others were told; then it works the winner through an
+// independent primary validator, an outcome and two approvals to APPROVED (demoLifecycle).
 func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("demo", "demo\n\nCreates "+fmt.Sprint(demoCreators)+" validation requests for one model at once and shows that exactly one is created.", stderr)
+	fs := newFlagSet("demo", "demo\n\nCreates "+fmt.Sprint(demoCreators)+" validation requests for one model at once and shows that exactly one is created,\nthen works it through assignment, outcome and two approvals to APPROVED.", stderr)
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -60,7 +61,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	validator := domain.Actor{UserID: v.UserID, Role: domain.RoleValidator}
 	stamp := time.Now().UTC().Format("20060102-150405.000")
 	newRegion, err := region.NewService(pool).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
-		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region"}, nil)
+		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region", RequiresRegionalApproval: true}, nil)
 	if err != nil {
 		return fmt.Errorf("seed region: %w", err)
 	}
@@ -98,11 +99,13 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	wg.Wait()
 
 	created, conflicts := 0, 0
+	var winner int32
 	for i, o := range outcomes {
 		var de *domain.Error
 		switch {
 		case o.err == nil:
 			created++
+			winner = o.req.RequestID
 			fmt.Fprintf(stdout, "creator %2d: CREATED request %d (status %s)\n", i+1, o.req.RequestID, o.req.Status)
 		case errors.As(o.err, &de) && de.Code == domain.CodeValidationConflict:
 			conflicts++
@@ -115,7 +118,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if created != 1 || conflicts != demoCreators-1 {
 		return fmt.Errorf("expected 1 created and %d conflicts", demoCreators-1)
 	}
-	return nil
+	return demoLifecycle(ctx, pool, svc, validator, winner, reg.RegionID, stamp, stdout)
 }
 
 // describeConflicts renders the conflicts of a validation_conflict on one line.

@@ -74,3 +74,20 @@ func TestVersion(t *testing.T) {
 		t.Fatalf("version: %v %q", err, stdout.String())
 	}
 }
+
+// TestDemoWorksARequestToApproved: make demo's DATA-01 race ends in one request, which it then
+// works through assignment, outcome and two approvals to APPROVED.
+func TestDemoWorksARequestToApproved(t *testing.T) {
+	d := testdb.New(t, 2)
+	t.Setenv("DATABASE_URL", d.URL)
+	var stdout, stderr bytes.Buffer
+	if err := run(context.Background(), []string{"demo"}, &stdout, &stderr); err != nil {
+		t.Fatalf("demo: %v\n%s%s", err, stdout.String(), stderr.String())
+	}
+	out := stdout.String()
+	for _, want := range []string{"1 created, 9 conflicts", "gate_not_met [use_approvals]", "GLOBAL approval", "REGIONAL approval", "request APPROVED"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+}
