@@ -104,3 +104,68 @@ func TestInsideValidationRefusesBadInput(t *testing.T) {
 		t.Fatalf("a stranger lists %d requests", len(page.Items))
 	}
 }
+
+// TestInsideValidationConflicts checks the 409 answers of the inside of a validation through
+// HTTP (and so against the OpenAPI document): not_independent, conflict, validation_conflict from
+// a model change, invalid_status, and a walk through review, sign-off and resume.
+func TestInsideValidationConflicts(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := e.user(domain.RoleValidator)
+	m1, m2 := e.vrModel(v, "PD model"), e.vrModel(v, "LGD model")
+	id := e.vrCreate(v, vrCreateBody("COMPREHENSIVE", m1)).RequestID
+	blocker := e.vrCreate(v, vrCreateBody("COMPREHENSIVE", m2)).RequestID
+	vr := fmt.Sprintf("/api/v1/validation-requests/%d", id)
+
+	// The requestor (who also owns the models) is not independent.
+	e.vrAssign(e.admin, id, v, true, false).wantProblem(http.StatusConflict, "not_independent")
+	primary := e.vrPrimary(id)
+	e.vrAssign(e.admin, id, primary, false, false).wantProblem(http.StatusConflict, "conflict")
+	res := e.call(http.MethodPost, vr+"/models", e.admin.Token, map[string]any{"add": []int32{m2}})
+	res.wantProblem(http.StatusConflict, "validation_conflict")
+	var body struct {
+		Conflicts []struct {
+			ModelID        int32 `json:"model_id"`
+			ActiveRequests []struct {
+				RequestID int32 `json:"request_id"`
+			} `json:"active_requests"`
+		} `json:"conflicts"`
+	}
+	res.decode(&body)
+	if len(body.Conflicts) != 1 || body.Conflicts[0].ModelID != m2 || body.Conflicts[0].ActiveRequests[0].RequestID != blocker {
+		t.Fatalf("conflicts %s", res.Body)
+	}
+
+	// With a reviewer: REVIEW, sign-off by the reviewer alone, PENDING_APPROVAL, hold and resume.
+	reviewer := e.user(domain.RoleValidator)
+	var a struct {
+		AssignmentID int32   `json:"assignment_id"`
+		SignedOffAt  *string `json:"signed_off_at"`
+	}
+	e.vrAssign(e.admin, id, reviewer, false, true).want(http.StatusCreated).decode(&a)
+	signOff := fmt.Sprintf("/api/v1/assignments/%d/sign-off", a.AssignmentID)
+	e.call(http.MethodPost, signOff, reviewer.Token, map[string]any{}).wantProblem(http.StatusConflict, "invalid_status")
+	e.vrSetStatus(v, id, "IN_PROGRESS").want(http.StatusOK)
+	e.call(http.MethodPost, vr+"/outcome", primary.Token, map[string]any{
+		"overall_rating": "PASS", "executive_summary": "Fine.", "effective_date": "2027-01-01",
+	}).want(http.StatusCreated)
+	if p := e.vrSetStatus(v, id, "PENDING_APPROVAL").wantProblem(http.StatusConflict, "gate_not_met"); len(p.Unmet) != 2 ||
+		p.Unmet[0] != "review_required" || p.Unmet[1] != "no_reviewer_sign_off" {
+		t.Fatalf("unmet %v", p.Unmet)
+	}
+	e.vrSetStatus(v, id, "REVIEW").want(http.StatusOK)
+	e.call(http.MethodPost, signOff, e.admin.Token, map[string]any{}).wantProblem(http.StatusForbidden, "forbidden")
+	e.call(http.MethodPost, signOff, reviewer.Token, map[string]any{"comments": "Agreed."}).want(http.StatusOK).decode(&a)
+	if a.SignedOffAt == nil {
+		t.Fatal("no signed_off_at")
+	}
+	e.vrSetStatus(v, id, "PENDING_APPROVAL").want(http.StatusOK)
+	e.vrSetStatus(v, id, "ON_HOLD").want(http.StatusOK)
+	var r vrAnswer
+	e.call(http.MethodPost, vr+"/resume", v.Token, map[string]any{"reason": "data arrived"}).want(http.StatusOK).decode(&r)
+	if r.Status != "PENDING_APPROVAL" {
+		t.Fatalf("resumed to %s", r.Status)
+	}
+	e.call(http.MethodPost, vr+"/resume", v.Token, map[string]any{}).wantProblem(http.StatusConflict, "invalid_status")
+	e.wantAudit("REVIEW_SIGNED_OFF", "validation_request", id, reviewer.ID)
+}

@@ -155,3 +155,79 @@ func boolInt(b bool) int {
 	}
 	return 0
 }
+
+// raceOutcome releases primaryRacers CreateOutcome calls on one request in IN_PROGRESS at once
+// and returns how many succeeded, how many were refused as conflicts, and the outcome rows left.
+func raceOutcome(t *testing.T, f *fixture, svc *validation.Service, model int32) (ok, refused, rows int) {
+	t.Helper()
+	ctx := context.Background()
+	r, err := f.svc.Create(ctx, f.validator, input(validation.TypeTargeted, model), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.Value.RequestID
+	f.assign(id, true, false)
+	f.step(id, validation.StatusInProgress)
+	admin := f.user(domain.RoleAdmin)
+	rating, summary := validation.RatingPass, "Fit for purpose."
+	effective, _ := domain.ParseDate("2027-01-01")
+	in := validation.OutcomeInput{OverallRating: &rating, ExecutiveSummary: &summary, EffectiveDate: &effective}
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	for range primaryRacers {
+		wg.Go(func() {
+			<-start
+			_, err := svc.CreateOutcome(ctx, admin, id, in)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				ok++
+			case domain.CodeOf(err) == domain.CodeConflict:
+				refused++
+			default:
+				t.Errorf("outcome: %v", err)
+			}
+		})
+	}
+	close(start)
+	wg.Wait()
+	if err := f.db.Pool.QueryRow(ctx, "SELECT count(*) FROM validation_outcomes WHERE request_id = $1", id).Scan(&rows); err != nil {
+		t.Fatal(err)
+	}
+	return ok, refused, rows
+}
+
+// Eight concurrent outcomes for one request: one is recorded, seven are conflicts, and the
+// database holds one row (validation_outcomes_request_id_key).
+func TestConcurrentOutcomeExactlyOne(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, primaryRacers+4)
+	warm(t, f.db.Pool, primaryRacers)
+	for i, m := range f.models(5) {
+		if ok, refused, rows := raceOutcome(t, f, f.svc, m); ok != 1 || refused != primaryRacers-1 || rows != 1 {
+			t.Fatalf("round %d: %d recorded, %d conflicts, %d rows", i, ok, refused, rows)
+		}
+	}
+}
+
+// Negative control: without the row lock and the unique constraint, concurrent calls record more
+// than one outcome.
+func TestConcurrentOutcomeWithoutProtectionBreaks(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, primaryRacers+4)
+	warm(t, f.db.Pool, primaryRacers)
+	if _, err := f.db.Pool.Exec(context.Background(), "ALTER TABLE validation_outcomes DROP CONSTRAINT validation_outcomes_request_id_key"); err != nil {
+		t.Fatal(err)
+	}
+	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	validation.SkipRequestLock(unlocked)
+	for i, m := range f.models(5) {
+		if _, _, rows := raceOutcome(t, f, unlocked, m); rows > 1 {
+			t.Logf("round %d: %d outcomes without lock and constraint", i, rows)
+			return
+		}
+	}
+	t.Fatal("never more than one outcome without lock and constraint: this test cannot see the race")
+}
