@@ -60,6 +60,20 @@ CREATE TYPE public.version_scope AS ENUM (
 
 
 --
+-- Name: audit_logs_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_logs_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_logs is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+
+
+--
 -- Name: validation_requests_guard(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1024,6 +1038,13 @@ CREATE UNIQUE INDEX version_deployment_tasks_version_region_key ON public.versio
 
 
 --
+-- Name: audit_logs audit_logs_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON public.audit_logs FOR EACH STATEMENT EXECUTE FUNCTION public.audit_logs_refuse_change();
+
+
+--
 -- Name: validation_requests validation_requests_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1370,4 +1391,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000010'),
     ('20261126000020'),
     ('20261126000021'),
-    ('20261126000022');
+    ('20261126000022'),
+    ('20261203000200');
