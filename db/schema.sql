@@ -648,6 +648,14 @@ ALTER TABLE ONLY public.model_version_regions
 
 
 --
+-- Name: model_versions model_versions_model_id_version_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_model_id_version_id_key UNIQUE (model_id, version_id);
+
+
+--
 -- Name: model_versions model_versions_model_id_version_number_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1122,6 +1130,14 @@ ALTER TABLE ONLY public.model_regions
 
 
 --
+-- Name: model_regions model_regions_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
+
+
+--
 -- Name: model_regions model_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1215,6 +1231,14 @@ ALTER TABLE ONLY public.validation_approvals
 
 ALTER TABLE ONLY public.validation_request_models
     ADD CONSTRAINT validation_request_models_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: validation_request_models validation_request_models_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
 
 
 --
@@ -1354,6 +1378,14 @@ ALTER TABLE ONLY public.version_deployment_tasks
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1392,4 +1424,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000020'),
     ('20261126000021'),
     ('20261126000022'),
-    ('20261203000200');
+    ('20261203000200'),
+    ('20261203000201');
