@@ -62,9 +62,9 @@ func New(d Deps) *Server {
 	return &Server{
 		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, lockTimeout: d.LockTimeout,
 		auth:    auth.NewAuthenticator(d.Pool),
-		users:   user.NewService(d.Pool),
-		regions: region.NewService(d.Pool),
-		models:  model.NewService(d.Pool),
+		users:   user.NewService(d.Pool, d.LockTimeout),
+		regions: region.NewService(d.Pool, d.LockTimeout),
+		models:  model.NewService(d.Pool, d.LockTimeout),
 		audit:   audit.NewService(d.Pool),
 
 		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}),

@@ -150,7 +150,7 @@ func resolveDevDatabase(ctx context.Context, fromEnv string, stdout io.Writer) (
 
 // printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line.
 func printDevAdmin(ctx context.Context, pool *pgxpool.Pool, addr string, stdout io.Writer) error {
-	_, tok, err := user.NewService(pool).EnsureWithToken(ctx,
+	_, tok, err := user.NewService(pool, 0).EnsureWithToken(ctx,
 		user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "make run")
 	if err != nil {
 		return fmt.Errorf("ensure development admin: %w", err)

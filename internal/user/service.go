@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -20,18 +21,22 @@ const uniqueUsersEmail = "users_email_lower_key"
 
 // Service manages users and tokens.
 type Service struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	limits pgtx.Limits
 }
 
-// NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+// NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
+// (0 = pgtx.DefaultLockTimeout).
+func NewService(pool *pgxpool.Pool, lockTimeout time.Duration) *Service {
+	return &Service{pool: pool, limits: pgtx.LockLimits(lockTimeout)}
+}
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
 func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[User], error) {
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }
@@ -41,7 +46,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
 	var t Token
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		var err error
 		if u, err = create(ctx, q, in, nil); err != nil {
@@ -59,7 +64,7 @@ func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName strin
 func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
 	var t Token
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		row, err := q.UserGetByEmail(ctx, in.Email)
 		switch {

@@ -20,7 +20,7 @@ func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID in
 		return Token{}, domain.Forbidden("only ADMIN users may create tokens for other users")
 	}
 	var t Token
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, userID)
 		if err != nil {
@@ -56,7 +56,7 @@ func createToken(ctx context.Context, q *gen.Queries, userID int32, name string,
 // RevokeToken revokes a token; ADMIN may revoke any token, other users only their own. Revoking
 // a revoked token succeeds and changes nothing.
 func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, tokenID int32) error {
-	return pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	return pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		row, err := q.APITokenGetForUpdate(ctx, tokenID)
 		if pgtx.IsNoRows(err) {
