@@ -154,6 +154,8 @@ CREATE TABLE public.api_tokens (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT api_tokens_expires_after_created CHECK ((expires_at > created_at)),
     CONSTRAINT api_tokens_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
     CONSTRAINT api_tokens_secret_hash_length CHECK ((octet_length(secret_hash) = 32))
 );
@@ -369,6 +371,17 @@ ALTER TABLE public.regions ALTER COLUMN region_id ADD GENERATED ALWAYS AS IDENTI
 
 CREATE TABLE public.schema_migrations (
     version character varying NOT NULL
+);
+
+
+--
+-- Name: user_disablements; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_disablements (
+    user_id integer NOT NULL,
+    disabled_by integer,
+    disabled_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 
@@ -704,6 +717,14 @@ ALTER TABLE ONLY public.schema_migrations
 
 
 --
+-- Name: user_disablements user_disablements_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_pkey PRIMARY KEY (user_id);
+
+
+--
 -- Name: users users_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -903,6 +924,13 @@ CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions U
 --
 
 CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
+
+
+--
+-- Name: user_disablements_disabled_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_disablements_disabled_by_idx ON public.user_disablements USING btree (disabled_by);
 
 
 --
@@ -1202,6 +1230,22 @@ ALTER TABLE ONLY public.models
 
 
 --
+-- Name: user_disablements user_disablements_disabled_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_disabled_by_fkey FOREIGN KEY (disabled_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: user_disablements user_disablements_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
 -- Name: validation_approvals validation_approvals_approver_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1425,4 +1469,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261126000021'),
     ('20261126000022'),
     ('20261203000200'),
-    ('20261203000201');
+    ('20261203000201'),
+    ('20261203000202');

@@ -265,6 +265,7 @@ type ApiToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  time.Time
 }
 
 type AuditLog struct {
@@ -343,6 +344,12 @@ type User struct {
 	FullName  string
 	Role      UserRole
 	CreatedAt time.Time
+}
+
+type UserDisablement struct {
+	UserID     int32
+	DisabledBy *int32
+	DisabledAt time.Time
 }
 
 type ValidationApproval struct {

@@ -19,8 +19,8 @@ func TestBusyRowsEndInLockTimeout(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 4)
 	ctx := context.Background()
-	svc := user.NewService(d.Pool, 100*time.Millisecond)
-	u, tok, err := user.NewService(d.Pool, 0).Bootstrap(ctx, user.CreateInput{Email: "a@bank.test", FullName: "Admin", Role: domain.RoleAdmin}, "t")
+	svc := user.NewService(d.Pool, user.Options{LockTimeout: 100 * time.Millisecond})
+	u, tok, err := user.NewService(d.Pool, user.Options{}).Bootstrap(ctx, user.CreateInput{Email: "a@bank.test", FullName: "Admin", Role: domain.RoleAdmin}, "t")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestBusyRowsEndInLockTimeout(t *testing.T) {
 			}},
 		{"create token (user row busy)", `SELECT 1 FROM users WHERE user_id = $1 FOR UPDATE`, []any{u.UserID},
 			func(ctx context.Context) error {
-				_, err := svc.CreateToken(ctx, admin, u.UserID, "second")
+				_, err := svc.CreateToken(ctx, admin, u.UserID, user.TokenInput{Name: "second"})
 				return err
 			}},
 		{"revoke token (token row busy)", `SELECT 1 FROM api_tokens WHERE token_id = $1 FOR UPDATE`, []any{tok.TokenID},
