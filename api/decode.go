@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gorilla/mux"
@@ -177,6 +178,23 @@ func (f *fields) date(name string, v *string, required bool) *domain.Date {
 		return nil
 	}
 	return &d
+}
+
+// timestamp parses an optional RFC 3339 time field.
+func (f *fields) timestamp(name string, v *string) *time.Time {
+	if v == nil {
+		return nil
+	}
+	t, err := time.Parse(time.RFC3339, *v)
+	if err != nil {
+		f.Add(name, "must be a time as RFC 3339 (2027-01-31T12:00:00Z)")
+		return nil
+	}
+	if t.Year() < minYear || t.Year() > maxYear {
+		f.Add(name, "must be a time between the years %d and %d", minYear, maxYear)
+		return nil
+	}
+	return &t
 }
 
 // Dates outside these years are typing mistakes, not plans.

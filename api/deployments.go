@@ -32,7 +32,9 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	}
 	var f fields
 	if len(req.Targets) < 1 || len(req.Targets) > deployment.MaxTargets {
+		// The items of an oversized list are not checked: the count is the one error to fix.
 		f.Add("targets", "must list 1 to %d targets", deployment.MaxTargets)
+		return f.Err()
 	}
 	targets := make([]deployment.Target, 0, len(req.Targets))
 	for i, t := range req.Targets {

@@ -128,8 +128,11 @@ func TestDeploymentTasksHTTP(t *testing.T) {
 	if got.Status != "ADJUSTED" || got.PlannedProductionDate != "2027-01-15" {
 		t.Fatalf("adjusted = %+v", got)
 	}
+	// A task the caller cannot see is not found, to GET and to POST alike: its existence cannot
+	// be probed.
 	e.call(http.MethodPost, fmt.Sprintf("/api/v1/deployment-tasks/%d/confirm", a), stranger.Token,
-		map[string]any{"actual_production_date": "2027-01-16"}).wantProblem(http.StatusForbidden, "forbidden")
+		map[string]any{"actual_production_date": "2027-01-16"}).wantProblem(http.StatusNotFound, "not_found")
+	e.call(http.MethodGet, fmt.Sprintf("/api/v1/deployment-tasks/%d", a), stranger.Token, nil).wantProblem(http.StatusNotFound, "not_found")
 	e.call(http.MethodPost, fmt.Sprintf("/api/v1/deployment-tasks/%d/confirm", a), owner.Token,
 		map[string]any{"actual_production_date": "2027-01-16", "confirmation_notes": "live"}).want(http.StatusOK).decode(&got)
 	if got.Status != "CONFIRMED" || got.ActualProductionDate == nil || *got.ActualProductionDate != "2027-01-16" ||

@@ -61,7 +61,7 @@ func (e *testEnv) user(role domain.Role) fixtureUser {
 	e.t.Helper()
 	n := userSeq.Add(1)
 	email := fmt.Sprintf("user%d-%s@bank.test", n, role)
-	u, tok, err := user.NewService(e.db.Pool).Bootstrap(context.Background(),
+	u, tok, err := user.NewService(e.db.Pool, user.Options{}).Bootstrap(context.Background(),
 		user.CreateInput{Email: email, FullName: fmt.Sprintf("Test %s %d", role, n), Role: role}, "test")
 	if err != nil {
 		e.t.Fatalf("create %s user: %v", role, err)

@@ -91,13 +91,31 @@ func (s *Server) observe(next http.Handler) http.Handler {
 				}
 			}
 			elapsed := time.Since(start)
-			s.metrics.HTTPDuration.WithLabelValues(ri.route, r.Method, strconv.Itoa(rec.status)).Observe(elapsed.Seconds())
+			s.metrics.HTTPDuration.WithLabelValues(ri.route, methodLabel(r.Method), strconv.Itoa(rec.status)).Observe(elapsed.Seconds())
 			s.log.InfoContext(r.Context(), "request",
 				"request_id", ri.id, "method", r.Method, "path", r.URL.Path, "route", ri.route,
 				"status", rec.status, "duration_ms", float64(elapsed.Microseconds())/1000, "user_id", ri.userID)
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// knownMethods are the methods that get their own metrics label. The label set must stay bounded:
+// a client can send any token as a method, and each new label value would be a new series kept
+// in memory for the life of the process.
+var knownMethods = map[string]bool{
+	http.MethodGet: true, http.MethodHead: true, http.MethodPost: true, http.MethodPut: true,
+	http.MethodPatch: true, http.MethodDelete: true, http.MethodOptions: true,
+	http.MethodConnect: true, http.MethodTrace: true,
+}
+
+// methodLabel is the request's method for the metrics: a standard method as it is, anything
+// else "OTHER". The route label is bounded the same way (a route template, or "unmatched").
+func methodLabel(method string) string {
+	if knownMethods[method] {
+		return method
+	}
+	return "OTHER"
 }
 
 // limit bounds each request's time (its context, so database work is cancelled too) and body.

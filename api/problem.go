@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"strings"
 
 	"mrmflow/internal/domain"
 )
@@ -93,7 +94,7 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		"status":     status,
 		"detail":     e.Message,
 		"code":       code,
-		"instance":   r.URL.Path,
+		"instance":   instanceOf(r),
 		"request_id": requestID(r.Context()),
 	}
 	if len(e.Fields) > 0 {
@@ -116,6 +117,19 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 	w.Header().Set("Content-Type", "application/problem+json")
 	w.WriteHeader(status)
 	_, _ = w.Write(b)
+}
+
+// maxInstanceBytes bounds the request path echoed as a problem's instance: the path is the
+// client's, and an error answer must stay small whatever was sent.
+const maxInstanceBytes = 1024
+
+// instanceOf is the problem's instance: the request path, cut at maxInstanceBytes.
+func instanceOf(r *http.Request) string {
+	p := r.URL.Path
+	if len(p) > maxInstanceBytes {
+		p = strings.ToValidUTF8(p[:maxInstanceBytes], "") + "…"
+	}
+	return p
 }
 
 // writeJSON answers v as JSON with status.

@@ -33,6 +33,8 @@ type Deps struct {
 	// StatementTimeout bounds each statement of a deployment transaction, so one slow task of a
 	// bulk call fails alone (SET LOCAL statement_timeout).
 	StatementTimeout time.Duration
+	// TokenTTL is the lifetime of a token created without expires_at (0: user.DefaultTokenTTL).
+	TokenTTL time.Duration
 }
 
 // Server routes HTTP requests to the services.
@@ -62,9 +64,9 @@ func New(d Deps) *Server {
 	return &Server{
 		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, lockTimeout: d.LockTimeout,
 		auth:    auth.NewAuthenticator(d.Pool),
-		users:   user.NewService(d.Pool),
-		regions: region.NewService(d.Pool),
-		models:  model.NewService(d.Pool),
+		users:   user.NewService(d.Pool, user.Options{LockTimeout: d.LockTimeout, TokenTTL: d.TokenTTL}),
+		regions: region.NewService(d.Pool, d.LockTimeout),
+		models:  model.NewService(d.Pool, d.LockTimeout),
 		audit:   audit.NewService(d.Pool),
 
 		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}),
@@ -118,6 +120,9 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/users", s.createUser)
 	route(http.MethodGet, "/users/me", s.getMe)
 	route(http.MethodPost, "/users/{user_id}/tokens", s.createToken)
+	route(http.MethodDelete, "/users/{user_id}/tokens", s.revokeAllTokens)
+	route(http.MethodPost, "/users/{user_id}/disable", s.disableUser)
+	route(http.MethodPost, "/users/{user_id}/enable", s.enableUser)
 	route(http.MethodDelete, "/tokens/{token_id}", s.revokeToken)
 
 	route(http.MethodPost, "/regions", s.createRegion)

@@ -55,7 +55,8 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 }
 
 type createTokenRequest struct {
-	Name *string `json:"name"`
+	Name      *string `json:"name"`
+	ExpiresAt *string `json:"expires_at"`
 }
 
 func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
@@ -68,11 +69,11 @@ func (s *Server) createToken(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	var f fields
-	name := f.str("name", req.Name, true)
+	in := user.TokenInput{Name: f.str("name", req.Name, true), ExpiresAt: f.timestamp("expires_at", req.ExpiresAt)}
 	if err := f.Err(); err != nil {
 		return err
 	}
-	t, err := s.users.CreateToken(r.Context(), actorOf(r), userID, name)
+	t, err := s.users.CreateToken(r.Context(), actorOf(r), userID, in)
 	if err != nil {
 		return err
 	}

@@ -57,6 +57,12 @@ func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 
 	if len(v) == 0 {
 		return nil
 	}
+	if len(v) > validation.MaxModels {
+		// A request names at most MaxModels models, so it cannot name more versions; the keys of
+		// an oversized map are not checked one by one.
+		f.Add(name, "must name at most %d models", validation.MaxModels)
+		return nil
+	}
 	out := make(map[int32]int32, len(v))
 	for k, version := range v {
 		field := name + "." + k

@@ -62,6 +62,20 @@ CREATE TYPE public.version_scope AS ENUM (
 
 
 --
+-- Name: audit_logs_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.audit_logs_refuse_change() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_logs is append-only: % is not allowed', TG_OP
+        USING ERRCODE = 'insufficient_privilege';
+END;
+$$;
+
+
+--
 -- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -177,6 +191,8 @@ CREATE TABLE public.api_tokens (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     last_used_at timestamp with time zone,
     revoked_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT api_tokens_expires_after_created CHECK ((expires_at > created_at)),
     CONSTRAINT api_tokens_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
     CONSTRAINT api_tokens_secret_hash_length CHECK ((octet_length(secret_hash) = 32))
 );
@@ -392,6 +408,17 @@ ALTER TABLE public.regions ALTER COLUMN region_id ADD GENERATED ALWAYS AS IDENTI
 
 CREATE TABLE public.schema_migrations (
     version character varying NOT NULL
+);
+
+
+--
+-- Name: user_disablements; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_disablements (
+    user_id integer NOT NULL,
+    disabled_by integer,
+    disabled_at timestamp with time zone DEFAULT now() NOT NULL
 );
 
 
@@ -760,6 +787,14 @@ ALTER TABLE ONLY public.model_version_regions
 
 
 --
+-- Name: model_versions model_versions_model_id_version_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_versions
+    ADD CONSTRAINT model_versions_model_id_version_id_key UNIQUE (model_id, version_id);
+
+
+--
 -- Name: model_versions model_versions_model_id_version_number_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -805,6 +840,14 @@ ALTER TABLE ONLY public.regions
 
 ALTER TABLE ONLY public.schema_migrations
     ADD CONSTRAINT schema_migrations_pkey PRIMARY KEY (version);
+
+
+--
+-- Name: user_disablements user_disablements_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_pkey PRIMARY KEY (user_id);
 
 
 --
@@ -1058,6 +1101,13 @@ CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
 
 
 --
+-- Name: user_disablements_disabled_by_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX user_disablements_disabled_by_idx ON public.user_disablements USING btree (disabled_by);
+
+
+--
 -- Name: user_regions_region_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1261,6 +1311,13 @@ CREATE UNIQUE INDEX version_deployment_tasks_version_region_key ON public.versio
 
 
 --
+-- Name: audit_logs audit_logs_append_only; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON public.audit_logs FOR EACH STATEMENT EXECUTE FUNCTION public.audit_logs_refuse_change();
+
+
+--
 -- Name: validation_requests validation_requests_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1338,6 +1395,14 @@ ALTER TABLE ONLY public.model_regions
 
 
 --
+-- Name: model_regions model_regions_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_regions
+    ADD CONSTRAINT model_regions_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
+
+
+--
 -- Name: model_regions model_regions_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1399,6 +1464,22 @@ ALTER TABLE ONLY public.model_versions
 
 ALTER TABLE ONLY public.models
     ADD CONSTRAINT models_owner_id_fkey FOREIGN KEY (owner_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: user_disablements user_disablements_disabled_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_disabled_by_fkey FOREIGN KEY (disabled_by) REFERENCES public.users(user_id);
+
+
+--
+-- Name: user_disablements user_disablements_user_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.user_disablements
+    ADD CONSTRAINT user_disablements_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
 
 
 --
@@ -1487,6 +1568,14 @@ ALTER TABLE ONLY public.validation_outcomes
 
 ALTER TABLE ONLY public.validation_request_models
     ADD CONSTRAINT validation_request_models_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id);
+
+
+--
+-- Name: validation_request_models validation_request_models_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
 
 
 --
@@ -1626,6 +1715,14 @@ ALTER TABLE ONLY public.version_deployment_tasks
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_model_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.version_deployment_tasks
+    ADD CONSTRAINT version_deployment_tasks_model_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id);
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_region_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1668,4 +1765,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000150'),
     ('20261203000151'),
     ('20261203000152'),
-    ('20261203000153');
+    ('20261203000153'),
+    ('20261203000200'),
+    ('20261203000201'),
+    ('20261203000202');

@@ -12,27 +12,33 @@ import (
 
 const aPITokenAuthenticate = `-- name: APITokenAuthenticate :one
 SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at
+       u.user_id, u.email, u.full_name, u.role, u.created_at,
+       t.expires_at, t.expires_at <= now() AS expired,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
 FROM api_tokens t
 JOIN users u ON u.user_id = t.user_id
 WHERE t.token_id = $1
 `
 
 type APITokenAuthenticateRow struct {
-	TokenID    int32
-	SecretHash []byte
-	RevokedAt  *time.Time
-	LastUsedAt *time.Time
-	UserID     int32
-	Email      string
-	FullName   string
-	Role       UserRole
-	CreatedAt  time.Time
+	TokenID      int32
+	SecretHash   []byte
+	RevokedAt    *time.Time
+	LastUsedAt   *time.Time
+	UserID       int32
+	Email        string
+	FullName     string
+	Role         UserRole
+	CreatedAt    time.Time
+	ExpiresAt    time.Time
+	Expired      bool
+	UserDisabled bool
 }
 
 // One round trip per authenticated request: the token row by primary key plus its user. The
-// caller compares secret_hash in constant time and rejects revoked tokens itself, so every failure
-// takes the same path.
+// caller compares secret_hash in constant time and rejects revoked and expired tokens and
+// disabled users itself, so every failure takes the same path. expired uses the database's clock,
+// the one every replica shares.
 func (q *Queries) APITokenAuthenticate(ctx context.Context, tokenID int32) (APITokenAuthenticateRow, error) {
 	row := q.db.QueryRow(ctx, aPITokenAuthenticate, tokenID)
 	var i APITokenAuthenticateRow
@@ -46,20 +52,28 @@ func (q *Queries) APITokenAuthenticate(ctx context.Context, tokenID int32) (APIT
 		&i.FullName,
 		&i.Role,
 		&i.CreatedAt,
+		&i.ExpiresAt,
+		&i.Expired,
+		&i.UserDisabled,
 	)
 	return i, err
 }
 
 const aPITokenCreate = `-- name: APITokenCreate :one
-INSERT INTO api_tokens (user_id, name, secret_hash)
-VALUES ($1, $2, $3)
-RETURNING token_id, user_id, name, created_at
+INSERT INTO api_tokens (user_id, name, secret_hash, expires_at)
+VALUES ($1, $2, $3,
+        LEAST(coalesce($4::timestamptz, now() + make_interval(secs => $5::bigint)),
+              $6::timestamptz))
+RETURNING token_id, user_id, name, created_at, expires_at
 `
 
 type APITokenCreateParams struct {
 	UserID     int32
 	Name       string
 	SecretHash []byte
+	ExpiresAt  *time.Time
+	TtlSeconds int64
+	NotAfter   *time.Time
 }
 
 type APITokenCreateRow struct {
@@ -67,16 +81,30 @@ type APITokenCreateRow struct {
 	UserID    int32
 	Name      string
 	CreatedAt time.Time
+	ExpiresAt time.Time
 }
 
+// expires_at is the caller's, else ttl_seconds from now (the database's clock, the one
+// authentication compares with); LEAST caps that default at not_after, the expiry of the token
+// the request came with (NULL from the command line, which LEAST ignores), so a token never
+// mints one that outlives it. An explicit expires_at past not_after is refused before this runs;
+// one in the past violates api_tokens_expires_after_created.
 func (q *Queries) APITokenCreate(ctx context.Context, arg APITokenCreateParams) (APITokenCreateRow, error) {
-	row := q.db.QueryRow(ctx, aPITokenCreate, arg.UserID, arg.Name, arg.SecretHash)
+	row := q.db.QueryRow(ctx, aPITokenCreate,
+		arg.UserID,
+		arg.Name,
+		arg.SecretHash,
+		arg.ExpiresAt,
+		arg.TtlSeconds,
+		arg.NotAfter,
+	)
 	var i APITokenCreateRow
 	err := row.Scan(
 		&i.TokenID,
 		&i.UserID,
 		&i.Name,
 		&i.CreatedAt,
+		&i.ExpiresAt,
 	)
 	return i, err
 }
@@ -133,4 +161,74 @@ WHERE token_id = $1
 func (q *Queries) APITokenTouch(ctx context.Context, tokenID int32) error {
 	_, err := q.db.Exec(ctx, aPITokenTouch, tokenID)
 	return err
+}
+
+const aPITokensRevokeByName = `-- name: APITokensRevokeByName :many
+UPDATE api_tokens
+SET revoked_at = now()
+WHERE user_id = $1 AND name = $2 AND revoked_at IS NULL
+RETURNING token_id
+`
+
+type APITokensRevokeByNameParams struct {
+	UserID int32
+	Name   string
+}
+
+// Revokes a user's live tokens of one name: `serve --dev` revokes the development token it
+// printed last time before printing a new one. Through api_tokens_user_id_idx (a user has few
+// tokens).
+func (q *Queries) APITokensRevokeByName(ctx context.Context, arg APITokensRevokeByNameParams) ([]int32, error) {
+	rows, err := q.db.Query(ctx, aPITokensRevokeByName, arg.UserID, arg.Name)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int32
+	for rows.Next() {
+		var token_id int32
+		if err := rows.Scan(&token_id); err != nil {
+			return nil, err
+		}
+		items = append(items, token_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const aPITokensRevokeForUser = `-- name: APITokensRevokeForUser :many
+UPDATE api_tokens
+SET revoked_at = now()
+WHERE user_id = $1 AND revoked_at IS NULL
+RETURNING token_id, name
+`
+
+type APITokensRevokeForUserRow struct {
+	TokenID int32
+	Name    string
+}
+
+// Revokes every live token of a user (DELETE /users/{user_id}/tokens), through
+// api_tokens_user_id_idx. The row locks make a concurrent single revoke of one of them wait, and
+// then find it revoked.
+func (q *Queries) APITokensRevokeForUser(ctx context.Context, userID int32) ([]APITokensRevokeForUserRow, error) {
+	rows, err := q.db.Query(ctx, aPITokensRevokeForUser, userID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []APITokensRevokeForUserRow
+	for rows.Next() {
+		var i APITokensRevokeForUserRow
+		if err := rows.Scan(&i.TokenID, &i.Name); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }

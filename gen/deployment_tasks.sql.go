@@ -339,6 +339,36 @@ func (q *Queries) DeploymentTaskGet(ctx context.Context, taskID int32) (VersionD
 	return i, err
 }
 
+const deploymentTaskIDsExisting = `-- name: DeploymentTaskIDsExisting :many
+SELECT t.task_id
+FROM version_deployment_tasks t
+WHERE t.task_id = ANY ($1::int[])
+ORDER BY t.task_id
+`
+
+// Which of the ids name a task, without locking any: read only for a caller who may see every
+// task but act on some of them only (VALIDATOR), to tell forbidden from not_found for the ids
+// DeploymentTaskLockForUpdate did not lock. Served by the primary key.
+func (q *Queries) DeploymentTaskIDsExisting(ctx context.Context, taskIds []int32) ([]int32, error) {
+	rows, err := q.db.Query(ctx, deploymentTaskIDsExisting, taskIds)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []int32
+	for rows.Next() {
+		var task_id int32
+		if err := rows.Scan(&task_id); err != nil {
+			return nil, err
+		}
+		items = append(items, task_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const deploymentTaskList = `-- name: DeploymentTaskList :many
 SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status, t.planned_production_date,
        t.actual_production_date, t.notes, t.confirmation_notes, t.confirmed_by_id, t.confirmed_at,
@@ -420,40 +450,43 @@ func (q *Queries) DeploymentTaskList(ctx context.Context, arg DeploymentTaskList
 }
 
 const deploymentTaskLockForUpdate = `-- name: DeploymentTaskLockForUpdate :many
-SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status,
-       EXISTS (
-           SELECT 1 FROM model_delegates d
-           WHERE d.model_id = t.model_id AND d.user_id = $1 AND d.revoked_at IS NULL
-       ) AS actor_is_delegate
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status
 FROM version_deployment_tasks t
-WHERE t.task_id = ANY ($2::int[])
+WHERE t.task_id = ANY ($1::int[])
+  AND ($2::boolean
+       OR t.assigned_to_id = $3
+       OR EXISTS (
+           SELECT 1 FROM model_delegates d
+           WHERE d.model_id = t.model_id AND d.user_id = $3 AND d.revoked_at IS NULL
+       ))
 ORDER BY t.task_id
 FOR UPDATE OF t
 `
 
 type DeploymentTaskLockForUpdateParams struct {
-	UserID  int32
 	TaskIds []int32
+	ActAll  bool
+	UserID  int32
 }
 
 type DeploymentTaskLockForUpdateRow struct {
-	TaskID          int32
-	VersionID       int32
-	ModelID         int32
-	RegionID        *int32
-	AssignedToID    int32
-	Status          DeploymentTaskStatus
-	ActorIsDelegate bool
+	TaskID       int32
+	VersionID    int32
+	ModelID      int32
+	RegionID     *int32
+	AssignedToID int32
+	Status       DeploymentTaskStatus
 }
 
 // Locks the tasks of one call before any of them is worked on, in ascending task_id order: every
 // caller locks in the same order, so overlapping bulk calls wait for each other instead of
 // deadlocking. (LockRows sits above the Sort, so rows are locked in the ORDER BY order.) The locks
 // are taken in the outer transaction, never inside a task's savepoint, so a task's rollback
-// cannot release them. actor_is_delegate is read here (an index lookup on
-// model_delegates_active_key) so the per-task permission check needs no further round trip.
+// cannot release them. Only the tasks the caller may act on are locked (act_all for ADMIN;
+// otherwise the assignee's tasks and those of models the caller is an active delegate of, an
+// index lookup on model_delegates_active_key): a caller cannot hold other owners' rows locked.
 func (q *Queries) DeploymentTaskLockForUpdate(ctx context.Context, arg DeploymentTaskLockForUpdateParams) ([]DeploymentTaskLockForUpdateRow, error) {
-	rows, err := q.db.Query(ctx, deploymentTaskLockForUpdate, arg.UserID, arg.TaskIds)
+	rows, err := q.db.Query(ctx, deploymentTaskLockForUpdate, arg.TaskIds, arg.ActAll, arg.UserID)
 	if err != nil {
 		return nil, err
 	}
@@ -468,7 +501,6 @@ func (q *Queries) DeploymentTaskLockForUpdate(ctx context.Context, arg Deploymen
 			&i.RegionID,
 			&i.AssignedToID,
 			&i.Status,
-			&i.ActorIsDelegate,
 		); err != nil {
 			return nil, err
 		}

@@ -271,6 +271,7 @@ type ApiToken struct {
 	CreatedAt  time.Time
 	LastUsedAt *time.Time
 	RevokedAt  *time.Time
+	ExpiresAt  time.Time
 }
 
 type AuditLog struct {
@@ -349,6 +350,12 @@ type User struct {
 	FullName  string
 	Role      UserRole
 	CreatedAt time.Time
+}
+
+type UserDisablement struct {
+	UserID     int32
+	DisabledBy *int32
+	DisabledAt time.Time
 }
 
 type UserRegion struct {

@@ -1,14 +1,24 @@
 -- name: APITokenCreate :one
-INSERT INTO api_tokens (user_id, name, secret_hash)
-VALUES (@user_id, @name, @secret_hash)
-RETURNING token_id, user_id, name, created_at;
+-- expires_at is the caller's, else ttl_seconds from now (the database's clock, the one
+-- authentication compares with); LEAST caps that default at not_after, the expiry of the token
+-- the request came with (NULL from the command line, which LEAST ignores), so a token never
+-- mints one that outlives it. An explicit expires_at past not_after is refused before this runs;
+-- one in the past violates api_tokens_expires_after_created.
+INSERT INTO api_tokens (user_id, name, secret_hash, expires_at)
+VALUES (@user_id, @name, @secret_hash,
+        LEAST(coalesce(sqlc.narg('expires_at')::timestamptz, now() + make_interval(secs => @ttl_seconds::bigint)),
+              sqlc.narg('not_after')::timestamptz))
+RETURNING token_id, user_id, name, created_at, expires_at;
 
 -- name: APITokenAuthenticate :one
 -- One round trip per authenticated request: the token row by primary key plus its user. The
--- caller compares secret_hash in constant time and rejects revoked tokens itself, so every failure
--- takes the same path.
+-- caller compares secret_hash in constant time and rejects revoked and expired tokens and
+-- disabled users itself, so every failure takes the same path. expired uses the database's clock,
+-- the one every replica shares.
 SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at
+       u.user_id, u.email, u.full_name, u.role, u.created_at,
+       t.expires_at, t.expires_at <= now() AS expired,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
 FROM api_tokens t
 JOIN users u ON u.user_id = t.user_id
 WHERE t.token_id = @token_id;
@@ -32,3 +42,21 @@ FOR UPDATE;
 UPDATE api_tokens
 SET revoked_at = now()
 WHERE token_id = @token_id AND revoked_at IS NULL;
+
+-- name: APITokensRevokeForUser :many
+-- Revokes every live token of a user (DELETE /users/{user_id}/tokens), through
+-- api_tokens_user_id_idx. The row locks make a concurrent single revoke of one of them wait, and
+-- then find it revoked.
+UPDATE api_tokens
+SET revoked_at = now()
+WHERE user_id = @user_id AND revoked_at IS NULL
+RETURNING token_id, name;
+
+-- name: APITokensRevokeByName :many
+-- Revokes a user's live tokens of one name: `serve --dev` revokes the development token it
+-- printed last time before printing a new one. Through api_tokens_user_id_idx (a user has few
+-- tokens).
+UPDATE api_tokens
+SET revoked_at = now()
+WHERE user_id = @user_id AND name = @name AND revoked_at IS NULL
+RETURNING token_id;

@@ -14,17 +14,29 @@ RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, plan
 -- caller locks in the same order, so overlapping bulk calls wait for each other instead of
 -- deadlocking. (LockRows sits above the Sort, so rows are locked in the ORDER BY order.) The locks
 -- are taken in the outer transaction, never inside a task's savepoint, so a task's rollback
--- cannot release them. actor_is_delegate is read here (an index lookup on
--- model_delegates_active_key) so the per-task permission check needs no further round trip.
-SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status,
-       EXISTS (
-           SELECT 1 FROM model_delegates d
-           WHERE d.model_id = t.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
-       ) AS actor_is_delegate
+-- cannot release them. Only the tasks the caller may act on are locked (act_all for ADMIN;
+-- otherwise the assignee's tasks and those of models the caller is an active delegate of, an
+-- index lookup on model_delegates_active_key): a caller cannot hold other owners' rows locked.
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status
 FROM version_deployment_tasks t
 WHERE t.task_id = ANY (@task_ids::int[])
+  AND (@act_all::boolean
+       OR t.assigned_to_id = @user_id
+       OR EXISTS (
+           SELECT 1 FROM model_delegates d
+           WHERE d.model_id = t.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
+       ))
 ORDER BY t.task_id
 FOR UPDATE OF t;
+
+-- name: DeploymentTaskIDsExisting :many
+-- Which of the ids name a task, without locking any: read only for a caller who may see every
+-- task but act on some of them only (VALIDATOR), to tell forbidden from not_found for the ids
+-- DeploymentTaskLockForUpdate did not lock. Served by the primary key.
+SELECT t.task_id
+FROM version_deployment_tasks t
+WHERE t.task_id = ANY (@task_ids::int[])
+ORDER BY t.task_id;
 
 -- name: DeploymentModelsLock :exec
 -- Serialises confirmations per model (taken after the task locks, in ascending model_id order,

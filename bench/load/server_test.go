@@ -29,7 +29,7 @@ func newServer(t *testing.T, clients int) *Client {
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	_, tok, err := user.NewService(d.Pool).Bootstrap(context.Background(),
+	_, tok, err := user.NewService(d.Pool, user.Options{}).Bootstrap(context.Background(),
 		user.CreateInput{Email: "load-admin@bank.test", FullName: "Load Admin", Role: domain.RoleAdmin}, "load")
 	if err != nil {
 		t.Fatalf("create admin: %v", err)

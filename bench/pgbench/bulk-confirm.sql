@@ -4,7 +4,9 @@
 
 -- APITokenAuthenticate
 SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at
+       u.user_id, u.email, u.full_name, u.role, u.created_at,
+       t.expires_at, t.expires_at <= now() AS expired,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
 FROM api_tokens t
 JOIN users u ON u.user_id = t.user_id
 WHERE t.token_id = :token_id;
@@ -13,13 +15,15 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),
        set_config('statement_timeout', coalesce('30000ms'::text, current_setting('statement_timeout')), true);
 -- DeploymentTaskLockForUpdate
-SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status,
-       EXISTS (
-           SELECT 1 FROM model_delegates d
-           WHERE d.model_id = t.model_id AND d.user_id = :user_id AND d.revoked_at IS NULL
-       ) AS actor_is_delegate
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status
 FROM version_deployment_tasks t
 WHERE t.task_id = ANY (:task_ids::int[])
+  AND (true::boolean
+       OR t.assigned_to_id = :user_id
+       OR EXISTS (
+           SELECT 1 FROM model_delegates d
+           WHERE d.model_id = t.model_id AND d.user_id = :user_id AND d.revoked_at IS NULL
+       ))
 ORDER BY t.task_id
 FOR UPDATE OF t;
 -- DeploymentModelsLock

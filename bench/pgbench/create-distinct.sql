@@ -6,7 +6,9 @@
 \set type_pick 0
 -- APITokenAuthenticate
 SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at
+       u.user_id, u.email, u.full_name, u.role, u.created_at,
+       t.expires_at, t.expires_at <= now() AS expired,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
 FROM api_tokens t
 JOIN users u ON u.user_id = t.user_id
 WHERE t.token_id = :token_id;

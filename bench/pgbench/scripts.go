@@ -156,7 +156,7 @@ func bulkConfirm() Script {
 (bench/pgbench Expand) and runs the result as a single pgbench transaction.`,
 		Steps: []Step{
 			auth(), begin(), limits,
-			{Query: "DeploymentTaskLockForUpdate", Args: map[string]string{"user_id": ":user_id", "task_ids": ":task_ids"}},
+			{Query: "DeploymentTaskLockForUpdate", Args: map[string]string{"task_ids": ":task_ids", "act_all": "true", "user_id": ":user_id"}},
 			{Query: "DeploymentModelsLock", Args: map[string]string{"model_ids": ":model_ids"}},
 			{Query: "DeploymentVersionsLock", Args: map[string]string{"version_ids": ":version_ids"}},
 			{Query: "DeploymentValidationsLock", Args: map[string]string{"version_ids": ":version_ids"}},

@@ -47,7 +47,7 @@ func newService(t *testing.T) *service {
 	})
 	s.srv = httptest.NewServer(h.Handler())
 	t.Cleanup(s.srv.Close)
-	u, tok, err := user.NewService(s.pool).Bootstrap(context.Background(),
+	u, tok, err := user.NewService(s.pool, user.Options{}).Bootstrap(context.Background(),
 		user.CreateInput{Email: "load@bank.test", FullName: "Load", Role: domain.RoleAdmin}, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -161,7 +161,7 @@ func (r *run) setUp(ctx context.Context) error {
 	if r.pool, err = database.Open(ctx, r.dbURL, database.PoolOptions{MaxConns: 2}); err != nil {
 		return err
 	}
-	u, tok, err := user.NewService(r.pool).Bootstrap(ctx,
+	u, tok, err := user.NewService(r.pool, user.Options{}).Bootstrap(ctx,
 		user.CreateInput{Email: "load@bench.invalid", FullName: "Load generator", Role: domain.RoleAdmin}, "bench")
 	if err != nil {
 		return fmt.Errorf("create the load generator's user: %w", err)

@@ -49,7 +49,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	// Seed: the development admin (regions need ADMIN), a validator, a region and a model named
 	// by the time, so the demo can run again on the same database.
-	users := user.NewService(pool)
+	users := user.NewService(pool, user.Options{LockTimeout: cfg.LockTimeout, TokenTTL: cfg.TokenTTL})
 	admin, _, err := users.EnsureWithToken(ctx, user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "demo")
 	if err != nil {
 		return fmt.Errorf("seed admin: %w", err)
@@ -60,13 +60,13 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	validator := domain.Actor{UserID: v.UserID, Role: domain.RoleValidator}
 	stamp := time.Now().UTC().Format("20060102-150405.000")
-	newRegion, err := region.NewService(pool).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
+	newRegion, err := region.NewService(pool, cfg.LockTimeout).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
 		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region", RequiresRegionalApproval: true}, nil)
 	if err != nil {
 		return fmt.Errorf("seed region: %w", err)
 	}
 	reg := newRegion.Value
-	newModel, err := model.NewService(pool).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
+	newModel, err := model.NewService(pool, cfg.LockTimeout).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
 	if err != nil {
 		return fmt.Errorf("seed model: %w", err)
 	}
@@ -118,7 +118,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if created != 1 || conflicts != demoCreators-1 {
 		return fmt.Errorf("expected 1 created and %d conflicts", demoCreators-1)
 	}
-	return demoLifecycle(ctx, pool, svc, validator, winner, reg.RegionID, stamp, stdout)
+	return demoLifecycle(ctx, users, svc, validator, winner, reg.RegionID, stamp, stdout)
 }
 
 // describeConflicts renders the conflicts of a validation_conflict on one line.

@@ -7,8 +7,6 @@ import (
 	"io"
 	"time"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
 	"mrmflow/internal/domain"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
@@ -20,8 +18,7 @@ import (
 // approve by hand (refused), then the two approvals by two approvers, the last of which approves
 // the request. stamp names the users made for this run (the regional approver belongs to this
 // run's region).
-func demoLifecycle(ctx context.Context, pool *pgxpool.Pool, svc *validation.Service, requestor domain.Actor, requestID, regionID int32, stamp string, stdout io.Writer) error {
-	users := user.NewService(pool)
+func demoLifecycle(ctx context.Context, users *user.Service, svc *validation.Service, requestor domain.Actor, requestID, regionID int32, stamp string, stdout io.Writer) error {
 	person := func(name string, role domain.Role, regions ...int32) (domain.Actor, error) {
 		u, _, err := users.Bootstrap(ctx, user.CreateInput{
 			Email: fmt.Sprintf("%s-%s@mrmflow.local", role, stamp), FullName: name, Role: role, RegionIDs: regions,

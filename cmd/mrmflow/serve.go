@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/api"
@@ -61,7 +62,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	m := metrics.New()
 	m.RegisterPool(pool)
-	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout})
+	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout, TokenTTL: cfg.TokenTTL})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
@@ -125,6 +126,9 @@ func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
 // process; else an error naming all three.
 func resolveDevDatabase(ctx context.Context, fromEnv string, stdout io.Writer) (string, error) {
 	if fromEnv != "" {
+		if err := requireLoopback(fromEnv); err != nil {
+			return "", err
+		}
 		fmt.Fprintln(stdout, "database: DATABASE_URL")
 		return fromEnv, nil
 	}
@@ -148,9 +152,33 @@ func resolveDevDatabase(ctx context.Context, fromEnv string, stdout io.Writer) (
 		"(user postgres, trust auth); or start a Docker engine so a PostgreSQL 15 container can be started")
 }
 
-// printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line.
+// requireLoopback refuses a development database that is not on this machine: --dev creates an
+// ADMIN and prints a token for it, which must never happen on a shared or production database.
+// Every host of the URL (a libpq URL may list several) must be a loopback address, localhost or
+// a Unix socket directory.
+func requireLoopback(databaseURL string) error {
+	cfg, err := pgconn.ParseConfig(databaseURL)
+	if err != nil {
+		return fmt.Errorf("DATABASE_URL: %w", err)
+	}
+	hosts := []string{cfg.Host}
+	for _, fb := range cfg.Fallbacks {
+		hosts = append(hosts, fb.Host)
+	}
+	for _, h := range hosts {
+		ip := net.ParseIP(h)
+		if !strings.HasPrefix(h, "/") && h != "localhost" && (ip == nil || !ip.IsLoopback()) {
+			return fmt.Errorf("serve --dev refuses DATABASE_URL on %s: it creates an ADMIN and prints its token, "+
+				"so it only runs on a database on this machine (loopback); use `mrmflow serve` for any other", h)
+		}
+	}
+	return nil
+}
+
+// printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line;
+// the token it printed last time is revoked, so only the newest one works.
 func printDevAdmin(ctx context.Context, pool *pgxpool.Pool, addr string, stdout io.Writer) error {
-	_, tok, err := user.NewService(pool).EnsureWithToken(ctx,
+	_, tok, err := user.NewService(pool, user.Options{}).EnsureWithToken(ctx,
 		user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "make run")
 	if err != nil {
 		return fmt.Errorf("ensure development admin: %w", err)

@@ -27,10 +27,12 @@ func NewAuthenticator(pool *pgxpool.Pool) *Authenticator {
 	return &Authenticator{q: gen.New(pool)}
 }
 
-var errBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is missing, malformed, unknown or revoked")
+var errBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled")
 
-// Authenticate returns the user a plaintext token belongs to. Every kind of bad token gives the
-// same unauthenticated error, so a caller learns nothing about which tokens exist.
+// Authenticate returns the user a plaintext token belongs to. Every kind of bad token — unknown,
+// wrong secret, revoked, expired, or its user disabled — gives the same unauthenticated error, so
+// a caller learns nothing about which tokens exist. Nothing is cached: a revocation or a disable
+// holds from the next request on, on every replica.
 func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.Actor, error) {
 	tokenID, secret, ok := ParseToken(token)
 	if !ok {
@@ -43,7 +45,7 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.
 	if err != nil {
 		return domain.Actor{}, fmt.Errorf("authenticate: %w", err)
 	}
-	if subtle.ConstantTimeCompare(row.SecretHash, HashSecret(secret)) != 1 || row.RevokedAt != nil {
+	if subtle.ConstantTimeCompare(row.SecretHash, HashSecret(secret)) != 1 || row.RevokedAt != nil || row.Expired || row.UserDisabled {
 		return domain.Actor{}, errBadToken
 	}
 	if row.LastUsedAt == nil || time.Since(*row.LastUsedAt) > touchInterval {
@@ -51,5 +53,5 @@ func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.
 			return domain.Actor{}, fmt.Errorf("record token use: %w", err)
 		}
 	}
-	return domain.Actor{UserID: row.UserID, Role: domain.Role(row.Role)}, nil
+	return domain.Actor{UserID: row.UserID, Role: domain.Role(row.Role), TokenExpiresAt: row.ExpiresAt}, nil
 }

@@ -23,6 +23,8 @@ type Config struct {
 	StatementTimeout time.Duration
 	RequestTimeout   time.Duration
 	ShutdownTimeout  time.Duration
+	// TokenTTL is the lifetime of a token created without an explicit expires_at.
+	TokenTTL time.Duration
 }
 
 // Load reads the configuration from the environment. A malformed value is an error naming the
@@ -49,6 +51,7 @@ func Load() (Config, error) {
 		{"STATEMENT_TIMEOUT", &c.StatementTimeout, 30 * time.Second},
 		{"REQUEST_TIMEOUT", &c.RequestTimeout, 60 * time.Second},
 		{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 30 * time.Second},
+		{"TOKEN_TTL", &c.TokenTTL, 90 * 24 * time.Hour},
 	}
 	for _, d := range durations {
 		if *d.dst, err = envDuration(d.name, d.def); err != nil {

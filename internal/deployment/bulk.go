@@ -94,9 +94,11 @@ func checkTaskIDs(ids []int32) error {
 }
 
 // runBulk is the one savepoint loop of every bulk operation (DESIGN.md, REL-02): one READ
-// COMMITTED transaction; statement and lock timeouts set first; every task locked FOR UPDATE in
-// ascending id order before any work; then each task in its own savepoint, a failed one rolled
-// back to it, recorded and followed by a failure audit row; one commit at the end. An error that
+// COMMITTED transaction; statement and lock timeouts set first; every task the actor may act on
+// locked FOR UPDATE in ascending id order before any work; then each such task in its own
+// savepoint, a failed one rolled back to it, recorded and followed by a failure audit row; one
+// commit at the end. Ids of tasks the actor may not act on are reported (not_found, or forbidden
+// when the actor may see the task) and neither locked nor audited. An error that
 // is not the task's own (the connection died, the context ended) aborts the whole call.
 func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int32, op operation, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
 	if err := checkTaskIDs(taskIDs); err != nil {
@@ -123,6 +125,13 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	slices.Sort(ids)
 	res := BulkResult{Succeeded: []int32{}, Failed: []Failure{}}
 	for _, id := range ids {
+		if call.task(id) == nil {
+			// Not a task the actor may act on: it was not locked, and it gets no audit row (a
+			// caller cannot write audit rows about other owners' tasks); it costs no round trip.
+			refused := call.refusal(id, op.name)
+			res.Failed = append(res.Failed, Failure{TaskID: id, Code: refused.Code, Message: refused.Message})
+			continue
+		}
 		// Two round trips: SAVEPOINT with the task's statements, then its audit row with RELEASE;
 		// a rollback to the savepoint goes on its own.
 		sp := pgtx.NewPipelinedSavepoint(tx, "task", s.noSavepoints)

@@ -49,7 +49,7 @@ func TestBulkConfirmPartialSuccess(t *testing.T) {
 	}
 	wantFail := map[int32]domain.Code{
 		missing: domain.CodeNotFound, unapproved.TaskID: domain.CodeValidationNotApproved,
-		foreign.TaskID: domain.CodeForbidden, done[0].TaskID: domain.CodeInvalidStatus, done[1].TaskID: domain.CodeInvalidStatus,
+		foreign.TaskID: domain.CodeNotFound, done[0].TaskID: domain.CodeInvalidStatus, done[1].TaskID: domain.CodeInvalidStatus,
 	}
 	if got.FailedCount != len(wantFail) || len(got.Failed) != len(wantFail) {
 		t.Fatalf("failed = %+v, want %d", got.Failed, len(wantFail))
@@ -76,12 +76,12 @@ func TestBulkConfirmPartialSuccess(t *testing.T) {
 			t.Errorf("task %d is %s, want %s", id, s, want)
 		}
 	}
-	// The audit log has exactly one row per task of the call (plus the setup's confirm and cancel).
+	// The audit log has exactly one row per task of the call the caller may act on (plus the
+	// setup's confirm and cancel); the missing and the foreign task get none.
 	audit := f.auditActions()
 	wantAudit := map[int32][]string{
 		regional[0].TaskID: {"DEPLOYMENT_CONFIRMED"}, regional[1].TaskID: {"DEPLOYMENT_CONFIRMED"},
-		global.TaskID: {"DEPLOYMENT_CONFIRMED"}, missing: {"DEPLOYMENT_CONFIRM_FAILED"},
-		unapproved.TaskID: {"DEPLOYMENT_CONFIRM_FAILED"}, foreign.TaskID: {"DEPLOYMENT_CONFIRM_FAILED"},
+		global.TaskID: {"DEPLOYMENT_CONFIRMED"}, unapproved.TaskID: {"DEPLOYMENT_CONFIRM_FAILED"},
 		done[0].TaskID: {"DEPLOYMENT_CONFIRMED", "DEPLOYMENT_CONFIRM_FAILED"},
 		done[1].TaskID: {"DEPLOYMENT_CANCELLED", "DEPLOYMENT_CONFIRM_FAILED"},
 	}
@@ -103,9 +103,9 @@ func TestBulkConfirmPartialSuccess(t *testing.T) {
 	// A failure's audit row carries the code and message of the answer.
 	var code, msg string
 	err = f.db.Pool.QueryRow(f.ctx, `SELECT changes->>'code', changes->>'message' FROM audit_logs
-		WHERE entity_id = $1 AND action = 'DEPLOYMENT_CONFIRM_FAILED'`, foreign.TaskID).Scan(&code, &msg)
-	if err != nil || code != "forbidden" || msg == "" {
-		t.Errorf("failure audit of task %d: code %q message %q err %v", foreign.TaskID, code, msg, err)
+		WHERE entity_id = $1 AND action = 'DEPLOYMENT_CONFIRM_FAILED'`, unapproved.TaskID).Scan(&code, &msg)
+	if err != nil || code != "validation_not_approved" || msg == "" {
+		t.Errorf("failure audit of task %d: code %q message %q err %v", unapproved.TaskID, code, msg, err)
 	}
 }
 

@@ -227,3 +227,13 @@ func (f *fixture) outcomes(op, code string) float64 {
 	}
 	return 0
 }
+
+// count runs a count(*) query on the test database.
+func (f *fixture) count(sql string, args ...any) int64 {
+	f.t.Helper()
+	var n int64
+	if err := f.db.Pool.QueryRow(f.ctx, sql, args...).Scan(&n); err != nil {
+		f.t.Fatalf("%s: %v", sql, err)
+	}
+	return n
+}

@@ -31,14 +31,11 @@ type operation struct {
 // applied reads an operation's answers after its pipeline was sent.
 type applied func() (gen.VersionDeploymentTask, map[string]any)
 
-// prepare checks that op may run on the task (t nil: the id matched no task) and queues its
-// statements into p; a refusal is a domain error and queues nothing.
+// prepare checks that op may run on the task (t nil: the id matched no task the actor may act
+// on) and queues its statements into p; a refusal is a domain error and queues nothing.
 func (op operation) prepare(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, taskID int32, t *lockedTask, call lockedCall) (applied, error) {
 	if t == nil {
-		return nil, domain.NotFound("deployment task %d does not exist", taskID)
-	}
-	if !mayAct(actor, *t) {
-		return nil, domain.Forbidden("only ADMIN users, the assignee and active delegates of the model may %s deployment task %d", op.name, taskID)
+		return nil, call.refusal(taskID, op.name)
 	}
 	if !live(t.Status) {
 		return nil, invalidStatus(taskID, string(t.Status))

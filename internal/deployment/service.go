@@ -63,23 +63,37 @@ func (s *Service) limits() pgtx.Limits {
 	return pgtx.Limits{LockTimeout: s.opts.LockTimeout, StatementTimeout: s.opts.StatementTimeout}
 }
 
-// lockedTask is a task row locked FOR UPDATE by the current transaction.
+// lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may
+// act on (DeploymentTaskLockForUpdate locks no other).
 type lockedTask = gen.DeploymentTaskLockForUpdateRow
 
 // lockedCall is what lockTasks locked and read for one call.
 type lockedCall struct {
 	tasks map[int32]lockedTask
+	// forbidden holds the ids of existing tasks the actor may see but not act on (a VALIDATOR's
+	// view); they are not locked. Any other id that was not locked is reported as missing.
+	forbidden map[int32]bool
 	// validations holds, by version id, the validation of every locked task's version, read
 	// under the version and request locks (confirm only).
 	validations map[int32]gen.DeploymentVersionValidationsRow
 }
 
-// task is the locked task with id, or nil when the id matched no task the call may see.
+// task is the locked task with id, or nil when the id matched no task the actor may act on.
 func (c lockedCall) task(id int32) *lockedTask {
 	if t, ok := c.tasks[id]; ok {
 		return &t
 	}
 	return nil
+}
+
+// refusal is the error of an id that task does not return: forbidden for a task the actor may
+// see, not_found otherwise — a task the actor may not see is answered exactly like a missing
+// one, so other owners' task ids cannot be probed.
+func (c lockedCall) refusal(id int32, op string) *domain.Error {
+	if c.forbidden[id] {
+		return domain.Forbidden("only ADMIN users, the assignee and active delegates of the model may %s deployment task %d", op, id)
+	}
+	return domain.NotFound("deployment task %d does not exist", id)
 }
 
 // lockTasks locks the tasks with the given ids in ascending id order, in the outer transaction,
@@ -89,13 +103,14 @@ func (c lockedCall) task(id int32) *lockedTask {
 // approvals), and reads the versions' validations under those locks. Tasks, models, versions,
 // requests, each kind in ascending order: concurrent calls cannot deadlock. The task lock is one
 // round trip (with BEGIN and the limits when it is the transaction's first statement; its rows
-// name the rest); the other locks and the read share a second. Missing ids are simply absent
-// from the answer.
+// name the rest); the other locks and the read share a second. Only tasks the actor may act on
+// are locked; the others are absent from the answer (and, for an actor who may see every task,
+// the existing ones among them are read without a lock into forbidden, in the first round trip).
 func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, ids []int32, lockModels bool) (lockedCall, error) {
 	if s.lockInCallerOrder {
 		q := gen.New(tx)
 		for _, id := range ids {
-			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: []int32{id}}); err != nil {
+			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{TaskIds: []int32{id}, ActAll: actor.IsAdmin(), UserID: actor.UserID}); err != nil {
 				return lockedCall{}, lockError("lock deployment tasks", err)
 			}
 		}
@@ -107,18 +122,29 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	first := &pgtx.Pipeline{}
 	var rows []gen.DeploymentTaskLockForUpdateRow
 	pgtx.Many(first, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskLockForUpdateRow, error) {
-		return q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{UserID: actor.UserID, TaskIds: sorted})
+		return q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{TaskIds: sorted, ActAll: actor.IsAdmin(), UserID: actor.UserID})
 	}, func(err error) error { return lockError("lock deployment tasks", err) })
+	var existing []int32
+	if seesAll(actor) && !actor.IsAdmin() {
+		pgtx.Column(first, &existing, func(q *gen.Queries) ([]int32, error) {
+			return q.DeploymentTaskIDsExisting(ctx, sorted)
+		}, pgtx.Wrap("read deployment task ids"))
+	}
 	if err := first.Send(ctx, tx); err != nil {
 		return lockedCall{}, err
 	}
-	call := lockedCall{tasks: make(map[int32]lockedTask, len(rows))}
+	call := lockedCall{tasks: make(map[int32]lockedTask, len(rows)), forbidden: map[int32]bool{}}
 	modelIDs := make([]int32, 0, len(rows))
 	versionIDs := make([]int32, 0, len(rows))
 	for _, r := range rows {
 		call.tasks[r.TaskID] = r
 		modelIDs = append(modelIDs, r.ModelID)
 		versionIDs = append(versionIDs, r.VersionID)
+	}
+	for _, id := range existing {
+		if _, locked := call.tasks[id]; !locked {
+			call.forbidden[id] = true
+		}
 	}
 	if !lockModels || len(rows) == 0 {
 		return call, nil
@@ -156,10 +182,4 @@ func lockError(what string, err error) error {
 		return domain.Errorf(domain.CodeLockTimeout, "the deployment tasks are busy; retry the request")
 	}
 	return fmt.Errorf("%s: %w", what, err)
-}
-
-// mayAct reports whether actor may confirm, adjust or cancel t: ADMIN, the assignee, or an
-// active delegate of the task's model.
-func mayAct(actor domain.Actor, t lockedTask) bool {
-	return actor.IsAdmin() || t.AssignedToID == actor.UserID || t.ActorIsDelegate
 }

@@ -1,5 +1,7 @@
 package domain
 
+import "time"
+
 // Role is what a user may do across the inventory.
 type Role string
 
@@ -33,6 +35,9 @@ func (r Role) Valid() bool {
 type Actor struct {
 	UserID int32
 	Role   Role
+	// TokenExpiresAt is when the token the request came with expires (zero for the command
+	// line): the tokens it creates may not outlive it.
+	TokenExpiresAt time.Time
 }
 
 // SeesAll reports whether the actor sees every validation request and deployment task. Only a

@@ -12,15 +12,24 @@ const (
 	MaxTextLength = 4000
 )
 
+// MaxFieldErrors bounds the errors listed by one invalid_request: a body of 1 MiB can hold a
+// hundred thousand bad items, and listing each would make the answer many times the request.
+// Past the bound the answer carries the total instead (errors_total).
+const MaxFieldErrors = 50
+
 // Check collects the problems of one input, field by field, so a client learns everything wrong
-// with a request at once.
+// with a request at once (up to MaxFieldErrors of them).
 type Check struct {
 	fields []FieldError
+	total  int
 }
 
-// Add records a problem with field.
+// Add records a problem with field; past MaxFieldErrors it is only counted.
 func (c *Check) Add(field, format string, args ...any) {
-	c.fields = append(c.fields, FieldError{Field: field, Message: fmt.Sprintf(format, args...)})
+	c.total++
+	if len(c.fields) < MaxFieldErrors {
+		c.fields = append(c.fields, fieldError(field, fmt.Sprintf(format, args...)))
+	}
 }
 
 // Name checks a required short text (names, codes, emails): 1 to MaxNameLength characters.
@@ -49,5 +58,19 @@ func (c *Check) Err() error {
 	if len(c.fields) == 0 {
 		return nil
 	}
-	return &Error{Code: CodeInvalidRequest, Message: "the request is invalid", Fields: c.fields}
+	e := &Error{Code: CodeInvalidRequest, Message: "the request is invalid", Fields: c.fields}
+	if c.total > len(c.fields) {
+		e.Message = fmt.Sprintf("the request is invalid; the first %d of %d errors are listed", len(c.fields), c.total)
+		e.Extra = map[string]any{"errors_total": c.total}
+	}
+	return e
+}
+
+// fieldError builds a FieldError whose field name is at most MaxNameLength characters: a name
+// can come from the client (an unknown member, a map key), and is echoed back.
+func fieldError(field, message string) FieldError {
+	if utf8.RuneCountInString(field) > MaxNameLength {
+		field = string([]rune(field)[:MaxNameLength]) + "…"
+	}
+	return FieldError{Field: field, Message: message}
 }

@@ -71,7 +71,7 @@ func Invalid(field, message string) *Error {
 	return &Error{
 		Code:    CodeInvalidRequest,
 		Message: "the request is invalid",
-		Fields:  []FieldError{{Field: field, Message: message}},
+		Fields:  []FieldError{fieldError(field, message)},
 	}
 }
 

@@ -15,7 +15,7 @@ import (
 // AddDelegate lets userID act for the model's owner. ADMIN and the owner may grant; a delegate may
 // not grant further. Granting an existing active delegate returns that grant and created=false.
 func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, userID int32) (d Delegate, created bool, err error) {
-	err = pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err = pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {
@@ -55,7 +55,7 @@ func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, 
 // RevokeDelegate ends userID's active grant on the model. ADMIN and the owner may revoke.
 func (s *Service) RevokeDelegate(ctx context.Context, actor domain.Actor, modelID, userID int32) (Delegate, error) {
 	var d Delegate
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {

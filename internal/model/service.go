@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,11 +20,15 @@ import (
 
 // Service manages models, their delegates and versions.
 type Service struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	limits pgtx.Limits
 }
 
-// NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+// NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
+// (0 = pgtx.DefaultLockTimeout).
+func NewService(pool *pgxpool.Pool, lockTimeout time.Duration) *Service {
+	return &Service{pool: pool, limits: pgtx.LockLimits(lockTimeout)}
+}
 
 // Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may
 // name another owner. With an Idempotency-Key a retry replays the first answer.
@@ -42,7 +47,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, in.OwnerID)
 		if err != nil {

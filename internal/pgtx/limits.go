@@ -16,6 +16,20 @@ type Limits struct {
 	StatementTimeout time.Duration
 }
 
+// DefaultLockTimeout bounds the lock waits of a service given no lock timeout (LOCK_TIMEOUT's
+// default): no transaction waits for a busy row longer than this, so none holds a pool
+// connection for the whole statement timeout.
+const DefaultLockTimeout = 5 * time.Second
+
+// LockLimits is the Limits of a service whose transactions bound their lock waits by
+// lockTimeout (DefaultLockTimeout when zero) and keep the session's statement timeout.
+func LockLimits(lockTimeout time.Duration) Limits {
+	if lockTimeout <= 0 {
+		lockTimeout = DefaultLockTimeout
+	}
+	return Limits{LockTimeout: lockTimeout}
+}
+
 // WithTxLimits is WithTxOptions with limits set first, in the outer transaction (a savepoint
 // rollback would undo them), before fn runs any statement. When fn's first statements are a
 // Pipeline, BEGIN and the limits are sent with them, in one round trip.

@@ -66,6 +66,20 @@ func Many[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), 
 	}
 }
 
+// Column queues the statement of a :many method that returns a single column; Send stores the
+// values in dst.
+func Column[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return mapError(err, onError)
+		}
+		*dst, err = pgx.CollectRows(rows, pgx.RowTo[T])
+		return mapError(err, onError)
+	}
+}
+
 // One queues the statement of a :one method; Send stores its row in dst, or returns
 // pgx.ErrNoRows (through onError) as the method would.
 func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {

@@ -38,11 +38,15 @@ type CreateInput struct {
 
 // Service manages regions.
 type Service struct {
-	pool *pgxpool.Pool
+	pool   *pgxpool.Pool
+	limits pgtx.Limits
 }
 
-// NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+// NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
+// (0 = pgtx.DefaultLockTimeout).
+func NewService(pool *pgxpool.Pool, lockTimeout time.Duration) *Service {
+	return &Service{pool: pool, limits: pgtx.LockLimits(lockTimeout)}
+}
 
 // Create adds a region. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
 func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[Region], error) {
@@ -55,7 +59,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err := c.Err(); err != nil {
 		return idempotency.Result[Region]{}, err
 	}
-	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (Region, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (Region, error) {
 		q := gen.New(tx)
 		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
 			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -19,20 +20,38 @@ import (
 // uniqueUsersEmail is the index that makes emails unique case-insensitively.
 const uniqueUsersEmail = "users_email_lower_key"
 
+// DefaultTokenTTL is how long a token lives when its creator does not say (TOKEN_TTL's default).
+const DefaultTokenTTL = 90 * 24 * time.Hour
+
+// Options tune a Service; zero values take the defaults.
+type Options struct {
+	// LockTimeout bounds every lock wait of the service's transactions (pgtx.DefaultLockTimeout).
+	LockTimeout time.Duration
+	// TokenTTL is the lifetime of a token created without expires_at (DefaultTokenTTL).
+	TokenTTL time.Duration
+}
+
 // Service manages users and tokens.
 type Service struct {
-	pool *pgxpool.Pool
+	pool     *pgxpool.Pool
+	limits   pgtx.Limits
+	tokenTTL time.Duration
 }
 
 // NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
+func NewService(pool *pgxpool.Pool, opts Options) *Service {
+	if opts.TokenTTL <= 0 {
+		opts.TokenTTL = DefaultTokenTTL
+	}
+	return &Service{pool: pool, limits: pgtx.LockLimits(opts.LockTimeout), tokenTTL: opts.TokenTTL}
+}
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
 func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[User], error) {
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, pgtx.Limits{}, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }
@@ -42,25 +61,26 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
 	var t Token
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		var err error
 		if u, err = create(ctx, q, in, nil); err != nil {
 			return err
 		}
-		t, err = createToken(ctx, q, u.UserID, tokenName, nil)
+		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 		return err
 	})
 	return u, t, err
 }
 
 // EnsureWithToken returns the user with in.Email, creating it if it does not exist, and a new
-// token for it; `serve --dev` uses it for the development admin. Like Bootstrap it acts for the
-// operator.
+// token for it, revoking the user's earlier live tokens of the same name first; `serve --dev`
+// uses it for the development admin, so only the token it printed last works. Like Bootstrap it
+// acts for the operator.
 func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
 	var t Token
-	err := pgtx.WithTx(ctx, s.pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		row, err := q.UserGetByEmail(ctx, in.Email)
 		switch {
@@ -73,7 +93,10 @@ func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName
 		default:
 			return fmt.Errorf("find user: %w", err)
 		}
-		t, err = createToken(ctx, q, u.UserID, tokenName, nil)
+		if err := revokeByName(ctx, q, u.UserID, tokenName); err != nil {
+			return err
+		}
+		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 		return err
 	})
 	return u, t, err

@@ -28,6 +28,14 @@ type Token struct {
 	Name      string    `json:"name"`
 	Token     string    `json:"token"`
 	CreatedAt time.Time `json:"created_at"`
+	ExpiresAt time.Time `json:"expires_at"`
+}
+
+// TokenInput is a new token. ExpiresAt nil takes the service's TokenTTL from now, capped at the
+// expiry of the token the request came with.
+type TokenInput struct {
+	Name      string
+	ExpiresAt *time.Time
 }
 
 // CreateInput is a new user. RegionIDs is required for, and only for, a REGIONAL_APPROVER.

@@ -41,7 +41,7 @@ func newFixture(t testing.TB, maxConns int32) *fixture {
 func (f *fixture) user(role domain.Role) domain.Actor {
 	f.t.Helper()
 	n := userSeq.Add(1)
-	u, _, err := user.NewService(f.db.Pool).Bootstrap(context.Background(), user.CreateInput{
+	u, _, err := user.NewService(f.db.Pool, user.Options{}).Bootstrap(context.Background(), user.CreateInput{
 		Email: fmt.Sprintf("v%d-%s@bank.test", n, role), FullName: fmt.Sprintf("Test %s %d", role, n), Role: role,
 	}, "test")
 	if err != nil {
