@@ -19,7 +19,7 @@ import (
 	"mrmflow/internal/domain"
 )
 
-// MaxBodyBytes bounds every request body (DESIGN.md, "Limits").
+// MaxBodyBytes bounds every request body (docs/limits.md, "Bodies").
 const MaxBodyBytes = 1 << 20
 
 // decodeJSON reads the whole body strictly into dst and returns the raw bytes (for the
@@ -242,7 +242,7 @@ func queryText(r *http.Request, name string) (*string, error) {
 	return &v, nil
 }
 
-// Paging limits (DESIGN.md, "Lists page by cursor").
+// Paging limits (docs/limits.md, "Lists").
 const (
 	defaultPageLimit = 50
 	maxPageLimit     = 500

@@ -19,9 +19,10 @@ type AcquireModelLockParams struct {
 }
 
 // Transaction-scoped advisory lock on one key of one namespace; released by COMMIT or ROLLBACK,
-// never held across requests on a pooled connection (DESIGN.md, "Session locks"). One key per
-// statement: the caller sorts the keys, so the locking order is explicit in Go and testable
-// (DESIGN.md, "Lock order in SQL"). Waits at most lock_timeout, then fails with 55P03.
+// never held across requests on a pooled connection (docs/locks.md, "Transaction-scoped only").
+// One key per statement: the caller sorts the keys, so the locking order is explicit in Go and
+// testable (docs/locks.md, "One key per statement"). Waits at most lock_timeout, then fails with
+// 55P03.
 func (q *Queries) AcquireModelLock(ctx context.Context, arg AcquireModelLockParams) error {
 	_, err := q.db.Exec(ctx, acquireModelLock, arg.Namespace, arg.ModelID)
 	return err

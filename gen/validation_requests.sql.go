@@ -549,9 +549,9 @@ type ValidationRequestModelsAddParams struct {
 
 // All model links of a new request in one statement, in ascending model_id order: two inserters
 // that reach validation_request_models_one_blocking_key for {1,2} and {2,1} in opposite orders
-// would deadlock (DESIGN.md, "Database backstops"). version_ids is parallel to model_ids, 0 = no
-// version. blocks_model is copied from the request row itself, which the composite foreign key
-// requires anyway.
+// would deadlock (docs/backstops.md, "One blocking validation per model"). version_ids is parallel
+// to model_ids, 0 = no version. blocks_model is copied from the request row itself, which the
+// composite foreign key requires anyway.
 func (q *Queries) ValidationRequestModelsAdd(ctx context.Context, arg ValidationRequestModelsAddParams) error {
 	_, err := q.db.Exec(ctx, validationRequestModelsAdd, arg.VersionIds, arg.ModelIds, arg.RequestID)
 	return err

@@ -58,9 +58,9 @@ RETURNING request_id, requestor_id, validation_type, priority, status, target_co
 -- name: ValidationRequestModelsAdd :exec
 -- All model links of a new request in one statement, in ascending model_id order: two inserters
 -- that reach validation_request_models_one_blocking_key for {1,2} and {2,1} in opposite orders
--- would deadlock (DESIGN.md, "Database backstops"). version_ids is parallel to model_ids, 0 = no
--- version. blocks_model is copied from the request row itself, which the composite foreign key
--- requires anyway.
+-- would deadlock (docs/backstops.md, "One blocking validation per model"). version_ids is parallel
+-- to model_ids, 0 = no version. blocks_model is copied from the request row itself, which the
+-- composite foreign key requires anyway.
 INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
 SELECT vr.request_id, link.model_id, NULLIF((@version_ids::int[])[link.ord::int], 0), vr.blocks_models
 FROM validation_requests vr

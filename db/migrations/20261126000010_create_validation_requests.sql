@@ -1,6 +1,7 @@
 -- migrate:up
--- Validation types. is_targeted says which types may overlap anything (DESIGN.md, DATA-01): only a
--- TARGETED validation is targeted; every other type blocks other non-targeted validations.
+-- Validation types. is_targeted says which types may overlap anything (docs/backstops.md, "One
+-- blocking validation per model"): only a TARGETED validation is targeted; every other type blocks
+-- other non-targeted validations.
 CREATE TABLE validation_types (
     code        text    NOT NULL,
     is_targeted boolean NOT NULL,

@@ -1,5 +1,6 @@
 -- migrate:up
--- The life of a deployment task (DESIGN.md, "Domain"). CONFIRMED and CANCELLED are terminal.
+-- The life of a deployment task (docs/backstops.md, "Deployment task states"). CONFIRMED and
+-- CANCELLED are terminal.
 CREATE TYPE deployment_task_status AS ENUM ('PENDING', 'ADJUSTED', 'CONFIRMED', 'CANCELLED');
 
 -- One task per (version, region), or one global task (region_id NULL) covering every region the

@@ -1,9 +1,9 @@
 -- migrate:up
 -- A version is deployed either by one global task or by one task per region, never both
--- (DESIGN.md, "version_deployment_tasks"): confirming both would deploy it twice. The two unique
--- indexes cannot say "not both", so a trigger does, for every writer. It first locks the version
--- row (NO KEY UPDATE: foreign-key checks still pass), so two creators of the two kinds for one
--- version are serialised and the second sees the first's committed task.
+-- (docs/backstops.md, "Global or regional deployment tasks"): confirming both would deploy it
+-- twice. The two unique indexes cannot say "not both", so a trigger does, for every writer. It
+-- first locks the version row (NO KEY UPDATE: foreign-key checks still pass), so two creators of
+-- the two kinds for one version are serialised and the second sees the first's committed task.
 CREATE FUNCTION version_deployment_tasks_one_kind() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN

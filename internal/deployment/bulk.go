@@ -16,17 +16,15 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// MaxBulkTasks bounds the task ids of one bulk call (DESIGN.md, "Limits").
+// MaxBulkTasks bounds the task ids of one bulk call (docs/limits.md, "Ids and lists").
 //
 // One savepoint per task means a full call runs 1,000 subtransactions, past the 64 PostgreSQL
-// caches per backend (DESIGN.md, "Many savepoints"). BenchmarkSubtransactionOverflow measures
-// a concurrent read-and-write load while 1,000 tasks are confirmed: on PostgreSQL 15 (2 CPUs) the
-// load ran at 5,600-8,400 ops/s during one 1,000-savepoint call, 9,900-10,200 ops/s during twenty
-// calls of 50, and 11,800-13,000 ops/s with savepoints disabled; reader p99 roughly doubled. The
-// cost lasts only as long as the call (under a second for 1,000 tasks), and chunking would give up the
+// caches per backend (docs/savepoints.md, "Many subtransactions"): a concurrent load runs slower
+// while such a call is open. BenchmarkSubtransactionOverflow measures by how much; its figures are
+// in the README's design notes ("Many savepoints"), and what a 1,000-task call costs is in
+// bench/results/latest.md. The cost lasts only as long as the call, and chunking would give up the
 // one-transaction, one-commit contract of REL-02 (a failure of the call could then leave some
-// chunks committed), so calls are not chunked. The README's design notes record the choice; rerun
-// the measurement before raising the limit.
+// chunks committed), so calls are not chunked. Rerun the measurement before raising the limit.
 const MaxBulkTasks = 1000
 
 // CodeDBError is the failure code of a task whose statements failed in the database (a trigger,
@@ -93,7 +91,7 @@ func checkTaskIDs(ids []int32) error {
 	return nil
 }
 
-// runBulk is the one savepoint loop of every bulk operation (DESIGN.md, REL-02): one READ
+// runBulk is the one savepoint loop of every bulk operation (docs/savepoints.md, "The loop"): one READ
 // COMMITTED transaction; statement and lock timeouts set first; every task the actor may act on
 // locked FOR UPDATE in ascending id order before any work; then each such task in its own
 // savepoint, a failed one rolled back to it, recorded and followed by a failure audit row; one

@@ -101,11 +101,11 @@ func (in ConfirmInput) check() error {
 	return c.Err()
 }
 
-// confirmOp confirms a task (DESIGN.md, REL-02 rule 3): status, dates and notes; the override
-// when the validation is not approved; the model's region rows; the version's actual production
-// date once every region runs it; the regional approvals the deployment needs. The version's
-// validation was read by lockTasks under the version and request locks, so it cannot change
-// before the call commits.
+// confirmOp confirms a task (docs/savepoints.md, "Confirming one task"): status, dates and notes;
+// the override when the validation is not approved; the model's region rows; the version's actual
+// production date once every region runs it; the regional approvals the deployment needs. The
+// version's validation was read by lockTasks under the version and request locks, so it cannot
+// change before the call commits.
 func confirmOp(in ConfirmInput) operation {
 	return operation{
 		name: "confirm", doneAction: "DEPLOYMENT_CONFIRMED", failedAction: "DEPLOYMENT_CONFIRM_FAILED", lockModels: true,

@@ -11,12 +11,12 @@ import (
 	"mrmflow/internal/deployment"
 )
 
-// BenchmarkSubtransactionOverflow measures DESIGN.md's "Many savepoints" trap. One savepoint
-// per task means a 1,000-task call runs 1,000 subtransactions, past the 64 PostgreSQL caches per
-// backend, and concurrent snapshots then consult pg_subtrans. While 1,000 tasks are confirmed it
-// runs a concurrent read-and-write load (readers counting the rows the bulk call is changing,
-// writers committing small updates elsewhere) and reports that load's throughput and reader p99,
-// for three ways of running the same 1,000 tasks:
+// BenchmarkSubtransactionOverflow measures the trap of docs/savepoints.md, "Many subtransactions".
+// One savepoint per task means a 1,000-task call runs 1,000 subtransactions, past the 64 PostgreSQL
+// caches per backend, and concurrent snapshots then consult pg_subtrans. While 1,000 tasks are
+// confirmed it runs a concurrent read-and-write load (readers counting the rows the bulk call is
+// changing, writers committing small updates elsewhere) and reports that load's throughput and
+// reader p99, for three ways of running the same 1,000 tasks:
 //
 //   - savepoints:    one call, one savepoint per task (what the service does);
 //

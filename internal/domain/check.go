@@ -6,7 +6,7 @@ import (
 	"unicode/utf8"
 )
 
-// Limits of free-form input (DESIGN.md, "Limits"); the schema's CHECK constraints say the same.
+// Limits of free-form input (docs/limits.md, "Text"); the schema's CHECK constraints say the same.
 const (
 	MaxNameLength = 200
 	MaxTextLength = 4000

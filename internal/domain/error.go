@@ -11,7 +11,7 @@ import (
 // meaning once released; the HTTP layer maps each code to a status in one table.
 type Code string
 
-// The error codes of the API (DESIGN.md, "HTTP API").
+// The error codes of the API (docs/errors.md, "Codes and statuses").
 const (
 	CodeInvalidRequest        Code = "invalid_request"
 	CodeUnauthenticated       Code = "unauthenticated"

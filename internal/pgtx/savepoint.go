@@ -11,7 +11,7 @@ import (
 // head of the first pipeline sent through it, RELEASE at the tail of the one given to Release,
 // and ROLLBACK TO SAVEPOINT — after a failure, when nothing else may run — is sent on its own.
 // A failed savepoint is rolled back, never released: releasing it would leave the transaction
-// aborted (DESIGN.md, "Savepoint errors in pgx").
+// aborted (docs/savepoints.md, "Roll back, never release, a failed savepoint").
 //
 // It names the savepoint itself instead of using pgx's nested transactions, which send each
 // SAVEPOINT and RELEASE as a round trip of its own; the name must not be reused for another

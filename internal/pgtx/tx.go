@@ -12,7 +12,7 @@ import (
 
 // ReadCommitted is the isolation level of every mrmflow transaction. The lock-then-check rules
 // depend on it: each statement after a lock wait sees what the previous holder committed
-// (DESIGN.md, "Known traps"). It is named explicitly so a server default cannot change it.
+// (docs/locks.md, "READ COMMITTED"). It is named explicitly so a server default cannot change it.
 var ReadCommitted = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 
 // WithTx runs fn in a READ COMMITTED transaction and commits if fn returns nil. On an error or a

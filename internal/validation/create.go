@@ -211,8 +211,8 @@ type checkReads struct {
 	requestID int32
 }
 
-// readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement
-// each, DESIGN.md "Lock order in SQL") and after them the reads the request needs: its models,
+// readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement each,
+// docs/locks.md "One key per statement") and after them the reads the request needs: its models,
 // the active non-targeted requests on them (unless TARGETED), their approvals (INITIAL), its
 // regions and its versions; last, it reserves the request's id, so that the writes need no round
 // trip of their own for it. The pipeline's time is observed as the lock wait: the reads after the

@@ -41,7 +41,8 @@ const (
 	StatusCancelled       = "CANCELLED"
 )
 
-// MaxModels bounds the models of one request (DESIGN.md, "Limits").
+// MaxModels bounds the models of one request, and so the advisory locks it takes (docs/limits.md,
+// "Ids and lists").
 const MaxModels = 50
 
 var types = []string{TypeInitial, TypeComprehensive, TypeChange, TypeInterim, TypeTargeted}
