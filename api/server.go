@@ -17,6 +17,7 @@ import (
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/model"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/region"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
@@ -43,6 +44,7 @@ type Server struct {
 	requestTimeout time.Duration
 	lockTimeout    time.Duration
 	draining       atomic.Bool
+	readiness      readiness
 
 	auth    *auth.Authenticator
 	users   *user.Service
@@ -78,9 +80,21 @@ func (s *Server) SetDraining() { s.draining.Store(true) }
 // handlerFunc is a handler that may fail; handle writes its error as problem+json.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// handle serves fn and writes its error as problem+json.
+//
+// A GET is read-only, so one that fails because its pooled connection had died (a database
+// restart or pg_terminate_backend while the connection sat idle) or because PostgreSQL aborted
+// it in a deadlock runs once more, on a fresh connection (pgtx.RetryableRead). Handlers write
+// nothing before they return an error, so the retry starts from a clean answer. Writes are
+// never retried here: their clients retry with an Idempotency-Key.
 func (s *Server) handle(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+		err := fn(w, r)
+		if err != nil && r.Method == http.MethodGet && r.Context().Err() == nil && pgtx.RetryableRead(err) {
+			s.log.InfoContext(r.Context(), "retrying a read after a database failure", "request_id", requestID(r.Context()), "error", err)
+			err = fn(w, r)
+		}
+		if err != nil {
 			s.writeProblem(w, r, err)
 		}
 	})
