@@ -132,6 +132,7 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		actor, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		s.dropDeadConnections(err)
 		if err != nil && r.Context().Err() == nil && pgtx.RetryableRead(err) {
 			// Authentication reads the token and at most touches its last use (idempotent), so
 			// a connection that died idle in the pool costs one more try, for any method.
