@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strconv"
 	"testing"
+
+	"mrmflow/internal/pgproc"
 )
 
 // Server is a PostgreSQL server of one test's own, for tests that must stop and start it (a
@@ -35,12 +37,12 @@ func StartServer(t testing.TB) *Server {
 		}
 		t.Skip(msg)
 	}
-	dir, err := serviceDir()
+	dir, err := pgproc.ServiceDir()
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = os.RemoveAll(dir) })
-	port, err := freePort()
+	port, err := pgproc.FreePort()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,7 @@ func (s *Server) Stop() {
 }
 
 func (s *Server) ctl(args ...string) error {
-	cmd, err := command(filepath.Join(s.bin, "pg_ctl"), append([]string{"-D", s.data}, args...)...)
+	cmd, err := pgproc.Command(filepath.Join(s.bin, "pg_ctl"), append([]string{"-D", s.data}, args...)...)
 	if err != nil {
 		return err
 	}
@@ -95,7 +97,7 @@ func (s *Server) ctl(args ...string) error {
 
 func (s *Server) run(name string, args ...string) {
 	s.t.Helper()
-	cmd, err := command(filepath.Join(s.bin, name), args...)
+	cmd, err := pgproc.Command(filepath.Join(s.bin, name), args...)
 	if err != nil {
 		s.t.Fatal(err)
 	}

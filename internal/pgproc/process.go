@@ -1,4 +1,7 @@
-package testdb
+// Package pgproc starts the PostgreSQL-side processes that tests and make bench need beside the
+// shared server: a transaction-pooling PgBouncer, a private PostgreSQL server. They run as user
+// postgres when the caller is root (both refuse root) and die with the process that started them.
+package pgproc
 
 import (
 	"errors"
@@ -13,20 +16,22 @@ import (
 	"time"
 )
 
-// serviceUser is the account PgBouncer and a test PostgreSQL run as when the tests run as root:
+// serviceUser is the account PgBouncer and a test PostgreSQL run as when the caller is root:
 // both refuse to run as root.
 const serviceUser = "postgres"
 
-// process is a helper server (PgBouncer, a test PostgreSQL) started by a test binary. It runs as
-// serviceUser when the tests run as root, and it dies with the test binary (SIGTERM on the
-// parent's death), so a crashed or interrupted run leaves nothing behind.
-type process struct {
+// Process is a helper server (PgBouncer, a test PostgreSQL) started by a test binary or make
+// bench. It runs as serviceUser when the caller is root, and it dies with the process that
+// started it (SIGTERM on the parent's death), so a crashed or interrupted run leaves nothing
+// behind.
+type Process struct {
 	cmd  *exec.Cmd
 	done chan error
 }
 
-// command prepares name with args to run as serviceUser when we are root.
-func command(name string, args ...string) (*exec.Cmd, error) {
+// Command prepares name with args to run as serviceUser when we are root; it gets SIGTERM when
+// the thread that starts it exits (Start keeps that thread for the child's lifetime).
+func Command(name string, args ...string) (*exec.Cmd, error) {
 	cmd := exec.Command(name, args...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGTERM}
 	if os.Geteuid() == 0 {
@@ -50,8 +55,8 @@ func serviceIDs() (uint32, uint32, error) {
 	return uint32(uid), uint32(gid), nil
 }
 
-// serviceDir makes a temporary directory the service user owns.
-func serviceDir() (string, error) {
+// ServiceDir makes a temporary directory the service user owns.
+func ServiceDir() (string, error) {
 	dir, err := os.MkdirTemp("", "mrmflow-test-")
 	if err != nil {
 		return "", err
@@ -68,10 +73,10 @@ func serviceDir() (string, error) {
 	return dir, nil
 }
 
-// start starts cmd on an OS thread that stays locked until the process ends: Pdeathsig fires
+// Start starts cmd on an OS thread that stays locked until the process ends: Pdeathsig fires
 // when the thread that started the child exits, and a locked thread never exits earlier.
-func start(cmd *exec.Cmd) (*process, error) {
-	p := &process{cmd: cmd, done: make(chan error, 1)}
+func Start(cmd *exec.Cmd) (*Process, error) {
+	p := &Process{cmd: cmd, done: make(chan error, 1)}
 	started := make(chan error, 1)
 	go func() {
 		runtime.LockOSThread()
@@ -85,8 +90,8 @@ func start(cmd *exec.Cmd) (*process, error) {
 	return p, <-started
 }
 
-// waitListening waits until addr accepts TCP connections, the process exits, or timeout passes.
-func (p *process) waitListening(addr string, timeout time.Duration) error {
+// WaitListening waits until addr accepts TCP connections, the process exits, or timeout passes.
+func (p *Process) WaitListening(addr string, timeout time.Duration) error {
 	deadline := time.Now().Add(timeout)
 	for time.Now().Before(deadline) {
 		select {
@@ -104,12 +109,19 @@ func (p *process) waitListening(addr string, timeout time.Duration) error {
 	return errors.New(p.cmd.Path + " did not listen on " + addr + " in time")
 }
 
-// freePort returns a loopback port nothing listens on right now.
-func freePort() (int, error) {
+// FreePort returns a loopback port nothing listens on right now.
+func FreePort() (int, error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return 0, err
 	}
 	defer func() { _ = ln.Close() }()
 	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Stop terminates the process (SIGTERM) and waits for it.
+func (p *Process) Stop() {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	err := <-p.done
+	p.done <- err
 }
