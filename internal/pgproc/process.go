@@ -97,7 +97,7 @@ func (p *Process) WaitListening(addr string, timeout time.Duration) error {
 		select {
 		case err := <-p.done:
 			p.done <- err
-			return fmt.Errorf("%s exited before listening on %s: %v", p.cmd.Path, addr, err)
+			return fmt.Errorf("%s exited before listening on %s: %w", p.cmd.Path, addr, err)
 		default:
 		}
 		if c, err := net.DialTimeout("tcp", addr, 200*time.Millisecond); err == nil {
