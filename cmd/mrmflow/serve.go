@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -42,6 +43,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if *dev && os.Getenv("DRAIN_DELAY") == "" {
+		cfg.DrainDelay = 0 // no load balancer watches a development server; Ctrl-C stops it at once
+	}
 	if *dev {
 		if cfg.DatabaseURL, err = resolveDevDatabase(ctx, cfg.DatabaseURL, stdout); err != nil {
 			return err

@@ -3,12 +3,16 @@ package pgtx_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"io"
 	"net"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
@@ -36,6 +40,7 @@ func TestTranslateRealFailures(t *testing.T) {
 		{"serialization failure 40001", provokeSerializationFailure, pgtx.Collision, domain.CodeLockTimeout, true},
 		{"terminated backend 57P01", provokeTerminatedBackend, pgtx.Unavailable, domain.CodeUnavailable, true},
 		{"connection refused", provokeConnectionRefused, pgtx.Unavailable, domain.CodeUnavailable, true},
+		{"connection cut mid-statement", provokeConnectionCut, pgtx.Unavailable, domain.CodeUnavailable, true},
 		{"cancelled request", provokeCancelledRequest, pgtx.StatementTimeout, domain.CodeUnavailable, false},
 		{"unique violation", provokeUniqueViolation, pgtx.Other, domain.CodeInternal, false},
 	}
@@ -199,6 +204,25 @@ func provokeConnectionRefused(t *testing.T, _ *testdb.DB) error {
 	return err
 }
 
+// provokeConnectionCut closes a connection's socket while its statement runs: the connection
+// ends mid-statement with no message from the server, as when a network path or a pooler dies.
+func provokeConnectionCut(t *testing.T, d *testdb.DB) error {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	conn, err := pgx.Connect(ctx, d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = conn.Close(context.Background()) }()
+	socket := conn.PgConn().Conn()
+	time.AfterFunc(200*time.Millisecond, func() { _ = socket.Close() })
+	_, err = conn.Exec(ctx, "SELECT pg_sleep(3)")
+	if ctx.Err() != nil {
+		t.Fatal("the statement outlived its cut connection")
+	}
+	return err
+}
+
 func provokeCancelledRequest(t *testing.T, d *testdb.DB) error {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
@@ -213,4 +237,31 @@ func provokeUniqueViolation(t *testing.T, d *testdb.DB) error {
 	}
 	_, err := d.Pool.Exec(ctx, "INSERT INTO regions (code, name) VALUES ('DUP', 'x')")
 	return err
+}
+
+// TestClassifyEverySQLStateOfTheRule covers the SQLSTATEs the real-failure test cannot provoke
+// on a shared server (a crash, a server starting, a lost connection, too many connections) and
+// the driver errors of a connection closed mid-statement.
+func TestClassifyEverySQLStateOfTheRule(t *testing.T) {
+	t.Parallel()
+	cases := map[string]struct {
+		err  error
+		want pgtx.Failure
+	}{
+		"57P02 crash shutdown":        {&pgconn.PgError{Code: "57P02"}, pgtx.Unavailable},
+		"57P03 cannot connect now":    {&pgconn.PgError{Code: "57P03"}, pgtx.Unavailable},
+		"08006 connection failure":    {&pgconn.PgError{Code: "08006"}, pgtx.Unavailable},
+		"08P01 protocol violation":    {&pgconn.PgError{Code: "08P01"}, pgtx.Unavailable},
+		"53300 too many connections":  {&pgconn.PgError{Code: "53300"}, pgtx.Unavailable},
+		"closed mid-statement":        {fmt.Errorf("read: %w", io.ErrUnexpectedEOF), pgtx.Unavailable},
+		"reset by peer":               {&net.OpError{Op: "read", Err: syscall.ECONNRESET}, pgtx.Unavailable},
+		"connection already closed":   {fmt.Errorf("query: %w", pgconn.ErrConnClosed), pgtx.Unavailable},
+		"23503 foreign key violation": {&pgconn.PgError{Code: "23503"}, pgtx.Other},
+		"not a database error":        {errors.New("bug"), pgtx.Other},
+	}
+	for name, c := range cases {
+		if got := pgtx.Classify(c.err); got != c.want {
+			t.Errorf("%s: Classify = %d, want %d", name, got, c.want)
+		}
+	}
 }
