@@ -21,7 +21,7 @@ demo: ## show DATA-01 at work (10 parallel creates for one model: 1 created, 9 c
 build: ## build bin/mrmflow
 	go build -o bin/mrmflow ./cmd/mrmflow
 
-test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432, else Docker)
+test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 127.0.0.1:5432, else Docker), and through PgBouncer where installed
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG)"; fi; \
 	if [ -n "$$url" ]; then echo "tests use PostgreSQL at $$url"; else echo "tests start PostgreSQL 15 with testcontainers"; fi; \

@@ -15,6 +15,7 @@ import (
 	"github.com/gorilla/mux"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 type ctxKey int
@@ -149,6 +150,12 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			return
 		}
 		actor, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		s.dropDeadConnections(err)
+		if err != nil && r.Context().Err() == nil && pgtx.RetryableRead(err) {
+			// Authentication reads the token and at most touches its last use (idempotent), so
+			// a connection that died idle in the pool costs one more try, for any method.
+			actor, err = s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+		}
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return

@@ -1,13 +1,13 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"strings"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // statusOf maps every domain error code to its HTTP status: the one table of the API.
@@ -66,16 +66,19 @@ var wireCodeOf = map[domain.Code]domain.Code{
 // retryAfterSeconds is what a 503 asks clients to wait before retrying.
 const retryAfterSeconds = "1"
 
-// writeProblem answers err as application/problem+json (RFC 9457). A *domain.Error is shown as it
-// is; a cancelled or timed-out request is a 503; anything else is logged with the request id and
+// writeProblem answers err as application/problem+json (RFC 9457). A database failure is first
+// translated by the one rule every service uses (pgtx.Translate: lock_timeout or unavailable, a
+// 503 with Retry-After), so a read outside a transaction that meets a restarting database is a
+// 503 too. A *domain.Error is shown as it is; anything else is logged with the request id and
 // answered as a bare 500 that leaks nothing.
 func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error) {
+	err = pgtx.Translate(err)
 	var e *domain.Error
 	switch {
 	case errors.As(err, &e):
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		s.log.WarnContext(r.Context(), "request timed out or was cancelled", "request_id", requestID(r.Context()), "error", err)
-		e = domain.Errorf(domain.CodeUnavailable, "the request did not finish in time; retry it")
+		if pgtx.Classify(err) != pgtx.Other {
+			s.log.WarnContext(r.Context(), "database failure", "request_id", requestID(r.Context()), "code", e.Code, "error", err)
+		}
 	default:
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "error", err)
 		e = domain.Errorf(domain.CodeInternal, "an internal error occurred; quote the request id when reporting it")

@@ -17,6 +17,7 @@ import (
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/model"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/region"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
@@ -45,6 +46,7 @@ type Server struct {
 	requestTimeout time.Duration
 	lockTimeout    time.Duration
 	draining       atomic.Bool
+	readiness      readiness
 
 	auth    *auth.Authenticator
 	users   *user.Service
@@ -80,12 +82,35 @@ func (s *Server) SetDraining() { s.draining.Store(true) }
 // handlerFunc is a handler that may fail; handle writes its error as problem+json.
 type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
+// handle serves fn and writes its error as problem+json.
+//
+// A GET is read-only, so one that fails because its pooled connection had died (a database
+// restart or pg_terminate_backend while the connection sat idle) or because PostgreSQL aborted
+// it in a deadlock runs once more, on a fresh connection (pgtx.RetryableRead; dropDeadConnections
+// makes it fresh). Handlers write nothing before they return an error, so the retry starts from
+// a clean answer. Writes are never retried here: their clients retry with an Idempotency-Key.
 func (s *Server) handle(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if err := fn(w, r); err != nil {
+		err := fn(w, r)
+		s.dropDeadConnections(err)
+		if err != nil && r.Method == http.MethodGet && r.Context().Err() == nil && pgtx.RetryableRead(err) {
+			s.log.InfoContext(r.Context(), "retrying a read after a database failure", "request_id", requestID(r.Context()), "error", err)
+			err = fn(w, r)
+		}
+		if err != nil {
 			s.writeProblem(w, r, err)
 		}
 	})
+}
+
+// dropDeadConnections empties the pool when err says a database connection was lost: after a
+// restart, a failover or a PgBouncer restart every idle connection is most likely dead too, and
+// a retry, or the next request, must open a fresh one instead of failing on the next dead one.
+// Connections in use are closed when they come back.
+func (s *Server) dropDeadConnections(err error) {
+	if pgtx.Classify(err) == pgtx.Unavailable {
+		s.pool.Reset()
+	}
 }
 
 // Handler is the whole HTTP surface, middleware included, so 404s and 405s are logged, measured

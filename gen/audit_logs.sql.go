@@ -7,6 +7,7 @@ package gen
 
 import (
 	"context"
+	"encoding/json"
 )
 
 const auditLogInsert = `-- name: AuditLogInsert :exec
@@ -19,7 +20,7 @@ type AuditLogInsertParams struct {
 	EntityID   int32
 	Action     string
 	UserID     *int32
-	Changes    []byte
+	Changes    json.RawMessage
 }
 
 func (q *Queries) AuditLogInsert(ctx context.Context, arg AuditLogInsertParams) error {

@@ -6,6 +6,7 @@ package gen
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"time"
 )
@@ -280,7 +281,7 @@ type AuditLog struct {
 	EntityID   int32
 	Action     string
 	UserID     *int32
-	Changes    []byte
+	Changes    json.RawMessage
 	CreatedAt  time.Time
 }
 

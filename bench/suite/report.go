@@ -31,6 +31,10 @@ type Report struct {
 	PeakRSS int64
 	// GoBenchmarks are the result lines of the Go benchmarks (GoBenchmarks).
 	GoBenchmarks []string
+	// Modes is create-distinct per route and statement mode (Options.StatementModes), the
+	// direct connection in pgx's default mode first; ModesNote says what was left out.
+	Modes     []ModeResult
+	ModesNote string
 }
 
 // ScenarioResult pairs a scenario's service run with its pgbench replay.
@@ -173,6 +177,7 @@ func (r *Report) Markdown() string {
 		fmt.Fprintf(&b, "| %d | %d | %s | %.3f | %s | %.3f |\n", bk.Size, bk.Calls, ms(bk.Service.MeanPerCall),
 			float64(bk.Service.PerTask)/float64(time.Millisecond), ms(bk.Replay), float64(bk.Replay)/float64(bk.Size)/float64(time.Millisecond))
 	}
+	b.WriteString(r.ModesSection())
 	if len(r.GoBenchmarks) > 0 {
 		b.WriteString("\n## Go benchmarks of the service methods (no HTTP)\n\n```\n" + strings.Join(r.GoBenchmarks, "\n") + "\n```\n")
 	}

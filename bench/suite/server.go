@@ -47,7 +47,8 @@ func startReplica(ctx context.Context, bin, dir string, n int, env []string) (*r
 		return nil, err
 	}
 	cmd := exec.Command(bin, "serve")
-	cmd.Env = append(append(os.Environ(), env...), "LISTEN_ADDR="+addr)
+	// No load balancer watches these replicas' readiness: stopping needs no drain delay.
+	cmd.Env = append(append(append(os.Environ(), "DRAIN_DELAY=100ms"), env...), "LISTEN_ADDR="+addr)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
 	if err := cmd.Start(); err != nil {
 		_ = logFile.Close()

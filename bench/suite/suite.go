@@ -45,6 +45,11 @@ type Options struct {
 	WorkDir string
 	// Log receives progress lines.
 	Log io.Writer
+	// StatementModes also measures create-distinct directly and through PgBouncer in pgx's
+	// statement modes (statementModes); PgBouncerURL is a PgBouncer in front of the server of
+	// AdminURL to use for it (empty: one is started).
+	StatementModes bool
+	PgBouncerURL   string
 	// Clients, when set, replaces every scenario's concurrency, and ServerEnv is added to the
 	// replicas' environment: the suite's own test runs small (few connections, beside the other
 	// packages' tests on the same server); make bench leaves both unset.
@@ -62,6 +67,8 @@ type run struct {
 	fixture load.Fixture
 	servers replicas
 	queries pgbench.Queries
+	bin     string // the mrmflow binary the replicas run
+	token   string // the load generator's token
 }
 
 // Run runs the whole suite and returns its report.
@@ -90,6 +97,11 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 			return nil, err
 		}
 		report.Bulk = append(report.Bulk, b)
+	}
+	if opts.StatementModes {
+		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL); err != nil {
+			return nil, err
+		}
 	}
 	if report.PeakRSS, err = r.servers.peakRSS(); err != nil {
 		return nil, err
@@ -174,6 +186,7 @@ func (r *run) setUp(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	r.bin, r.token = bin, tok.Token
 	for i := range r.opts.Replicas {
 		rep, err := startReplica(ctx, bin, r.opts.WorkDir, i+1, append([]string{"DATABASE_URL=" + r.dbURL}, r.opts.ServerEnv...))
 		if err != nil {

@@ -34,7 +34,7 @@ func TestRunMeasuresEveryScenarioAndWritesTheReport(t *testing.T) {
 		Duration: 2 * time.Second, Slices: 2, Warmup: 200 * time.Millisecond, BulkSizes: []int{10}, BulkCalls: 1,
 		ScriptDir: "../pgbench", SQLDir: "../../sql", WorkDir: t.TempDir(), Log: io.Discard,
 		// A handful of connections: the other packages' tests share the server's 100.
-		Clients: 2, ServerEnv: []string{"DB_POOL_MAX_CONNS=4"},
+		Clients: 2, ServerEnv: []string{"DB_POOL_MAX_CONNS=4"}, StatementModes: true,
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +57,16 @@ func TestRunMeasuresEveryScenarioAndWritesTheReport(t *testing.T) {
 	if len(report.Bulk) != 1 || report.Bulk[0].Service.Succeeded != 10 || report.Bulk[0].Replay <= 0 {
 		t.Errorf("bulk results %+v: want one size of 10 tasks, all confirmed, and a replay time", report.Bulk)
 	}
+	routes := map[string]bool{}
+	for _, m := range report.Modes {
+		routes[m.Route] = true
+		if m.Service.Requests == 0 || m.Service.Errors != 0 || m.Service.Server5xx != 0 {
+			t.Errorf("statement mode %s: %d requests, %d transport errors, %d 5xx; want requests and no errors", m.Label(), m.Service.Requests, m.Service.Errors, m.Service.Server5xx)
+		}
+	}
+	if len(report.Modes) < 3 || !routes["direct"] || (!routes["PgBouncer"] && report.ModesNote == "") {
+		t.Errorf("statement modes %+v (note %q): want the direct modes, and PgBouncer's or a note why not", report.Modes, report.ModesNote)
+	}
 	if report.PeakRSS <= 0 {
 		t.Errorf("peak RSS %d: want the server's measured memory", report.PeakRSS)
 	}
@@ -67,6 +77,7 @@ func TestRunMeasuresEveryScenarioAndWritesTheReport(t *testing.T) {
 	for _, want := range []string{
 		"create-distinct, 2 clients: requests/s", "p99 ÷ pgbench average latency", "create-hot, 2 clients",
 		"bulk-confirm, 10 tasks", "server peak RSS", report.Machine.PostgreSQL, report.Machine.Go,
+		"## Statement modes", "direct, cache_statement (pgx's default)",
 	} {
 		if !strings.Contains(md, want) {
 			t.Errorf("the report lacks %q:\n%s", want, md)

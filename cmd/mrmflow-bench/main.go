@@ -25,7 +25,8 @@ Creates (dropping it first) the database --database on the PostgreSQL server of 
 builds and starts mrmflow on it, builds the load fixture through the API, then for each scenario
 runs the load generator and pgbench (bench/pgbench/*.sql) at the same concurrency, in slices that
 alternate between the two so both meet the same machine, compares bulk
-confirmations with their pgbench replay, runs the Go benchmarks of the service methods, prints the
+confirmations with their pgbench replay, measures create-distinct directly and through PgBouncer
+in pgx's statement modes (replicas of their own, rotating slices), runs the Go benchmarks of the service methods, prints the
 table and writes it with the machine's description to --out. Needs pgbench and a Go toolchain.
 
 Flags:
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.DurationVar(&opts.Warmup, "warmup", time.Second, "load generator warm-up before each service slice")
 	sizes := fs.String("bulk-sizes", "10,100,1000", "bulk confirm sizes")
 	fs.IntVar(&opts.BulkCalls, "bulk-calls", 3, "bulk confirm calls per size, per side")
+	fs.BoolVar(&opts.StatementModes, "statement-modes", true, "also measure create-distinct directly and through PgBouncer in pgx's statement modes")
+	fs.StringVar(&opts.PgBouncerURL, "pgbouncer-url", os.Getenv("BENCH_PGBOUNCER_URL"), "a transaction-pooling PgBouncer in front of the server (default: $BENCH_PGBOUNCER_URL, else one is started if pgbouncer is installed)")
 	goBench := fs.Bool("go-bench", true, "also run the Go benchmarks of the service methods")
 	out := fs.String("out", "bench/results/latest.md", "where to write the Markdown report")
 	if err := fs.Parse(args); err != nil {
@@ -87,7 +90,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 			return err
 		}
 	}
-	fmt.Fprint(stdout, "\n"+report.Table())
+	fmt.Fprint(stdout, "\n"+report.Table()+report.ModesSection())
 	if err := os.MkdirAll(filepath.Dir(*out), 0o755); err != nil {
 		return err
 	}

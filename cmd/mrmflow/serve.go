@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
@@ -43,6 +44,9 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	log := newLogger(cfg, stderr)
+	if *dev && os.Getenv("DRAIN_DELAY") == "" {
+		cfg.DrainDelay = 0 // no load balancer watches a development server; Ctrl-C stops it at once
+	}
 	if *dev {
 		if cfg.DatabaseURL, err = resolveDevDatabase(ctx, cfg.DatabaseURL, stdout); err != nil {
 			return err
@@ -54,7 +58,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return errors.New("DATABASE_URL is not set: production mode refuses to start without it (use --dev for development)")
 	}
 
-	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: cfg.PoolMaxConns, StatementTimeout: cfg.StatementTimeout})
+	pool, err := database.Open(ctx, cfg.DatabaseURL, database.PoolOptions{MaxConns: cfg.PoolMaxConns})
 	if err != nil {
 		return err
 	}
@@ -84,7 +88,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		Handler:           srv.Handler(),
 		ReadHeaderTimeout: 10 * time.Second,
 		ReadTimeout:       cfg.RequestTimeout,
-		WriteTimeout:      cfg.RequestTimeout + 5*time.Second,
+		WriteTimeout:      cfg.RequestTimeout + config.WriteGrace,
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
@@ -97,9 +101,21 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	case <-ctx.Done():
 	}
-	// SIGTERM: fail readiness so the load balancer stops sending, then finish in-flight requests.
-	log.Info("shutting down", "timeout", cfg.ShutdownTimeout.String())
+	return drain(srv, httpServer, errc, cfg, log)
+}
+
+// drain stops the service after SIGTERM: readiness fails at once, the listener keeps serving for
+// DRAIN_DELAY so a load balancer notices, then it closes and in-flight requests get
+// SHUTDOWN_TIMEOUT to finish. Request contexts do not derive from the signal, so a bulk call in
+// flight runs to its commit and is answered.
+func drain(srv *api.Server, httpServer *http.Server, errc <-chan error, cfg config.Config, log *slog.Logger) error {
+	log.Info("draining", "drain_delay", cfg.DrainDelay.String(), "shutdown_timeout", cfg.ShutdownTimeout.String())
 	srv.SetDraining()
+	select {
+	case err := <-errc:
+		return err
+	case <-time.After(cfg.DrainDelay):
+	}
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := httpServer.Shutdown(shutdownCtx); err != nil {

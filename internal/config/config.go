@@ -22,10 +22,20 @@ type Config struct {
 	LockTimeout      time.Duration
 	StatementTimeout time.Duration
 	RequestTimeout   time.Duration
-	ShutdownTimeout  time.Duration
+	// DrainDelay is how long, after SIGTERM, the service keeps serving with /readyz answering
+	// 503, so a load balancer notices before the listener closes.
+	DrainDelay time.Duration
+	// ShutdownTimeout is how long in-flight requests then get to finish. Its default is
+	// REQUEST_TIMEOUT plus the 5 s of the write deadline, so a request that started just before
+	// the listener closed may run its whole time and still be answered.
+	ShutdownTimeout time.Duration
 	// TokenTTL is the lifetime of a token created without an explicit expires_at.
 	TokenTTL time.Duration
 }
+
+// WriteGrace is how much longer than REQUEST_TIMEOUT the server gives itself to write an answer
+// (the HTTP server's write deadline).
+const WriteGrace = 5 * time.Second
 
 // Load reads the configuration from the environment. A malformed value is an error naming the
 // variable; an absent one takes its default. DATABASE_URL may be empty here: `serve` refuses to
@@ -50,13 +60,17 @@ func Load() (Config, error) {
 		{"LOCK_TIMEOUT", &c.LockTimeout, 5 * time.Second},
 		{"STATEMENT_TIMEOUT", &c.StatementTimeout, 30 * time.Second},
 		{"REQUEST_TIMEOUT", &c.RequestTimeout, 60 * time.Second},
-		{"SHUTDOWN_TIMEOUT", &c.ShutdownTimeout, 30 * time.Second},
 		{"TOKEN_TTL", &c.TokenTTL, 90 * 24 * time.Hour},
+		{"DRAIN_DELAY", &c.DrainDelay, 5 * time.Second},
 	}
 	for _, d := range durations {
 		if *d.dst, err = envDuration(d.name, d.def); err != nil {
 			return c, err
 		}
+	}
+	// Read after REQUEST_TIMEOUT, of which its default is derived.
+	if c.ShutdownTimeout, err = envDuration("SHUTDOWN_TIMEOUT", c.RequestTimeout+WriteGrace); err != nil {
+		return c, err
 	}
 	switch c.LogFormat {
 	case "json", "text":

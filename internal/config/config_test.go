@@ -20,12 +20,33 @@ func TestLoadDefaults(t *testing.T) {
 	}
 }
 
+// The shutdown timeout follows the request timeout unless set: a request that started just
+// before SIGTERM must be able to run its whole REQUEST_TIMEOUT and be answered.
+func TestShutdownTimeoutDefaultCoversTheRequestTimeout(t *testing.T) {
+	t.Setenv("REQUEST_TIMEOUT", "90s")
+	t.Setenv("SHUTDOWN_TIMEOUT", "")
+	t.Setenv("DRAIN_DELAY", "")
+	c, err := Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ShutdownTimeout < c.RequestTimeout || c.ShutdownTimeout != 95*time.Second || c.DrainDelay != 5*time.Second {
+		t.Fatalf("request %v, shutdown %v, drain %v", c.RequestTimeout, c.ShutdownTimeout, c.DrainDelay)
+	}
+	t.Setenv("SHUTDOWN_TIMEOUT", "10s")
+	if c, err = Load(); err != nil || c.ShutdownTimeout != 10*time.Second {
+		t.Fatalf("an explicit SHUTDOWN_TIMEOUT is kept: %v %v", c.ShutdownTimeout, err)
+	}
+}
+
 func TestLoadRejectsMalformedValuesNamingTheVariable(t *testing.T) {
 	cases := map[string]string{
 		"LOCK_TIMEOUT":      "five",
 		"STATEMENT_TIMEOUT": "-1s",
 		"TOKEN_TTL":         "90d",
 		"DB_POOL_MAX_CONNS": "0",
+		"DRAIN_DELAY":       "soon",
+		"SHUTDOWN_TIMEOUT":  "0s",
 		"LOG_FORMAT":        "xml",
 	}
 	for name, value := range cases {

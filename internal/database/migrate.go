@@ -13,6 +13,14 @@ import (
 	"mrmflow/db"
 )
 
+// pgxOnlyParams are the database URL parameters pgx and pgxpool read themselves and never send
+// to the server.
+var pgxOnlyParams = []string{
+	"default_query_exec_mode", "statement_cache_capacity", "description_cache_capacity",
+	"pool_max_conns", "pool_min_conns", "pool_min_idle_conns", "pool_max_conn_lifetime",
+	"pool_max_conn_lifetime_jitter", "pool_max_conn_idle_time", "pool_health_check_period",
+}
+
 // Migrator returns a dbmate instance for databaseURL that reads the embedded migrations and never
 // dumps the schema (db/schema.sql is dumped by `make dump-schema`, not by a running service).
 // Progress is written to log (io.Discard to silence it).
@@ -24,6 +32,14 @@ func Migrator(databaseURL string, log io.Writer) (*dbmate.DB, error) {
 	if u.Scheme == "postgresql" {
 		u.Scheme = "postgres" // dbmate names its driver "postgres"; both spellings are valid URLs
 	}
+	// The same DATABASE_URL serves the pool and the migrations. dbmate's driver (lib/pq) would
+	// send pgx's and pgxpool's own parameters to the server as settings, which refuses them
+	// (42704), so they are taken out here.
+	q := u.Query()
+	for _, name := range pgxOnlyParams {
+		q.Del(name)
+	}
+	u.RawQuery = q.Encode()
 	m := dbmate.New(u)
 	m.FS = db.Migrations
 	m.MigrationsDir = []string{db.MigrationsDir}

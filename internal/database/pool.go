@@ -3,8 +3,6 @@ package database
 import (
 	"context"
 	"fmt"
-	"strconv"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
 )
@@ -12,13 +10,17 @@ import (
 // PoolOptions are the settings of Open.
 type PoolOptions struct {
 	MaxConns int32
-	// StatementTimeout bounds every statement of every session (the server's statement_timeout).
-	// Zero leaves the server default.
-	StatementTimeout time.Duration
 }
 
 // Open connects a pool and pings the server once, so a wrong URL fails at start-up and not on
 // the first request.
+//
+// The pool sets no session state and sends no startup parameter a transaction-pooling PgBouncer
+// refuses (statement_timeout was one): timeouts are set per transaction (pgtx.Limits, SET LOCAL).
+// application_name is sent, which PgBouncer tracks itself. The statement mode is the URL's own
+// pgx parameter default_query_exec_mode, honoured as given and never overridden: pgx's default
+// (cache_statement) prepares named statements per connection, which behind a transaction pooler
+// collide (42P05); cache_describe and exec are safe there (README, "Configuration").
 func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.Pool, error) {
 	cfg, err := pgxpool.ParseConfig(databaseURL)
 	if err != nil {
@@ -26,9 +28,6 @@ func Open(ctx context.Context, databaseURL string, opts PoolOptions) (*pgxpool.P
 	}
 	if opts.MaxConns > 0 {
 		cfg.MaxConns = opts.MaxConns
-	}
-	if opts.StatementTimeout > 0 {
-		cfg.ConnConfig.RuntimeParams["statement_timeout"] = strconv.FormatInt(opts.StatementTimeout.Milliseconds(), 10)
 	}
 	cfg.ConnConfig.RuntimeParams["application_name"] = "mrmflow"
 	pool, err := pgxpool.NewWithConfig(ctx, cfg)

@@ -8,6 +8,7 @@ import (
 
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // pendingTasks makes n regional tasks of one model, owned by a new user, and returns both.
@@ -129,8 +130,8 @@ func TestBulkCallsKeepPoolHealthy(t *testing.T) {
 }
 
 // TestBulkConfirmConnectionKilled: the server terminates the call's connection while one task
-// sleeps. The call fails as a whole (no fake per-task failures), nothing of it commits, and the
-// next call succeeds.
+// sleeps. The call fails as a whole (no fake per-task failures) as unavailable (503: the database
+// went away, the client may retry), nothing of it commits, and the next call succeeds.
 func TestBulkConfirmConnectionKilled(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, deployment.Options{StatementTimeout: 30 * time.Second})
@@ -162,8 +163,8 @@ func TestBulkConfirmConnectionKilled(t *testing.T) {
 		if err == nil {
 			t.Fatal("the call succeeded although its connection was killed")
 		}
-		if domain.CodeOf(err) != domain.CodeInternal {
-			t.Fatalf("err = %v, want an internal (5xx) error", err)
+		if domain.CodeOf(err) != domain.CodeUnavailable || !pgtx.IsSQLState(err, pgtx.AdminShutdown) {
+			t.Fatalf("err = %v, want unavailable (503) caused by 57P01", err)
 		}
 	case <-ctx.Done():
 		t.Fatal("the call did not return after its connection was killed")

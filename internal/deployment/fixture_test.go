@@ -29,7 +29,12 @@ var seq atomic.Int64
 
 func newFixture(t testing.TB, opts deployment.Options) *fixture {
 	t.Helper()
-	d := testdb.New(t, 20)
+	return newFixtureOn(t, testdb.New(t, 20), opts)
+}
+
+// newFixtureOn is newFixture on a given test database (one reached through PgBouncer, say).
+func newFixtureOn(t testing.TB, d *testdb.DB, opts deployment.Options) *fixture {
+	t.Helper()
 	m := metrics.New()
 	return &fixture{t: t, ctx: context.Background(), db: d, svc: deployment.NewService(d.Pool, m, opts), metrics: m}
 }

@@ -176,9 +176,10 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	return call, nil
 }
 
-// lockError turns a lock wait that ran out of time into lock_timeout (503, retryable).
+// lockError turns a lock wait past lock_timeout into lock_timeout (503, retryable), naming the
+// deployment tasks; any other failure (a statement timeout included) is left to pgtx.Translate.
 func lockError(what string, err error) error {
-	if pgtx.IsSQLState(err, pgtx.LockNotAvailable) || pgtx.IsSQLState(err, pgtx.QueryCanceled) {
+	if pgtx.Classify(err) == pgtx.LockTimeout {
 		return domain.Errorf(domain.CodeLockTimeout, "the deployment tasks are busy; retry the request")
 	}
 	return fmt.Errorf("%s: %w", what, err)

@@ -74,7 +74,7 @@ func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func()
 		// The claim waits while another transaction holds the same key; a lock_timeout or
 		// statement_timeout then means the first request is still running, which the client
 		// may retry (503), not an internal error.
-		if ctx.Err() == nil && (pgtx.IsSQLState(err, pgtx.LockNotAvailable) || pgtx.IsSQLState(err, pgtx.QueryCanceled)) {
+		if f := pgtx.Classify(err); ctx.Err() == nil && (f == pgtx.LockTimeout || f == pgtx.StatementTimeout) {
 			return Result[T]{}, errInProgress
 		}
 		return Result[T]{}, fmt.Errorf("claim idempotency key: %w", err)

@@ -17,7 +17,9 @@ var ReadCommitted = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 
 // WithTx runs fn in a READ COMMITTED transaction and commits if fn returns nil. On an error or a
 // panic it rolls back, with a context that is not cancelled, so a request whose client went away
-// still cleans up its transaction.
+// still cleans up its transaction. A database failure comes back translated (Translate): a
+// client sees lock_timeout or unavailable, never an internal error, when the database is busy or
+// gone.
 func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
 	return WithTxOptions(ctx, pool, ReadCommitted, fn)
 }
@@ -42,10 +44,10 @@ func withLazyTx(ctx context.Context, tx *lazyTx, fn func(tx pgx.Tx) error) (err 
 		}
 	}()
 	if err = fn(tx); err != nil {
-		return err
+		return Translate(err)
 	}
 	if err = tx.Commit(ctx); err != nil {
-		return fmt.Errorf("commit: %w", err)
+		return Translate(fmt.Errorf("commit: %w", err))
 	}
 	return nil
 }

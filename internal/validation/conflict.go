@@ -134,18 +134,8 @@ func isBackstopViolation(err error) bool {
 	return pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, oneBlockingKey)
 }
 
-// txError maps what a failed transaction returned into what a client should see: a lock wait past
-// lock_timeout is lock_timeout (503, retry); anything else passes through.
+// txError maps what a failed transaction returned into what a client should see, by the one
+// rule of pgtx.Translate (lock_timeout, unavailable, or the error unchanged).
 func txError(err error) error {
-	if err == nil {
-		return nil
-	}
-	var de *domain.Error
-	if errors.As(err, &de) {
-		return err
-	}
-	if pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
-		return domain.Errorf(domain.CodeLockTimeout, "the data is busy with another request; retry shortly")
-	}
-	return err
+	return pgtx.Translate(err)
 }

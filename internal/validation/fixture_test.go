@@ -31,7 +31,12 @@ var userSeq atomic.Int64
 
 func newFixture(t testing.TB, maxConns int32) *fixture {
 	t.Helper()
-	d := testdb.New(t, maxConns)
+	return newFixtureOn(t, testdb.New(t, maxConns))
+}
+
+// newFixtureOn is newFixture on a given test database (one reached through PgBouncer, say).
+func newFixtureOn(t testing.TB, d *testdb.DB) *fixture {
+	t.Helper()
 	f := &fixture{t: t, db: d, svc: validation.NewService(d.Pool, 5*time.Second, nil)}
 	f.validator = f.user(domain.RoleValidator)
 	return f

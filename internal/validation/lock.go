@@ -46,9 +46,10 @@ func queueModelLock(ctx context.Context, p *pgtx.Pipeline, id int32) {
 	}, func(err error) error { return lockError(err, id) })
 }
 
-// lockError turns a lock_timeout into the 503 a client may retry.
+// lockError turns a lock_timeout into the 503 a client may retry, naming the busy model; any
+// other failure is left to pgtx.Translate.
 func lockError(err error, modelID int32) error {
-	if pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
+	if pgtx.Classify(err) == pgtx.LockTimeout {
 		return domain.Errorf(domain.CodeLockTimeout, "model %d is busy with another validation request; retry shortly", modelID)
 	}
 	return fmt.Errorf("lock model %d: %w", modelID, err)

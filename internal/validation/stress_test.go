@@ -197,7 +197,13 @@ func checkComplete(t *testing.T, f *fixture, res *stressResult) {
 
 func TestStressInvariantHolds(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, stressWorkers/2+2)
+	stressInvariantHolds(t, newFixture(t, stressWorkers/2+2))
+}
+
+// stressInvariantHolds runs the stress on f and checks that the service kept the invariant by
+// its lock alone, without deadlocks, and left every request complete.
+func stressInvariantHolds(t *testing.T, f *fixture) {
+	t.Helper()
 	res := stress(t, f, validation.Options{})
 	t.Logf("%d creates: %d created, %d models added, %d conflicts, %d cancelled, %d backstops, %d deadlocks; create latency p50 %v p99 %v",
 		len(res.latencies), len(res.created), res.edits, res.conflicts, res.cancelled, res.backstops, res.deadlocks,
