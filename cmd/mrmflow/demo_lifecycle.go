@@ -69,7 +69,7 @@ func demoLifecycle(ctx context.Context, users *user.Service, svc *validation.Ser
 	_, err = svc.ChangeStatus(ctx, requestor, requestID, validation.StatusApproved, "approving my own work")
 	var de *domain.Error
 	if !errors.As(err, &de) || de.Code != domain.CodeGateNotMet {
-		return fmt.Errorf("approving by hand should be refused, got %v", err)
+		return fmt.Errorf("approving by hand should be refused, got: %w", err)
 	}
 	fmt.Fprintf(stdout, "  the requestor tries to approve by hand: 409 gate_not_met %v\n", de.Extra["unmet"])
 
