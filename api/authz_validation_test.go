@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -74,10 +75,11 @@ type authzEndpoint struct {
 	want    func(role domain.Role, rel string) int
 }
 
-// writers: VALIDATOR and ADMIN may, whatever their relation to the models; a USER never.
+// writers: VALIDATOR and ADMIN may, whatever their relation to the models; approvers and a USER
+// never.
 func writers(ok int) func(domain.Role, string) int {
 	return func(role domain.Role, _ string) int {
-		if role == domain.RoleUser {
+		if role != domain.RoleAdmin && role != domain.RoleValidator {
 			return http.StatusForbidden
 		}
 		return ok
@@ -168,13 +170,13 @@ func adminOnly(ok int) func(domain.Role, string) int {
 }
 
 // TestValidationAuthorizationMatrix calls every endpoint of the inside of a validation as each
-// role in each relation to the request's model (owner, active delegate, independent), on a
+// role (the approvers included) in each relation to the request's model (owner, active delegate, independent), on a
 // request prepared for the call, and checks the status; the reviewer- and primary-only endpoints
 // are also called by that one user, who must succeed.
 func TestValidationAuthorizationMatrix(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
-	svc := validation.NewService(e.db.Pool, 5*time.Second, nil)
+	svc := validation.NewService(e.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil)
 	admin := domain.Actor{UserID: e.admin.ID, Role: domain.RoleAdmin}
 	requestor := e.user(domain.RoleValidator)
 	scene := func(owner fixtureUser) *authzScene {
@@ -208,7 +210,7 @@ func TestValidationAuthorizationMatrix(t *testing.T) {
 	cells := 0
 	for _, ep := range authzEndpoints {
 		list := ep.name == "GET list (404 = not listed)"
-		for _, role := range []domain.Role{domain.RoleAdmin, domain.RoleValidator, domain.RoleUser} {
+		for _, role := range domain.Roles {
 			for _, rel := range []string{relOwner, relDelegate, relIndependent} {
 				actor := e.user(role)
 				owner := e.user(domain.RoleUser)
@@ -233,8 +235,8 @@ func TestValidationAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
-	if cells != len(authzEndpoints)*9 {
-		t.Fatalf("%d cells checked, want %d", cells, len(authzEndpoints)*9)
+	if want := len(authzEndpoints) * len(domain.Roles) * 3; cells != want {
+		t.Fatalf("%d cells checked, want %d", cells, want)
 	}
 }
 

@@ -56,13 +56,23 @@ func newEnv(t *testing.T) *testEnv {
 	return e
 }
 
-// user creates a user with role and returns it with a token.
+// user creates a user with role and returns it with a token. A REGIONAL_APPROVER belongs to a
+// region of its own, made for it.
 func (e *testEnv) user(role domain.Role) fixtureUser {
 	e.t.Helper()
 	n := userSeq.Add(1)
 	email := fmt.Sprintf("user%d-%s@bank.test", n, role)
+	var regions []int32
+	if role == domain.RoleRegionalApprover {
+		var id int32
+		if err := e.db.Pool.QueryRow(context.Background(), `INSERT INTO regions (code, name) VALUES ($1, $1) RETURNING region_id`,
+			fmt.Sprintf("U%d", n)).Scan(&id); err != nil {
+			e.t.Fatalf("create a region for a regional approver: %v", err)
+		}
+		regions = []int32{id}
+	}
 	u, tok, err := user.NewService(e.db.Pool, user.Options{}).Bootstrap(context.Background(),
-		user.CreateInput{Email: email, FullName: fmt.Sprintf("Test %s %d", role, n), Role: role}, "test")
+		user.CreateInput{Email: email, FullName: fmt.Sprintf("Test %s %d", role, n), Role: role, RegionIDs: regions}, "test")
 	if err != nil {
 		e.t.Fatalf("create %s user: %v", role, err)
 	}

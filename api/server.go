@@ -31,8 +31,8 @@ type Deps struct {
 	RequestTimeout time.Duration
 	// LockTimeout bounds lock waits inside service transactions (SET LOCAL lock_timeout).
 	LockTimeout time.Duration
-	// StatementTimeout bounds each statement of a deployment transaction, so one slow task of a
-	// bulk call fails alone (SET LOCAL statement_timeout).
+	// StatementTimeout bounds each statement of every service transaction (SET LOCAL
+	// statement_timeout); in a bulk deployment call it makes one slow task fail alone.
 	StatementTimeout time.Duration
 	// TokenTTL is the lifetime of a token created without expires_at (0: user.DefaultTokenTTL).
 	TokenTTL time.Duration
@@ -63,16 +63,19 @@ func New(d Deps) *Server {
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = time.Minute
 	}
+	// Every service's transactions set both limits with SET LOCAL (never a session or startup
+	// parameter, which a transaction pooler refuses or leaks across clients).
+	limits := pgtx.Limits{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}
 	return &Server{
 		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, lockTimeout: d.LockTimeout,
 		auth:    auth.NewAuthenticator(d.Pool),
-		users:   user.NewService(d.Pool, user.Options{LockTimeout: d.LockTimeout, TokenTTL: d.TokenTTL}),
-		regions: region.NewService(d.Pool, d.LockTimeout),
-		models:  model.NewService(d.Pool, d.LockTimeout),
+		users:   user.NewService(d.Pool, user.Options{Limits: limits, TokenTTL: d.TokenTTL}),
+		regions: region.NewService(d.Pool, limits),
+		models:  model.NewService(d.Pool, limits),
 		audit:   audit.NewService(d.Pool),
 
 		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}),
-		validations: validation.NewService(d.Pool, d.LockTimeout, d.Metrics),
+		validations: validation.NewService(d.Pool, limits, d.Metrics),
 	}
 }
 

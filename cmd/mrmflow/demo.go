@@ -49,7 +49,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	// Seed: the development admin (regions need ADMIN), a validator, a region and a model named
 	// by the time, so the demo can run again on the same database.
-	users := user.NewService(pool, user.Options{LockTimeout: cfg.LockTimeout, TokenTTL: cfg.TokenTTL})
+	users := user.NewService(pool, user.Options{Limits: cfg.Limits(), TokenTTL: cfg.TokenTTL})
 	admin, _, err := users.EnsureWithToken(ctx, user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "demo")
 	if err != nil {
 		return fmt.Errorf("seed admin: %w", err)
@@ -60,13 +60,13 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	validator := domain.Actor{UserID: v.UserID, Role: domain.RoleValidator}
 	stamp := time.Now().UTC().Format("20060102-150405.000")
-	newRegion, err := region.NewService(pool, cfg.LockTimeout).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
+	newRegion, err := region.NewService(pool, cfg.Limits()).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
 		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region", RequiresRegionalApproval: true}, nil)
 	if err != nil {
 		return fmt.Errorf("seed region: %w", err)
 	}
 	reg := newRegion.Value
-	newModel, err := model.NewService(pool, cfg.LockTimeout).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
+	newModel, err := model.NewService(pool, cfg.Limits()).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
 	if err != nil {
 		return fmt.Errorf("seed model: %w", err)
 	}
@@ -74,7 +74,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "seeded validator %d, region %s, model %d (%q)\n\n", validator.UserID, reg.Code, m.ModelID, m.ModelName)
 	fmt.Fprintf(stdout, "firing %d COMPREHENSIVE validation requests for model %d at once...\n\n", demoCreators, m.ModelID)
 
-	svc := validation.NewService(pool, cfg.LockTimeout, nil)
+	svc := validation.NewService(pool, cfg.Limits(), nil)
 	due := domain.NewDate(time.Now().AddDate(0, 3, 0))
 	type outcome struct {
 		req validation.Request

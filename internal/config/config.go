@@ -6,6 +6,8 @@ import (
 	"os"
 	"strconv"
 	"time"
+
+	"mrmflow/internal/pgtx"
 )
 
 // Config is every setting of a running mrmflow. The environment variable of each field is named
@@ -36,6 +38,12 @@ type Config struct {
 // WriteGrace is how much longer than REQUEST_TIMEOUT the server gives itself to write an answer
 // (the HTTP server's write deadline).
 const WriteGrace = 5 * time.Second
+
+// Limits are the bounds every service transaction sets with SET LOCAL: LOCK_TIMEOUT and
+// STATEMENT_TIMEOUT.
+func (c Config) Limits() pgtx.Limits {
+	return pgtx.Limits{LockTimeout: c.LockTimeout, StatementTimeout: c.StatementTimeout}
+}
 
 // Load reads the configuration from the environment. A malformed value is an error naming the
 // variable; an absent one takes its default. DATABASE_URL may be empty here: `serve` refuses to

@@ -293,7 +293,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 	seeded := len(load.taskIDs)
 	// A few TARGETED requests wait in REVIEW with a reviewer, so sign-offs have work at once.
 	for _, m := range models[:3] {
-		vs := validation.NewService(f.db.Pool, 5*time.Second, nil)
+		vs := validation.NewService(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil)
 		r, err := vs.Create(f.ctx, admin, validation.CreateInput{
 			ModelIDs: []int32{m}, ValidationType: validation.TypeTargeted, Priority: validation.PriorityLow, TargetCompletionDate: ptr(date("2027-03-31")),
 		}, nil)
@@ -326,7 +326,7 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 	// independent of every request.
 	approver := f.user(domain.RoleAdmin)
 	for _, m := range models[3:] {
-		vs := validation.NewService(f.db.Pool, 5*time.Second, nil)
+		vs := validation.NewService(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil)
 		r, err := vs.Create(f.ctx, admin, validation.CreateInput{
 			ModelIDs: []int32{m}, ValidationType: validation.TypeTargeted, Priority: validation.PriorityLow, TargetCompletionDate: ptr(date("2027-03-31")),
 		}, nil)
@@ -353,8 +353,8 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 
 	second := f.secondPool()
 	validators := []*validation.Service{
-		validation.NewService(f.db.Pool, 5*time.Second, metrics.New()),
-		validation.NewService(second, 5*time.Second, metrics.New()),
+		validation.NewService(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, metrics.New()),
+		validation.NewService(second, pgtx.Limits{LockTimeout: 5 * time.Second}, metrics.New()),
 	}
 	deployers := []*deployment.Service{
 		deployment.NewService(f.db.Pool, metrics.New(), deployment.Options{}),

@@ -31,7 +31,7 @@ func TestBusyRowsEndInLockTimeout(t *testing.T) {
 	if err := d.Pool.QueryRow(ctx, `INSERT INTO users (email, full_name, role) VALUES ('d@bank.test', 'Delegate', 'USER') RETURNING user_id`).Scan(&other); err != nil {
 		t.Fatal(err)
 	}
-	svc := model.NewService(d.Pool, 100*time.Millisecond)
+	svc := model.NewService(d.Pool, pgtx.Limits{LockTimeout: 100 * time.Millisecond})
 	actor := domain.Actor{UserID: owner, Role: domain.RoleUser}
 
 	cases := []struct {

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"net/http"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -26,8 +25,8 @@ type Service struct {
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
-func NewService(pool *pgxpool.Pool, lockTimeout time.Duration) *Service {
-	return &Service{pool: pool, limits: pgtx.LockLimits(lockTimeout)}
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
+	return &Service{pool: pool, limits: limits.Bounded()}
 }
 
 // Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may

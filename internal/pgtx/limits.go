@@ -21,13 +21,15 @@ type Limits struct {
 // connection for the whole statement timeout.
 const DefaultLockTimeout = 5 * time.Second
 
-// LockLimits is the Limits of a service whose transactions bound their lock waits by
-// lockTimeout (DefaultLockTimeout when zero) and keep the session's statement timeout.
-func LockLimits(lockTimeout time.Duration) Limits {
-	if lockTimeout <= 0 {
-		lockTimeout = DefaultLockTimeout
+// Bounded returns l with DefaultLockTimeout for a zero LockTimeout: every service bounds its
+// transactions' lock waits. A zero StatementTimeout stays zero (the session's setting, which
+// mrmflow never changes: behind a transaction pooler only SET LOCAL is safe), so a service given
+// STATEMENT_TIMEOUT sets it in each transaction.
+func (l Limits) Bounded() Limits {
+	if l.LockTimeout <= 0 {
+		l.LockTimeout = DefaultLockTimeout
 	}
-	return Limits{LockTimeout: lockTimeout}
+	return l
 }
 
 // WithTxLimits is WithTxOptions with limits set first, in the outer transaction (a savepoint

@@ -29,7 +29,7 @@ func TestBusyCodeEndsInLockTimeout(t *testing.T) {
 	}
 	callCtx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
-	_, err = region.NewService(d.Pool, 100*time.Millisecond).Create(callCtx, domain.Actor{UserID: 1, Role: domain.RoleAdmin},
+	_, err = region.NewService(d.Pool, pgtx.Limits{LockTimeout: 100 * time.Millisecond}).Create(callCtx, domain.Actor{UserID: 1, Role: domain.RoleAdmin},
 		region.CreateInput{Code: "EU", Name: "EU"}, nil)
 	if !pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
 		t.Fatalf("%v, want SQLSTATE 55P03 (lock timeout)", err)

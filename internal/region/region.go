@@ -44,8 +44,8 @@ type Service struct {
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
-func NewService(pool *pgxpool.Pool, lockTimeout time.Duration) *Service {
-	return &Service{pool: pool, limits: pgtx.LockLimits(lockTimeout)}
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
+	return &Service{pool: pool, limits: limits.Bounded()}
 }
 
 // Create adds a region. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.

@@ -25,8 +25,9 @@ const DefaultTokenTTL = 90 * 24 * time.Hour
 
 // Options tune a Service; zero values take the defaults.
 type Options struct {
-	// LockTimeout bounds every lock wait of the service's transactions (pgtx.DefaultLockTimeout).
-	LockTimeout time.Duration
+	// Limits bound the lock waits (pgtx.DefaultLockTimeout when zero) and the statements of the
+	// service's transactions.
+	Limits pgtx.Limits
 	// TokenTTL is the lifetime of a token created without expires_at (DefaultTokenTTL).
 	TokenTTL time.Duration
 }
@@ -43,7 +44,7 @@ func NewService(pool *pgxpool.Pool, opts Options) *Service {
 	if opts.TokenTTL <= 0 {
 		opts.TokenTTL = DefaultTokenTTL
 	}
-	return &Service{pool: pool, limits: pgtx.LockLimits(opts.LockTimeout), tokenTTL: opts.TokenTTL}
+	return &Service{pool: pool, limits: opts.Limits.Bounded(), tokenTTL: opts.TokenTTL}
 }
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.

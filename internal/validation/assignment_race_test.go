@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -114,7 +115,7 @@ func TestConcurrentPrimaryWithoutProtectionBreaks(t *testing.T) {
 	if _, err := f.db.Pool.Exec(context.Background(), "DROP INDEX validation_assignments_one_primary_key"); err != nil {
 		t.Fatal(err)
 	}
-	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
 	validation.SkipRequestLock(unlocked)
 	models := f.models(primaryRounds)
 	for i := range primaryRounds {
@@ -132,7 +133,7 @@ func TestConcurrentPrimaryWithoutLockNeedsIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, primaryRacers+4)
 	warm(t, f.db.Pool, primaryRacers)
-	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
 	validation.SkipRequestLock(unlocked)
 	models := f.models(primaryRounds)
 	refused := 0
@@ -221,7 +222,7 @@ func TestConcurrentOutcomeWithoutProtectionBreaks(t *testing.T) {
 	if _, err := f.db.Pool.Exec(context.Background(), "ALTER TABLE validation_outcomes DROP CONSTRAINT validation_outcomes_request_id_key"); err != nil {
 		t.Fatal(err)
 	}
-	unlocked := validation.NewService(f.db.Pool, 0, nil)
+	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
 	validation.SkipRequestLock(unlocked)
 	for i, m := range f.models(5) {
 		if _, _, rows := raceOutcome(t, f, unlocked, m); rows > 1 {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -247,7 +248,7 @@ func TestLockTimeoutIsLockTimeout(t *testing.T) {
 	m := f.models(1)
 	holder := holdLock(t, f.db.Pool, m[0])
 	defer func() { _ = holder.Rollback(context.Background()) }()
-	svc := validation.NewService(f.db.Pool, 100*time.Millisecond, nil)
+	svc := validation.NewService(f.db.Pool, pgtx.Limits{LockTimeout: 100 * time.Millisecond}, nil)
 	start := time.Now()
 	_, err := svc.Create(context.Background(), f.validator, input(validation.TypeInterim, m[0]), nil)
 	_ = wantCode(t, err, domain.CodeLockTimeout)

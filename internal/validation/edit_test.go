@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -67,7 +68,7 @@ func TestConcurrentAddModelWithoutLockNeedsBackstop(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, addRacers+4)
 	warm(t, f.db.Pool, addRacers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{SkipLock: true})
+	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
 	backstops := 0
 	for round := range 5 {
 		o := raceAddModel(t, f, svc)
@@ -89,7 +90,7 @@ func TestConcurrentAddModelWithoutLockOrBackstopBreaks(t *testing.T) {
 	f := newFixture(t, addRacers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, addRacers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{SkipLock: true})
+	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
 	for range 5 {
 		if o := raceAddModel(t, f, svc); len(o.created) > 1 {
 			return

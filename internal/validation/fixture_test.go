@@ -37,7 +37,7 @@ func newFixture(t testing.TB, maxConns int32) *fixture {
 // newFixtureOn is newFixture on a given test database (one reached through PgBouncer, say).
 func newFixtureOn(t testing.TB, d *testdb.DB) *fixture {
 	t.Helper()
-	f := &fixture{t: t, db: d, svc: validation.NewService(d.Pool, 5*time.Second, nil)}
+	f := &fixture{t: t, db: d, svc: validation.NewService(d.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil)}
 	f.validator = f.user(domain.RoleValidator)
 	return f
 }

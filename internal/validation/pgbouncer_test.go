@@ -8,6 +8,7 @@ import (
 
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/validation"
 )
@@ -26,8 +27,8 @@ func replicas(t *testing.T, f *fixture, perPool int32, opts validation.Options) 
 	}
 	t.Cleanup(second.Close)
 	return []*validation.Service{
-		validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, opts),
-		validation.NewServiceWithOptions(second, 5*time.Second, nil, opts),
+		validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
+		validation.NewServiceWithOptions(second, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
 	}
 }
 

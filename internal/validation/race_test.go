@@ -7,6 +7,7 @@ import (
 
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -46,7 +47,7 @@ func TestConcurrentCreateExactlyOneWins(t *testing.T) {
 	f := newFixture(t, racers+4)
 	warm(t, f.db.Pool, racers)
 	m := metrics.New()
-	svc := validation.NewService(f.db.Pool, 5*time.Second, m)
+	svc := validation.NewService(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, m)
 	for i, o := range raceRounds(t, f, svc, nil) {
 		if len(o.created) != 1 || o.conflicts != racers-1 || o.backstops != 0 || len(o.other) != 0 {
 			t.Fatalf("round %d: %d created, %d conflicts, %d backstops, other %v", i, len(o.created), o.conflicts, o.backstops, o.other)
@@ -90,7 +91,7 @@ func TestConcurrentCreateWithoutLockNeedsBackstop(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, racers+4)
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{SkipLock: true})
+	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
 	backstops := 0
 	for i, o := range raceRounds(t, f, svc, nil) {
 		if len(o.created) != 1 || len(o.other) != 0 {
@@ -110,7 +111,7 @@ func TestConcurrentCreateWithoutLockOrBackstopBreaks(t *testing.T) {
 	f := newFixture(t, racers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{SkipLock: true})
+	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
 	raceRounds(t, f, svc, duplicated)
 	if f.violations() == 0 {
 		t.Fatal("no duplicate active validation without lock and index: this test cannot see the race")
@@ -124,7 +125,7 @@ func TestConcurrentCreateRepeatableReadBreaks(t *testing.T) {
 	f := newFixture(t, racers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{Isolation: "repeatable read"})
+	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{Isolation: "repeatable read"})
 	raceRounds(t, f, svc, duplicated)
 	if f.violations() == 0 {
 		t.Fatal("no duplicate active validation under REPEATABLE READ: this test cannot see the race")
@@ -188,13 +189,13 @@ func TestInterleavingRepeatableReadMissesConflict(t *testing.T) {
 	t.Parallel()
 	rr := validation.Options{Isolation: "repeatable read"}
 	f := newFixture(t, 5)
-	_, _, err := interleave(t, f, validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, rr))
+	_, _, err := interleave(t, f, validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, rr))
 	if !validation.IsBackstop(err) {
 		t.Fatalf("under REPEATABLE READ: %v, want the backstop to catch it", err)
 	}
 	g := newFixture(t, 5)
 	g.dropBackstop()
-	if _, _, err := interleave(t, g, validation.NewServiceWithOptions(g.db.Pool, 5*time.Second, nil, rr)); err != nil {
+	if _, _, err := interleave(t, g, validation.NewServiceWithOptions(g.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, rr)); err != nil {
 		t.Fatalf("under REPEATABLE READ without backstop: %v, want a (wrong) success", err)
 	}
 	if g.violations() != 1 {
@@ -254,7 +255,7 @@ func TestOppositeOrdersNeverDeadlock(t *testing.T) {
 	t.Parallel()
 	const n = 300
 	f := newFixture(t, 6)
-	oneByOne := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockOneByOne: true})
+	oneByOne := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{LockOneByOne: true})
 	if deadlocks := oppositeOrders(t, f, oneByOne, n, true); deadlocks != 0 {
 		t.Fatalf("%d deadlocks in %d rounds", deadlocks, n)
 	}
@@ -287,7 +288,7 @@ func oppositeOrders(t *testing.T, f *fixture, svc *validation.Service, rounds in
 func TestOppositeOrdersDeadlockWithoutSortedLocks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 6)
-	unsorted := validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, validation.Options{LockInGivenOrder: true, LockOneByOne: true})
+	unsorted := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{LockInGivenOrder: true, LockOneByOne: true})
 	if oppositeOrders(t, f, unsorted, 300, false) == 0 {
 		t.Fatal("no deadlock in 300 rounds of opposite-order locking: the test could not catch one")
 	}

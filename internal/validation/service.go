@@ -2,7 +2,6 @@ package validation
 
 import (
 	"context"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -11,16 +10,12 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// DefaultLockTimeout bounds lock waits when the service is built without one (LOCK_TIMEOUT's
-// default).
-const DefaultLockTimeout = 5 * time.Second
-
 // Service creates, changes and reads validation requests.
 type Service struct {
-	pool        *pgxpool.Pool
-	lockTimeout time.Duration
-	metrics     *metrics.Metrics
-	opts        Options
+	pool    *pgxpool.Pool
+	limits  pgtx.Limits
+	metrics *metrics.Metrics
+	opts    Options
 	// skipDecisionLocks leaves the model locks and the request row lock out of approval
 	// decisions, for the negative control of the last-approval race only (export_test.go).
 	skipDecisionLocks bool
@@ -49,22 +44,19 @@ type Options struct {
 	Isolation pgx.TxIsoLevel
 }
 
-// NewService returns a Service on pool. lockTimeout bounds every lock wait of a call (0 = the
-// default); m receives the lock-wait and conflict metrics (nil = a private, unexported set).
-func NewService(pool *pgxpool.Pool, lockTimeout time.Duration, m *metrics.Metrics) *Service {
-	return NewServiceWithOptions(pool, lockTimeout, m, Options{})
+// NewService returns a Service on pool. limits bound every transaction's lock waits (zero: the
+// default) and statements; m receives the lock-wait and conflict metrics (nil = a private, unexported set).
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Service {
+	return NewServiceWithOptions(pool, limits, m, Options{})
 }
 
 // NewServiceWithOptions is NewService with protections switched off: for negative-control tests
 // only (see Options).
-func NewServiceWithOptions(pool *pgxpool.Pool, lockTimeout time.Duration, m *metrics.Metrics, opts Options) *Service {
-	if lockTimeout <= 0 {
-		lockTimeout = DefaultLockTimeout
-	}
+func NewServiceWithOptions(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics, opts Options) *Service {
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, lockTimeout: lockTimeout, metrics: m, opts: opts}
+	return &Service{pool: pool, limits: limits.Bounded(), metrics: m, opts: opts}
 }
 
 // withTx runs fn in Create's transaction: READ COMMITTED unless a test overrode it, with every
@@ -74,5 +66,5 @@ func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	if s.opts.Isolation != "" {
 		opts = pgx.TxOptions{IsoLevel: s.opts.Isolation}
 	}
-	return pgtx.WithTxLimits(ctx, s.pool, opts, pgtx.Limits{LockTimeout: s.lockTimeout}, fn)
+	return pgtx.WithTxLimits(ctx, s.pool, opts, s.limits, fn)
 }

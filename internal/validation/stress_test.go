@@ -57,8 +57,8 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 	warm(t, f.db.Pool, stressWorkers/2)
 	warm(t, second, stressWorkers/2)
 	services := []*validation.Service{
-		validation.NewServiceWithOptions(f.db.Pool, 5*time.Second, nil, opts),
-		validation.NewServiceWithOptions(second, 5*time.Second, nil, opts),
+		validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
+		validation.NewServiceWithOptions(second, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
 	}
 	models := f.models(stressModels)
 	nonTargeted := []string{validation.TypeComprehensive, validation.TypeInterim, validation.TypeInitial}
