@@ -283,16 +283,7 @@ WHERE vr.request_id > $1
   AND ($2::text IS NULL OR vr.status = $2::text)
   AND ($3::text IS NULL OR vr.validation_type = $3::text)
   AND ($4::boolean IS NULL OR vr.is_closed = NOT $4::boolean)
-  AND ($5::int IS NULL OR EXISTS (
-      SELECT 1
-      FROM validation_request_models own
-      JOIN models m ON m.model_id = own.model_id
-      WHERE own.request_id = vr.request_id
-        AND (m.owner_id = $5::int OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = $5::int AND d.revoked_at IS NULL
-        ))
-  ))
+  AND ($5::int IS NULL OR validation_request_visible_to(vr.request_id, $5::int)::boolean)
 ORDER BY vr.request_id
 LIMIT $6
 `
@@ -322,7 +313,8 @@ type ValidationRequestListRow struct {
 // status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
 // the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
 // visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
-// for (primary-key lookups per linked model, model_delegates_active_key for the delegation).
+// for: validation_request_visible_to, the one definition of what a USER sees (primary-key lookups
+// per linked model, model_delegates_active_key for the delegation).
 func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationRequestListParams) ([]ValidationRequestListRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestList,
 		arg.AfterID,
@@ -370,16 +362,7 @@ WHERE vrm.model_id = $1
   AND ($3::text IS NULL OR vr.status = $3::text)
   AND ($4::text IS NULL OR vr.validation_type = $4::text)
   AND ($5::boolean IS NULL OR vr.is_closed = NOT $5::boolean)
-  AND ($6::int IS NULL OR EXISTS (
-      SELECT 1
-      FROM validation_request_models own
-      JOIN models m ON m.model_id = own.model_id
-      WHERE own.request_id = vr.request_id
-        AND (m.owner_id = $6::int OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = $6::int AND d.revoked_at IS NULL
-        ))
-  ))
+  AND ($6::int IS NULL OR validation_request_visible_to(vr.request_id, $6::int)::boolean)
 ORDER BY vrm.request_id
 LIMIT $7
 `
@@ -807,43 +790,13 @@ type ValidationRequestVisibleParams struct {
 }
 
 // Whether a request exists and the caller may see it: every role but USER sees every request
-// (sees_all); a USER only those of models they own or delegate for.
+// (sees_all); a USER only those of models they own or actively delegate for
+// (validation_request_visible_to).
 func (q *Queries) ValidationRequestVisible(ctx context.Context, arg ValidationRequestVisibleParams) (bool, error) {
 	row := q.db.QueryRow(ctx, validationRequestVisible, arg.RequestID, arg.SeesAll, arg.UserID)
 	var exists bool
 	err := row.Scan(&exists)
 	return exists, err
-}
-
-const validationRequestVisibleTo = `-- name: ValidationRequestVisibleTo :one
-SELECT true AS visible
-FROM validation_requests vr
-WHERE vr.request_id = $1
-  AND EXISTS (
-      SELECT 1
-      FROM validation_request_models vrm
-      JOIN models m ON m.model_id = vrm.model_id
-      WHERE vrm.request_id = vr.request_id
-        AND (m.owner_id = $2 OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = $2 AND d.revoked_at IS NULL
-        ))
-  )
-`
-
-type ValidationRequestVisibleToParams struct {
-	RequestID int32
-	UserID    int32
-}
-
-// A row only when user_id owns or actively delegates for a model of the request: a USER sees
-// nothing else (the service answers not_found). Primary-key lookups per linked model, and
-// model_delegates_active_key for the delegation.
-func (q *Queries) ValidationRequestVisibleTo(ctx context.Context, arg ValidationRequestVisibleToParams) (bool, error) {
-	row := q.db.QueryRow(ctx, validationRequestVisibleTo, arg.RequestID, arg.UserID)
-	var visible bool
-	err := row.Scan(&visible)
-	return visible, err
 }
 
 const validationStatusHistoryAdd = `-- name: ValidationStatusHistoryAdd :exec

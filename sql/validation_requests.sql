@@ -130,7 +130,8 @@ WHERE request_id = @request_id;
 -- status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
 -- the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
 -- visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
--- for (primary-key lookups per linked model, model_delegates_active_key for the delegation).
+-- for: validation_request_visible_to, the one definition of what a USER sees (primary-key lookups
+-- per linked model, model_delegates_active_key for the delegation).
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
        vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
 FROM validation_requests vr
@@ -138,16 +139,7 @@ WHERE vr.request_id > @after_id
   AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
-  AND (sqlc.narg('visible_to')::int IS NULL OR EXISTS (
-      SELECT 1
-      FROM validation_request_models own
-      JOIN models m ON m.model_id = own.model_id
-      WHERE own.request_id = vr.request_id
-        AND (m.owner_id = sqlc.narg('visible_to')::int OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = sqlc.narg('visible_to')::int AND d.revoked_at IS NULL
-        ))
-  ))
+  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(vr.request_id, sqlc.narg('visible_to')::int)::boolean)
 ORDER BY vr.request_id
 LIMIT @page_limit;
 
@@ -164,16 +156,7 @@ WHERE vrm.model_id = @model_id
   AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
-  AND (sqlc.narg('visible_to')::int IS NULL OR EXISTS (
-      SELECT 1
-      FROM validation_request_models own
-      JOIN models m ON m.model_id = own.model_id
-      WHERE own.request_id = vr.request_id
-        AND (m.owner_id = sqlc.narg('visible_to')::int OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = sqlc.narg('visible_to')::int AND d.revoked_at IS NULL
-        ))
-  ))
+  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(vr.request_id, sqlc.narg('visible_to')::int)::boolean)
 ORDER BY vrm.request_id
 LIMIT @page_limit;
 
@@ -200,7 +183,8 @@ ORDER BY history_id;
 
 -- name: ValidationRequestVisible :one
 -- Whether a request exists and the caller may see it: every role but USER sees every request
--- (sees_all); a USER only those of models they own or delegate for.
+-- (sees_all); a USER only those of models they own or actively delegate for
+-- (validation_request_visible_to).
 SELECT EXISTS (
     SELECT 1 FROM validation_requests vr
     WHERE vr.request_id = @request_id
@@ -227,24 +211,6 @@ SELECT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = @requ
            ORDER BY h.history_id DESC
            LIMIT 1
        ), '')::text AS held_from;
-
--- name: ValidationRequestVisibleTo :one
--- A row only when user_id owns or actively delegates for a model of the request: a USER sees
--- nothing else (the service answers not_found). Primary-key lookups per linked model, and
--- model_delegates_active_key for the delegation.
-SELECT true AS visible
-FROM validation_requests vr
-WHERE vr.request_id = @request_id
-  AND EXISTS (
-      SELECT 1
-      FROM validation_request_models vrm
-      JOIN models m ON m.model_id = vrm.model_id
-      WHERE vrm.request_id = vr.request_id
-        AND (m.owner_id = @user_id OR EXISTS (
-            SELECT 1 FROM model_delegates d
-            WHERE d.model_id = m.model_id AND d.user_id = @user_id AND d.revoked_at IS NULL
-        ))
-  );
 
 -- name: ValidationRequestUpdate :one
 -- PATCH: the service merges the change into the current row (read under the row lock) and sets

@@ -81,11 +81,7 @@ func (s *Service) RequestApprovals(ctx context.Context, actor domain.Actor, requ
 	var visible bool
 	var rows []gen.ValidationApprovalsForRequestRow
 	p := &pgtx.Pipeline{}
-	pgtx.Scalar(p, &visible, func(q *gen.Queries) (bool, error) {
-		return q.ValidationRequestVisible(ctx, gen.ValidationRequestVisibleParams{
-			RequestID: requestID, UserID: actor.UserID, SeesAll: actor.SeesAll(),
-		})
-	}, pgtx.Wrap("check request visibility"))
+	queueVisible(ctx, p, actor, requestID, &visible)
 	pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.ValidationApprovalsForRequestRow, error) {
 		return q.ValidationApprovalsForRequest(ctx, requestID)
 	}, pgtx.Wrap("list request approvals"))
