@@ -19,14 +19,9 @@ func queueRoundChange(ctx context.Context, p *pgtx.Pipeline, requestID int32, fr
 			return err
 		}, pgtx.Wrap("create required approvals"))
 	case from == StatusPendingApproval && to != StatusApproved:
-		queueVoidRound(ctx, p, requestID)
+		p.Exec(func(q *gen.Queries) error {
+			_, err := q.ValidationApprovalsVoidPending(ctx, requestID)
+			return err
+		}, pgtx.Wrap("void pending approvals"))
 	}
-}
-
-// queueVoidRound voids the round's approvals still pending.
-func queueVoidRound(ctx context.Context, p *pgtx.Pipeline, requestID int32) {
-	p.Exec(func(q *gen.Queries) error {
-		_, err := q.ValidationApprovalsVoidPending(ctx, requestID)
-		return err
-	}, pgtx.Wrap("void pending approvals"))
 }

@@ -57,16 +57,24 @@ func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int
 	return out, txError(err)
 }
 
-// decide is Decide's transaction: find the approval's request and models; lock them and the
-// approval and judge the decision; record it (with the request's move to REVISION for a
-// send-back); for an approval of the round, approve the request when nothing is left pending.
+// decide is Decide's transaction, in three round trips (four when it approves the request): find
+// the approval's request and models (with BEGIN); lock them and the approval and judge the
+// decision; record it (with the request's move to REVISION for a send-back, and the COMMIT unless
+// a round's approval was approved); then, when nothing of the round is left pending, approve the
+// request with the COMMIT.
 func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, in DecisionInput) (Approval, error) {
-	target, err := gen.New(tx).ValidationApprovalRequest(ctx, approvalID)
-	if pgtx.IsNoRows(err) {
-		return Approval{}, domain.NotFound("approval %d does not exist", approvalID)
-	}
-	if err != nil {
-		return Approval{}, fmt.Errorf("find approval: %w", err)
+	var target gen.ValidationApprovalRequestRow
+	find := &pgtx.Pipeline{} // a pipeline, so BEGIN and the limits travel with it
+	pgtx.One(find, &target, func(q *gen.Queries) (gen.ValidationApprovalRequestRow, error) {
+		return q.ValidationApprovalRequest(ctx, approvalID)
+	}, func(err error) error {
+		if pgtx.IsNoRows(err) {
+			return domain.NotFound("approval %d does not exist", approvalID)
+		}
+		return fmt.Errorf("find approval: %w", err)
+	})
+	if err := find.Send(ctx, tx); err != nil {
+		return Approval{}, err
 	}
 	locked, err := s.lockForDecision(ctx, tx, actor, approvalID, target)
 	if err != nil {
@@ -106,9 +114,8 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 	}
 	round := isRound(locked.ApprovalType)
 	switch {
-	case round && in.Decision == ApprovalSentBack:
+	case round && in.Decision == ApprovalSentBack: // the move voids the round's other approvals
 		reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
-		queueVoidRound(ctx, p, locked.RequestID)
 		if err := queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason); err != nil {
 			return Approval{}, err
 		}
@@ -117,13 +124,13 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 			return q.ValidationApprovalsPendingCount(ctx, locked.RequestID)
 		}, pgtx.Wrap("count pending approvals"))
 	}
-	if err := p.Send(ctx, tx); err != nil {
-		return Approval{}, err
+	if !round || in.Decision == ApprovalSentBack {
+		err = p.SendAndCommit(ctx, tx)
+	} else if err = p.Send(ctx, tx); err == nil && pending == 0 {
+		err = s.approveRequest(ctx, tx, actor, locked.RequestID, approvalID)
 	}
-	if round && in.Decision == ApprovalApproved && pending == 0 {
-		if err := s.approveRequest(ctx, tx, actor, locked.RequestID, approvalID); err != nil {
-			return Approval{}, err
-		}
+	if err != nil {
+		return Approval{}, err
 	}
 	return approvalOf(approvalRow(decided)), nil
 }
@@ -202,5 +209,5 @@ func (s *Service) approveRequest(ctx context.Context, tx pgx.Tx, actor domain.Ac
 	if err := queueStatusChange(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, reason); err != nil {
 		return err
 	}
-	return p.Send(ctx, tx)
+	return p.SendAndCommit(ctx, tx)
 }
