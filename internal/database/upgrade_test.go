@@ -16,18 +16,22 @@ import (
 	"mrmflow/internal/testdb"
 )
 
-// hardeningVersion is the first migration of the hardening (append-only audit log, composite
-// version keys, token expiry): upgradeFrom applies the ones before it.
-const hardeningVersion = "20261203000200"
+// The first migrations of two upgrades: v1.1's validation lifecycle (assignments, outcomes,
+// approver roles, approvals) and the hardening (append-only audit log, composite version keys,
+// token expiry).
+const (
+	lifecycleVersion = "20261203000100"
+	hardeningVersion = "20261203000200"
+)
 
-// upgradeFrom migrates an empty database up to (not including) hardeningVersion, runs seed on it,
-// then applies every migration: what an existing installation goes through.
-func upgradeFrom(t *testing.T, seed string) (*pgx.Conn, error) {
+// upgradeFrom migrates an empty database up to (not including) the migration version, runs seed
+// on it, then applies every migration: what an existing installation goes through.
+func upgradeFrom(t *testing.T, version, seed string) (*pgx.Conn, error) {
 	t.Helper()
 	url := testdb.URLFor(t)
 	before := fstest.MapFS{}
 	err := fs.WalkDir(db.Migrations, db.MigrationsDir, func(path string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() || d.Name() >= hardeningVersion {
+		if err != nil || d.IsDir() || d.Name() >= version {
 			return err
 		}
 		b, err := fs.ReadFile(db.Migrations, path)
@@ -43,7 +47,7 @@ func upgradeFrom(t *testing.T, seed string) (*pgx.Conn, error) {
 	}
 	m.FS = before
 	if err := m.CreateAndMigrate(); err != nil {
-		t.Fatalf("migrate to before %s: %v", hardeningVersion, err)
+		t.Fatalf("migrate to before %s: %v", version, err)
 	}
 	conn, err := pgx.Connect(context.Background(), url)
 	if err != nil {
@@ -81,7 +85,7 @@ INSERT INTO audit_logs (entity_type, entity_id, action) VALUES ('user', 1, 'USER
 // stops the upgrade, naming the constraint.
 func TestHardeningUpgradesExistingData(t *testing.T) {
 	t.Parallel()
-	conn, err := upgradeFrom(t, seedConsistent)
+	conn, err := upgradeFrom(t, hardeningVersion, seedConsistent)
 	if err != nil {
 		t.Fatalf("upgrade a database with consistent data: %v", err)
 	}
@@ -100,12 +104,65 @@ func TestHardeningUpgradesExistingData(t *testing.T) {
 		t.Errorf("%d constraints left NOT VALID", notValid)
 	}
 
-	_, err = upgradeFrom(t, seedConsistent+`
+	_, err = upgradeFrom(t, hardeningVersion, seedConsistent+`
 		INSERT INTO model_versions (model_id, version_number, change_description, scope, created_by)
 		VALUES (1, '2', 'c', 'GLOBAL', 1);
 		INSERT INTO version_deployment_tasks (version_id, model_id, region_id, assigned_to_id, planned_production_date)
 		VALUES (3, 2, 1, 1, '2027-01-01');`)
 	if err == nil || !strings.Contains(err.Error(), "version_deployment_tasks_model_version_fkey") {
 		t.Errorf("upgrade with a task of another model's version: %v, want a refusal naming the constraint", err)
+	}
+}
+
+// seedV1 is what v1 could have written: a request approved by hand, one awaiting approval with
+// no validator (v1 had no gates), and the regional approval a deployment confirmation created in a
+// region outside the validation's regions (v1's only kind of approval).
+const seedV1 = `
+INSERT INTO users (email, full_name, role) VALUES ('o@bank.test', 'Owner', 'ADMIN'), ('v@bank.test', 'Val', 'VALIDATOR');
+INSERT INTO regions (code, name, requires_regional_approval) VALUES ('EU', 'EU', true);
+INSERT INTO models (model_name, owner_id) VALUES ('A', 1), ('B', 1);
+INSERT INTO model_regions (model_id, region_id) VALUES (1, 1), (2, 1);
+INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date)
+VALUES (2, 'COMPREHENSIVE', 'LOW', '2027-01-01'), (2, 'COMPREHENSIVE', 'LOW', '2027-01-01');
+INSERT INTO validation_request_models (request_id, model_id, blocks_model) VALUES (1, 1, true), (2, 2, true);
+UPDATE validation_requests SET status = 'PLANNING';
+UPDATE validation_requests SET status = 'IN_PROGRESS';
+UPDATE validation_requests SET status = 'REVIEW';
+UPDATE validation_requests SET status = 'PENDING_APPROVAL';
+UPDATE validation_requests SET status = 'APPROVED' WHERE request_id = 1;
+INSERT INTO validation_approvals (request_id, region_id, approval_type) VALUES (2, 1, 'REGIONAL');
+`
+
+// TestLifecycleUpgradesV1Data: v1.1's migrations apply to a v1 database with data in it. The
+// requests keep their statuses (gates judge later changes, not the past), and v1's regional
+// approval, which only a deployment could create, is now that request's DEPLOYMENT approval,
+// still pending and undecided, while the request's own approval round is still to come.
+func TestLifecycleUpgradesV1Data(t *testing.T) {
+	t.Parallel()
+	conn, err := upgradeFrom(t, lifecycleVersion, seedV1)
+	if err != nil {
+		t.Fatalf("upgrade a v1 database: %v", err)
+	}
+	var statuses string
+	if err := conn.QueryRow(context.Background(), `SELECT string_agg(status, ',' ORDER BY request_id) FROM validation_requests`).Scan(&statuses); err != nil {
+		t.Fatal(err)
+	}
+	if statuses != "APPROVED,PENDING_APPROVAL" {
+		t.Errorf("statuses after the upgrade: %s", statuses)
+	}
+	var kind, status string
+	var decidedBy *int32
+	if err := conn.QueryRow(context.Background(), `SELECT approval_type, status, decided_by_id FROM validation_approvals WHERE request_id = 2`).Scan(&kind, &status, &decidedBy); err != nil {
+		t.Fatal(err)
+	}
+	if kind != "DEPLOYMENT" || status != "PENDING" || decidedBy != nil {
+		t.Errorf("v1's regional approval became %s/%s decided by %v, want a pending DEPLOYMENT approval", kind, status, decidedBy)
+	}
+	var notValid int64
+	if err := conn.QueryRow(context.Background(), `SELECT count(*) FROM pg_constraint WHERE NOT convalidated`).Scan(&notValid); err != nil {
+		t.Fatal(err)
+	}
+	if notValid != 0 {
+		t.Errorf("%d constraints left NOT VALID", notValid)
 	}
 }
