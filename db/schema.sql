@@ -76,6 +76,23 @@ $$;
 
 
 --
+-- Name: validation_approval_decidable_by(text, integer, public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_approval_decidable_by(p_approval_type text, p_region_id integer, p_role public.user_role, p_user_id integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT CASE
+               WHEN p_role = 'ADMIN' THEN true
+               WHEN p_approval_type = 'GLOBAL' THEN p_role = 'GLOBAL_APPROVER'
+               ELSE p_role = 'REGIONAL_APPROVER' AND EXISTS (
+                   SELECT 1 FROM user_regions ur
+                   WHERE ur.user_id = p_user_id AND ur.region_id = p_region_id)
+           END
+$$;
+
+
+--
 -- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -99,39 +99,38 @@ func (q *Queries) ValidationApprovalGet(ctx context.Context, approvalID int32) (
 const validationApprovalLockForDecision = `-- name: ValidationApprovalLockForDecision :one
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,
-       EXISTS (
-           SELECT 1 FROM user_regions ur
-           WHERE ur.user_id = $1 AND ur.region_id = a.region_id
-       ) AS caller_in_region,
-       validation_request_involves(a.request_id, $1)::boolean AS caller_involved
+       validation_approval_decidable_by(a.approval_type, a.region_id, $1::user_role, $2)::boolean AS caller_may_decide,
+       validation_request_involves(a.request_id, $2)::boolean AS caller_involved
 FROM validation_approvals a
 JOIN validation_requests vr ON vr.request_id = a.request_id
-WHERE a.approval_id = $2
+WHERE a.approval_id = $3
 FOR UPDATE OF a
 `
 
 type ValidationApprovalLockForDecisionParams struct {
+	Role       UserRole
 	UserID     int32
 	ApprovalID int32
 }
 
 type ValidationApprovalLockForDecisionRow struct {
-	ApprovalID     int32
-	RequestID      int32
-	ApprovalType   string
-	RegionID       *int32
-	Status         string
-	RequestStatus  string
-	CallerInRegion bool
-	CallerInvolved bool
+	ApprovalID      int32
+	RequestID       int32
+	ApprovalType    string
+	RegionID        *int32
+	Status          string
+	RequestStatus   string
+	CallerMayDecide bool
+	CallerInvolved  bool
 }
 
 // Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
 // same transaction), and reads what the decision is judged on: the request's status, whether the
-// caller may decide this kind of approval (its role, or for a regional one its regions) and whether
-// the caller is involved in the request (validation_request_involves).
+// caller's role (and, for a regional one, its regions) may decide this kind of approval
+// (validation_approval_decidable_by) and whether the caller is involved in the request
+// (validation_request_involves).
 func (q *Queries) ValidationApprovalLockForDecision(ctx context.Context, arg ValidationApprovalLockForDecisionParams) (ValidationApprovalLockForDecisionRow, error) {
-	row := q.db.QueryRow(ctx, validationApprovalLockForDecision, arg.UserID, arg.ApprovalID)
+	row := q.db.QueryRow(ctx, validationApprovalLockForDecision, arg.Role, arg.UserID, arg.ApprovalID)
 	var i ValidationApprovalLockForDecisionRow
 	err := row.Scan(
 		&i.ApprovalID,
@@ -140,7 +139,7 @@ func (q *Queries) ValidationApprovalLockForDecision(ctx context.Context, arg Val
 		&i.RegionID,
 		&i.Status,
 		&i.RequestStatus,
-		&i.CallerInRegion,
+		&i.CallerMayDecide,
 		&i.CallerInvolved,
 	)
 	return i, err
@@ -355,12 +354,7 @@ WHERE a.approval_id > $1
   AND (NOT $6::boolean OR (
       a.status = 'PENDING'
       AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
-      AND CASE
-            WHEN $7::text = 'ADMIN' THEN true
-            WHEN a.approval_type = 'GLOBAL' THEN $7::text = 'GLOBAL_APPROVER'
-            ELSE $7::text = 'REGIONAL_APPROVER' AND EXISTS (
-                SELECT 1 FROM user_regions ur WHERE ur.user_id = $8 AND ur.region_id = a.region_id)
-          END
+      AND validation_approval_decidable_by(a.approval_type, a.region_id, $7::user_role, $8)::boolean
       AND NOT validation_request_involves(a.request_id, $8)::boolean
   ))
 ORDER BY a.approval_id
@@ -374,7 +368,7 @@ type ValidationApprovalsListParams struct {
 	ApprovalType *string
 	VisibleTo    *int32
 	Mine         bool
-	Role         string
+	Role         UserRole
 	UserID       int32
 	LimitCount   int32
 }
@@ -392,10 +386,10 @@ type ValidationApprovalsListRow struct {
 }
 
 // Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
-// the approvals the caller may decide now: pending; of a kind its role decides (GLOBAL: a
-// GLOBAL_APPROVER; REGIONAL and DEPLOYMENT: a REGIONAL_APPROVER of the region; any: ADMIN); for a
-// round's approval, its request awaiting approval; and a request the caller is not involved in.
-// The same predicates judge a decision (ValidationApprovalLockForDecision).
+// the approvals the caller may decide now: pending; of a kind its role decides
+// (validation_approval_decidable_by); for a round's approval, its request awaiting approval; and
+// a request the caller is not involved in (validation_request_involves). The same functions judge
+// a decision (ValidationApprovalLockForDecision).
 // visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
 func (q *Queries) ValidationApprovalsList(ctx context.Context, arg ValidationApprovalsListParams) ([]ValidationApprovalsListRow, error) {
 	rows, err := q.db.Query(ctx, validationApprovalsList,

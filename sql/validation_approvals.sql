@@ -84,14 +84,12 @@ WHERE a.approval_id = @approval_id;
 -- name: ValidationApprovalLockForDecision :one
 -- Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
 -- same transaction), and reads what the decision is judged on: the request's status, whether the
--- caller may decide this kind of approval (its role, or for a regional one its regions) and whether
--- the caller is involved in the request (validation_request_involves).
+-- caller's role (and, for a regional one, its regions) may decide this kind of approval
+-- (validation_approval_decidable_by) and whether the caller is involved in the request
+-- (validation_request_involves).
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,
-       EXISTS (
-           SELECT 1 FROM user_regions ur
-           WHERE ur.user_id = @user_id AND ur.region_id = a.region_id
-       ) AS caller_in_region,
+       validation_approval_decidable_by(a.approval_type, a.region_id, @role::user_role, @user_id)::boolean AS caller_may_decide,
        validation_request_involves(a.request_id, @user_id)::boolean AS caller_involved
 FROM validation_approvals a
 JOIN validation_requests vr ON vr.request_id = a.request_id
@@ -129,10 +127,10 @@ ORDER BY approval_id;
 
 -- name: ValidationApprovalsList :many
 -- Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
--- the approvals the caller may decide now: pending; of a kind its role decides (GLOBAL: a
--- GLOBAL_APPROVER; REGIONAL and DEPLOYMENT: a REGIONAL_APPROVER of the region; any: ADMIN); for a
--- round's approval, its request awaiting approval; and a request the caller is not involved in.
--- The same predicates judge a decision (ValidationApprovalLockForDecision).
+-- the approvals the caller may decide now: pending; of a kind its role decides
+-- (validation_approval_decidable_by); for a round's approval, its request awaiting approval; and
+-- a request the caller is not involved in (validation_request_involves). The same functions judge
+-- a decision (ValidationApprovalLockForDecision).
 -- visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.decided_by_id,
        a.decided_at, a.comments, a.created_at
@@ -146,12 +144,7 @@ WHERE a.approval_id > @after_id
   AND (NOT @mine::boolean OR (
       a.status = 'PENDING'
       AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
-      AND CASE
-            WHEN @role::text = 'ADMIN' THEN true
-            WHEN a.approval_type = 'GLOBAL' THEN @role::text = 'GLOBAL_APPROVER'
-            ELSE @role::text = 'REGIONAL_APPROVER' AND EXISTS (
-                SELECT 1 FROM user_regions ur WHERE ur.user_id = @user_id AND ur.region_id = a.region_id)
-          END
+      AND validation_approval_decidable_by(a.approval_type, a.region_id, @role::user_role, @user_id)::boolean
       AND NOT validation_request_involves(a.request_id, @user_id)::boolean
   ))
 ORDER BY a.approval_id

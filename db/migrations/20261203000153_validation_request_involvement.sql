@@ -28,6 +28,23 @@ LANGUAGE sql STABLE AS $$
         OR validation_request_visible_to(p_request_id, p_user_id)
 $$;
 
+-- Who may decide an approval by role, in one place: ADMIN any; a GLOBAL approval a
+-- GLOBAL_APPROVER; a REGIONAL or DEPLOYMENT approval a REGIONAL_APPROVER of its region. Both the
+-- decision and the approver queue ask this function (and validation_request_involves).
+CREATE FUNCTION validation_approval_decidable_by(
+    p_approval_type text, p_region_id integer, p_role user_role, p_user_id integer
+) RETURNS boolean
+LANGUAGE sql STABLE AS $$
+    SELECT CASE
+               WHEN p_role = 'ADMIN' THEN true
+               WHEN p_approval_type = 'GLOBAL' THEN p_role = 'GLOBAL_APPROVER'
+               ELSE p_role = 'REGIONAL_APPROVER' AND EXISTS (
+                   SELECT 1 FROM user_regions ur
+                   WHERE ur.user_id = p_user_id AND ur.region_id = p_region_id)
+           END
+$$;
+
 -- migrate:down
+DROP FUNCTION validation_approval_decidable_by(text, integer, user_role, integer);
 DROP FUNCTION validation_request_involves(integer, integer);
 DROP FUNCTION validation_request_visible_to(integer, integer);

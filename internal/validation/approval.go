@@ -118,7 +118,7 @@ func (s *Service) ListApprovals(ctx context.Context, actor domain.Actor, f Appro
 	}
 	rows, err := gen.New(s.pool).ValidationApprovalsList(ctx, gen.ValidationApprovalsListParams{
 		AfterID: int32(page.After), Status: f.Status, RequestID: f.RequestID, ApprovalType: f.ApprovalType,
-		VisibleTo: visibleTo, Mine: f.Mine, Role: string(actor.Role), UserID: actor.UserID, LimitCount: page.Limit + 1,
+		VisibleTo: visibleTo, Mine: f.Mine, Role: gen.UserRole(actor.Role), UserID: actor.UserID, LimitCount: page.Limit + 1,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list approvals: %w", err)

@@ -155,7 +155,9 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	}
 	var locked gen.ValidationApprovalLockForDecisionRow
 	pgtx.One(p, &locked, func(q *gen.Queries) (gen.ValidationApprovalLockForDecisionRow, error) {
-		return q.ValidationApprovalLockForDecision(ctx, gen.ValidationApprovalLockForDecisionParams{UserID: actor.UserID, ApprovalID: approvalID})
+		return q.ValidationApprovalLockForDecision(ctx, gen.ValidationApprovalLockForDecisionParams{
+			Role: gen.UserRole(actor.Role), UserID: actor.UserID, ApprovalID: approvalID,
+		})
 	}, pgtx.Wrap("lock approval"))
 	start := time.Now()
 	err := p.Send(ctx, tx)
@@ -171,16 +173,7 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 // judgeDecision applies the decision's rules to the locked approval: role and region, separation
 // of duties, decided once, and a round's approval only while its request awaits approval.
 func judgeDecision(actor domain.Actor, a gen.ValidationApprovalLockForDecisionRow) error {
-	var allowed bool
-	switch {
-	case actor.IsAdmin():
-		allowed = true
-	case a.ApprovalType == ApprovalGlobal:
-		allowed = actor.Role == domain.RoleGlobalApprover
-	default:
-		allowed = actor.Role == domain.RoleRegionalApprover && a.CallerInRegion
-	}
-	if !allowed {
+	if !a.CallerMayDecide {
 		if a.ApprovalType == ApprovalGlobal {
 			return domain.Forbidden("approval %d is a GLOBAL approval: only a GLOBAL_APPROVER or ADMIN may decide it", a.ApprovalID)
 		}
