@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -102,7 +101,7 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 	if err := checkTaskIDs(taskIDs); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
-	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, http.StatusOK, func(tx pgx.Tx) (BulkResult, error) {
+	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, func(tx pgx.Tx) (BulkResult, error) {
 		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})
 	if err != nil {

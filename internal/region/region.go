@@ -4,7 +4,6 @@ package region
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,7 +58,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err := c.Err(); err != nil {
 		return idempotency.Result[Region]{}, err
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (Region, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Region, error) {
 		q := gen.New(tx)
 		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
 			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,

@@ -3,7 +3,6 @@ package validation
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -91,7 +90,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		return res, err
 	}
 	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Request, error) {
+		res, err = idempotency.Do(ctx, tx, key, func() (Request, error) {
 			// Without a key the writes are the transaction's last statements and carry its
 			// COMMIT; with one, the stored answer still has to follow them.
 			return s.create(ctx, tx, actor, in, modelIDs, key == nil)
