@@ -219,14 +219,14 @@ type checkReads struct {
 func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) error {
 	p := &pgtx.Pipeline{}
 	lockOrder := modelIDs
-	if s.opts.LockInGivenOrder {
+	if s.lockInGivenOrder {
 		lockOrder = in.ModelIDs
 	}
 	start := time.Now()
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		for _, id := range lockOrder {
 			queueModelLock(ctx, p, id)
-			if s.opts.LockOneByOne {
+			if s.lockOneByOne {
 				if err := p.Send(ctx, tx); err != nil {
 					return err
 				}
@@ -257,7 +257,7 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 	}
 	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
 	err := p.Send(ctx, tx)
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	return err

@@ -220,7 +220,7 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	var e modelEdit
 	p := &pgtx.Pipeline{}
 	start := time.Now()
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		for _, id := range after {
 			queueModelLock(ctx, p, id)
 		}
@@ -252,7 +252,7 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 		}, pgtx.Wrap("find versions"))
 	}
 	err = p.Send(ctx, tx)
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	if err != nil {
