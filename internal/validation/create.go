@@ -123,10 +123,10 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	}
 	if conflicts := groupConflicts(convertRows(r.active), false); len(conflicts) > 0 {
 		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
-		return Request{}, conflictError(conflicts)
+		return Request{}, conflictError(conflicts, blockedByActive)
 	}
 	if approved := groupConflicts(convertRows(r.approved), true); len(approved) > 0 {
-		return Request{}, initialRefusedError(approved)
+		return Request{}, conflictError(approved, blockedByApproved)
 	}
 	if err := region.CheckAll("region_ids", regionIDs, r.regions); err != nil {
 		return Request{}, err
@@ -313,7 +313,7 @@ func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error 
 	if err != nil {
 		return err
 	}
-	return &BackstopError{Conflict: conflictError(conflicts)}
+	return &BackstopError{Conflict: conflictError(conflicts, blockedByActive)}
 }
 
 func sortedKeys(m map[int32]int32) []int32 {

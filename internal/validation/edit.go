@@ -369,12 +369,12 @@ func (e *modelEdit) judge(before []gen.ValidationRequestModelLinksRow, requestID
 	}
 	if e.request.ValidationType != TypeTargeted {
 		if conflicts := groupConflicts(convertRows(e.active), false); len(conflicts) > 0 {
-			return conflictError(conflicts)
+			return conflictError(conflicts, blockedByActive)
 		}
 	}
 	if e.request.ValidationType == TypeInitial {
 		if approved := groupConflicts(convertRows(e.approved), true); len(approved) > 0 {
-			return initialRefusedError(approved)
+			return conflictError(approved, blockedByApproved)
 		}
 	}
 	if len(e.notFreeOf) > 0 {
