@@ -152,7 +152,7 @@ func (s *Service) judge(in CreateInput, modelIDs, regionIDs, versionIDs []int32,
 	if approved := groupConflicts(convertRows(r.approved), true); len(approved) > 0 {
 		return nil, conflictError(approved, blockedByApproved)
 	}
-	if err := region.CheckAll("region_ids", regionIDs, r.regions); err != nil {
+	if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(r.regions)); err != nil {
 		return nil, err
 	}
 	if err := checkVersions(in.ModelVersions, versionIDs, r.versions); err != nil {
@@ -237,6 +237,15 @@ type checkReads struct {
 	versions []gen.ValidationVersionsByIDsRow
 	// requestID is reserved for the request, used only if the checks pass.
 	requestID int32
+}
+
+// regionIDsOf returns the ids of the regions rows found, what region.CheckAll judges by.
+func regionIDsOf(rows []gen.Region) []int32 {
+	ids := make([]int32, len(rows))
+	for i, r := range rows {
+		ids[i] = r.RegionID
+	}
+	return ids
 }
 
 // readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement each,

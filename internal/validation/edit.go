@@ -66,7 +66,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		if IsClosed(cur.Status) {
 			return closedError(requestID, cur.Status)
 		}
-		if err := region.CheckAll("region_ids", regionIDs, regions); err != nil {
+		if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(regions)); err != nil {
 			return err
 		}
 		params := gen.ValidationRequestUpdateParams{
