@@ -28,12 +28,12 @@ const MaxBodyBytes = 1 << 20
 func decodeJSON(r *http.Request, dst any) ([]byte, error) {
 	mediaType, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mediaType != "application/json" {
-		return nil, domain.Errorf(domain.CodeUnsupportedMediaType, "the request body must be sent as Content-Type: application/json")
+		return nil, domain.Errorf(codeUnsupportedMediaType, "the request body must be sent as Content-Type: application/json")
 	}
 	body, err := io.ReadAll(r.Body)
 	var tooLarge *http.MaxBytesError
 	if errors.As(err, &tooLarge) {
-		return nil, domain.Errorf(domain.CodeBodyTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
+		return nil, domain.Errorf(codeBodyTooLarge, "the request body is larger than %d bytes", MaxBodyBytes)
 	}
 	if err != nil {
 		return nil, domain.Invalid("body", "could not be read")

@@ -54,7 +54,7 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw)
+	key, err := idempotencyKey(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
@@ -199,7 +199,7 @@ func bulkOperation[In any, Req singleRequest[In]](s *Server, do func(ctx context
 		if err := f.Err(); err != nil {
 			return err
 		}
-		key, err := idempotencyKey(r, raw)
+		key, err := idempotencyKey(r, raw, http.StatusOK)
 		if err != nil {
 			return err
 		}

@@ -32,7 +32,7 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw)
+	key, err := idempotencyKey(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw)
+	key, err := idempotencyKey(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}

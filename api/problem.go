@@ -10,13 +10,22 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
+// The codes only the HTTP transport raises: no service can meet an oversized body, a wrong
+// Content-Type or a method a route does not serve, so they live here rather than in
+// internal/domain. They are ordinary domain.Codes, answered through the same tables below.
+const (
+	codeBodyTooLarge         domain.Code = "body_too_large"
+	codeUnsupportedMediaType domain.Code = "unsupported_media_type"
+	codeMethodNotAllowed     domain.Code = "method_not_allowed"
+)
+
 // statusOf maps every domain error code to its HTTP status: the one table of the API.
 var statusOf = map[domain.Code]int{
 	domain.CodeInvalidRequest:        http.StatusBadRequest,
 	domain.CodeUnauthenticated:       http.StatusUnauthorized,
 	domain.CodeForbidden:             http.StatusForbidden,
 	domain.CodeNotFound:              http.StatusNotFound,
-	domain.CodeMethodNotAllowed:      http.StatusMethodNotAllowed,
+	codeMethodNotAllowed:             http.StatusMethodNotAllowed,
 	domain.CodeConflict:              http.StatusConflict,
 	domain.CodeValidationConflict:    http.StatusConflict,
 	domain.CodeInvalidTransition:     http.StatusConflict,
@@ -25,8 +34,8 @@ var statusOf = map[domain.Code]int{
 	domain.CodeDeciderNotIndependent: http.StatusForbidden,
 	domain.CodeGateNotMet:            http.StatusConflict,
 	domain.CodeNotIndependent:        http.StatusConflict,
-	domain.CodeBodyTooLarge:          http.StatusRequestEntityTooLarge,
-	domain.CodeUnsupportedMediaType:  http.StatusUnsupportedMediaType,
+	codeBodyTooLarge:                 http.StatusRequestEntityTooLarge,
+	codeUnsupportedMediaType:         http.StatusUnsupportedMediaType,
 	domain.CodeIdempotencyKeyReused:  http.StatusUnprocessableEntity,
 	domain.CodeInternal:              http.StatusInternalServerError,
 	domain.CodeLockTimeout:           http.StatusServiceUnavailable,
@@ -39,7 +48,7 @@ var titleOf = map[domain.Code]string{
 	domain.CodeUnauthenticated:       "Unauthenticated",
 	domain.CodeForbidden:             "Forbidden",
 	domain.CodeNotFound:              "Not found",
-	domain.CodeMethodNotAllowed:      "Method not allowed",
+	codeMethodNotAllowed:             "Method not allowed",
 	domain.CodeConflict:              "Conflict",
 	domain.CodeValidationConflict:    "Validation conflict",
 	domain.CodeInvalidTransition:     "Invalid status transition",
@@ -48,8 +57,8 @@ var titleOf = map[domain.Code]string{
 	domain.CodeDeciderNotIndependent: "Not independent",
 	domain.CodeGateNotMet:            "Status gate not met",
 	domain.CodeNotIndependent:        "Not independent",
-	domain.CodeBodyTooLarge:          "Request body too large",
-	domain.CodeUnsupportedMediaType:  "Unsupported media type",
+	codeBodyTooLarge:                 "Request body too large",
+	codeUnsupportedMediaType:         "Unsupported media type",
 	domain.CodeIdempotencyKeyReused:  "Idempotency key reused",
 	domain.CodeInternal:              "Internal error",
 	domain.CodeLockTimeout:           "Lock timeout",

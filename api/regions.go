@@ -29,7 +29,7 @@ func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw)
+	key, err := idempotencyKey(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}

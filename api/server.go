@@ -130,7 +130,7 @@ func (s *Server) Router() *mux.Router {
 		return domain.NotFound("no such resource")
 	})
 	r.MethodNotAllowedHandler = s.handle(func(http.ResponseWriter, *http.Request) error {
-		return domain.Errorf(domain.CodeMethodNotAllowed, "this method is not allowed on this resource")
+		return domain.Errorf(codeMethodNotAllowed, "this method is not allowed on this resource")
 	})
 
 	r.Handle("/healthz", s.handle(s.live)).Methods(http.MethodGet)

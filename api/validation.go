@@ -40,7 +40,7 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw)
+	key, err := idempotencyKey(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -102,7 +101,7 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 	if err := checkTaskIDs(taskIDs); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
-	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, http.StatusOK, func(tx pgx.Tx) (BulkResult, error) {
+	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, func(tx pgx.Tx) (BulkResult, error) {
 		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})
 	if err != nil {
@@ -114,6 +113,11 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 	return res, nil
 }
 
+// bulkLoop is runBulk's work inside the transaction, in its steps: lock every task of the call
+// the actor may act on (lockTasks); then take the ids in ascending order and refuse an id that
+// matched no such task without a round trip, run op on a locked task in its own savepoint, and
+// after a task's failure roll back to the savepoint, classify the failure (taskFailure) and write
+// its audit row in the outer transaction. The result lists every id once, succeeded or failed.
 func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, taskIDs []int32, op operation) (BulkResult, error) {
 	call, err := s.lockTasks(ctx, tx, actor, taskIDs, op.lockModels)
 	if err != nil {

@@ -109,63 +109,98 @@ func (in ConfirmInput) check() error {
 func confirmOp(in ConfirmInput) operation {
 	return operation{
 		name: "confirm", doneAction: "DEPLOYMENT_CONFIRMED", failedAction: "DEPLOYMENT_CONFIRM_FAILED", lockModels: true,
-		queue: func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error) {
-			v, ok := call.validations[t.VersionID]
-			if !ok {
-				return nil, fmt.Errorf("version %d of deployment task %d was not read with the call's locks", t.VersionID, t.TaskID)
-			}
-			override := v.ValidationRequestID != nil && (v.ValidationStatus == nil || *v.ValidationStatus != validationApproved)
-			if override && in.ValidationOverrideReason == "" {
-				return nil, domain.Errorf(domain.CodeValidationNotApproved,
-					"validation request %d of version %d is %s, not APPROVED; give validation_override_reason to deploy before approval",
-					*v.ValidationRequestID, t.VersionID, deref(v.ValidationStatus))
-			}
-			var reason *string
-			if override {
-				reason = optional(in.ValidationOverrideReason)
-			}
-			date := in.ActualProductionDate.Time
-			var row gen.VersionDeploymentTask
-			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
-				return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
-					TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(in.ConfirmationNotes),
-					ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: override, ValidationOverrideReason: reason,
-				})
-			}, updated(t.TaskID, "confirm deployment task"))
-			// The deployment date is the actual production date, at midnight UTC.
-			deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-			p.Exec(func(q *gen.Queries) error {
-				_, err := q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
-					VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
-				})
-				return err
-			}, pgtx.Wrap("update model regions"))
-			var versionDeployed int64
-			pgtx.ExecRows(p, &versionDeployed, func(q *gen.Queries) (int64, error) {
-				return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
-					ActualProductionDate: &date, VersionID: t.VersionID,
-				})
-			}, pgtx.Wrap("set version production date"))
-			var created []gen.ValidationApprovalsCreateForDeploymentRow
-			if v.ValidationRequestID != nil {
-				pgtx.Many(p, &created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateForDeploymentRow, error) {
-					return q.ValidationApprovalsCreateForDeployment(ctx, gen.ValidationApprovalsCreateForDeploymentParams{
-						RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
-					})
-				}, pgtx.Wrap("create regional approvals"))
-			}
-			return func() (gen.VersionDeploymentTask, map[string]any) {
-				approvals := []int32{}
-				for _, a := range created {
-					approvals = append(approvals, *a.RegionID)
-				}
-				return row, map[string]any{
-					"status": StatusConfirmed, "actual_production_date": in.ActualProductionDate,
-					"deployed_before_validation_approved": override, "validation_override_reason": reason,
-					"version_fully_deployed": versionDeployed > 0, "regional_approval_region_ids": approvals,
-				}
-			}, nil
-		},
+		queue: in.queue,
+	}
+}
+
+// queue is confirmOp's queue, in its steps: find the version's validation the call read under its
+// locks; decide whether the confirmation overrides an unapproved validation (refused without a
+// reason); queue the confirmation's statements into p; return the reader of their answers.
+func (in ConfirmInput) queue(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error) {
+	v, ok := call.validations[t.VersionID]
+	if !ok {
+		return nil, fmt.Errorf("version %d of deployment task %d was not read with the call's locks", t.VersionID, t.TaskID)
+	}
+	reason, err := in.override(t, v)
+	if err != nil {
+		return nil, err
+	}
+	c := confirmation{in: in, override: reason != nil, reason: reason}
+	c.queue(ctx, p, actor, t, v)
+	return c.answer, nil
+}
+
+// override decides whether confirming t overrides its version's validation: there is one and it
+// is not APPROVED. It returns the override's reason (nil: no override), or validation_not_approved
+// when an override is needed and no validation_override_reason was given.
+func (in ConfirmInput) override(t lockedTask, v gen.DeploymentVersionValidationsRow) (*string, error) {
+	if v.ValidationRequestID == nil || (v.ValidationStatus != nil && *v.ValidationStatus == validationApproved) {
+		return nil, nil
+	}
+	if in.ValidationOverrideReason == "" {
+		return nil, domain.Errorf(domain.CodeValidationNotApproved,
+			"validation request %d of version %d is %s, not APPROVED; give validation_override_reason to deploy before approval",
+			*v.ValidationRequestID, t.VersionID, deref(v.ValidationStatus))
+	}
+	return optional(in.ValidationOverrideReason), nil
+}
+
+// confirmation is one task's confirmation: what was decided before its statements were queued,
+// and where their answers land once the pipeline is sent.
+type confirmation struct {
+	in       ConfirmInput
+	override bool
+	reason   *string // the override's reason, nil without an override
+
+	row             gen.VersionDeploymentTask
+	versionDeployed int64 // rows the version's actual-date update changed: 1 once every region runs it
+	created         []gen.ValidationApprovalsCreateForDeploymentRow
+}
+
+// queue adds, in this order, the task's update, its model's region rows, the version's actual
+// production date and (with a validation) the regional approvals: statements whose arguments do
+// not depend on each other's answers, so they share p's round trip.
+func (c *confirmation) queue(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, v gen.DeploymentVersionValidationsRow) {
+	date := c.in.ActualProductionDate.Time
+	pgtx.One(p, &c.row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
+		return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
+			TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(c.in.ConfirmationNotes),
+			ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: c.override, ValidationOverrideReason: c.reason,
+		})
+	}, updated(t.TaskID, "confirm deployment task"))
+	// The deployment date is the actual production date, at midnight UTC.
+	deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
+	p.Exec(func(q *gen.Queries) error {
+		_, err := q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
+			VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
+		})
+		return err
+	}, pgtx.Wrap("update model regions"))
+	pgtx.ExecRows(p, &c.versionDeployed, func(q *gen.Queries) (int64, error) {
+		return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
+			ActualProductionDate: &date, VersionID: t.VersionID,
+		})
+	}, pgtx.Wrap("set version production date"))
+	if v.ValidationRequestID != nil {
+		pgtx.Many(p, &c.created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateForDeploymentRow, error) {
+			return q.ValidationApprovalsCreateForDeployment(ctx, gen.ValidationApprovalsCreateForDeploymentParams{
+				RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
+			})
+		}, pgtx.Wrap("create regional approvals"))
+	}
+}
+
+// answer is the confirmation's applied: the updated task and the audit changes, once the
+// pipeline has been sent.
+func (c *confirmation) answer() (gen.VersionDeploymentTask, map[string]any) {
+	approvals := []int32{}
+	for _, a := range c.created {
+		approvals = append(approvals, *a.RegionID)
+	}
+	return c.row, map[string]any{
+		"status": StatusConfirmed, "actual_production_date": c.in.ActualProductionDate,
+		"deployed_before_validation_approved": c.override, "validation_override_reason": c.reason,
+		"version_fully_deployed": c.versionDeployed > 0, "regional_approval_region_ids": approvals,
 	}
 }
 

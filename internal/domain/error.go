@@ -11,7 +11,8 @@ import (
 // meaning once released; the HTTP layer maps each code to a status in one table.
 type Code string
 
-// The error codes of the API (docs/errors.md, "Codes and statuses").
+// The error codes of the API (docs/errors.md, "Codes and statuses") that services return; the few
+// only the HTTP transport raises (an oversized body, say) are declared in api/problem.go.
 const (
 	CodeInvalidRequest        Code = "invalid_request"
 	CodeUnauthenticated       Code = "unauthenticated"
@@ -29,9 +30,6 @@ const (
 	// requestor, or the owner or an active delegate of one of its models).
 	CodeNotIndependent       Code = "not_independent"
 	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
-	CodeBodyTooLarge         Code = "body_too_large"
-	CodeUnsupportedMediaType Code = "unsupported_media_type"
-	CodeMethodNotAllowed     Code = "method_not_allowed"
 	// CodeDeciderNotIndependent refuses an approval decision by someone involved in the request
 	// (separation of duties). The API answers it 403 with the code "not_independent", where an
 	// assignment of a validator who is not independent is 409.

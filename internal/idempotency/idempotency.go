@@ -22,21 +22,25 @@ import (
 // MaxKeyLength bounds an Idempotency-Key header.
 const MaxKeyLength = 200
 
-// Key identifies one guarded request: the caller's key and a hash of what was asked.
+// Key identifies one guarded request: the caller's key and a hash of what was asked, and the
+// status its fresh answer is sent with, stored beside that answer so a replay sends it again.
+// The status is the HTTP layer's to decide; this package only keeps it.
 type Key struct {
 	UserID      int32
 	Key         string
 	RequestHash []byte
+	Status      int
 }
 
 // NewKey builds a Key for a request; operation names the endpoint (a key reused on another
-// endpoint is "another body") and body is the raw request body.
-func NewKey(userID int32, key, operation string, body []byte) *Key {
+// endpoint is "another body"), body is the raw request body and status is what the handler
+// answers a fresh value with.
+func NewKey(userID int32, key, operation string, body []byte, status int) *Key {
 	h := sha256.New()
 	h.Write([]byte(operation))
 	h.Write([]byte{0})
 	h.Write(body)
-	return &Key{UserID: userID, Key: key, RequestHash: h.Sum(nil)}
+	return &Key{UserID: userID, Key: key, RequestHash: h.Sum(nil), Status: status}
 }
 
 // Replay is a stored answer to send again instead of doing the work.
@@ -60,8 +64,8 @@ var errInProgress = domain.Errorf(domain.CodeLockTimeout,
 // Do runs work inside tx under key. With a nil key it just runs work. Otherwise it claims the key
 // first: if the key already holds a committed answer, that answer is returned as a Replay (or
 // idempotency_key_reused if the request differs) and work does not run; if not, work runs and its
-// value is stored, encoded as JSON with status, before the caller commits.
-func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func() (T, error)) (Result[T], error) {
+// value is stored, encoded as JSON with the key's status, before the caller commits.
+func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, work func() (T, error)) (Result[T], error) {
 	if key == nil {
 		v, err := work()
 		return Result[T]{Value: v}, err
@@ -98,7 +102,7 @@ func Do[T any](ctx context.Context, tx pgx.Tx, key *Key, status int, work func()
 		return Result[T]{}, fmt.Errorf("encode idempotent answer: %w", err)
 	}
 	err = q.IdempotencyKeyComplete(ctx, gen.IdempotencyKeyCompleteParams{
-		UserID: key.UserID, IdempotencyKey: key.Key, ResponseStatus: int32(status), ResponseBody: body,
+		UserID: key.UserID, IdempotencyKey: key.Key, ResponseStatus: int32(key.Status), ResponseBody: body,
 	})
 	if err != nil {
 		return Result[T]{}, fmt.Errorf("store idempotent answer: %w", err)
@@ -114,11 +118,11 @@ func PurgeExpired(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 // InTx runs work in a READ COMMITTED transaction bounded by limits, under key as Do describes: the
 // usual shape of a create or bulk endpoint that accepts an Idempotency-Key. The limits are set
 // before the key is claimed, so a claim waiting on a request still in flight is bounded too.
-func InTx[T any](ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, key *Key, status int, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
+func InTx[T any](ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, key *Key, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
 	var res Result[T]
 	err := pgtx.WithTxLimits(ctx, pool, pgtx.ReadCommitted, limits, func(tx pgx.Tx) error {
 		var err error
-		res, err = Do(ctx, tx, key, status, func() (T, error) { return work(tx) })
+		res, err = Do(ctx, tx, key, func() (T, error) { return work(tx) })
 		return err
 	})
 	return res, err

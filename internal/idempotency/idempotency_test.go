@@ -33,7 +33,7 @@ func do(ctx context.Context, d *testdb.DB, key *idempotency.Key, n int, runs *in
 	var res idempotency.Result[answer]
 	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
 		var err error
-		res, err = idempotency.Do(ctx, tx, key, 201, func() (answer, error) {
+		res, err = idempotency.Do(ctx, tx, key, func() (answer, error) {
 			*runs++
 			return answer{N: n}, nil
 		})
@@ -47,7 +47,7 @@ func TestReplayAndReuse(t *testing.T) {
 	d, user := setup(t)
 	ctx := context.Background()
 	runs := 0
-	key := idempotency.NewKey(user, "k1", "POST /x", []byte(`{"a":1}`))
+	key := idempotency.NewKey(user, "k1", "POST /x", []byte(`{"a":1}`), 201)
 	first, err := do(ctx, d, key, 7, &runs)
 	if err != nil || first.Replay != nil || first.Value.N != 7 {
 		t.Fatalf("first = %+v, %v", first, err)
@@ -59,11 +59,11 @@ func TestReplayAndReuse(t *testing.T) {
 	if runs != 1 {
 		t.Fatalf("work ran %d times, want once", runs)
 	}
-	other := idempotency.NewKey(user, "k1", "POST /x", []byte(`{"a":2}`))
+	other := idempotency.NewKey(user, "k1", "POST /x", []byte(`{"a":2}`), 201)
 	if _, err := do(ctx, d, other, 9, &runs); domain.CodeOf(err) != domain.CodeIdempotencyKeyReused {
 		t.Fatalf("other body: err = %v, want idempotency_key_reused", err)
 	}
-	elsewhere := idempotency.NewKey(user, "k1", "POST /y", []byte(`{"a":1}`))
+	elsewhere := idempotency.NewKey(user, "k1", "POST /y", []byte(`{"a":1}`), 201)
 	if _, err := do(ctx, d, elsewhere, 9, &runs); domain.CodeOf(err) != domain.CodeIdempotencyKeyReused {
 		t.Fatalf("other endpoint: err = %v, want idempotency_key_reused", err)
 	}
@@ -73,10 +73,10 @@ func TestFailedWorkLeavesNoKey(t *testing.T) {
 	t.Parallel()
 	d, user := setup(t)
 	ctx := context.Background()
-	key := idempotency.NewKey(user, "k2", "POST /x", []byte(`{}`))
+	key := idempotency.NewKey(user, "k2", "POST /x", []byte(`{}`), 201)
 	boom := errors.New("boom")
 	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
-		_, err := idempotency.Do(ctx, tx, key, 201, func() (answer, error) { return answer{}, boom })
+		_, err := idempotency.Do(ctx, tx, key, func() (answer, error) { return answer{}, boom })
 		return err
 	})
 	if !errors.Is(err, boom) {
@@ -95,20 +95,20 @@ func TestKeyInFlightIsRetryable(t *testing.T) {
 	t.Parallel()
 	d, user := setup(t)
 	ctx := context.Background()
-	key := idempotency.NewKey(user, "k3", "POST /x", []byte(`{}`))
+	key := idempotency.NewKey(user, "k3", "POST /x", []byte(`{}`), 201)
 	holder, err := d.Pool.Begin(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer func() { _ = holder.Rollback(ctx) }()
-	if _, err := idempotency.Do(ctx, holder, key, 201, func() (answer, error) { return answer{N: 1}, nil }); err != nil {
+	if _, err := idempotency.Do(ctx, holder, key, func() (answer, error) { return answer{N: 1}, nil }); err != nil {
 		t.Fatal(err)
 	}
 	err = pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '100ms'"); err != nil {
 			return err
 		}
-		_, err := idempotency.Do(ctx, tx, key, 201, func() (answer, error) { return answer{N: 2}, nil })
+		_, err := idempotency.Do(ctx, tx, key, func() (answer, error) { return answer{N: 2}, nil })
 		return err
 	})
 	if domain.CodeOf(err) != domain.CodeLockTimeout {

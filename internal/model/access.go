@@ -23,7 +23,8 @@ func (a Access) CanActForOwner(actor domain.Actor) bool {
 }
 
 // AccessOf reads how actor relates to model modelID, with q bound to the caller's transaction.
-// A missing model is not_found.
+// A missing model is not_found. Like audit.Record, it takes q as the handle of the caller's
+// transaction; what comes back is Access, never a generated row of the models table.
 func AccessOf(ctx context.Context, q *gen.Queries, actor domain.Actor, modelID int32) (Access, error) {
 	row, err := q.ModelAccess(ctx, gen.ModelAccessParams{ModelID: modelID, UserID: actor.UserID})
 	if pgtx.IsNoRows(err) {

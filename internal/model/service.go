@@ -3,7 +3,6 @@ package model
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 
 	"github.com/jackc/pgx/v5"
@@ -46,7 +45,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (Model, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, in.OwnerID)
 		if err != nil {

@@ -4,7 +4,6 @@ package region
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -59,7 +58,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err := c.Err(); err != nil {
 		return idempotency.Result[Region]{}, err
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (Region, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Region, error) {
 		q := gen.New(tx)
 		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
 			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,
@@ -93,8 +92,8 @@ func (s *Service) List(ctx context.Context, page domain.Page) ([]Region, *int64,
 }
 
 // RequireAll checks that every id in ids names a region, with q bound to the caller's
-// transaction; the error names the missing ids.
-func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) ([]gen.Region, error) {
+// transaction, and returns those regions; the error names the missing ids.
+func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) ([]Region, error) {
 	if len(ids) == 0 {
 		return nil, nil
 	}
@@ -102,20 +101,26 @@ func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) 
 	if err != nil {
 		return nil, fmt.Errorf("find regions: %w", err)
 	}
-	return rows, CheckAll(field, ids, rows)
+	found := make([]int32, len(rows))
+	out := make([]Region, len(rows))
+	for i, r := range rows {
+		found[i], out[i] = r.RegionID, fromRow(r)
+	}
+	return out, CheckAll(field, ids, found)
 }
 
-// CheckAll is RequireAll's check, for callers that read the rows (RegionListByIDs) themselves,
-// in a pipeline: it fails with not_found naming the ids of ids that rows lack.
-func CheckAll(field string, ids []int32, rows []gen.Region) error {
-	if len(rows) == len(ids) {
+// CheckAll is RequireAll's check, for callers that read the regions (RegionListByIDs) themselves,
+// in a pipeline: it fails with not_found naming the ids of ids that are not among the found ids.
+// Only ids cross the package line: the rows of the regions table stay with the reader.
+func CheckAll(field string, ids, found []int32) error {
+	if len(found) == len(ids) {
 		return nil
 	}
-	found := make(map[int32]bool, len(rows))
-	for _, r := range rows {
-		found[r.RegionID] = true
+	has := make(map[int32]bool, len(found))
+	for _, id := range found {
+		has[id] = true
 	}
-	missing := domain.MissingIDs(ids, func(id int32) bool { return found[id] })
+	missing := domain.MissingIDs(ids, func(id int32) bool { return has[id] })
 	return domain.NotFoundIDs("regions", field, missing)
 }
 

@@ -3,7 +3,6 @@ package user
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -52,7 +51,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, http.StatusCreated, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }

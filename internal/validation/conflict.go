@@ -82,30 +82,25 @@ func activeConflicts(ctx context.Context, q *gen.Queries, modelIDs []int32) ([]C
 	return groupConflicts(convertRows(rows), false), nil
 }
 
-// conflictError is the validation_conflict a client sees, with the conflicts in the problem body.
-func conflictError(conflicts []Conflict) *domain.Error {
+// Why a validation_conflict refuses the models it names: an active non-targeted request blocks
+// a new one (DATA-01), and an approved validation refuses an INITIAL one.
+const (
+	blockedByActive   = "already have an active non-targeted validation request"
+	blockedByApproved = "already have an approved validation; an INITIAL validation is not possible"
+)
+
+// conflictError is the validation_conflict (409) a client sees: the detail names the models and
+// why they are blocked, the problem body lists the conflicts (the active requests, or the
+// approved ones under approved_requests).
+func conflictError(conflicts []Conflict, why string) *domain.Error {
 	ids := make([]string, len(conflicts))
 	for i, c := range conflicts {
 		ids[i] = fmt.Sprint(c.ModelID)
 	}
-	e := domain.Errorf(domain.CodeValidationConflict,
-		"model(s) %s already have an active non-targeted validation request", strings.Join(ids, ", "))
+	e := domain.Errorf(domain.CodeValidationConflict, "model(s) %s %s", strings.Join(ids, ", "), why)
 	if conflicts == nil {
 		conflicts = []Conflict{}
 	}
-	e.Extra = map[string]any{"conflicts": conflicts}
-	return e
-}
-
-// initialRefusedError refuses an INITIAL validation of already validated models. It is a
-// validation_conflict (409) whose conflicts list the approved requests under approved_requests.
-func initialRefusedError(conflicts []Conflict) *domain.Error {
-	ids := make([]string, len(conflicts))
-	for i, c := range conflicts {
-		ids[i] = fmt.Sprint(c.ModelID)
-	}
-	e := domain.Errorf(domain.CodeValidationConflict,
-		"model(s) %s already have an approved validation; an INITIAL validation is not possible", strings.Join(ids, ", "))
 	e.Extra = map[string]any{"conflicts": conflicts}
 	return e
 }

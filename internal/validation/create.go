@@ -3,7 +3,6 @@ package validation
 import (
 	"context"
 	"fmt"
-	"net/http"
 	"slices"
 	"time"
 
@@ -91,7 +90,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		return res, err
 	}
 	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		res, err = idempotency.Do(ctx, tx, key, http.StatusCreated, func() (Request, error) {
+		res, err = idempotency.Do(ctx, tx, key, func() (Request, error) {
 			// Without a key the writes are the transaction's last statements and carry its
 			// COMMIT; with one, the stored answer still has to follow them.
 			return s.create(ctx, tx, actor, in, modelIDs, key == nil)
@@ -106,11 +105,11 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 }
 
 // create is Create's work inside the transaction, in two round trips (the first also carries
-// BEGIN when no Idempotency-Key was claimed): the locks, every check's read and the reservation
-// of the request's id in one pipeline — the server runs them in order, so each read runs under
-// all the locks and sees what earlier holders committed — then, the checks passed, the request's
-// insert, its links, history and audit row in a second pipeline, which also carries the COMMIT
-// when commit is set. The checks are judged in the order of DATA-01's steps.
+// BEGIN when no Idempotency-Key was claimed) and three steps: read under the locks — the locks,
+// every check's read and the reservation of the request's id in one pipeline, which the server
+// runs in order, so each read runs under all the locks and sees what earlier holders committed;
+// judge the request by those reads; then send its writes — the request's insert, its links,
+// history and audit row in a second pipeline, which also carries the COMMIT when commit is set.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
 	regionIDs := sortedIDs(in.RegionIDs)
 	versionIDs := listedVersions(in.ModelVersions)
@@ -118,41 +117,78 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	if err := s.readUnderLocks(ctx, tx, in, modelIDs, regionIDs, versionIDs, &r); err != nil {
 		return Request{}, err
 	}
-	names, err := r.modelNames(modelIDs)
+	names, err := s.judge(in, modelIDs, regionIDs, versionIDs, &r)
 	if err != nil {
 		return Request{}, err
 	}
+	w, err := queueWrites(ctx, actor, in, r.requestID, modelIDs, regionIDs, versionIDs, names)
+	if err != nil {
+		return Request{}, err
+	}
+	if commit {
+		err = w.pipeline.SendAndCommit(ctx, tx)
+	} else {
+		err = w.pipeline.Send(ctx, tx)
+	}
+	if err != nil {
+		return Request{}, err
+	}
+	return fromRow(gen.ValidationRequestGetRow(w.row), w.models, regionIDs), nil
+}
+
+// judge checks a request against the reads taken under the locks, in the order of DATA-01's
+// steps: every model exists; no active non-targeted request covers one of them (counted in the
+// conflict metric); an INITIAL one is not asked for an already validated model; the regions exist;
+// the versions exist and belong to their models. It returns the models' names.
+func (s *Service) judge(in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) (map[int32]string, error) {
+	names, err := r.modelNames(modelIDs)
+	if err != nil {
+		return nil, err
+	}
 	if conflicts := groupConflicts(convertRows(r.active), false); len(conflicts) > 0 {
 		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
-		return Request{}, conflictError(conflicts)
+		return nil, conflictError(conflicts, blockedByActive)
 	}
 	if approved := groupConflicts(convertRows(r.approved), true); len(approved) > 0 {
-		return Request{}, initialRefusedError(approved)
+		return nil, conflictError(approved, blockedByApproved)
 	}
-	if err := region.CheckAll("region_ids", regionIDs, r.regions); err != nil {
-		return Request{}, err
+	if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(r.regions)); err != nil {
+		return nil, err
 	}
 	if err := checkVersions(in.ModelVersions, versionIDs, r.versions); err != nil {
-		return Request{}, err
+		return nil, err
 	}
+	return names, nil
+}
 
-	id := r.requestID
+// createWrites are the writes of a request that passed its checks, queued in one pipeline, and
+// what the request is answered with once it has been sent.
+type createWrites struct {
+	pipeline *pgtx.Pipeline
+	row      gen.ValidationRequestCreateRow // the request's row, set when the pipeline is sent
+	models   []RequestModel
+}
+
+// queueWrites queues, in this order, the request (under the id reserved for it), its model links
+// with their versions, its region links, its version links, its first history row and its audit
+// row: statements whose arguments do not depend on each other's answers, so they share one round
+// trip.
+func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string) (*createWrites, error) {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
 	}
-	models := make([]RequestModel, len(modelIDs))
+	w := &createWrites{pipeline: &pgtx.Pipeline{}, models: make([]RequestModel, len(modelIDs))}
 	linkVersions := make([]int32, len(modelIDs))
 	for i, m := range modelIDs {
-		models[i] = RequestModel{ModelID: m, ModelName: names[m]}
+		w.models[i] = RequestModel{ModelID: m, ModelName: names[m]}
 		if v, ok := in.ModelVersions[m]; ok {
 			linkVersions[i] = v
-			models[i].VersionID = &v
+			w.models[i].VersionID = &v
 		}
 	}
-	writes := &pgtx.Pipeline{}
-	var row gen.ValidationRequestCreateRow
-	pgtx.One(writes, &row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
+	writes := w.pipeline
+	pgtx.One(writes, &w.row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
 		return q.ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
 			RequestID: id, RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
 			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
@@ -178,7 +214,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 			RequestID: id, ToStatus: StatusIntake, ChangedBy: actor.UserID,
 		})
 	}, pgtx.Wrap("record status history"))
-	err = audit.Queue(ctx, writes, audit.Entry{
+	err := audit.Queue(ctx, writes, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
@@ -187,17 +223,9 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 		},
 	})
 	if err != nil {
-		return Request{}, err
+		return nil, err
 	}
-	if commit {
-		err = writes.SendAndCommit(ctx, tx)
-	} else {
-		err = writes.Send(ctx, tx)
-	}
-	if err != nil {
-		return Request{}, err
-	}
-	return fromRow(gen.ValidationRequestGetRow(row), models, regionIDs), nil
+	return w, nil
 }
 
 // checkReads are the answers of the reads Create judges a request by.
@@ -211,6 +239,15 @@ type checkReads struct {
 	requestID int32
 }
 
+// regionIDsOf returns the ids of the regions rows found, what region.CheckAll judges by.
+func regionIDsOf(rows []gen.Region) []int32 {
+	ids := make([]int32, len(rows))
+	for i, r := range rows {
+		ids[i] = r.RegionID
+	}
+	return ids
+}
+
 // readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement each,
 // docs/locks.md "One key per statement") and after them the reads the request needs: its models,
 // the active non-targeted requests on them (unless TARGETED), their approvals (INITIAL), its
@@ -220,14 +257,14 @@ type checkReads struct {
 func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) error {
 	p := &pgtx.Pipeline{}
 	lockOrder := modelIDs
-	if s.opts.LockInGivenOrder {
+	if s.lockInGivenOrder {
 		lockOrder = in.ModelIDs
 	}
 	start := time.Now()
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		for _, id := range lockOrder {
 			queueModelLock(ctx, p, id)
-			if s.opts.LockOneByOne {
+			if s.lockOneByOne {
 				if err := p.Send(ctx, tx); err != nil {
 					return err
 				}
@@ -258,7 +295,7 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 	}
 	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
 	err := p.Send(ctx, tx)
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	return err
@@ -314,7 +351,7 @@ func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error 
 	if err != nil {
 		return err
 	}
-	return &BackstopError{Conflict: conflictError(conflicts)}
+	return &BackstopError{Conflict: conflictError(conflicts, blockedByActive)}
 }
 
 func sortedKeys(m map[int32]int32) []int32 {

@@ -66,7 +66,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		if IsClosed(cur.Status) {
 			return closedError(requestID, cur.Status)
 		}
-		if err := region.CheckAll("region_ids", regionIDs, regions); err != nil {
+		if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(regions)); err != nil {
 			return err
 		}
 		params := gen.ValidationRequestUpdateParams{
@@ -220,7 +220,7 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	var e modelEdit
 	p := &pgtx.Pipeline{}
 	start := time.Now()
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		for _, id := range after {
 			queueModelLock(ctx, p, id)
 		}
@@ -252,7 +252,7 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 		}, pgtx.Wrap("find versions"))
 	}
 	err = p.Send(ctx, tx)
-	if !s.opts.SkipLock {
+	if !s.skipModelLocks {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	if err != nil {
@@ -369,12 +369,12 @@ func (e *modelEdit) judge(before []gen.ValidationRequestModelLinksRow, requestID
 	}
 	if e.request.ValidationType != TypeTargeted {
 		if conflicts := groupConflicts(convertRows(e.active), false); len(conflicts) > 0 {
-			return conflictError(conflicts)
+			return conflictError(conflicts, blockedByActive)
 		}
 	}
 	if e.request.ValidationType == TypeInitial {
 		if approved := groupConflicts(convertRows(e.approved), true); len(approved) > 0 {
-			return initialRefusedError(approved)
+			return conflictError(approved, blockedByApproved)
 		}
 	}
 	if len(e.notFreeOf) > 0 {

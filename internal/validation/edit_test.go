@@ -4,10 +4,8 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"mrmflow/internal/domain"
-	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -68,7 +66,7 @@ func TestConcurrentAddModelWithoutLockNeedsBackstop(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, addRacers+4)
 	warm(t, f.db.Pool, addRacers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
+	svc := newService(f.db.Pool, validation.SkipModelLocks)
 	backstops := 0
 	for round := range 5 {
 		o := raceAddModel(t, f, svc)
@@ -90,7 +88,7 @@ func TestConcurrentAddModelWithoutLockOrBackstopBreaks(t *testing.T) {
 	f := newFixture(t, addRacers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, addRacers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
+	svc := newService(f.db.Pool, validation.SkipModelLocks)
 	for range 5 {
 		if o := raceAddModel(t, f, svc); len(o.created) > 1 {
 			return

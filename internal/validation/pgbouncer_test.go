@@ -4,11 +4,9 @@ import (
 	"context"
 	"sync"
 	"testing"
-	"time"
 
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
-	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/validation"
 )
@@ -19,7 +17,7 @@ import (
 // connections of its database.
 
 // replicas returns two services on two pools of f's database: f's own and a second one.
-func replicas(t *testing.T, f *fixture, perPool int32, opts validation.Options) []*validation.Service {
+func replicas(t *testing.T, f *fixture, perPool int32, switches ...func(*validation.Service)) []*validation.Service {
 	t.Helper()
 	second, err := database.Open(context.Background(), f.db.URL, database.PoolOptions{MaxConns: perPool})
 	if err != nil {
@@ -27,8 +25,8 @@ func replicas(t *testing.T, f *fixture, perPool int32, opts validation.Options) 
 	}
 	t.Cleanup(second.Close)
 	return []*validation.Service{
-		validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
-		validation.NewServiceWithOptions(second, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
+		newService(f.db.Pool, switches...),
+		newService(second, switches...),
 	}
 }
 
@@ -51,10 +49,10 @@ func raceReplicas(svcs []*validation.Service, actor domain.Actor, inputs []valid
 }
 
 // raceRoundsThroughPgBouncer runs rounds of racers creates of one model each through PgBouncer.
-func raceRoundsThroughPgBouncer(t *testing.T, opts validation.Options) []*outcomes {
+func raceRoundsThroughPgBouncer(t *testing.T, switches ...func(*validation.Service)) []*outcomes {
 	t.Helper()
 	f := newFixtureOn(t, testdb.NewThroughPgBouncer(t, racers/2+2))
-	svcs := replicas(t, f, racers/2+2, opts)
+	svcs := replicas(t, f, racers/2+2, switches...)
 	var out []*outcomes
 	for _, m := range f.models(rounds) {
 		inputs := make([]validation.CreateInput, racers)
@@ -69,7 +67,7 @@ func raceRoundsThroughPgBouncer(t *testing.T, opts validation.Options) []*outcom
 // Same-model race through PgBouncer: exactly one creator wins each round, by the lock (the
 // backstop never fires).
 func TestConcurrentCreateExactlyOneWinsThroughPgBouncer(t *testing.T) {
-	for i, o := range raceRoundsThroughPgBouncer(t, validation.Options{}) {
+	for i, o := range raceRoundsThroughPgBouncer(t) {
 		if len(o.created) != 1 || o.conflicts != racers-1 || o.backstops != 0 || len(o.other) != 0 {
 			t.Fatalf("round %d: %d created, %d conflicts, %d backstops, other %v", i, len(o.created), o.conflicts, o.backstops, o.other)
 		}
@@ -80,7 +78,7 @@ func TestConcurrentCreateExactlyOneWinsThroughPgBouncer(t *testing.T) {
 // backstop index keeps the invariant; it must have fired.
 func TestConcurrentCreateWithoutLockNeedsBackstopThroughPgBouncer(t *testing.T) {
 	backstops := 0
-	for i, o := range raceRoundsThroughPgBouncer(t, validation.Options{SkipLock: true}) {
+	for i, o := range raceRoundsThroughPgBouncer(t, validation.SkipModelLocks) {
 		if len(o.created) != 1 || len(o.other) != 0 {
 			t.Fatalf("round %d: %d created, other %v", i, len(o.created), o.other)
 		}

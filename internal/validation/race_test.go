@@ -5,11 +5,23 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5/pgxpool"
+
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
+
+// newService returns a Service on pool with the race tests' 5 s lock wait and the given
+// test-only switches of export_test.go (none: the full protection).
+func newService(pool *pgxpool.Pool, switches ...func(*validation.Service)) *validation.Service {
+	s := validation.NewService(pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil)
+	for _, sw := range switches {
+		sw(s)
+	}
+	return s
+}
 
 const (
 	racers = 16
@@ -91,7 +103,7 @@ func TestConcurrentCreateWithoutLockNeedsBackstop(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, racers+4)
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
+	svc := newService(f.db.Pool, validation.SkipModelLocks)
 	backstops := 0
 	for i, o := range raceRounds(t, f, svc, nil) {
 		if len(o.created) != 1 || len(o.other) != 0 {
@@ -111,7 +123,7 @@ func TestConcurrentCreateWithoutLockOrBackstopBreaks(t *testing.T) {
 	f := newFixture(t, racers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{SkipLock: true})
+	svc := newService(f.db.Pool, validation.SkipModelLocks)
 	raceRounds(t, f, svc, duplicated)
 	if f.violations() == 0 {
 		t.Fatal("no duplicate active validation without lock and index: this test cannot see the race")
@@ -125,7 +137,7 @@ func TestConcurrentCreateRepeatableReadBreaks(t *testing.T) {
 	f := newFixture(t, racers+4)
 	f.dropBackstop()
 	warm(t, f.db.Pool, racers)
-	svc := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{Isolation: "repeatable read"})
+	svc := newService(f.db.Pool, validation.UseRepeatableRead)
 	raceRounds(t, f, svc, duplicated)
 	if f.violations() == 0 {
 		t.Fatal("no duplicate active validation under REPEATABLE READ: this test cannot see the race")
@@ -187,15 +199,14 @@ func TestInterleavingBlockedCreateSeesCommittedConflict(t *testing.T) {
 // its check sees nothing; the backstop catches it, and without the backstop B commits a duplicate.
 func TestInterleavingRepeatableReadMissesConflict(t *testing.T) {
 	t.Parallel()
-	rr := validation.Options{Isolation: "repeatable read"}
 	f := newFixture(t, 5)
-	_, _, err := interleave(t, f, validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, rr))
+	_, _, err := interleave(t, f, newService(f.db.Pool, validation.UseRepeatableRead))
 	if !validation.IsBackstop(err) {
 		t.Fatalf("under REPEATABLE READ: %v, want the backstop to catch it", err)
 	}
 	g := newFixture(t, 5)
 	g.dropBackstop()
-	if _, _, err := interleave(t, g, validation.NewServiceWithOptions(g.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, rr)); err != nil {
+	if _, _, err := interleave(t, g, newService(g.db.Pool, validation.UseRepeatableRead)); err != nil {
 		t.Fatalf("under REPEATABLE READ without backstop: %v, want a (wrong) success", err)
 	}
 	if g.violations() != 1 {
@@ -255,7 +266,7 @@ func TestOppositeOrdersNeverDeadlock(t *testing.T) {
 	t.Parallel()
 	const n = 300
 	f := newFixture(t, 6)
-	oneByOne := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{LockOneByOne: true})
+	oneByOne := newService(f.db.Pool, validation.LockOneByOne)
 	if deadlocks := oppositeOrders(t, f, oneByOne, n, true); deadlocks != 0 {
 		t.Fatalf("%d deadlocks in %d rounds", deadlocks, n)
 	}
@@ -288,7 +299,7 @@ func oppositeOrders(t *testing.T, f *fixture, svc *validation.Service, rounds in
 func TestOppositeOrdersDeadlockWithoutSortedLocks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, 6)
-	unsorted := validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, validation.Options{LockInGivenOrder: true, LockOneByOne: true})
+	unsorted := newService(f.db.Pool, validation.LockInGivenOrder, validation.LockOneByOne)
 	if oppositeOrders(t, f, unsorted, 300, false) == 0 {
 		t.Fatal("no deadlock in 300 rounds of opposite-order locking: the test could not catch one")
 	}

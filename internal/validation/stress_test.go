@@ -46,7 +46,7 @@ func (r *stressResult) percentile(p int) time.Duration {
 // each creates requests for random subsets of 1 to 4 of stressModels models (30% TARGETED),
 // adds models to some of its requests, cancels some of them, and cancels the context of some
 // creates midway.
-func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
+func stress(t *testing.T, f *fixture, switches ...func(*validation.Service)) *stressResult {
 	t.Helper()
 	ctx := context.Background()
 	second, err := database.Open(ctx, f.db.URL, database.PoolOptions{MaxConns: stressWorkers/2 + 2})
@@ -57,8 +57,8 @@ func stress(t *testing.T, f *fixture, opts validation.Options) *stressResult {
 	warm(t, f.db.Pool, stressWorkers/2)
 	warm(t, second, stressWorkers/2)
 	services := []*validation.Service{
-		validation.NewServiceWithOptions(f.db.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
-		validation.NewServiceWithOptions(second, pgtx.Limits{LockTimeout: 5 * time.Second}, nil, opts),
+		newService(f.db.Pool, switches...),
+		newService(second, switches...),
 	}
 	models := f.models(stressModels)
 	nonTargeted := []string{validation.TypeComprehensive, validation.TypeInterim, validation.TypeInitial}
@@ -204,7 +204,7 @@ func TestStressInvariantHolds(t *testing.T) {
 // its lock alone, without deadlocks, and left every request complete.
 func stressInvariantHolds(t *testing.T, f *fixture) {
 	t.Helper()
-	res := stress(t, f, validation.Options{})
+	res := stress(t, f)
 	t.Logf("%d creates: %d created, %d models added, %d conflicts, %d cancelled, %d backstops, %d deadlocks; create latency p50 %v p99 %v",
 		len(res.latencies), len(res.created), res.edits, res.conflicts, res.cancelled, res.backstops, res.deadlocks,
 		res.percentile(50).Round(time.Microsecond), res.percentile(99).Round(time.Microsecond))
@@ -228,7 +228,7 @@ func stressInvariantHolds(t *testing.T, f *fixture) {
 func TestStressWithoutLock(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, stressWorkers/2+2)
-	res := stress(t, f, validation.Options{SkipLock: true})
+	res := stress(t, f, validation.SkipModelLocks)
 	if res.backstops == 0 {
 		t.Error("the backstop never fired without the lock: the stress cannot see the race")
 	}
@@ -239,7 +239,7 @@ func TestStressWithoutLock(t *testing.T) {
 
 	g := newFixture(t, stressWorkers/2+2)
 	g.dropBackstop()
-	stress(t, g, validation.Options{SkipLock: true})
+	stress(t, g, validation.SkipModelLocks)
 	if g.violations() == 0 {
 		t.Error("no violation without lock and index: the stress cannot see the race")
 	}
