@@ -60,42 +60,6 @@ func (q *Queries) ValidationApprovalDecide(ctx context.Context, arg ValidationAp
 	return i, err
 }
 
-const validationApprovalGet = `-- name: ValidationApprovalGet :one
-SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
-       comments, created_at
-FROM validation_approvals
-WHERE approval_id = $1
-`
-
-type ValidationApprovalGetRow struct {
-	ApprovalID   int32
-	RequestID    int32
-	ApprovalType string
-	RegionID     *int32
-	Status       string
-	DecidedByID  *int32
-	DecidedAt    *time.Time
-	Comments     *string
-	CreatedAt    time.Time
-}
-
-func (q *Queries) ValidationApprovalGet(ctx context.Context, approvalID int32) (ValidationApprovalGetRow, error) {
-	row := q.db.QueryRow(ctx, validationApprovalGet, approvalID)
-	var i ValidationApprovalGetRow
-	err := row.Scan(
-		&i.ApprovalID,
-		&i.RequestID,
-		&i.ApprovalType,
-		&i.RegionID,
-		&i.Status,
-		&i.DecidedByID,
-		&i.DecidedAt,
-		&i.Comments,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
 const validationApprovalLockForDecision = `-- name: ValidationApprovalLockForDecision :one
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,

@@ -452,35 +452,6 @@ func (q *Queries) ValidationRequestLockForUpdate(ctx context.Context, requestID 
 	return i, err
 }
 
-const validationRequestModelIDs = `-- name: ValidationRequestModelIDs :many
-SELECT model_id
-FROM validation_request_models
-WHERE request_id = $1
-ORDER BY model_id
-`
-
-// The models of one request in ascending order: approving a request takes their validation locks
-// first (see ChangeStatus), in the same order as every creator.
-func (q *Queries) ValidationRequestModelIDs(ctx context.Context, requestID int32) ([]int32, error) {
-	rows, err := q.db.Query(ctx, validationRequestModelIDs, requestID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int32
-	for rows.Next() {
-		var model_id int32
-		if err := rows.Scan(&model_id); err != nil {
-			return nil, err
-		}
-		items = append(items, model_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const validationRequestModelLinks = `-- name: ValidationRequestModelLinks :many
 SELECT model_id, version_id
 FROM validation_request_models

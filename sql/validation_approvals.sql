@@ -111,12 +111,6 @@ SELECT count(*)
 FROM validation_approvals
 WHERE request_id = @request_id AND status = 'PENDING' AND approval_type <> 'DEPLOYMENT';
 
--- name: ValidationApprovalGet :one
-SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
-       comments, created_at
-FROM validation_approvals
-WHERE approval_id = @approval_id;
-
 -- name: ValidationApprovalsForRequest :many
 -- Every approval of one request, in creation order (validation_approvals_request_id_idx).
 SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,

@@ -95,14 +95,6 @@ WHERE v.version_id = locked.version_id;
 INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
 VALUES (@request_id, sqlc.narg('from_status'), @to_status, sqlc.narg('reason'), @changed_by);
 
--- name: ValidationRequestModelIDs :many
--- The models of one request in ascending order: approving a request takes their validation locks
--- first (see ChangeStatus), in the same order as every creator.
-SELECT model_id
-FROM validation_request_models
-WHERE request_id = @request_id
-ORDER BY model_id;
-
 -- name: ValidationRequestLockForUpdate :one
 -- FOR UPDATE serialises status changes of one request: the second change waits, then reads the
 -- status the first one committed and is judged against it.

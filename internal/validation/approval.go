@@ -52,7 +52,7 @@ type Approval struct {
 
 // approvalRow is the columns every approval read returns; sqlc names one struct per query, and
 // they convert to this one.
-type approvalRow = gen.ValidationApprovalGetRow
+type approvalRow = gen.ValidationApprovalsForRequestRow
 
 func approvalOf(r approvalRow) Approval {
 	return Approval{
@@ -93,7 +93,7 @@ func (s *Service) RequestApprovals(ctx context.Context, actor domain.Actor, requ
 	}
 	out := make([]Approval, len(rows))
 	for i, r := range rows {
-		out[i] = approvalOf(approvalRow(r))
+		out[i] = approvalOf(r)
 	}
 	return out, nil
 }
