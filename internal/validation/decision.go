@@ -49,7 +49,7 @@ func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int
 		return Approval{}, err
 	}
 	var out Approval
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		out, err = s.decide(ctx, tx, actor, approvalID, in)
 		return err

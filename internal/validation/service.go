@@ -41,8 +41,9 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	return &Service{pool: pool, limits: limits.Bounded(), metrics: m}
 }
 
-// withTx runs fn in Create's transaction: READ COMMITTED unless a test overrode it, with every
-// lock wait bounded by lockTimeout (past it: 55P03, answered as lock_timeout).
+// withTx runs fn in a transaction of the service: READ COMMITTED (every lock-then-check here needs
+// it; a negative-control test may switch to REPEATABLE READ), with the service's limits set first
+// (a lock wait past LOCK_TIMEOUT is 55P03, a statement past STATEMENT_TIMEOUT 57014).
 func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	opts := pgtx.ReadCommitted
 	if s.isolation != "" {

@@ -39,7 +39,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 		return Request{}, err
 	}
 	var r Request
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = s.changeStatus(ctx, tx, actor, requestID, status, reason, true)
 		return err
@@ -60,7 +60,7 @@ func (s *Service) Resume(ctx context.Context, actor domain.Actor, requestID int3
 		return Request{}, err
 	}
 	var r Request
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	err := s.withTx(ctx, func(tx pgx.Tx) error {
 		var err error
 		r, err = s.changeStatus(ctx, tx, actor, requestID, "", reason, false)
 		return err
