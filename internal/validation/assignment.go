@@ -364,11 +364,8 @@ func (s *Service) SignOff(ctx context.Context, actor domain.Actor, id int32, com
 	}
 	var out Assignment
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		la, err := s.lockAssignment(ctx, tx, id)
+		la, err := s.lockReviewer(ctx, tx, actor, id)
 		if err != nil {
-			return err
-		}
-		if err := reviewerOnly(actor, la); err != nil {
 			return err
 		}
 		w := &pgtx.Pipeline{}
@@ -407,11 +404,8 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 	}
 	var out Request
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		la, err := s.lockAssignment(ctx, tx, id)
+		la, err := s.lockReviewer(ctx, tx, actor, id)
 		if err != nil {
-			return err
-		}
-		if err := reviewerOnly(actor, la); err != nil {
 			return err
 		}
 		w := &pgtx.Pipeline{}
@@ -435,6 +429,16 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 		return nil
 	})
 	return out, txError(err)
+}
+
+// lockReviewer locks assignment id for its reviewer's sign-off or send-back and admits actor only
+// as that reviewer, with the request in REVIEW (reviewerOnly).
+func (s *Service) lockReviewer(ctx context.Context, tx pgx.Tx, actor domain.Actor, id int32) (lockedAssignment, error) {
+	la, err := s.lockAssignment(ctx, tx, id)
+	if err != nil {
+		return lockedAssignment{}, err
+	}
+	return la, reviewerOnly(actor, la)
 }
 
 // reviewerOnly admits the assignment's own validator when it is the reviewer and the request is
