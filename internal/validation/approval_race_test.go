@@ -9,20 +9,10 @@ import (
 	"mrmflow/internal/validation"
 )
 
-// pendingApproval creates a TARGETED request on model with svc and walks it to PENDING_APPROVAL
-// through the gates: a primary validator (which moves it to PLANNING), IN_PROGRESS, an outcome.
+// pendingApproval creates a TARGETED request on model and works it to PENDING_APPROVAL.
 func (f *fixture) pendingApproval(model int32) int32 {
 	f.t.Helper()
-	r, err := f.svc.Create(context.Background(), f.validator, input(validation.TypeTargeted, model), nil)
-	if err != nil {
-		f.t.Fatal(err)
-	}
-	id := r.Value.RequestID
-	f.assign(id, true, false)
-	f.step(id, validation.StatusInProgress)
-	f.outcome(id)
-	f.step(id, validation.StatusPendingApproval)
-	return id
+	return f.toPendingApproval(input(validation.TypeTargeted, model))
 }
 
 // TestLastApprovalWaitsForCreatorsOfItsModels: an INITIAL creator checks "no approved
