@@ -18,6 +18,8 @@ const (
 	stressWorkers  = 32
 	stressModels   = 12
 	stressDuration = time.Second
+	// stressAttempts bounds the runs of the unguarded stress in its negative control.
+	stressAttempts = 5
 )
 
 // stressResult is what a stress run saw.
@@ -224,7 +226,10 @@ func stressInvariantHolds(t *testing.T, f *fixture) {
 }
 
 // Negative control: the same stress without the lock is saved only by the backstop index, which
-// must have fired; without the index too, the invariant breaks.
+// must have fired; without the index too, the invariant breaks. A violation is judged on the
+// requests still active when a run ends, and the workers cancel a fifth of what they create, so
+// one run can race and then cancel its evidence away (about one run in four here): the unguarded
+// stress runs again, up to stressAttempts times, until a violation is left standing.
 func TestStressWithoutLock(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, stressWorkers/2+2)
@@ -239,8 +244,14 @@ func TestStressWithoutLock(t *testing.T) {
 
 	g := newFixture(t, stressWorkers/2+2)
 	g.dropBackstop()
-	stress(t, g, validation.SkipModelLocks)
-	if g.violations() == 0 {
-		t.Error("no violation without lock and index: the stress cannot see the race")
+	for attempt := 1; ; attempt++ {
+		stress(t, g, validation.SkipModelLocks)
+		if n := g.violations(); n > 0 {
+			t.Logf("run %d without lock and index left %d models with two active non-targeted requests", attempt, n)
+			break
+		}
+		if attempt == stressAttempts {
+			t.Fatalf("no violation in %d runs without lock and index: the stress cannot see the race", attempt)
+		}
 	}
 }
