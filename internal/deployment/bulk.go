@@ -136,7 +136,7 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 		}
 		// Two round trips: SAVEPOINT with the task's statements, then its audit row with RELEASE;
 		// a rollback to the savepoint goes on its own.
-		sp := pgtx.NewPipelinedSavepoint(tx, "task", s.noSavepoints)
+		sp := s.taskSavepoint(tx)
 		_, err := op.run(ctx, actor, id, call,
 			func(p *pgtx.Pipeline) error { return sp.Send(ctx, p) },
 			func(p *pgtx.Pipeline) error { return sp.Release(ctx, p) })
@@ -165,6 +165,33 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 	res.SucceededCount, res.FailedCount = len(res.Succeeded), len(res.Failed)
 	return res, nil
 }
+
+// taskSavepoint is the savepoint around one task of a bulk call: the pipelined one, or none at all
+// in the negative control that shows why it is there (noSavepoints).
+type taskSavepoint interface {
+	Send(ctx context.Context, p *pgtx.Pipeline) error
+	Release(ctx context.Context, p *pgtx.Pipeline) error
+	Rollback(ctx context.Context) error
+}
+
+func (s *Service) taskSavepoint(tx pgx.Tx) taskSavepoint {
+	if s.noSavepoints {
+		return withoutSavepoint{tx}
+	}
+	return pgtx.NewPipelinedSavepoint(tx, "task")
+}
+
+// withoutSavepoint sends a task's pipelines straight into the outer transaction, so a failed task
+// aborts it: the negative control's way of showing what the savepoint saves.
+type withoutSavepoint struct{ tx pgx.Tx }
+
+func (n withoutSavepoint) Send(ctx context.Context, p *pgtx.Pipeline) error { return p.Send(ctx, n.tx) }
+
+func (n withoutSavepoint) Release(ctx context.Context, p *pgtx.Pipeline) error {
+	return p.Send(ctx, n.tx)
+}
+
+func (withoutSavepoint) Rollback(context.Context) error { return nil }
 
 // taskFailure classifies the error of one task. A domain error is the task's own failure; a
 // server error (*pgconn.PgError) on a healthy connection is db_error, reported by SQLSTATE only

@@ -15,19 +15,17 @@ import (
 //
 // It names the savepoint itself instead of using pgx's nested transactions, which send each
 // SAVEPOINT and RELEASE as a round trip of its own; the name must not be reused for another
-// savepoint of the transaction while this one is open. With bare set it sends no savepoint
-// statements at all (the tests' negative controls run work without savepoints this way).
+// savepoint of the transaction while this one is open.
 type PipelinedSavepoint struct {
 	tx      pgx.Tx
 	name    string
-	bare    bool
 	started bool // SAVEPOINT has been sent (it may have failed with its pipeline)
 	done    bool
 }
 
 // NewPipelinedSavepoint returns a savepoint of tx named name (an SQL identifier, used as is).
-func NewPipelinedSavepoint(tx pgx.Tx, name string, bare bool) *PipelinedSavepoint {
-	return &PipelinedSavepoint{tx: tx, name: name, bare: bare}
+func NewPipelinedSavepoint(tx pgx.Tx, name string) *PipelinedSavepoint {
+	return &PipelinedSavepoint{tx: tx, name: name}
 }
 
 // Send sends p inside the savepoint, opening it first in the same round trip. On an error the
@@ -36,7 +34,7 @@ func (sp *PipelinedSavepoint) Send(ctx context.Context, p *Pipeline) error {
 	if sp.done {
 		return fmt.Errorf("savepoint %s: already released or rolled back", sp.name)
 	}
-	if !sp.started && !sp.bare {
+	if !sp.started {
 		head := pgx.Batch{}
 		head.Queue("SAVEPOINT " + sp.name).Fn = execOnly("savepoint")
 		p.batch.QueuedQueries = append(head.QueuedQueries, p.batch.QueuedQueries...)
@@ -51,9 +49,7 @@ func (sp *PipelinedSavepoint) Release(ctx context.Context, p *Pipeline) error {
 	if !sp.started {
 		return fmt.Errorf("savepoint %s: released before it was opened", sp.name)
 	}
-	if !sp.bare {
-		p.batch.Queue("RELEASE SAVEPOINT " + sp.name).Fn = execOnly("release savepoint")
-	}
+	p.batch.Queue("RELEASE SAVEPOINT " + sp.name).Fn = execOnly("release savepoint")
 	if err := sp.Send(ctx, p); err != nil {
 		return err
 	}
@@ -65,7 +61,7 @@ func (sp *PipelinedSavepoint) Release(ctx context.Context, p *Pipeline) error {
 // ending the failed state, and releases nothing. A savepoint never opened, or already ended,
 // needs nothing. An error here means the transaction is unusable: the caller must abort it.
 func (sp *PipelinedSavepoint) Rollback(ctx context.Context) error {
-	open := sp.started && !sp.done && !sp.bare
+	open := sp.started && !sp.done
 	sp.done = true
 	if !open {
 		return nil

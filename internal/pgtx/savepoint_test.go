@@ -22,7 +22,7 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 		}
 		// A task that succeeds: SAVEPOINT + insert, then insert + RELEASE — two round trips.
 		before := trips.RoundTrips()
-		ok := pgtx.NewPipelinedSavepoint(tx, "task", false)
+		ok := pgtx.NewPipelinedSavepoint(tx, "task")
 		work := &pgtx.Pipeline{}
 		queueRegion(ctx, work, "KEPT", "kept")
 		if err := ok.Send(ctx, work); err != nil {
@@ -36,7 +36,7 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
 
 		// A task whose second pipeline fails: both of its inserts are undone by the rollback.
-		failed := pgtx.NewPipelinedSavepoint(tx, "task", false)
+		failed := pgtx.NewPipelinedSavepoint(tx, "task")
 		work = &pgtx.Pipeline{}
 		queueRegion(ctx, work, "GONE", "gone")
 		if err := failed.Send(ctx, work); err != nil {
@@ -55,7 +55,7 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 
 		// A task refused before sending anything needs no rollback statement.
 		before = trips.RoundTrips()
-		if err := pgtx.NewPipelinedSavepoint(tx, "task", false).Rollback(ctx); err != nil {
+		if err := pgtx.NewPipelinedSavepoint(tx, "task").Rollback(ctx); err != nil {
 			return err
 		}
 		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
@@ -80,9 +80,9 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 	}
 }
 
-// Negative control: bare (no savepoint statements), a failed task cannot be undone alone — the
+// Negative control: the same failing work sent without a savepoint cannot be undone alone — the
 // transaction is aborted and the commit loses everything, which is why bulk calls use savepoints.
-func TestPipelinedSavepointBareLosesTheWholeTransaction(t *testing.T) {
+func TestWithoutSavepointAFailureLosesTheWholeTransaction(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
@@ -90,14 +90,10 @@ func TestPipelinedSavepointBareLosesTheWholeTransaction(t *testing.T) {
 		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
 			return err
 		}
-		sp := pgtx.NewPipelinedSavepoint(tx, "task", true)
 		work := &pgtx.Pipeline{}
 		queueRegion(ctx, work, "BEFORE", "dup")
-		if err := sp.Send(ctx, work); err == nil {
+		if err := work.Send(ctx, tx); err == nil {
 			t.Error("the duplicate insert succeeded")
-		}
-		if err := sp.Rollback(ctx); err != nil {
-			return err
 		}
 		return insertRegion(ctx, tx, "AFTER")
 	})
