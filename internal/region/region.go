@@ -101,27 +101,43 @@ func RequireAll(ctx context.Context, q *gen.Queries, field string, ids []int32) 
 	if err != nil {
 		return nil, fmt.Errorf("find regions: %w", err)
 	}
-	found := make([]int32, len(rows))
-	out := make([]Region, len(rows))
-	for i, r := range rows {
-		found[i], out[i] = r.RegionID, fromRow(r)
-	}
-	return out, CheckAll(field, ids, found)
+	return (&Lookup{ids: ids, rows: rows}).Require(field)
 }
 
-// CheckAll is RequireAll's check, for callers that read the regions (RegionListByIDs) themselves,
-// in a pipeline: it fails with not_found naming the ids of ids that are not among the found ids.
-// Only ids cross the package line: the rows of the regions table stay with the reader.
-func CheckAll(field string, ids, found []int32) error {
-	if len(found) == len(ids) {
-		return nil
+// Lookup is RequireAll for a caller that reads in pipelines: QueueLookup queues the read in the
+// caller's pipeline (it rides with the caller's locks, with no round trip of its own) and, once
+// the pipeline is sent, Require judges the answer. The rows of the regions table stay in this
+// package; only Region crosses its line.
+type Lookup struct {
+	ids  []int32
+	rows []gen.Region
+}
+
+// QueueLookup queues on p the read of the regions ids name (nothing for no ids).
+func QueueLookup(ctx context.Context, p *pgtx.Pipeline, ids []int32) *Lookup {
+	l := &Lookup{ids: ids}
+	if len(ids) > 0 {
+		pgtx.Many(p, &l.rows, func(q *gen.Queries) ([]gen.Region, error) { return q.RegionListByIDs(ctx, ids) },
+			pgtx.Wrap("find regions"))
 	}
-	has := make(map[int32]bool, len(found))
-	for _, id := range found {
-		has[id] = true
+	return l
+}
+
+// Require returns the regions found, or not_found under field naming the ids that name none.
+func (l *Lookup) Require(field string) ([]Region, error) {
+	out := make([]Region, len(l.rows))
+	for i, r := range l.rows {
+		out[i] = fromRow(r)
 	}
-	missing := domain.MissingIDs(ids, func(id int32) bool { return has[id] })
-	return domain.NotFoundIDs("regions", field, missing)
+	if len(out) == len(l.ids) {
+		return out, nil
+	}
+	found := make(map[int32]bool, len(out))
+	for _, r := range out {
+		found[r.RegionID] = true
+	}
+	missing := domain.MissingIDs(l.ids, func(id int32) bool { return found[id] })
+	return nil, domain.NotFoundIDs("regions", field, missing)
 }
 
 func fromRow(r gen.Region) Region {

@@ -152,7 +152,7 @@ func (s *Service) judge(in CreateInput, modelIDs, regionIDs, versionIDs []int32,
 	if approved := groupConflicts(convertRows(r.approved), true); len(approved) > 0 {
 		return nil, conflictError(approved, blockedByApproved)
 	}
-	if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(r.regions)); err != nil {
+	if _, err := r.regions.Require("region_ids"); err != nil {
 		return nil, err
 	}
 	if err := checkVersions(in.ModelVersions, versionIDs, r.versions); err != nil {
@@ -233,19 +233,10 @@ type checkReads struct {
 	models   []gen.ValidationModelsByIDsRow
 	active   []gen.ValidationConflictsForModelsRow
 	approved []gen.ValidationApprovedForModelsRow
-	regions  []gen.Region
+	regions  *region.Lookup
 	versions []gen.ValidationVersionsByIDsRow
 	// requestID is reserved for the request, used only if the checks pass.
 	requestID int32
-}
-
-// regionIDsOf returns the ids of the regions rows found, what region.CheckAll judges by.
-func regionIDsOf(rows []gen.Region) []int32 {
-	ids := make([]int32, len(rows))
-	for i, r := range rows {
-		ids[i] = r.RegionID
-	}
-	return ids
 }
 
 // readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement each,
@@ -285,9 +276,7 @@ func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput,
 			return q.ValidationApprovedForModels(ctx, modelIDs)
 		}, pgtx.Wrap("check approved validations"))
 	}
-	if len(regionIDs) > 0 {
-		pgtx.Many(p, &r.regions, func(q *gen.Queries) ([]gen.Region, error) { return q.RegionListByIDs(ctx, regionIDs) }, pgtx.Wrap("find regions"))
-	}
+	r.regions = region.QueueLookup(ctx, p, regionIDs)
 	if len(versionIDs) > 0 {
 		pgtx.Many(p, &r.versions, func(q *gen.Queries) ([]gen.ValidationVersionsByIDsRow, error) {
 			return q.ValidationVersionsByIDs(ctx, versionIDs)

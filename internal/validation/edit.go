@@ -56,17 +56,14 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		pgtx.One(p, &row, func(q *gen.Queries) (gen.ValidationRequestGetRow, error) {
 			return q.ValidationRequestGet(ctx, requestID)
 		}, pgtx.Wrap("read validation request"))
-		var regions []gen.Region
-		if len(regionIDs) > 0 {
-			pgtx.Many(p, &regions, func(q *gen.Queries) ([]gen.Region, error) { return q.RegionListByIDs(ctx, regionIDs) }, pgtx.Wrap("find regions"))
-		}
+		regions := region.QueueLookup(ctx, p, regionIDs)
 		if err := p.Send(ctx, tx); err != nil {
 			return err
 		}
 		if IsClosed(cur.Status) {
 			return closedError(requestID, cur.Status)
 		}
-		if err := region.CheckAll("region_ids", regionIDs, regionIDsOf(regions)); err != nil {
+		if _, err := regions.Require("region_ids"); err != nil {
 			return err
 		}
 		params := gen.ValidationRequestUpdateParams{
