@@ -194,7 +194,7 @@ func bulkOperation[In any, Req singleRequest[In]](s *Server, do func(ctx context
 			return err
 		}
 		var f fields
-		ids := f.ids("task_ids", req.bulkIDs(), 1, deployment.MaxBulkTasks)
+		ids := narrowIDs(req.bulkIDs())
 		in := req.input(&f)
 		if err := f.Err(); err != nil {
 			return err

@@ -6,9 +6,6 @@ import (
 	"mrmflow/internal/model"
 )
 
-// maxModelRegions bounds region_ids of a model (a model runs in a handful of regions).
-const maxModelRegions = 500
-
 type createModelRequest struct {
 	ModelName   *string `json:"model_name"`
 	Description *string `json:"description"`
@@ -27,7 +24,7 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 		ModelName:   f.str("model_name", req.ModelName, true),
 		Description: f.str("description", req.Description, false),
 		OwnerID:     f.id("owner_id", req.OwnerID, false),
-		RegionIDs:   f.ids("region_ids", req.RegionIDs, 0, maxModelRegions),
+		RegionIDs:   narrowIDs(req.RegionIDs),
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -140,7 +137,7 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 		VersionNumber:         f.str("version_number", req.VersionNumber, true),
 		ChangeDescription:     f.str("change_description", req.ChangeDescription, true),
 		Scope:                 f.str("scope", req.Scope, true),
-		RegionIDs:             f.ids("region_ids", req.RegionIDs, 0, maxModelRegions),
+		RegionIDs:             narrowIDs(req.RegionIDs),
 		PlannedProductionDate: f.date("planned_production_date", req.PlannedProductionDate, false),
 	}
 	if err := f.Err(); err != nil {

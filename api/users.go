@@ -7,9 +7,6 @@ import (
 	"mrmflow/internal/user"
 )
 
-// maxUserRegions bounds region_ids of a regional approver.
-const maxUserRegions = 200
-
 type createUserRequest struct {
 	Email     *string `json:"email"`
 	FullName  *string `json:"full_name"`
@@ -28,7 +25,7 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 		Email:     f.str("email", req.Email, true),
 		FullName:  f.str("full_name", req.FullName, true),
 		Role:      domain.Role(f.str("role", req.Role, true)),
-		RegionIDs: f.ids("region_ids", req.RegionIDs, 0, maxUserRegions),
+		RegionIDs: narrowIDs(req.RegionIDs),
 	}
 	if err := f.Err(); err != nil {
 		return err

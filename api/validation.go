@@ -8,9 +8,6 @@ import (
 	"mrmflow/internal/validation"
 )
 
-// maxValidationRegions bounds region_ids of a validation request.
-const maxValidationRegions = 500
-
 type createValidationRequest struct {
 	ModelIDs             []int64          `json:"model_ids"`
 	ValidationType       *string          `json:"validation_type"`
@@ -29,12 +26,12 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	}
 	var f fields
 	in := validation.CreateInput{
-		ModelIDs:             f.ids("model_ids", req.ModelIDs, 1, validation.MaxModels),
+		ModelIDs:             narrowIDs(req.ModelIDs),
 		ValidationType:       f.str("validation_type", req.ValidationType, true),
 		Priority:             f.str("priority", req.Priority, true),
 		TargetCompletionDate: f.date("target_completion_date", req.TargetCompletionDate, true),
 		TriggerReason:        f.str("trigger_reason", req.TriggerReason, false),
-		RegionIDs:            f.ids("region_ids", req.RegionIDs, 0, maxValidationRegions),
+		RegionIDs:            narrowIDs(req.RegionIDs),
 		ModelVersions:        f.modelVersions("model_versions", req.ModelVersions),
 	}
 	if err := f.Err(); err != nil {
@@ -178,11 +175,8 @@ func (s *Server) updateValidationRequest(w http.ResponseWriter, r *http.Request)
 		ch.TriggerReason = &v
 	}
 	if req.RegionIDs != nil {
-		ids := f.ids("region_ids", req.RegionIDs, 0, maxValidationRegions)
-		if ids == nil {
-			ids = []int32{}
-		}
-		ch.RegionIDs = &ids
+		regionIDs := narrowIDs(req.RegionIDs)
+		ch.RegionIDs = &regionIDs
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -212,8 +206,8 @@ func (s *Server) changeValidationModels(w http.ResponseWriter, r *http.Request) 
 	}
 	var f fields
 	in := validation.ModelsChange{
-		Add:           f.ids("add", req.Add, 0, validation.MaxModels),
-		Remove:        f.ids("remove", req.Remove, 0, validation.MaxModels),
+		Add:           narrowIDs(req.Add),
+		Remove:        narrowIDs(req.Remove),
 		ModelVersions: f.modelVersions("model_versions", req.ModelVersions),
 	}
 	if err := f.Err(); err != nil {

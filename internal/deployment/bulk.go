@@ -74,20 +74,9 @@ func (s *Service) BulkCancel(ctx context.Context, actor domain.Actor, taskIDs []
 }
 
 func checkTaskIDs(ids []int32) error {
-	if len(ids) < 1 || len(ids) > MaxBulkTasks {
-		return domain.Invalid("task_ids", fmt.Sprintf("must list 1 to %d task ids", MaxBulkTasks))
-	}
-	seen := make(map[int32]bool, len(ids))
-	for i, id := range ids {
-		if id < 1 {
-			return domain.Invalid(fmt.Sprintf("task_ids[%d]", i), "must be an id between 1 and 2147483647")
-		}
-		if seen[id] {
-			return domain.Invalid(fmt.Sprintf("task_ids[%d]", i), fmt.Sprintf("duplicates id %d", id))
-		}
-		seen[id] = true
-	}
-	return nil
+	var c domain.Check
+	c.IDs("task_ids", ids, 1, MaxBulkTasks)
+	return c.Err()
 }
 
 // runBulk is the one savepoint loop of every bulk operation (docs/savepoints.md, "The loop"): one READ

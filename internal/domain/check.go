@@ -53,6 +53,33 @@ func (c *Check) text(field, value string, required bool, limit int) {
 	}
 }
 
+// IDs checks a list of ids: minLen to maxLen of them, each an id (1 to 2147483647, the range of
+// the int4 keys), none listed twice. An item is named by its index (field[i]); a list of the
+// wrong length is one error, its items unchecked, so a huge list costs one line of the answer.
+func (c *Check) IDs(field string, ids []int32, minLen, maxLen int) {
+	switch {
+	case len(ids) < minLen:
+		c.Add(field, "must list at least %d id(s)", minLen)
+		return
+	case len(ids) > maxLen:
+		c.Add(field, "must list at most %d ids", maxLen)
+		return
+	}
+	seen := make(map[int32]bool, len(ids))
+	for i, id := range ids {
+		switch {
+		case id < 1:
+			c.Add(fmt.Sprintf("%s[%d]", field, i), NotAnID)
+		case seen[id]:
+			c.Add(fmt.Sprintf("%s[%d]", field, i), "duplicates id %d", id)
+		}
+		seen[id] = true
+	}
+}
+
+// NotAnID is the problem with a value that cannot be an id.
+const NotAnID = "must be an id between 1 and 2147483647"
+
 // Err returns an invalid_request error listing every problem, or nil if there is none.
 func (c *Check) Err() error {
 	if len(c.fields) == 0 {

@@ -38,6 +38,10 @@ type Delegate struct {
 	RevokedAt  *time.Time `json:"revoked_at"`
 }
 
+// MaxRegions bounds the regions of a model, and the target regions of a version (a model runs in
+// a handful of regions; docs/limits.md, "Ids and lists").
+const MaxRegions = 500
+
 // CreateInput is a new model. OwnerID zero means the caller.
 type CreateInput struct {
 	ModelName   string

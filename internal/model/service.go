@@ -40,6 +40,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	var c domain.Check
 	c.Name("model_name", in.ModelName)
 	c.Text("description", in.Description, false)
+	c.IDs("region_ids", in.RegionIDs, 0, MaxRegions)
 	if err := c.Err(); err != nil {
 		return idempotency.Result[Model]{}, err
 	}

@@ -51,6 +51,7 @@ func (in CreateVersionInput) check() error {
 	var c domain.Check
 	c.Name("version_number", in.VersionNumber)
 	c.Text("change_description", in.ChangeDescription, true)
+	c.IDs("region_ids", in.RegionIDs, 0, MaxRegions)
 	switch in.Scope {
 	case ScopeGlobal:
 		if len(in.RegionIDs) > 0 {

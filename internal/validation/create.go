@@ -32,16 +32,7 @@ type CreateInput struct {
 func (in CreateInput) check() ([]int32, error) {
 	var c domain.Check
 	modelIDs := sortedIDs(in.ModelIDs)
-	switch {
-	case len(in.ModelIDs) == 0:
-		c.Add("model_ids", "must list at least 1 id(s)")
-	case len(in.ModelIDs) > MaxModels:
-		c.Add("model_ids", "must list at most %d ids", MaxModels)
-	case len(modelIDs) != len(in.ModelIDs):
-		c.Add("model_ids", "must not list an id twice")
-	case modelIDs[0] < 1:
-		c.Add("model_ids", "must hold ids between 1 and 2147483647")
-	}
+	c.IDs("model_ids", in.ModelIDs, 1, MaxModels)
 	if !slices.Contains(types, in.ValidationType) {
 		c.Add("validation_type", "must be one of %v", types)
 	}
@@ -52,9 +43,7 @@ func (in CreateInput) check() ([]int32, error) {
 		c.Add("target_completion_date", "is required")
 	}
 	c.Text("trigger_reason", in.TriggerReason, false)
-	if len(sortedIDs(in.RegionIDs)) != len(in.RegionIDs) {
-		c.Add("region_ids", "must not list an id twice")
-	}
+	c.IDs("region_ids", in.RegionIDs, 0, MaxRegions)
 	for _, m := range sortedKeys(in.ModelVersions) {
 		field := fmt.Sprintf("model_versions.%d", m)
 		if _, ok := slices.BinarySearch(modelIDs, m); !ok {

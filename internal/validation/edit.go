@@ -39,10 +39,8 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 	}
 	var regionIDs []int32
 	if ch.RegionIDs != nil {
+		c.IDs("region_ids", *ch.RegionIDs, 0, MaxRegions)
 		regionIDs = sortedIDs(*ch.RegionIDs)
-		if len(regionIDs) != len(*ch.RegionIDs) {
-			c.Add("region_ids", "must not list an id twice")
-		}
 	}
 	if err := c.Err(); err != nil {
 		return Request{}, err
@@ -127,15 +125,10 @@ type ModelsChange struct {
 func (in ModelsChange) check() (add, remove []int32, err error) {
 	var c domain.Check
 	add, remove = sortedIDs(in.Add), sortedIDs(in.Remove)
-	switch {
-	case len(add) == 0 && len(remove) == 0:
+	c.IDs("add", in.Add, 0, MaxModels)
+	c.IDs("remove", in.Remove, 0, MaxModels)
+	if len(in.Add) == 0 && len(in.Remove) == 0 {
 		c.Add("add", "add or remove must list at least 1 id")
-	case len(add) != len(in.Add):
-		c.Add("add", "must not list an id twice")
-	case len(remove) != len(in.Remove):
-		c.Add("remove", "must not list an id twice")
-	case len(add) > MaxModels || len(remove) > MaxModels:
-		c.Add("add", "add and remove must list at most %d ids each", MaxModels)
 	}
 	for _, id := range add {
 		if _, both := slices.BinarySearch(remove, id); both {

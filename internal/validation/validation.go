@@ -45,6 +45,9 @@ const (
 // "Ids and lists").
 const MaxModels = 50
 
+// MaxRegions bounds the regions of one request (docs/limits.md, "Ids and lists").
+const MaxRegions = 500
+
 var types = []string{TypeInitial, TypeComprehensive, TypeChange, TypeInterim, TypeTargeted}
 
 var priorities = []string{PriorityUrgent, PriorityHigh, PriorityMedium, PriorityLow}
