@@ -54,15 +54,15 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw, http.StatusCreated)
+	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
-	res, err := s.deployments.CreateDeployments(r.Context(), actorOf(r), versionID, targets, key)
+	res, err := s.deployments.CreateDeployments(r.Context(), actorOf(r), versionID, targets, call.key)
 	if err != nil {
 		return err
 	}
-	writeIdempotent(s, w, r, http.StatusCreated, res)
+	writeIdempotent(s, w, r, call, res)
 	return nil
 }
 
@@ -199,15 +199,15 @@ func bulkOperation[In any, Req singleRequest[In]](s *Server, do func(ctx context
 		if err := f.Err(); err != nil {
 			return err
 		}
-		key, err := idempotencyKey(r, raw, http.StatusOK)
+		call, err := newIdempotentCall(r, raw, http.StatusOK)
 		if err != nil {
 			return err
 		}
-		res, err := do(r.Context(), actorOf(r), ids, in, key)
+		res, err := do(r.Context(), actorOf(r), ids, in, call.key)
 		if err != nil {
 			return err
 		}
-		writeIdempotent(s, w, r, http.StatusOK, res)
+		writeIdempotent(s, w, r, call, res)
 		return nil
 	}
 }

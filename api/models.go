@@ -29,15 +29,15 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw, http.StatusCreated)
+	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
-	res, err := s.models.Create(r.Context(), actorOf(r), in, key)
+	res, err := s.models.Create(r.Context(), actorOf(r), in, call.key)
 	if err != nil {
 		return err
 	}
-	writeIdempotent(s, w, r, http.StatusCreated, res)
+	writeIdempotent(s, w, r, call, res)
 	return nil
 }
 
@@ -143,15 +143,15 @@ func (s *Server) createVersion(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw, http.StatusCreated)
+	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
-	res, err := s.models.CreateVersion(r.Context(), actorOf(r), modelID, in, key)
+	res, err := s.models.CreateVersion(r.Context(), actorOf(r), modelID, in, call.key)
 	if err != nil {
 		return err
 	}
-	writeIdempotent(s, w, r, http.StatusCreated, res)
+	writeIdempotent(s, w, r, call, res)
 	return nil
 }
 

@@ -30,15 +30,15 @@ func (s *Server) createUser(w http.ResponseWriter, r *http.Request) error {
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw, http.StatusCreated)
+	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
-	res, err := s.users.Create(r.Context(), actorOf(r), in, key)
+	res, err := s.users.Create(r.Context(), actorOf(r), in, call.key)
 	if err != nil {
 		return err
 	}
-	writeIdempotent(s, w, r, http.StatusCreated, res)
+	writeIdempotent(s, w, r, call, res)
 	return nil
 }
 

@@ -37,15 +37,15 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	if err := f.Err(); err != nil {
 		return err
 	}
-	key, err := idempotencyKey(r, raw, http.StatusCreated)
+	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {
 		return err
 	}
-	res, err := s.validations.Create(r.Context(), actorOf(r), in, key)
+	res, err := s.validations.Create(r.Context(), actorOf(r), in, call.key)
 	if err != nil {
 		return err
 	}
-	writeIdempotent(s, w, r, http.StatusCreated, res)
+	writeIdempotent(s, w, r, call, res)
 	return nil
 }
 
