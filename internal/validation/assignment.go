@@ -77,6 +77,19 @@ func checkHours(c *domain.Check, field string, h *float64) {
 	}
 }
 
+// check validates the assignment before any database work.
+func (in AssignInput) check() error {
+	var c domain.Check
+	if !in.IndependenceAttestation {
+		c.Add("independence_attestation", "must be true: the validator attests their independence from the request's models")
+	}
+	if in.IsPrimary != nil && *in.IsPrimary && in.IsReviewer {
+		c.Add("is_reviewer", "the primary validator cannot also be the reviewer")
+	}
+	checkHours(&c, "estimated_hours", in.EstimatedHours)
+	return c.Err()
+}
+
 // Assign assigns a validator to a request (VALIDATOR, ADMIN). The validator must be a VALIDATOR
 // or ADMIN who attested their independence and is independent of the request: not its requestor,
 // nor the owner or an active delegate of any of its models (409 not_independent). Naming a primary
@@ -87,15 +100,7 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 	if !canWrite(actor) {
 		return Assignment{}, domain.Forbidden("only VALIDATOR and ADMIN users may assign validators")
 	}
-	var c domain.Check
-	if !in.IndependenceAttestation {
-		c.Add("independence_attestation", "must be true: the validator attests their independence from the request's models")
-	}
-	if in.IsPrimary != nil && *in.IsPrimary && in.IsReviewer {
-		c.Add("is_reviewer", "the primary validator cannot also be the reviewer")
-	}
-	checkHours(&c, "estimated_hours", in.EstimatedHours)
-	if err := c.Err(); err != nil {
+	if err := in.check(); err != nil {
 		return Assignment{}, err
 	}
 	var out Assignment

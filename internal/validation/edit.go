@@ -2,9 +2,7 @@ package validation
 
 import (
 	"context"
-	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -24,12 +22,8 @@ type RequestChange struct {
 	RegionIDs            *[]int32
 }
 
-// UpdateRequest changes a request's priority, target completion date, trigger reason and regions
-// (VALIDATOR, ADMIN), under the request's row lock; closed requests refuse (invalid_status).
-func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, requestID int32, ch RequestChange) (Request, error) {
-	if !canWrite(actor) {
-		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may edit validation requests")
-	}
+// check validates the change before any database work and returns its regions sorted.
+func (ch RequestChange) check() (regionIDs []int32, err error) {
 	var c domain.Check
 	if ch.Priority != nil && !slices.Contains(priorities, *ch.Priority) {
 		c.Add("priority", "must be one of %v", priorities)
@@ -37,16 +31,50 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 	if ch.TriggerReason != nil {
 		c.Text("trigger_reason", *ch.TriggerReason, false)
 	}
-	var regionIDs []int32
 	if ch.RegionIDs != nil {
 		c.IDs("region_ids", *ch.RegionIDs, 0, MaxRegions)
 		regionIDs = sortedIDs(*ch.RegionIDs)
 	}
-	if err := c.Err(); err != nil {
+	return regionIDs, c.Err()
+}
+
+// applyTo returns the update of row the change makes (its unchanged fields keep row's values),
+// and the changed fields for the audit row. An empty trigger reason is stored as none.
+func (ch RequestChange) applyTo(row gen.ValidationRequestGetRow) (gen.ValidationRequestUpdateParams, map[string]any) {
+	params := gen.ValidationRequestUpdateParams{
+		RequestID: row.RequestID, Priority: row.Priority, TargetCompletionDate: row.TargetCompletionDate, TriggerReason: row.TriggerReason,
+	}
+	changes := map[string]any{}
+	if ch.Priority != nil {
+		params.Priority = gen.ValidationPriority(*ch.Priority)
+		changes["priority"] = *ch.Priority
+	}
+	if ch.TargetCompletionDate != nil {
+		params.TargetCompletionDate = ch.TargetCompletionDate.Time
+		changes["target_completion_date"] = ch.TargetCompletionDate
+	}
+	if ch.TriggerReason != nil {
+		params.TriggerReason = nil
+		if *ch.TriggerReason != "" {
+			params.TriggerReason = ch.TriggerReason
+		}
+		changes["trigger_reason"] = params.TriggerReason
+	}
+	return params, changes
+}
+
+// UpdateRequest changes a request's priority, target completion date, trigger reason and regions
+// (VALIDATOR, ADMIN), under the request's row lock; closed requests refuse (invalid_status).
+func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, requestID int32, ch RequestChange) (Request, error) {
+	if !canWrite(actor) {
+		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may edit validation requests")
+	}
+	regionIDs, err := ch.check()
+	if err != nil {
 		return Request{}, err
 	}
 	var out Request
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	err = s.withTx(ctx, func(tx pgx.Tx) error {
 		p := &pgtx.Pipeline{}
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, p, requestID, &cur)
@@ -64,25 +92,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		if _, err := regions.Require("region_ids"); err != nil {
 			return err
 		}
-		params := gen.ValidationRequestUpdateParams{
-			RequestID: requestID, Priority: row.Priority, TargetCompletionDate: row.TargetCompletionDate, TriggerReason: row.TriggerReason,
-		}
-		changes := map[string]any{}
-		if ch.Priority != nil {
-			params.Priority = gen.ValidationPriority(*ch.Priority)
-			changes["priority"] = *ch.Priority
-		}
-		if ch.TargetCompletionDate != nil {
-			params.TargetCompletionDate = ch.TargetCompletionDate.Time
-			changes["target_completion_date"] = ch.TargetCompletionDate
-		}
-		if ch.TriggerReason != nil {
-			params.TriggerReason = nil
-			if *ch.TriggerReason != "" {
-				params.TriggerReason = ch.TriggerReason
-			}
-			changes["trigger_reason"] = params.TriggerReason
-		}
+		params, changes := ch.applyTo(row)
 		w := &pgtx.Pipeline{}
 		var updated int32
 		pgtx.Scalar(w, &updated, func(q *gen.Queries) (int32, error) { return q.ValidationRequestUpdate(ctx, params) }, pgtx.Wrap("update validation request"))
@@ -111,284 +121,4 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		return nil
 	})
 	return out, txError(err)
-}
-
-// ModelsChange adds models to a request and removes others; ModelVersions maps an added model to
-// the version the request covers (a CHANGE request needs one for every added model).
-type ModelsChange struct {
-	Add           []int32
-	Remove        []int32
-	ModelVersions map[int32]int32
-}
-
-// check validates the change before any database work and returns add and remove sorted.
-func (in ModelsChange) check() (add, remove []int32, err error) {
-	var c domain.Check
-	add, remove = sortedIDs(in.Add), sortedIDs(in.Remove)
-	c.IDs("add", in.Add, 0, MaxModels)
-	c.IDs("remove", in.Remove, 0, MaxModels)
-	if len(in.Add) == 0 && len(in.Remove) == 0 {
-		c.Add("add", "add or remove must list at least 1 id")
-	}
-	for _, id := range add {
-		if _, both := slices.BinarySearch(remove, id); both {
-			c.Add("remove", "model %d is also listed in add", id)
-		}
-	}
-	for _, m := range sortedKeys(in.ModelVersions) {
-		field := fmt.Sprintf("model_versions.%d", m)
-		if _, ok := slices.BinarySearch(add, m); !ok {
-			c.Add(field, "model %d is not one of add", m)
-		} else if in.ModelVersions[m] < 1 {
-			c.Add(field, "must be a version id between 1 and 2147483647")
-		}
-	}
-	return add, remove, c.Err()
-}
-
-// modelEdit is what ChangeModels reads under its locks.
-type modelEdit struct {
-	request   gen.ValidationRequestLockForUpdateRow
-	links     []gen.ValidationRequestModelLinksRow
-	models    []gen.ValidationModelsByIDsRow
-	active    []gen.ValidationConflictsForModelsRow
-	approved  []gen.ValidationApprovedForModelsRow
-	versions  []gen.ValidationVersionsByIDsRow
-	notFreeOf []gen.ValidationAssignmentsIndependenceOfModelsRow // assigned validators owning or delegating for an added model
-}
-
-// ChangeModels adds models to a request and removes others (VALIDATOR, ADMIN). Adding a model is
-// a DATA-01 path: in one READ COMMITTED transaction it takes the validation locks of all the
-// request's models after the change, one by one in ascending id order (lock.go), then the row
-// locks of the versions it links or unlinks (ascending), then the request's row; under them it
-// checks that no other active non-targeted request covers an added model (409
-// validation_conflict, as Create answers), that an INITIAL request does not get an already
-// validated model, and that no assigned validator owns or delegates for an added model (409
-// not_independent). The links are written in ascending model order; DATA-01's backstop index
-// refuses a second blocking link for any writer (also answered validation_conflict). A request
-// keeps at least one model; closed requests refuse.
-func (s *Service) ChangeModels(ctx context.Context, actor domain.Actor, requestID int32, in ModelsChange) (Request, error) {
-	if !canWrite(actor) {
-		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may change the models of validation requests")
-	}
-	add, remove, err := in.check()
-	if err != nil {
-		return Request{}, err
-	}
-	var out Request
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		out, err = s.changeModels(ctx, tx, actor, requestID, in, add, remove)
-		return err
-	})
-	if isBackstopViolation(err) {
-		s.metrics.ValidationConflicts.WithLabelValues("edit").Inc()
-		err = s.backstopConflict(ctx, add)
-	}
-	return out, txError(err)
-}
-
-// changeModels is ChangeModels's transaction in three round trips: the request's links, read
-// without a lock to know what to lock; the locks and every check's read, pipelined (the server
-// runs them in order, so the reads run under all the locks); the writes, the answer's reads and
-// the COMMIT.
-func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID int32, in ModelsChange, add, remove []int32) (Request, error) {
-	before, err := gen.New(tx).ValidationRequestModelLinks(ctx, requestID)
-	if err != nil {
-		return Request{}, fmt.Errorf("read request models: %w", err)
-	}
-	if len(before) == 0 {
-		return Request{}, domain.NotFound("validation request %d does not exist", requestID)
-	}
-	after, unlink, err := planModels(before, add, remove)
-	if err != nil {
-		return Request{}, err
-	}
-	linkVersions := listedVersions(in.ModelVersions)
-	lockVersions := sortedIDs(append(slices.Clone(linkVersions), unlink...))
-
-	var e modelEdit
-	p := &pgtx.Pipeline{}
-	start := time.Now()
-	if !s.skipModelLocks {
-		for _, id := range after {
-			queueModelLock(ctx, p, id)
-		}
-	}
-	if len(lockVersions) > 0 {
-		p.Exec(func(q *gen.Queries) error { return q.ValidationVersionsLockForEdit(ctx, lockVersions) }, pgtx.Wrap("lock versions"))
-	}
-	s.queueRequestLock(ctx, p, requestID, &e.request)
-	pgtx.Many(p, &e.links, func(q *gen.Queries) ([]gen.ValidationRequestModelLinksRow, error) {
-		return q.ValidationRequestModelLinks(ctx, requestID)
-	}, pgtx.Wrap("read request models"))
-	if len(add) > 0 {
-		pgtx.Many(p, &e.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
-			return q.ValidationModelsByIDs(ctx, add)
-		}, pgtx.Wrap("find models"))
-		pgtx.Many(p, &e.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
-			return q.ValidationConflictsForModels(ctx, add)
-		}, pgtx.Wrap("check validation conflicts"))
-		pgtx.Many(p, &e.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
-			return q.ValidationApprovedForModels(ctx, add)
-		}, pgtx.Wrap("check approved validations"))
-		pgtx.Many(p, &e.notFreeOf, func(q *gen.Queries) ([]gen.ValidationAssignmentsIndependenceOfModelsRow, error) {
-			return q.ValidationAssignmentsIndependenceOfModels(ctx, gen.ValidationAssignmentsIndependenceOfModelsParams{RequestID: requestID, ModelIds: add})
-		}, pgtx.Wrap("check independence"))
-	}
-	if len(linkVersions) > 0 {
-		pgtx.Many(p, &e.versions, func(q *gen.Queries) ([]gen.ValidationVersionsByIDsRow, error) {
-			return q.ValidationVersionsByIDs(ctx, linkVersions)
-		}, pgtx.Wrap("find versions"))
-	}
-	err = p.Send(ctx, tx)
-	if !s.skipModelLocks {
-		s.metrics.LockWait.Observe(time.Since(start).Seconds())
-	}
-	if err != nil {
-		return Request{}, err
-	}
-	if err := e.judge(before, requestID, in, add); err != nil {
-		if domain.CodeOf(err) == domain.CodeValidationConflict {
-			s.metrics.ValidationConflicts.WithLabelValues(e.request.ValidationType).Inc()
-		}
-		return Request{}, err
-	}
-
-	w := &pgtx.Pipeline{}
-	if len(remove) > 0 {
-		w.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestModelsRemove(ctx, gen.ValidationRequestModelsRemoveParams{RequestID: requestID, ModelIds: remove})
-		}, pgtx.Wrap("unlink models"))
-	}
-	if len(unlink) > 0 {
-		w.Exec(func(q *gen.Queries) error {
-			return q.ValidationVersionsUnlink(ctx, gen.ValidationVersionsUnlinkParams{RequestID: &requestID, VersionIds: unlink})
-		}, pgtx.Wrap("unlink versions"))
-	}
-	if len(add) > 0 {
-		versions := make([]int32, len(add))
-		for i, m := range add {
-			versions[i] = in.ModelVersions[m]
-		}
-		w.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestModelsAdd(ctx, gen.ValidationRequestModelsAddParams{RequestID: requestID, ModelIds: add, VersionIds: versions})
-		}, pgtx.Wrap("link models"))
-	}
-	if len(linkVersions) > 0 {
-		w.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &requestID, VersionIds: linkVersions})
-		}, pgtx.Wrap("link versions"))
-	}
-	w.Exec(func(q *gen.Queries) error { return q.ValidationRequestTouch(ctx, requestID) }, pgtx.Wrap("touch validation request"))
-	err = audit.Queue(ctx, w, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_MODELS_CHANGED",
-		UserID: audit.By(actor.UserID),
-		Changes: map[string]any{
-			"added": add, "removed": remove, "version_ids": linkVersions, "unlinked_version_ids": unlink, "model_ids": after,
-		},
-	})
-	if err != nil {
-		return Request{}, err
-	}
-	var shown shownRequest
-	shown.queue(ctx, w, requestID)
-	if err := w.SendAndCommit(ctx, tx); err != nil {
-		return Request{}, err
-	}
-	return shown.request(), nil
-}
-
-// planModels returns the request's models after the change (ascending: the lock order) and the
-// versions linked to the removed models; a model added twice or removed without being there is
-// invalid_request, as is a request left without models or with more than MaxModels.
-func planModels(before []gen.ValidationRequestModelLinksRow, add, remove []int32) (after, unlink []int32, err error) {
-	var c domain.Check
-	on := make(map[int32]*int32, len(before))
-	for _, l := range before {
-		on[l.ModelID] = l.VersionID
-	}
-	for i, m := range add {
-		if _, ok := on[m]; ok {
-			c.Add(fmt.Sprintf("add[%d]", i), "model %d is already covered by the request", m)
-		}
-	}
-	for i, m := range remove {
-		v, ok := on[m]
-		switch {
-		case !ok:
-			c.Add(fmt.Sprintf("remove[%d]", i), "model %d is not covered by the request", m)
-		case v != nil:
-			unlink = append(unlink, *v)
-		}
-	}
-	for _, l := range before {
-		if _, gone := slices.BinarySearch(remove, l.ModelID); !gone {
-			after = append(after, l.ModelID)
-		}
-	}
-	after = sortedIDs(append(after, add...))
-	switch {
-	case len(after) == 0:
-		c.Add("remove", "a validation request keeps at least one model")
-	case len(after) > MaxModels:
-		c.Add("add", "a validation request covers at most %d models", MaxModels)
-	}
-	return after, sortedIDs(unlink), c.Err()
-}
-
-// judge checks, under the locks, a model change planned from before.
-func (e *modelEdit) judge(before []gen.ValidationRequestModelLinksRow, requestID int32, in ModelsChange, add []int32) error {
-	if IsClosed(e.request.Status) {
-		return closedError(requestID, e.request.Status)
-	}
-	if !sameLinks(before, e.links) {
-		// Another change of the same request committed between the unlocked read and the locks:
-		// the locks taken may not be the ones the request now needs.
-		return domain.Errorf(domain.CodeConflict, "the models of validation request %d changed during this call; retry", requestID)
-	}
-	if len(add) == 0 {
-		return nil
-	}
-	found := make(map[int32]bool, len(e.models))
-	for _, m := range e.models {
-		found[m.ModelID] = true
-	}
-	if missing := domain.MissingIDs(add, func(id int32) bool { return found[id] }); len(missing) > 0 {
-		return domain.NotFoundIDs("models", "add", missing)
-	}
-	if e.request.ValidationType != TypeTargeted {
-		if conflicts := groupConflicts(convertRows(e.active), false); len(conflicts) > 0 {
-			return conflictError(conflicts, blockedByActive)
-		}
-	}
-	if e.request.ValidationType == TypeInitial {
-		if approved := groupConflicts(convertRows(e.approved), true); len(approved) > 0 {
-			return conflictError(approved, blockedByApproved)
-		}
-	}
-	if len(e.notFreeOf) > 0 {
-		n := e.notFreeOf[0]
-		return domain.Errorf(domain.CodeNotIndependent,
-			"validator %d, assigned to validation request %d, owns or delegates for model %d", n.ValidatorID, requestID, n.ModelID)
-	}
-	if e.request.ValidationType == TypeChange {
-		var c domain.Check
-		for _, m := range add {
-			if _, ok := in.ModelVersions[m]; !ok {
-				c.Add("model_versions", "a CHANGE validation needs a version for every model; model %d has none", m)
-			}
-		}
-		if err := c.Err(); err != nil {
-			return err
-		}
-	}
-	return checkVersions(in.ModelVersions, listedVersions(in.ModelVersions), e.versions)
-}
-
-// sameLinks reports whether two reads of a request's model links agree.
-func sameLinks(a, b []gen.ValidationRequestModelLinksRow) bool {
-	return slices.EqualFunc(a, b, func(x, y gen.ValidationRequestModelLinksRow) bool {
-		return x.ModelID == y.ModelID && (x.VersionID == nil) == (y.VersionID == nil) && (x.VersionID == nil || *x.VersionID == *y.VersionID)
-	})
 }
