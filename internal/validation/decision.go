@@ -63,17 +63,8 @@ func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int
 // a round's approval was approved); then, when nothing of the round is left pending, approve the
 // request with the COMMIT.
 func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, in DecisionInput) (Approval, error) {
-	var target gen.ValidationApprovalRequestRow
-	find := &pgtx.Pipeline{} // a pipeline, so BEGIN and the limits travel with it
-	pgtx.One(find, &target, func(q *gen.Queries) (gen.ValidationApprovalRequestRow, error) {
-		return q.ValidationApprovalRequest(ctx, approvalID)
-	}, func(err error) error {
-		if pgtx.IsNoRows(err) {
-			return domain.NotFound("approval %d does not exist", approvalID)
-		}
-		return fmt.Errorf("find approval: %w", err)
-	})
-	if err := find.Send(ctx, tx); err != nil {
+	target, err := findApprovalRequest(ctx, tx, approvalID)
+	if err != nil {
 		return Approval{}, err
 	}
 	locked, err := s.lockForDecision(ctx, tx, actor, approvalID, target)
@@ -83,14 +74,45 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 	if err := judgeDecision(actor, locked); err != nil {
 		return Approval{}, err
 	}
+	decided, lastOfRound, err := recordDecision(ctx, tx, actor, approvalID, locked, in)
+	if err != nil {
+		return Approval{}, err
+	}
+	if lastOfRound {
+		if err := s.approveRequest(ctx, tx, actor, locked.RequestID, approvalID); err != nil {
+			return Approval{}, err
+		}
+	}
+	return approvalOf(approvalRow(decided)), nil
+}
 
-	var decided gen.ValidationApprovalDecideRow
-	var pending int64
-	p := &pgtx.Pipeline{}
+// findApprovalRequest reads, without a lock, the request and models of an approval: what
+// lockForDecision must lock. It is sent as a pipeline, so BEGIN and the limits travel with it.
+func findApprovalRequest(ctx context.Context, tx pgx.Tx, approvalID int32) (gen.ValidationApprovalRequestRow, error) {
+	var target gen.ValidationApprovalRequestRow
+	find := &pgtx.Pipeline{}
+	pgtx.One(find, &target, func(q *gen.Queries) (gen.ValidationApprovalRequestRow, error) {
+		return q.ValidationApprovalRequest(ctx, approvalID)
+	}, func(err error) error {
+		if pgtx.IsNoRows(err) {
+			return domain.NotFound("approval %d does not exist", approvalID)
+		}
+		return fmt.Errorf("find approval: %w", err)
+	})
+	return target, find.Send(ctx, tx)
+}
+
+// recordDecision writes the decision and its audit row in one round trip. A round's send-back
+// moves the request to REVISION in the same pipeline (the move voids the round's other
+// approvals), and that pipeline, like a DEPLOYMENT approval's, carries the COMMIT. A round's
+// approval also counts what of the round is still pending: lastOfRound says none is, and the
+// caller approves the request and commits.
+func recordDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, locked gen.ValidationApprovalLockForDecisionRow, in DecisionInput) (decided gen.ValidationApprovalDecideRow, lastOfRound bool, err error) {
 	var comments *string
 	if in.Comments != "" {
 		comments = &in.Comments
 	}
+	p := &pgtx.Pipeline{}
 	pgtx.One(p, &decided, func(q *gen.Queries) (gen.ValidationApprovalDecideRow, error) {
 		return q.ValidationApprovalDecide(ctx, gen.ValidationApprovalDecideParams{
 			Status: in.Decision, DecidedByID: &actor.UserID, Comments: comments, ApprovalID: approvalID,
@@ -110,29 +132,26 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 		},
 	})
 	if err != nil {
-		return Approval{}, err
+		return decided, false, err
 	}
 	round := isRound(locked.ApprovalType)
-	switch {
-	case round && in.Decision == ApprovalSentBack: // the move voids the round's other approvals
-		reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
-		if err := queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason); err != nil {
-			return Approval{}, err
-		}
-	case round:
-		pgtx.Scalar(p, &pending, func(q *gen.Queries) (int64, error) {
-			return q.ValidationApprovalsPendingCount(ctx, locked.RequestID)
-		}, pgtx.Wrap("count pending approvals"))
-	}
 	if !round || in.Decision == ApprovalSentBack {
-		err = p.SendAndCommit(ctx, tx)
-	} else if err = p.Send(ctx, tx); err == nil && pending == 0 {
-		err = s.approveRequest(ctx, tx, actor, locked.RequestID, approvalID)
+		if round {
+			reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
+			if err := queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason); err != nil {
+				return decided, false, err
+			}
+		}
+		return decided, false, p.SendAndCommit(ctx, tx)
 	}
-	if err != nil {
-		return Approval{}, err
+	var pending int64
+	pgtx.Scalar(p, &pending, func(q *gen.Queries) (int64, error) {
+		return q.ValidationApprovalsPendingCount(ctx, locked.RequestID)
+	}, pgtx.Wrap("count pending approvals"))
+	if err := p.Send(ctx, tx); err != nil {
+		return decided, false, err
 	}
-	return approvalOf(approvalRow(decided)), nil
+	return decided, pending == 0, nil
 }
 
 // lockForDecision takes, in the global lock order, the validation locks of the request's models
