@@ -131,3 +131,22 @@ func TestInvalidRequestListsAtMostFiftyErrors(t *testing.T) {
 		t.Errorf("first error names %q, want region_ids[0]", p.Errors[0].Field)
 	}
 }
+
+// TestBulkInputProblemsAreListedTogether: a bulk call's bad task ids and bad operation fields are
+// refused in one answer that lists both, and nothing changes.
+func TestBulkInputProblemsAreListedTogether(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	before := e.rowCounts()
+	r := e.call(http.MethodPost, "/api/v1/deployment-tasks/bulk/cancel", e.admin.Token, `{"task_ids":[0,2147483648,7,7],"cancellation_reason":""}`)
+	p := r.wantProblem(http.StatusBadRequest, "invalid_request")
+	var fields []string
+	for _, fe := range p.Errors {
+		fields = append(fields, fe.Field)
+	}
+	want := []string{"task_ids[0]", "task_ids[1]", "task_ids[3]", "cancellation_reason"}
+	if strings.Join(fields, " ") != strings.Join(want, " ") {
+		t.Errorf("errors name %v, want %v", fields, want)
+	}
+	e.wantUnchanged(before)
+}

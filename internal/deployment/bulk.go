@@ -51,7 +51,7 @@ type BulkResult struct {
 
 // BulkConfirm confirms many tasks; each succeeds or fails on its own (REL-02).
 func (s *Service) BulkConfirm(ctx context.Context, actor domain.Actor, taskIDs []int32, in ConfirmInput, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	if err := in.check(); err != nil {
+	if err := checkBulk(taskIDs, in); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
 	return s.runBulk(ctx, actor, taskIDs, confirmOp(in), key)
@@ -59,7 +59,7 @@ func (s *Service) BulkConfirm(ctx context.Context, actor domain.Actor, taskIDs [
 
 // BulkAdjust adjusts many tasks; each succeeds or fails on its own.
 func (s *Service) BulkAdjust(ctx context.Context, actor domain.Actor, taskIDs []int32, in AdjustInput, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	if err := in.check(); err != nil {
+	if err := checkBulk(taskIDs, in); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
 	return s.runBulk(ctx, actor, taskIDs, adjustOp(in), key)
@@ -67,29 +67,29 @@ func (s *Service) BulkAdjust(ctx context.Context, actor domain.Actor, taskIDs []
 
 // BulkCancel cancels many tasks; each succeeds or fails on its own.
 func (s *Service) BulkCancel(ctx context.Context, actor domain.Actor, taskIDs []int32, in CancelInput, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	if err := in.check(); err != nil {
+	if err := checkBulk(taskIDs, in); err != nil {
 		return idempotency.Result[BulkResult]{}, err
 	}
 	return s.runBulk(ctx, actor, taskIDs, cancelOp(in), key)
 }
 
-func checkTaskIDs(ids []int32) error {
+// checkBulk checks a bulk call's task ids and its operation's input together, so one answer lists
+// the problems of both.
+func checkBulk(ids []int32, in interface{ problems(*domain.Check) }) error {
 	var c domain.Check
 	c.IDs("task_ids", ids, 1, MaxBulkTasks)
+	in.problems(&c)
 	return c.Err()
 }
 
-// runBulk is the one savepoint loop of every bulk operation (docs/savepoints.md, "The loop"): one READ
-// COMMITTED transaction; statement and lock timeouts set first; every task the actor may act on
-// locked FOR UPDATE in ascending id order before any work; then each such task in its own
-// savepoint, a failed one rolled back to it, recorded and followed by a failure audit row; one
-// commit at the end. Ids of tasks the actor may not act on are reported (not_found, or forbidden
-// when the actor may see the task) and neither locked nor audited. An error that
-// is not the task's own (the connection died, the context ended) aborts the whole call.
+// runBulk is the one savepoint loop of every bulk operation, on input checkBulk passed
+// (docs/savepoints.md, "The loop"): one READ COMMITTED transaction; statement and lock timeouts set
+// first; every task the actor may act on locked FOR UPDATE in ascending id order before any work;
+// then each such task in its own savepoint, a failed one rolled back to it, recorded and followed
+// by a failure audit row; one commit at the end. Ids of tasks the actor may not act on are reported
+// (not_found, or forbidden when the actor may see the task) and neither locked nor audited. An
+// error that is not the task's own (the connection died, the context ended) aborts the whole call.
 func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int32, op operation, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	if err := checkTaskIDs(taskIDs); err != nil {
-		return idempotency.Result[BulkResult]{}, err
-	}
 	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, func(tx pgx.Tx) (BulkResult, error) {
 		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})

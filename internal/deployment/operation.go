@@ -93,12 +93,17 @@ type ConfirmInput struct {
 
 func (in ConfirmInput) check() error {
 	var c domain.Check
+	in.problems(&c)
+	return c.Err()
+}
+
+// problems adds what is wrong with the input to c.
+func (in ConfirmInput) problems(c *domain.Check) {
 	if in.ActualProductionDate.IsZero() {
 		c.Add("actual_production_date", "is required")
 	}
 	c.Text("confirmation_notes", in.ConfirmationNotes, false)
 	c.Text("validation_override_reason", in.ValidationOverrideReason, false)
-	return c.Err()
 }
 
 // confirmOp confirms a task (docs/savepoints.md, "Confirming one task"): status, dates and notes;
@@ -212,11 +217,16 @@ type AdjustInput struct {
 
 func (in AdjustInput) check() error {
 	var c domain.Check
+	in.problems(&c)
+	return c.Err()
+}
+
+// problems adds what is wrong with the input to c.
+func (in AdjustInput) problems(c *domain.Check) {
 	if in.PlannedProductionDate.IsZero() {
 		c.Add("planned_production_date", "is required")
 	}
 	c.Text("adjustment_reason", in.AdjustmentReason, true)
-	return c.Err()
 }
 
 func adjustOp(in AdjustInput) operation {
@@ -245,8 +255,13 @@ type CancelInput struct {
 
 func (in CancelInput) check() error {
 	var c domain.Check
-	c.Text("cancellation_reason", in.CancellationReason, true)
+	in.problems(&c)
 	return c.Err()
+}
+
+// problems adds what is wrong with the input to c.
+func (in CancelInput) problems(c *domain.Check) {
+	c.Text("cancellation_reason", in.CancellationReason, true)
 }
 
 func cancelOp(in CancelInput) operation {
