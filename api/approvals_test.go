@@ -88,6 +88,14 @@ func TestApprovalWorkflowOverHTTP(t *testing.T) {
 	if len(list) != 2 || list[0].ApprovalType != "GLOBAL" || list[1].ApprovalType != "REGIONAL" || *list[1].RegionID != eu {
 		t.Fatalf("approvals %+v", list)
 	}
+	// A regional approver reads their own regions back.
+	var me struct {
+		RegionIDs []int32 `json:"region_ids"`
+	}
+	e.call(http.MethodGet, "/api/v1/users/me", regional.Token, nil).want(http.StatusOK).decode(&me)
+	if len(me.RegionIDs) != 1 || me.RegionIDs[0] != eu {
+		t.Fatalf("regional approver's region_ids = %v, want [%d]", me.RegionIDs, eu)
+	}
 	var queue struct {
 		Items      []approvalAnswer `json:"items"`
 		NextCursor *string          `json:"next_cursor"`

@@ -126,7 +126,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	}, func(err error) error { return lockError("lock deployment tasks", err) })
 	var existing []int32
 	if seesAll(actor) && !actor.IsAdmin() {
-		pgtx.Column(first, &existing, func(q *gen.Queries) ([]int32, error) {
+		pgtx.Many(first, &existing, func(q *gen.Queries) ([]int32, error) {
 			return q.DeploymentTaskIDsExisting(ctx, sorted)
 		}, pgtx.Wrap("read deployment task ids"))
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"reflect"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
@@ -52,30 +53,22 @@ func ExecRows(p *Pipeline, dst *int64, call func(q *gen.Queries) (int64, error),
 	}
 }
 
-// Many queues the statement of a :many method; Send stores its rows in dst. The rows are read by
-// position into T, the method's row type, whose fields sqlc generates in column order.
+// Many queues the statement of a :many method; Send stores its rows in dst. A struct T (a row type,
+// whose fields sqlc generates in column order) is read by position; any other T (an id, a name)
+// is the one column of a single-column query. (A single column of a struct type, time.Time say,
+// would be read as a row and fail with an error, never silently.)
 func Many[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), onError func(error) error) {
-	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
-	qq.Fn = func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return mapError(err, onError)
-		}
-		*dst, err = pgx.CollectRows(rows, pgx.RowToStructByPos[T])
-		return mapError(err, onError)
+	scan := pgx.RowTo[T]
+	if reflect.TypeFor[T]().Kind() == reflect.Struct {
+		scan = pgx.RowToStructByPos[T]
 	}
-}
-
-// Column queues the statement of a :many method that returns a single column; Send stores the
-// values in dst.
-func Column[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), onError func(error) error) {
 	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
 	qq.Fn = func(br pgx.BatchResults) error {
 		rows, err := br.Query()
 		if err != nil {
 			return mapError(err, onError)
 		}
-		*dst, err = pgx.CollectRows(rows, pgx.RowTo[T])
+		*dst, err = pgx.CollectRows(rows, scan)
 		return mapError(err, onError)
 	}
 }
