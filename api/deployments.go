@@ -117,7 +117,7 @@ func (req confirmRequest) input(f *fields) deployment.ConfirmInput {
 		ConfirmationNotes:        f.str("confirmation_notes", req.ConfirmationNotes, false),
 		ValidationOverrideReason: f.str("validation_override_reason", req.ValidationOverrideReason, false),
 	}
-	if d := f.date("actual_production_date", req.ActualProductionDate, true); d != nil {
+	if d := f.date("actual_production_date", req.ActualProductionDate, false); d != nil {
 		in.ActualProductionDate = *d
 	}
 	return in
@@ -130,8 +130,8 @@ type adjustRequest struct {
 }
 
 func (req adjustRequest) input(f *fields) deployment.AdjustInput {
-	in := deployment.AdjustInput{AdjustmentReason: f.str("adjustment_reason", req.AdjustmentReason, true)}
-	if d := f.date("planned_production_date", req.PlannedProductionDate, true); d != nil {
+	in := deployment.AdjustInput{AdjustmentReason: f.str("adjustment_reason", req.AdjustmentReason, false)}
+	if d := f.date("planned_production_date", req.PlannedProductionDate, false); d != nil {
 		in.PlannedProductionDate = *d
 	}
 	return in
@@ -143,7 +143,7 @@ type cancelRequest struct {
 }
 
 func (req cancelRequest) input(f *fields) deployment.CancelInput {
-	return deployment.CancelInput{CancellationReason: f.str("cancellation_reason", req.CancellationReason, true)}
+	return deployment.CancelInput{CancellationReason: f.str("cancellation_reason", req.CancellationReason, false)}
 }
 
 // singleRequest is what the single-task endpoints decode. task_ids belongs to the bulk bodies

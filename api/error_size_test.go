@@ -138,15 +138,21 @@ func TestBulkInputProblemsAreListedTogether(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
 	before := e.rowCounts()
-	r := e.call(http.MethodPost, "/api/v1/deployment-tasks/bulk/cancel", e.admin.Token, `{"task_ids":[0,2147483648,7,7],"cancellation_reason":""}`)
-	p := r.wantProblem(http.StatusBadRequest, "invalid_request")
-	var fields []string
-	for _, fe := range p.Errors {
-		fields = append(fields, fe.Field)
-	}
-	want := []string{"task_ids[0]", "task_ids[1]", "task_ids[3]", "cancellation_reason"}
-	if strings.Join(fields, " ") != strings.Join(want, " ") {
-		t.Errorf("errors name %v, want %v", fields, want)
+	for _, c := range []struct{ path, body, want string }{
+		{"cancel", `{"task_ids":[0,2147483648,7,7],"cancellation_reason":""}`, "task_ids[0] task_ids[1] task_ids[3] cancellation_reason"},
+		{"cancel", `{"task_ids":[0]}`, "task_ids[0] cancellation_reason"},
+		{"adjust", `{"task_ids":[7,7]}`, "task_ids[1] planned_production_date adjustment_reason"},
+		{"confirm", `{"task_ids":[]}`, "task_ids actual_production_date"},
+	} {
+		r := e.call(http.MethodPost, "/api/v1/deployment-tasks/bulk/"+c.path, e.admin.Token, c.body)
+		p := r.wantProblem(http.StatusBadRequest, "invalid_request")
+		var fields []string
+		for _, fe := range p.Errors {
+			fields = append(fields, fe.Field)
+		}
+		if got := strings.Join(fields, " "); got != c.want {
+			t.Errorf("%s %s: errors name %q, want %q", c.path, c.body, got, c.want)
+		}
 	}
 	e.wantUnchanged(before)
 }
