@@ -49,7 +49,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	// Seed: the development admin (regions need ADMIN), a validator, a region and a model named
 	// by the time, so the demo can run again on the same database.
-	users := user.NewService(pool, user.Options{Limits: cfg.Limits(), TokenTTL: cfg.TokenTTL})
+	users := user.NewService(pool, userOptions(cfg))
 	admin, _, err := users.EnsureWithToken(ctx, user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "demo")
 	if err != nil {
 		return fmt.Errorf("seed admin: %w", err)

@@ -9,6 +9,7 @@ import (
 
 	"mrmflow/internal/auth"
 	"mrmflow/internal/testdb"
+	"mrmflow/internal/user"
 )
 
 func TestServeDevRefusesADatabaseOffThisMachine(t *testing.T) {
@@ -45,7 +46,7 @@ func TestServeDevRevokesTheTokenItPrintedLastTime(t *testing.T) {
 	var tokens []string
 	for range 2 {
 		var out bytes.Buffer
-		if err := printDevAdmin(ctx, d.Pool, "127.0.0.1:8080", &out); err != nil {
+		if err := printDevAdmin(ctx, user.NewService(d.Pool, user.Options{}), "127.0.0.1:8080", &out); err != nil {
 			t.Fatalf("print development admin: %v", err)
 		}
 		m := printedToken.FindStringSubmatch(out.String())

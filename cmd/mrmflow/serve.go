@@ -73,7 +73,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
 	if *dev {
-		if err := printDevAdmin(ctx, pool, ln.Addr().String(), stdout); err != nil {
+		if err := printDevAdmin(ctx, user.NewService(pool, userOptions(cfg)), ln.Addr().String(), stdout); err != nil {
 			return err
 		}
 	}
@@ -191,10 +191,16 @@ func requireLoopback(databaseURL string) error {
 	return nil
 }
 
+// userOptions is the user service's configuration: the limits and TOKEN_TTL, for every command
+// that creates users or tokens.
+func userOptions(cfg config.Config) user.Options {
+	return user.Options{Limits: cfg.Limits(), TokenTTL: cfg.TokenTTL}
+}
+
 // printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line;
 // the token it printed last time is revoked, so only the newest one works.
-func printDevAdmin(ctx context.Context, pool *pgxpool.Pool, addr string, stdout io.Writer) error {
-	_, tok, err := user.NewService(pool, user.Options{}).EnsureWithToken(ctx,
+func printDevAdmin(ctx context.Context, users *user.Service, addr string, stdout io.Writer) error {
+	_, tok, err := users.EnsureWithToken(ctx,
 		user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "make run")
 	if err != nil {
 		return fmt.Errorf("ensure development admin: %w", err)

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/user"
 )
 
 // Config is every setting of a running mrmflow. The environment variable of each field is named
@@ -65,10 +66,10 @@ func Load() (Config, error) {
 		dst  *time.Duration
 		def  time.Duration
 	}{
-		{"LOCK_TIMEOUT", &c.LockTimeout, 5 * time.Second},
+		{"LOCK_TIMEOUT", &c.LockTimeout, pgtx.DefaultLockTimeout},
 		{"STATEMENT_TIMEOUT", &c.StatementTimeout, 30 * time.Second},
 		{"REQUEST_TIMEOUT", &c.RequestTimeout, 60 * time.Second},
-		{"TOKEN_TTL", &c.TokenTTL, 90 * 24 * time.Hour},
+		{"TOKEN_TTL", &c.TokenTTL, user.DefaultTokenTTL},
 		{"DRAIN_DELAY", &c.DrainDelay, 5 * time.Second},
 	}
 	for _, d := range durations {
