@@ -44,7 +44,6 @@ type Server struct {
 	metrics        *metrics.Metrics
 	pool           *pgxpool.Pool
 	requestTimeout time.Duration
-	lockTimeout    time.Duration
 	draining       atomic.Bool
 	readiness      readiness
 
@@ -67,14 +66,14 @@ func New(d Deps) *Server {
 	// parameter, which a transaction pooler refuses or leaks across clients).
 	limits := pgtx.Limits{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}
 	return &Server{
-		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, lockTimeout: d.LockTimeout,
+		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout,
 		auth:    auth.NewAuthenticator(d.Pool),
 		users:   user.NewService(d.Pool, user.Options{Limits: limits, TokenTTL: d.TokenTTL}),
 		regions: region.NewService(d.Pool, limits),
 		models:  model.NewService(d.Pool, limits),
 		audit:   audit.NewService(d.Pool),
 
-		deployments: deployment.NewService(d.Pool, d.Metrics, deployment.Options{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}),
+		deployments: deployment.NewService(d.Pool, d.Metrics, limits),
 		validations: validation.NewService(d.Pool, limits, d.Metrics),
 	}
 }

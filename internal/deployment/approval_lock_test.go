@@ -21,7 +21,7 @@ import (
 // both calls' answers and the request's approval count.
 func confirmsSharingAValidation(t *testing.T, tweak func(*deployment.Service)) ([]deployment.BulkResult, int) {
 	t.Helper()
-	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	f := newFixture(t, pgtx.Limits{StatementTimeout: 10 * time.Second})
 	tweak(f.svc)
 	eu, us := f.region(true), f.region(true)
 	owner := f.user(domain.RoleUser)
@@ -119,7 +119,7 @@ func TestConfirmWithoutVersionLocksLetsTheLinkChange(t *testing.T) {
 // another validation request; it returns that UPDATE's error.
 func relinkDuringConfirm(t *testing.T, tweak func(*deployment.Service)) error {
 	t.Helper()
-	f := newFixture(t, deployment.Options{StatementTimeout: 10 * time.Second})
+	f := newFixture(t, pgtx.Limits{StatementTimeout: 10 * time.Second})
 	tweak(f.svc)
 	r := f.region(false)
 	owner := f.user(domain.RoleUser)

@@ -5,7 +5,7 @@ import (
 	"testing"
 	"time"
 
-	"mrmflow/internal/deployment"
+	"mrmflow/internal/pgtx"
 )
 
 // BenchmarkBulkConfirm measures BulkConfirm per call for 10, 100 and 1,000 pending tasks (models of
@@ -16,7 +16,7 @@ import (
 func BenchmarkBulkConfirm(b *testing.B) {
 	for _, size := range []int{10, 100, 1000} {
 		b.Run(fmt.Sprintf("tasks=%d", size), func(b *testing.B) {
-			f := newFixture(b, deployment.Options{StatementTimeout: time.Minute})
+			f := newFixture(b, pgtx.Limits{StatementTimeout: time.Minute})
 			admin := f.admin()
 			var busy time.Duration
 			for b.Loop() {

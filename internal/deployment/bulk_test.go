@@ -6,6 +6,7 @@ import (
 
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // TestBulkConfirmPartialSuccess mixes every kind of failing task with good ones: the answer names
@@ -13,7 +14,7 @@ import (
 // failure row per task.
 func TestBulkConfirmPartialSuccess(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner, other := f.user(domain.RoleUser), f.user(domain.RoleUser)
 	r1, r2 := f.region(false), f.region(false)
 	m := f.model(owner, r1, r2)
@@ -112,7 +113,7 @@ func TestBulkConfirmPartialSuccess(t *testing.T) {
 // TestBulkAdjustAndCancel runs the other two operations through the same loop.
 func TestBulkAdjustAndCancel(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	r1, r2 := f.region(false), f.region(false)
 	tasks := f.tasks(f.version(f.model(owner, r1, r2), 0), &r1, &r2)
@@ -150,7 +151,7 @@ func TestBulkAdjustAndCancel(t *testing.T) {
 // TestBulkInputChecks refuses what the handler would also refuse.
 func TestBulkInputChecks(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	admin := f.admin()
 	for name, ids := range map[string][]int32{"empty": {}, "duplicate": {1, 1}, "too many": make([]int32, 1001)} {
 		if _, err := f.svc.BulkConfirm(f.ctx, admin, ids, confirmIn(), nil); domain.CodeOf(err) != domain.CodeInvalidRequest {

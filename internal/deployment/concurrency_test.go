@@ -54,7 +54,7 @@ func overlappingConfirms(t *testing.T, f *fixture, tweak func(*deployment.Servic
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range callers {
-		svc := deployment.NewService(pools[i%2], metrics.New(), deployment.Options{})
+		svc := deployment.NewService(pools[i%2], metrics.New(), pgtx.Limits{})
 		tweak(svc)
 		wg.Go(func() {
 			<-start
@@ -72,7 +72,7 @@ func overlappingConfirms(t *testing.T, f *fixture, tweak func(*deployment.Servic
 // succeeded list, the others see invalid_status, and nobody deadlocks (40P01) or fails.
 func TestConcurrentOverlappingBulkConfirms(t *testing.T) {
 	t.Parallel()
-	overlappingBulkConfirmsHold(t, newFixture(t, deployment.Options{}))
+	overlappingBulkConfirmsHold(t, newFixture(t, pgtx.Limits{}))
 }
 
 // overlappingBulkConfirmsHold runs the overlapping callers on f and checks that every task was
@@ -123,7 +123,7 @@ func overlappingBulkConfirmsHold(t *testing.T, f *fixture) {
 func TestConcurrentOverlappingBulkConfirmsInCallerOrderDeadlock(t *testing.T) {
 	t.Parallel()
 	for round := range 3 {
-		f := newFixture(t, deployment.Options{})
+		f := newFixture(t, pgtx.Limits{})
 		_, _, _, errs := overlappingConfirms(t, f, deployment.LockInCallerOrder)
 		for _, err := range errs {
 			if pgtx.IsSQLState(err, pgtx.DeadlockDetected) {
@@ -177,7 +177,7 @@ func confirmLastRegions(t *testing.T, f *fixture, rounds int) (missed int) {
 // date.
 func TestConcurrentConfirmsOfLastRegions(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	if missed := confirmLastRegions(t, f, 10); missed != 0 {
 		t.Fatalf("%d of 10 versions lack their actual production date after all regions confirmed", missed)
 	}
@@ -187,7 +187,7 @@ func TestConcurrentConfirmsOfLastRegions(t *testing.T) {
 // (READ COMMITTED shows only committed rows), and some version ends without its date.
 func TestConcurrentConfirmsOfLastRegionsWithoutModelLock(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	deployment.DisableModelLocks(f.svc)
 	if missed := confirmLastRegions(t, f, 30); missed == 0 {
 		t.Fatal("every version got its date without the model lock: the test could not catch the race")

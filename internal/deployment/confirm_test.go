@@ -65,7 +65,7 @@ func (f *fixture) approvals(requestID int32) map[int32]int {
 // region row.
 func TestConfirmSideEffects(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	needsApproval, covered, plain := f.region(true), f.region(true), f.region(false)
 	m := f.model(owner, needsApproval, covered, plain)
@@ -137,7 +137,7 @@ func TestConfirmSideEffects(t *testing.T) {
 // reason; with one the task records the flag and the reason.
 func TestConfirmValidationOverride(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	r := f.region(false)
 	task := f.tasks(f.version(f.model(owner, r), f.validation("IN_PROGRESS", r)), &r)[0]
@@ -164,7 +164,7 @@ func TestConfirmValidationOverride(t *testing.T) {
 // TestSingleOperationPermissions: ADMIN, the assignee and an active delegate may act; others may not.
 func TestSingleOperationPermissions(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner, delegate, stranger := f.user(domain.RoleUser), f.user(domain.RoleUser), f.user(domain.RoleValidator)
 	r1, r2 := f.region(false), f.region(false)
 	m := f.model(owner, r1, r2)
@@ -202,7 +202,7 @@ func TestSingleOperationPermissions(t *testing.T) {
 // the unique indexes allow one task per (version, region) and one global task per version.
 func TestTaskStateMachineInDatabase(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	r := f.region(false)
 	v := f.version(f.model(owner, r), 0)
@@ -246,7 +246,7 @@ func TestTaskStateMachineInDatabase(t *testing.T) {
 // trigger's check_violation), so confirming cannot deploy a version twice.
 func TestVersionIsDeployedGloballyOrRegionallyNotBoth(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	eu, us := f.region(false), f.region(false)
 	regional := f.version(f.model(owner, eu, us), 0)

@@ -74,7 +74,7 @@ func (s *Service) CreateDeployments(ctx context.Context, actor domain.Actor, ver
 	if err := checkTargets(targets); err != nil {
 		return idempotency.Result[Created]{}, err
 	}
-	res, err := idempotency.InTx(ctx, s.pool, s.limits(), key, func(tx pgx.Tx) (Created, error) {
+	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Created, error) {
 		return createTasks(ctx, gen.New(tx), actor, versionID, targets)
 	})
 	if err != nil && pgtx.PgError(err) != nil && ctx.Err() == nil {

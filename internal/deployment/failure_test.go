@@ -35,7 +35,7 @@ func (f *fixture) pendingTasks(n int) (domain.Actor, []int32) {
 // next call on the same pool succeeds.
 func TestBulkConfirmDatabaseErrorInOneTask(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner, ids := f.pendingTasks(5)
 	chosen := ids[2]
 	f.failOnTask(chosen)
@@ -77,7 +77,7 @@ func TestBulkConfirmDatabaseErrorInOneTask(t *testing.T) {
 // statement_timeout fails its task alone (57014, recovered by the savepoint rollback).
 func TestBulkConfirmStatementTimeoutInOneTask(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{StatementTimeout: 200 * time.Millisecond})
+	f := newFixture(t, pgtx.Limits{StatementTimeout: 200 * time.Millisecond})
 	owner, ids := f.pendingTasks(3)
 	chosen := ids[0]
 	f.sleepOnTask(chosen, 2*time.Second)
@@ -100,7 +100,7 @@ func TestBulkConfirmStatementTimeoutInOneTask(t *testing.T) {
 // and every connection is back in the pool afterwards.
 func TestBulkCallsKeepPoolHealthy(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	const calls = 50
 	owner, ids := f.pendingTasks(calls * 2)
 	_, foreign := f.pendingTasks(1)
@@ -134,7 +134,7 @@ func TestBulkCallsKeepPoolHealthy(t *testing.T) {
 // went away, the client may retry), nothing of it commits, and the next call succeeds.
 func TestBulkConfirmConnectionKilled(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{StatementTimeout: 30 * time.Second})
+	f := newFixture(t, pgtx.Limits{StatementTimeout: 30 * time.Second})
 	owner, ids := f.pendingTasks(4)
 	f.sleepOnTask(ids[2], 20*time.Second)
 	killer := f.secondPool()
@@ -189,7 +189,7 @@ func TestBulkConfirmConnectionKilled(t *testing.T) {
 // It proves the savepoint tests above can fail.
 func TestBulkWithoutSavepointsLosesBatch(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	deployment.DisableSavepoints(f.svc)
 	owner, ids := f.pendingTasks(4)
 	f.failOnTask(ids[1])

@@ -12,6 +12,7 @@ import (
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 )
 
@@ -27,13 +28,13 @@ type fixture struct {
 
 var seq atomic.Int64
 
-func newFixture(t testing.TB, opts deployment.Options) *fixture {
+func newFixture(t testing.TB, opts pgtx.Limits) *fixture {
 	t.Helper()
 	return newFixtureOn(t, testdb.New(t, 20), opts)
 }
 
 // newFixtureOn is newFixture on a given test database (one reached through PgBouncer, say).
-func newFixtureOn(t testing.TB, d *testdb.DB, opts deployment.Options) *fixture {
+func newFixtureOn(t testing.TB, d *testdb.DB, opts pgtx.Limits) *fixture {
 	t.Helper()
 	m := metrics.New()
 	return &fixture{t: t, ctx: context.Background(), db: d, svc: deployment.NewService(d.Pool, m, opts), metrics: m}

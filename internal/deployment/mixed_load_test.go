@@ -266,7 +266,7 @@ func TestMixedWorkflowDeadlocksWithoutLockOrder(t *testing.T) {
 // deployment services adjusted by tweak, logs what happened and returns it.
 func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, *mixedLoad) {
 	t.Helper()
-	f := newFixture(t, deployment.Options{})
+	f := newFixture(t, pgtx.Limits{})
 	owner := f.user(domain.RoleUser)
 	admin := f.admin()
 	regions := []int32{f.region(false), f.region(true), f.region(false)}
@@ -357,8 +357,8 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 		validation.NewService(second, pgtx.Limits{LockTimeout: 5 * time.Second}, metrics.New()),
 	}
 	deployers := []*deployment.Service{
-		deployment.NewService(f.db.Pool, metrics.New(), deployment.Options{}),
-		deployment.NewService(second, metrics.New(), deployment.Options{}),
+		deployment.NewService(f.db.Pool, metrics.New(), pgtx.Limits{}),
+		deployment.NewService(second, metrics.New(), pgtx.Limits{}),
 	}
 	for _, d := range deployers {
 		tweak(d)

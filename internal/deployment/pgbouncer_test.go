@@ -13,14 +13,14 @@ import (
 // default_query_exec_mode=cache_describe in the URL: every task is confirmed exactly once and
 // nobody deadlocks. Not parallel: it may hold PgBouncer's 20 server connections of its database.
 func TestConcurrentOverlappingBulkConfirmsThroughPgBouncer(t *testing.T) {
-	overlappingBulkConfirmsHold(t, newFixtureOn(t, testdb.NewThroughPgBouncer(t, 10), deployment.Options{}))
+	overlappingBulkConfirmsHold(t, newFixtureOn(t, testdb.NewThroughPgBouncer(t, 10), pgtx.Limits{}))
 }
 
 // Negative control through PgBouncer: locking in the callers' (shuffled) order deadlocks there
 // too, so the test above can see what the ascending order prevents.
 func TestConcurrentOverlappingBulkConfirmsInCallerOrderDeadlockThroughPgBouncer(t *testing.T) {
 	for round := range 3 {
-		f := newFixtureOn(t, testdb.NewThroughPgBouncer(t, 10), deployment.Options{})
+		f := newFixtureOn(t, testdb.NewThroughPgBouncer(t, 10), pgtx.Limits{})
 		_, _, _, errs := overlappingConfirms(t, f, deployment.LockInCallerOrder)
 		for _, err := range errs {
 			if pgtx.IsSQLState(err, pgtx.DeadlockDetected) {

@@ -15,27 +15,16 @@ import (
 	"mrmflow/internal/pgtx"
 )
 
-// Default bounds of one statement and one lock wait inside a deployment transaction.
-const (
-	DefaultStatementTimeout = 5 * time.Second
-	DefaultLockTimeout      = 5 * time.Second
-)
-
-// Options tune a Service; zero values take the defaults.
-type Options struct {
-	// StatementTimeout bounds each statement of a deployment transaction (SET LOCAL
-	// statement_timeout). A task whose statement runs longer fails alone with db_error (57014)
-	// instead of stalling or losing the whole bulk call.
-	StatementTimeout time.Duration
-	// LockTimeout bounds the wait for the task (and model) row locks; a timeout is lock_timeout (503).
-	LockTimeout time.Duration
-}
+// DefaultStatementTimeout bounds each statement of a deployment transaction when the service is
+// given no statement timeout: a task whose statement runs longer fails alone with db_error
+// (57014, recovered by its savepoint's rollback) instead of stalling or losing the whole bulk call.
+const DefaultStatementTimeout = 5 * time.Second
 
 // Service creates and works deployment tasks.
 type Service struct {
 	pool    *pgxpool.Pool
 	metrics *metrics.Metrics
-	opts    Options
+	limits  pgtx.Limits
 	// noSavepoints runs bulk tasks directly in the outer transaction. It exists only for the
 	// negative-control test (set through export_test.go, unreachable from production code), which
 	// shows that without savepoints one failing task loses the whole batch.
@@ -46,21 +35,15 @@ type Service struct {
 	noModelLocks      bool
 }
 
-// NewService returns a Service on pool; m may be nil (no metrics are observed then).
-func NewService(pool *pgxpool.Pool, m *metrics.Metrics, opts Options) *Service {
-	if opts.StatementTimeout <= 0 {
-		opts.StatementTimeout = DefaultStatementTimeout
+// NewService returns a Service on pool; m may be nil (no metrics are observed then). Its
+// transactions take limits, bounded (pgtx.Limits.Bounded), with DefaultStatementTimeout for a zero
+// statement timeout.
+func NewService(pool *pgxpool.Pool, m *metrics.Metrics, limits pgtx.Limits) *Service {
+	limits = limits.Bounded()
+	if limits.StatementTimeout <= 0 {
+		limits.StatementTimeout = DefaultStatementTimeout
 	}
-	if opts.LockTimeout <= 0 {
-		opts.LockTimeout = DefaultLockTimeout
-	}
-	return &Service{pool: pool, metrics: m, opts: opts}
-}
-
-// limits bounds every deployment transaction: a task whose statement runs too long fails alone
-// (57014, recovered by its savepoint's rollback), and lock waits end in lock_timeout.
-func (s *Service) limits() pgtx.Limits {
-	return pgtx.Limits{LockTimeout: s.opts.LockTimeout, StatementTimeout: s.opts.StatementTimeout}
+	return &Service{pool: pool, metrics: m, limits: limits}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may

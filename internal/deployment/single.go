@@ -39,7 +39,7 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, 
 // COMMIT.
 func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
 	var task Task
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits(), func(tx pgx.Tx) error {
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
 		call, err := s.lockTasks(ctx, tx, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
 			return err

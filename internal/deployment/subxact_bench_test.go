@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"mrmflow/internal/deployment"
+	"mrmflow/internal/pgtx"
 )
 
 // BenchmarkSubtransactionOverflow measures the trap of docs/savepoints.md, "Many subtransactions".
@@ -37,7 +38,7 @@ func BenchmarkSubtransactionOverflow(b *testing.B) {
 	}
 	for _, mode := range modes {
 		b.Run(mode.name, func(b *testing.B) {
-			f := newFixture(b, deployment.Options{StatementTimeout: time.Minute})
+			f := newFixture(b, pgtx.Limits{StatementTimeout: time.Minute})
 			if mode.noSavepoints {
 				deployment.DisableSavepoints(f.svc)
 			}

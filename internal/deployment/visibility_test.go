@@ -7,6 +7,7 @@ import (
 
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // TestBulkLeavesOthersTasksAlone: a USER's bulk call names 1,000 ids — another owner's tasks,
@@ -15,7 +16,7 @@ import (
 // exactly like the missing ids. The USER's own task in the same call is confirmed as usual.
 func TestBulkLeavesOthersTasksAlone(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{LockTimeout: 200 * time.Millisecond})
+	f := newFixture(t, pgtx.Limits{LockTimeout: 200 * time.Millisecond})
 	owner, other := f.user(domain.RoleUser), f.user(domain.RoleUser)
 	r1, r2 := f.region(false), f.region(false)
 	own := f.tasks(f.version(f.model(owner, r1), 0), &r1)[0]
@@ -66,7 +67,7 @@ func TestBulkLeavesOthersTasksAlone(t *testing.T) {
 // missing ids not_found, with no audit rows.
 func TestBulkByValidatorIsForbiddenUnlocked(t *testing.T) {
 	t.Parallel()
-	f := newFixture(t, deployment.Options{LockTimeout: 200 * time.Millisecond})
+	f := newFixture(t, pgtx.Limits{LockTimeout: 200 * time.Millisecond})
 	owner, validator := f.user(domain.RoleUser), f.user(domain.RoleValidator)
 	r1 := f.region(false)
 	task := f.tasks(f.version(f.model(owner, r1), 0), &r1)[0]

@@ -45,10 +45,7 @@ func fromAssignmentRow(r assignmentRow) Assignment {
 	a := Assignment{
 		AssignmentID: r.AssignmentID, RequestID: r.RequestID, ValidatorID: r.ValidatorID, IsPrimary: r.IsPrimary,
 		IsReviewer: r.IsReviewer, EstimatedHours: r.EstimatedHours, ActualHours: r.ActualHours, CreatedAt: r.CreatedAt.UTC(),
-	}
-	if r.SignedOffAt != nil {
-		t := r.SignedOffAt.UTC()
-		a.SignedOffAt = &t
+		SignedOffAt: domain.TimePtr(r.SignedOffAt),
 	}
 	return a
 }
@@ -222,13 +219,11 @@ func closedError(requestID int32, status string) *domain.Error {
 // lockedAssignment is an assignment read under its request's row lock.
 type lockedAssignment struct {
 	request gen.ValidationRequestLockForUpdateRow
-	gate    gen.ValidationRequestGateStateRow
 	row     gen.ValidationAssignmentGetRow
 }
 
 // lockAssignment finds the request of assignment id, locks the request's row and reads the
-// assignment and the request's gate state under the lock (two round trips; the first carries
-// BEGIN).
+// assignment under the lock (two round trips; the first carries BEGIN).
 func (s *Service) lockAssignment(ctx context.Context, tx pgx.Tx, id int32) (lockedAssignment, error) {
 	var out lockedAssignment
 	requestID, err := gen.New(tx).ValidationAssignmentRequestID(ctx, id)
@@ -240,7 +235,6 @@ func (s *Service) lockAssignment(ctx context.Context, tx pgx.Tx, id int32) (lock
 	}
 	p := &pgtx.Pipeline{}
 	s.queueRequestLock(ctx, p, requestID, &out.request)
-	queueGateState(ctx, p, requestID, &out.gate)
 	pgtx.One(p, &out.row, func(q *gen.Queries) (gen.ValidationAssignmentGetRow, error) {
 		return q.ValidationAssignmentGet(ctx, id)
 	}, func(err error) error {
@@ -341,8 +335,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 			return gateError(la.row.RequestID, la.request.Status, []string{GateNoPrimaryValidator})
 		}
 		w := &pgtx.Pipeline{}
-		var n int64
-		pgtx.ExecRows(w, &n, func(q *gen.Queries) (int64, error) { return q.ValidationAssignmentDelete(ctx, id) }, pgtx.Wrap("delete assignment"))
+		w.Exec(func(q *gen.Queries) error { _, err := q.ValidationAssignmentDelete(ctx, id); return err }, pgtx.Wrap("delete assignment"))
 		err = audit.Queue(ctx, w, audit.Entry{
 			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "ASSIGNMENT_DELETED",
 			UserID: audit.By(actor.UserID),

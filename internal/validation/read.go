@@ -118,7 +118,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page d
 	}
 	q := gen.New(s.pool)
 	var visibleTo *int32
-	if actor.Role == domain.RoleUser {
+	if !actor.SeesAll() {
 		visibleTo = &actor.UserID
 	}
 	rows, err := listRows(ctx, q, f, visibleTo, page)
