@@ -163,7 +163,7 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 		out = fromAssignmentRow(assignmentRow(row))
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // independence refuses a validator who requested the request or owns or delegates for one of its
@@ -314,7 +314,7 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 		out = fromAssignmentRow(assignmentRow(row))
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // DeleteAssignment removes an assignment (VALIDATOR, ADMIN). The primary validator of a request
@@ -349,7 +349,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 		}
 		return w.SendAndCommit(ctx, tx)
 	})
-	return txError(err)
+	return err
 }
 
 // SignOff records the reviewer's sign-off of a request in REVIEW. Only the reviewer themselves
@@ -389,7 +389,7 @@ func (s *Service) SignOff(ctx context.Context, actor domain.Actor, id int32, com
 		out = fromAssignmentRow(assignmentRow(row))
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // SendBack is the reviewer returning a request in REVIEW to IN_PROGRESS with comments; the move
@@ -426,7 +426,7 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 		out = shown.request()
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // lockReviewer locks assignment id for its reviewer's sign-off or send-back and admits actor only

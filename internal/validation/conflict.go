@@ -128,9 +128,3 @@ func IsBackstop(err error) bool {
 func isBackstopViolation(err error) bool {
 	return pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, oneBlockingKey)
 }
-
-// txError maps what a failed transaction returned into what a client should see, by the one
-// rule of pgtx.Translate (lock_timeout, unavailable, or the error unchanged).
-func txError(err error) error {
-	return pgtx.Translate(err)
-}

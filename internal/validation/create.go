@@ -90,7 +90,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
 		err = s.backstopConflict(ctx, modelIDs)
 	}
-	return res, txError(err)
+	return res, err
 }
 
 // create is Create's work inside the transaction, in two round trips (the first also carries
@@ -327,7 +327,7 @@ func checkVersions(byModel map[int32]int32, ids []int32, rows []gen.ValidationVe
 func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error {
 	conflicts, err := activeConflicts(ctx, gen.New(s.pool), modelIDs)
 	if err != nil {
-		return err
+		return pgtx.Translate(err) // read outside a transaction: WithTx did not translate it
 	}
 	return &BackstopError{Conflict: conflictError(conflicts, blockedByActive)}
 }

@@ -54,7 +54,7 @@ func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int
 		out, err = s.decide(ctx, tx, actor, approvalID, in)
 		return err
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // decide is Decide's transaction, in three round trips (four when it approves the request): find
@@ -168,9 +168,7 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	}
 	if !s.skipDecisionLocks {
 		var cur gen.ValidationRequestLockForUpdateRow
-		pgtx.One(p, &cur, func(q *gen.Queries) (gen.ValidationRequestLockForUpdateRow, error) {
-			return q.ValidationRequestLockForUpdate(ctx, target.RequestID)
-		}, pgtx.Wrap("lock validation request"))
+		s.queueRequestLock(ctx, p, target.RequestID, &cur)
 	}
 	var locked gen.ValidationApprovalLockForDecisionRow
 	pgtx.One(p, &locked, func(q *gen.Queries) (gen.ValidationApprovalLockForDecisionRow, error) {

@@ -120,5 +120,5 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		out = shown.request()
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }

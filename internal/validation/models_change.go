@@ -86,7 +86,7 @@ func (s *Service) ChangeModels(ctx context.Context, actor domain.Actor, requestI
 		s.metrics.ValidationConflicts.WithLabelValues("edit").Inc()
 		err = s.backstopConflict(ctx, add)
 	}
-	return out, txError(err)
+	return out, err
 }
 
 // changeModels is ChangeModels's transaction in three round trips, one step each: plan the change

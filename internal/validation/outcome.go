@@ -172,7 +172,7 @@ func (s *Service) CreateOutcome(ctx context.Context, actor domain.Actor, request
 		out = fromOutcomeRow(row)
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 // UpdateOutcome changes an outcome until its request reaches PENDING_APPROVAL (and again in
@@ -244,7 +244,7 @@ func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcome
 		out = fromOutcomeRow(row)
 		return nil
 	})
-	return out, txError(err)
+	return out, err
 }
 
 func outcomeChanges(in OutcomeInput) map[string]any {

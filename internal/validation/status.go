@@ -44,7 +44,7 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 		r, err = s.changeStatus(ctx, tx, actor, requestID, status, reason, true)
 		return err
 	})
-	return r, txError(err)
+	return r, err
 }
 
 // Resume returns an ON_HOLD request to the status it had when it was put on hold (read from its
@@ -65,7 +65,7 @@ func (s *Service) Resume(ctx context.Context, actor domain.Actor, requestID int3
 		r, err = s.changeStatus(ctx, tx, actor, requestID, "", reason, false)
 		return err
 	})
-	return r, txError(err)
+	return r, err
 }
 
 // changeStatus is ChangeStatus's work in two round trips: lock the request row and read its gate
