@@ -3,7 +3,6 @@ package api
 import (
 	"net/http"
 
-	"mrmflow/internal/domain"
 	"mrmflow/internal/validation"
 )
 
@@ -35,13 +34,11 @@ func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
 	if filter.RequestID, err = queryID(r, "request_id"); err != nil {
 		return err
 	}
-	switch v := r.URL.Query().Get("mine"); v {
-	case "", "false":
-	case "true":
-		filter.Mine = true
-	default:
-		return domain.Invalid("mine", "must be true or false")
+	mine, err := queryBool(r, "mine")
+	if err != nil {
+		return err
 	}
+	filter.Mine = mine != nil && *mine
 	items, next, err := s.validations.ListApprovals(r.Context(), actorOf(r), filter, page)
 	if err != nil {
 		return err

@@ -215,6 +215,18 @@ func queryID(r *http.Request, name string) (*int32, error) {
 	return &id, nil
 }
 
+// queryBool reads an optional true/false filter from the query string (nil when absent).
+func queryBool(r *http.Request, name string) (*bool, error) {
+	switch v := r.URL.Query().Get(name); v {
+	case "":
+		return nil, nil
+	case "true", "false":
+		b := v == "true"
+		return &b, nil
+	}
+	return nil, domain.Invalid(name, "must be true or false")
+}
+
 // queryText reads an optional text filter of at most domain.MaxNameLength characters.
 func queryText(r *http.Request, name string) (*string, error) {
 	v := r.URL.Query().Get(name)

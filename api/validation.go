@@ -4,7 +4,6 @@ import (
 	"net/http"
 	"strconv"
 
-	"mrmflow/internal/domain"
 	"mrmflow/internal/validation"
 )
 
@@ -90,13 +89,8 @@ func (s *Server) listValidationRequests(w http.ResponseWriter, r *http.Request) 
 	if filter.ValidationType, err = queryText(r, "validation_type"); err != nil {
 		return err
 	}
-	switch v := r.URL.Query().Get("active"); v {
-	case "":
-	case "true", "false":
-		active := v == "true"
-		filter.Active = &active
-	default:
-		return domain.Invalid("active", "must be true or false")
+	if filter.Active, err = queryBool(r, "active"); err != nil {
+		return err
 	}
 	items, next, err := s.validations.List(r.Context(), actorOf(r), filter, page)
 	if err != nil {
