@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"mrmflow/internal/domain"
-	"mrmflow/internal/pgtx"
 	"mrmflow/internal/validation"
 )
 
@@ -107,7 +106,8 @@ func TestConcurrentPrimaryExactlyOne(t *testing.T) {
 }
 
 // Negative control: without the row lock and without the partial unique index, the same calls
-// leave more than one primary — the race the lock and the index rule out.
+// leave more than one primary — the race the lock and the index rule out — through POST and
+// through PATCH alike.
 func TestConcurrentPrimaryWithoutProtectionBreaks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, primaryRacers+4)
@@ -115,16 +115,20 @@ func TestConcurrentPrimaryWithoutProtectionBreaks(t *testing.T) {
 	if _, err := f.db.Pool.Exec(context.Background(), "DROP INDEX validation_assignments_one_primary_key"); err != nil {
 		t.Fatal(err)
 	}
-	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
-	validation.SkipRequestLock(unlocked)
-	models := f.models(primaryRounds)
-	for i := range primaryRounds {
-		if o := racePrimary(t, f, unlocked, models[i], false); o.primaries > 1 {
-			t.Logf("round %d: %d primaries without lock and index", i, o.primaries)
-			return
+	unlocked := newService(f.db.Pool, validation.SkipRequestLock)
+	models := f.models(2 * primaryRounds)
+	for _, byPatch := range []bool{false, true} {
+		broke := false
+		for i := 0; i < primaryRounds && !broke; i++ {
+			if o := racePrimary(t, f, unlocked, models[2*i+boolInt(byPatch)], byPatch); o.primaries > 1 {
+				t.Logf("round %d (patch %v): %d primaries without lock and index", i, byPatch, o.primaries)
+				broke = true
+			}
+		}
+		if !broke {
+			t.Fatalf("never more than one primary without lock and index (patch %v): this test cannot see the race", byPatch)
 		}
 	}
-	t.Fatal("never more than one primary without lock and index: this test cannot see the race")
 }
 
 // Negative control: without the row lock the partial unique index alone still holds the rule,
@@ -133,21 +137,22 @@ func TestConcurrentPrimaryWithoutLockNeedsIndex(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, primaryRacers+4)
 	warm(t, f.db.Pool, primaryRacers)
-	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
-	validation.SkipRequestLock(unlocked)
-	models := f.models(primaryRounds)
-	refused := 0
-	for i := range primaryRounds {
-		o := racePrimary(t, f, unlocked, models[i], false)
-		if o.primaries != 1 || len(o.other) != 0 {
-			t.Fatalf("round %d: %d primaries, other %v", i, o.primaries, o.other)
+	unlocked := newService(f.db.Pool, validation.SkipRequestLock)
+	models := f.models(2 * primaryRounds)
+	for _, byPatch := range []bool{false, true} {
+		refused := 0
+		for i := range primaryRounds {
+			o := racePrimary(t, f, unlocked, models[2*i+boolInt(byPatch)], byPatch)
+			if o.primaries != 1 || len(o.other) != 0 {
+				t.Fatalf("round %d (patch %v): %d primaries, other %v", i, byPatch, o.primaries, o.other)
+			}
+			refused += o.refused
 		}
-		refused += o.refused
+		if refused == 0 {
+			t.Fatalf("the index never refused a primary without the lock (patch %v): this test cannot see the race", byPatch)
+		}
+		t.Logf("the index refused %d calls in %d rounds without the lock (patch %v)", refused, primaryRounds, byPatch)
 	}
-	if refused == 0 {
-		t.Fatal("the index never refused a primary without the lock: this test cannot see the race")
-	}
-	t.Logf("the index refused %d calls in %d rounds without the lock", refused, primaryRounds)
 }
 
 func boolInt(b bool) int {
@@ -213,22 +218,21 @@ func TestConcurrentOutcomeExactlyOne(t *testing.T) {
 	}
 }
 
-// Negative control: without the row lock and the unique constraint, concurrent calls record more
-// than one outcome.
-func TestConcurrentOutcomeWithoutProtectionBreaks(t *testing.T) {
+// Negative control: without the unique constraint, concurrent calls record more than one outcome
+// even under the request's row lock — CreateOutcome does not look for an existing outcome, so the
+// constraint alone holds one outcome per request.
+func TestConcurrentOutcomeWithoutConstraintBreaks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, primaryRacers+4)
 	warm(t, f.db.Pool, primaryRacers)
 	if _, err := f.db.Pool.Exec(context.Background(), "ALTER TABLE validation_outcomes DROP CONSTRAINT validation_outcomes_request_id_key"); err != nil {
 		t.Fatal(err)
 	}
-	unlocked := validation.NewService(f.db.Pool, pgtx.Limits{}, nil)
-	validation.SkipRequestLock(unlocked)
 	for i, m := range f.models(5) {
-		if _, _, rows := raceOutcome(t, f, unlocked, m); rows > 1 {
-			t.Logf("round %d: %d outcomes without lock and constraint", i, rows)
+		if _, _, rows := raceOutcome(t, f, f.svc, m); rows > 1 {
+			t.Logf("round %d: %d outcomes without the constraint", i, rows)
 			return
 		}
 	}
-	t.Fatal("never more than one outcome without lock and constraint: this test cannot see the race")
+	t.Fatal("never more than one outcome without the constraint: this test cannot see the race")
 }
