@@ -25,8 +25,9 @@ const (
 // stressResult is what a stress run saw.
 type stressResult struct {
 	created   map[int32][]int32 // request id -> its model ids, for every create that returned success
-	conflicts int
-	edits     int // model additions that succeeded
+	conflicts int               // validation_conflict answers, of creates and model additions
+	covered   int               // model additions refused because this request already covers the model
+	edits     int               // model additions that succeeded
 	backstops int
 	cancelled int // creates whose context was cancelled on purpose
 	deadlocks int
@@ -113,8 +114,10 @@ func stress(t *testing.T, f *fixture, switches ...func(*validation.Service)) *st
 						res.edits++
 					case validation.IsBackstop(err):
 						res.backstops++
-					case domain.CodeOf(err) == domain.CodeValidationConflict, domain.CodeOf(err) == domain.CodeInvalidRequest:
-						res.conflicts++ // already covered by another request, or by this one
+					case domain.CodeOf(err) == domain.CodeValidationConflict:
+						res.conflicts++ // already covered by another request
+					case domain.CodeOf(err) == domain.CodeInvalidRequest:
+						res.covered++ // already covered by this one
 					case pgtx.IsSQLState(err, pgtx.DeadlockDetected):
 						res.deadlocks++
 						res.other = append(res.other, err)
