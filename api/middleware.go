@@ -15,7 +15,6 @@ import (
 	"github.com/gorilla/mux"
 
 	"mrmflow/internal/domain"
-	"mrmflow/internal/pgtx"
 )
 
 type ctxKey int
@@ -149,13 +148,13 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeProblem(w, r, domain.Errorf(domain.CodeUnauthenticated, "send Authorization: Bearer <token>"))
 			return
 		}
-		actor, err := s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
-		s.dropDeadConnections(err)
-		if err != nil && r.Context().Err() == nil && pgtx.RetryableRead(err) {
-			// Authentication reads the token and at most touches its last use (idempotent), so
-			// a connection that died idle in the pool costs one more try, for any method.
+		// Authentication reads the token and at most touches its last use (idempotent), so a
+		// connection that died idle in the pool costs one more try, for any method.
+		var actor domain.Actor
+		err := s.withReadRetry(r, func() (err error) {
 			actor, err = s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
-		}
+			return err
+		})
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return

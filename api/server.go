@@ -93,11 +93,13 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 // a clean answer. Writes are never retried here: their clients retry with an Idempotency-Key.
 func (s *Server) handle(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		err := fn(w, r)
-		s.dropDeadConnections(err)
-		if err != nil && r.Method == http.MethodGet && r.Context().Err() == nil && pgtx.RetryableRead(err) {
-			s.log.InfoContext(r.Context(), "retrying a read after a database failure", "request_id", requestID(r.Context()), "error", err)
-			err = fn(w, r)
+		call := func() error { return fn(w, r) }
+		var err error
+		if r.Method == http.MethodGet {
+			err = s.withReadRetry(r, call)
+		} else {
+			err = call()
+			s.dropDeadConnections(err)
 		}
 		if err != nil {
 			s.writeProblem(w, r, err)
@@ -105,12 +107,25 @@ func (s *Server) handle(fn handlerFunc) http.Handler {
 	})
 }
 
-// dropDeadConnections empties the pool when err says a database connection was lost: after a
-// restart, a failover or a PgBouncer restart every idle connection is most likely dead too, and
-// a retry, or the next request, must open a fresh one instead of failing on the next dead one.
-// Connections in use are closed when they come back.
+// withReadRetry runs read, and once more when it failed in a way a read may be retried
+// (pgtx.RetryableRead) while the request is still wanted; dropDeadConnections first makes sure
+// the second try gets a fresh connection. Only reads and idempotent work go through it.
+func (s *Server) withReadRetry(r *http.Request, read func() error) error {
+	err := read()
+	s.dropDeadConnections(err)
+	if err != nil && r.Context().Err() == nil && pgtx.RetryableRead(err) {
+		s.log.InfoContext(r.Context(), "retrying a read after a database failure", "request_id", requestID(r.Context()), "error", err)
+		err = read()
+	}
+	return err
+}
+
+// dropDeadConnections empties the pool when err says the database's connections were lost
+// (pgtx.ConnectionsLost): after a restart, a failover or a PgBouncer restart every idle
+// connection is most likely dead too, and a retry, or the next request, must open a fresh one
+// instead of failing on the next dead one. Connections in use are closed when they come back.
 func (s *Server) dropDeadConnections(err error) {
-	if pgtx.Classify(err) == pgtx.Unavailable {
+	if pgtx.ConnectionsLost(err) {
 		s.pool.Reset()
 	}
 }

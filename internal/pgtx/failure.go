@@ -90,6 +90,14 @@ func RetryableRead(err error) bool {
 	return false
 }
 
+// ConnectionsLost reports whether err says the pool's connections are likely dead: the database
+// went away (a restart, a failover, a pooler restart, a terminated backend), so its idle
+// connections should be dropped. Too many connections (53300) is Unavailable too, but there the
+// server is up and the idle connections are the healthy ones it will not replace.
+func ConnectionsLost(err error) bool {
+	return Classify(err) == Unavailable && !IsSQLState(err, TooManyConnections)
+}
+
 // Translate turns a database failure into the domain error a client sees, keeping err as the
 // cause (errors.Is and IsSQLState still see it): a lock wait past lock_timeout and a deadlock
 // or serialization failure are lock_timeout (503, the data is busy); a statement past

@@ -265,3 +265,26 @@ func TestClassifyEverySQLStateOfTheRule(t *testing.T) {
 		}
 	}
 }
+
+// TestConnectionsLostSparesTooManyConnections: the database going away says the pool's idle
+// connections are dead; too many connections (53300) says the opposite — the server is up and
+// will not replace the healthy idle connections a reset would close.
+func TestConnectionsLostSparesTooManyConnections(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		err  error
+		lost bool
+	}{
+		{&pgconn.PgError{Code: pgtx.AdminShutdown}, true},
+		{fmt.Errorf("read: %w", io.ErrUnexpectedEOF), true},
+		{&pgconn.PgError{Code: "08006"}, true},
+		{&pgconn.PgError{Code: pgtx.TooManyConnections}, false},
+		{fmt.Errorf("connect: %w", &pgconn.PgError{Code: pgtx.TooManyConnections}), false},
+		{&pgconn.PgError{Code: pgtx.LockNotAvailable}, false},
+		{nil, false},
+	} {
+		if got := pgtx.ConnectionsLost(c.err); got != c.lost {
+			t.Errorf("ConnectionsLost(%v) = %v, want %v", c.err, got, c.lost)
+		}
+	}
+}
