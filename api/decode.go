@@ -120,11 +120,17 @@ func narrowIDs(v []int64) []int32 {
 	}
 	out := make([]int32, len(v))
 	for i, id := range v {
-		if id >= 1 && id <= math.MaxInt32 {
-			out[i] = int32(id)
-		}
+		out[i] = narrowID(id)
 	}
 	return out
+}
+
+// narrowID is id as an int4 id, or 0 (never an id) when it is outside 1..2147483647.
+func narrowID(id int64) int32 {
+	if id < 1 || id > math.MaxInt32 {
+		return 0
+	}
+	return int32(id)
 }
 
 // str returns a string field, noting it if required and missing (lengths are the service's).

@@ -48,7 +48,8 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	return nil
 }
 
-// modelVersions converts {"<model_id>": version_id}, naming each bad key or value.
+// modelVersions converts {"<model_id>": version_id}, naming each bad key. A version id is
+// narrowed like any id in a list (narrowID); the service's check judges it.
 func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 {
 	if len(v) == 0 {
 		return nil
@@ -63,13 +64,11 @@ func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 
 	for k, version := range v {
 		field := name + "." + k
 		m, err := strconv.ParseInt(k, 10, 64)
-		if err != nil || m < 1 || m > 1<<31-1 || strconv.FormatInt(m, 10) != k {
+		if err != nil || narrowID(m) == 0 || strconv.FormatInt(m, 10) != k {
 			f.Add(field, "keys must be model ids between 1 and 2147483647")
 			continue
 		}
-		if id := f.id(field, &version, true); id != 0 {
-			out[int32(m)] = id
-		}
+		out[int32(m)] = narrowID(version)
 	}
 	return out
 }

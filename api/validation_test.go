@@ -180,6 +180,12 @@ func TestValidationRequestCreateRejects(t *testing.T) {
 	if p := post(v, body).wantProblem(http.StatusBadRequest, "invalid_request"); p.Errors[0].Field != fmt.Sprintf("model_versions.%d", m+1) {
 		t.Fatalf("errors %+v", p.Errors)
 	}
+	for _, bad := range []int64{0, 1 << 31} { // a version id out of range is named by its model
+		body["model_versions"] = map[string]any{fmt.Sprint(m): bad}
+		if p := post(v, body).wantProblem(http.StatusBadRequest, "invalid_request"); len(p.Errors) != 1 || p.Errors[0].Field != fmt.Sprintf("model_versions.%d", m) {
+			t.Fatalf("version %d: errors %+v", bad, p.Errors)
+		}
+	}
 	post(v, vrCreateBody("CHANGE", m)).wantProblem(http.StatusBadRequest, "invalid_request")
 	post(v, `{"model_ids":[1,1],"validation_type":"INTERIM","priority":"HIGH","target_completion_date":"2027-01-01"}`).wantProblem(http.StatusBadRequest, "invalid_request")
 	post(v, `{"model_ids":[1],"validation_type":"INTERIM","priority":"HIGH","target_completion_date":"2027-13-01"}`).wantProblem(http.StatusBadRequest, "invalid_request")
