@@ -453,19 +453,22 @@ func (q *Queries) ValidationRequestLockForUpdate(ctx context.Context, requestID 
 }
 
 const validationRequestModelLinks = `-- name: ValidationRequestModelLinks :many
-SELECT model_id, version_id
-FROM validation_request_models
-WHERE request_id = $1
-ORDER BY model_id
+SELECT vrm.model_id, vrm.version_id, vr.validation_type
+FROM validation_request_models vrm
+JOIN validation_requests vr ON vr.request_id = vrm.request_id
+WHERE vrm.request_id = $1
+ORDER BY vrm.model_id
 `
 
 type ValidationRequestModelLinksRow struct {
-	ModelID   int32
-	VersionID *int32
+	ModelID        int32
+	VersionID      *int32
+	ValidationType string
 }
 
-// The model links of one request (validation_request_models_pkey), read before a model change
-// takes its locks to know which models and versions to lock, then again under the locks.
+// The model links of one request (validation_request_models_pkey), with the request's type,
+// read before a model change takes its locks to know which models and versions to lock and
+// which checks to read, then again under the locks. The type never changes.
 func (q *Queries) ValidationRequestModelLinks(ctx context.Context, requestID int32) ([]ValidationRequestModelLinksRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestModelLinks, requestID)
 	if err != nil {
@@ -475,7 +478,7 @@ func (q *Queries) ValidationRequestModelLinks(ctx context.Context, requestID int
 	var items []ValidationRequestModelLinksRow
 	for rows.Next() {
 		var i ValidationRequestModelLinksRow
-		if err := rows.Scan(&i.ModelID, &i.VersionID); err != nil {
+		if err := rows.Scan(&i.ModelID, &i.VersionID, &i.ValidationType); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

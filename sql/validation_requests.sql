@@ -225,12 +225,14 @@ SET updated_at = now()
 WHERE request_id = @request_id;
 
 -- name: ValidationRequestModelLinks :many
--- The model links of one request (validation_request_models_pkey), read before a model change
--- takes its locks to know which models and versions to lock, then again under the locks.
-SELECT model_id, version_id
-FROM validation_request_models
-WHERE request_id = @request_id
-ORDER BY model_id;
+-- The model links of one request (validation_request_models_pkey), with the request's type,
+-- read before a model change takes its locks to know which models and versions to lock and
+-- which checks to read, then again under the locks. The type never changes.
+SELECT vrm.model_id, vrm.version_id, vr.validation_type
+FROM validation_request_models vrm
+JOIN validation_requests vr ON vr.request_id = vrm.request_id
+WHERE vrm.request_id = @request_id
+ORDER BY vrm.model_id;
 
 -- name: ValidationVersionsLockForEdit :exec
 -- A model change of an existing request locks the versions it links or unlinks before the

@@ -115,14 +115,16 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 // the models after the change (ascending: the lock order), and the versions to link, to unlink
 // (those of removed models) and so to lock.
 type modelsPlan struct {
-	requestID    int32
-	in           ModelsChange
-	add, remove  []int32
-	before       []gen.ValidationRequestModelLinksRow
-	after        []int32
-	unlink       []int32
-	linkVersions []int32
-	lockVersions []int32
+	requestID int32
+	// validationType is the request's, read with its links (it never changes).
+	validationType string
+	in             ModelsChange
+	add, remove    []int32
+	before         []gen.ValidationRequestModelLinksRow
+	after          []int32
+	unlink         []int32
+	linkVersions   []int32
+	lockVersions   []int32
 }
 
 // planChange reads the request's links without a lock and plans the change from them; a request
@@ -141,7 +143,7 @@ func planChange(ctx context.Context, tx pgx.Tx, requestID int32, in ModelsChange
 	}
 	linkVersions := listedVersions(in.ModelVersions)
 	return &modelsPlan{
-		requestID: requestID, in: in, add: add, remove: remove, before: before, after: after, unlink: unlink,
+		requestID: requestID, validationType: before[0].ValidationType, in: in, add: add, remove: remove, before: before, after: after, unlink: unlink,
 		linkVersions: linkVersions, lockVersions: sortedIDs(append(slices.Clone(linkVersions), unlink...)),
 	}, nil
 }
@@ -149,8 +151,9 @@ func planChange(ctx context.Context, tx pgx.Tx, requestID int32, in ModelsChange
 // readModelsUnderLocks sends, in one pipeline, the validation locks of every model after the change
 // (ascending), the row locks of the versions linked or unlinked, the request's row lock, and then
 // the reads the judgement needs, which the server runs under all of them: the links again, and
-// for added models their names, the requests blocking them, their approvals and the assigned
-// validators not independent of them, and the versions to link. Its time is observed as the
+// for added models their names, the requests blocking them (unless TARGETED), their approved
+// validations (INITIAL only), the assigned validators not independent of them, and the versions
+// to link. Its time is observed as the
 // lock wait.
 func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *modelsPlan, e *modelEdit) error {
 	requestID, add := plan.requestID, plan.add
@@ -172,12 +175,17 @@ func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *mod
 		pgtx.Many(p, &e.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
 			return q.ValidationModelsByIDs(ctx, add)
 		}, pgtx.Wrap("find models"))
-		pgtx.Many(p, &e.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
-			return q.ValidationConflictsForModels(ctx, add)
-		}, pgtx.Wrap("check validation conflicts"))
-		pgtx.Many(p, &e.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
-			return q.ValidationApprovedForModels(ctx, add)
-		}, pgtx.Wrap("check approved validations"))
+		// Only the reads the request's type is judged by (judge), as Create does.
+		if plan.validationType != TypeTargeted {
+			pgtx.Many(p, &e.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
+				return q.ValidationConflictsForModels(ctx, add)
+			}, pgtx.Wrap("check validation conflicts"))
+		}
+		if plan.validationType == TypeInitial {
+			pgtx.Many(p, &e.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
+				return q.ValidationApprovedForModels(ctx, add)
+			}, pgtx.Wrap("check approved validations"))
+		}
 		pgtx.Many(p, &e.notFreeOf, func(q *gen.Queries) ([]gen.ValidationAssignmentsIndependenceOfModelsRow, error) {
 			return q.ValidationAssignmentsIndependenceOfModels(ctx, gen.ValidationAssignmentsIndependenceOfModelsParams{RequestID: requestID, ModelIds: add})
 		}, pgtx.Wrap("check independence"))
