@@ -163,7 +163,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 // deployment tasks; any other failure (a statement timeout included) is left to pgtx.Translate.
 func lockError(what string, err error) error {
 	if pgtx.Classify(err) == pgtx.LockTimeout {
-		return domain.Errorf(domain.CodeLockTimeout, "the deployment tasks are busy; retry the request")
+		return pgtx.BusyAs(err, "the deployment tasks are busy; retry the request")
 	}
 	return fmt.Errorf("%s: %w", what, err)
 }

@@ -121,6 +121,16 @@ func Translate(err error) error {
 	return err
 }
 
+// BusyAs is Translate for a lock wait past lock_timeout, with a message naming what was busy (a
+// model, the deployment tasks); err stays the cause, as Translate keeps it. Any other err comes
+// back unchanged.
+func BusyAs(err error, message string) error {
+	if Classify(err) != LockTimeout {
+		return err
+	}
+	return &translated{domain.Errorf(domain.CodeLockTimeout, "%s", message), err}
+}
+
 // translated is a domain error with the database error that caused it, both visible to
 // errors.As and errors.Is.
 type translated struct {

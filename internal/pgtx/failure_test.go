@@ -288,3 +288,22 @@ func TestConnectionsLostSparesTooManyConnections(t *testing.T) {
 		}
 	}
 }
+
+// TestBusyAsKeepsTheCause: a lock wait past lock_timeout becomes lock_timeout with the caller's
+// message, and the 55P03 stays visible as the cause; anything else comes back unchanged.
+func TestBusyAsKeepsTheCause(t *testing.T) {
+	t.Parallel()
+	cause := fmt.Errorf("lock model 7: %w", &pgconn.PgError{Code: pgtx.LockNotAvailable})
+	err := pgtx.BusyAs(cause, "model 7 is busy")
+	var de *domain.Error
+	if !errors.As(err, &de) || de.Code != domain.CodeLockTimeout || de.Message != "model 7 is busy" {
+		t.Fatalf("BusyAs = %v, want lock_timeout \"model 7 is busy\"", err)
+	}
+	if !pgtx.IsSQLState(err, pgtx.LockNotAvailable) {
+		t.Fatalf("BusyAs lost its cause: %v", err)
+	}
+	other := &pgconn.PgError{Code: pgtx.QueryCanceled}
+	if got := pgtx.BusyAs(other, "x"); !errors.Is(got, other) || errors.As(got, &de) {
+		t.Fatalf("BusyAs(57014) = %v, want it unchanged", got)
+	}
+}

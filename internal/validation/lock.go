@@ -6,7 +6,6 @@ import (
 	"slices"
 
 	"mrmflow/gen"
-	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
 )
 
@@ -50,7 +49,7 @@ func queueModelLock(ctx context.Context, p *pgtx.Pipeline, id int32) {
 // other failure is left to pgtx.Translate.
 func lockError(err error, modelID int32) error {
 	if pgtx.Classify(err) == pgtx.LockTimeout {
-		return domain.Errorf(domain.CodeLockTimeout, "model %d is busy with another validation request; retry shortly", modelID)
+		return pgtx.BusyAs(err, fmt.Sprintf("model %d is busy with another validation request; retry shortly", modelID))
 	}
 	return fmt.Errorf("lock model %d: %w", modelID, err)
 }
