@@ -49,6 +49,7 @@ func (e *testEnv) pendingApprovalRequest(validator fixtureUser, model, region in
 	e.t.Helper()
 	body := vrCreateBody("TARGETED", model)
 	body["region_ids"] = []int32{region}
+	e.runsIn(model, region) // a request's regions are regions its models run in
 	r := e.vrCreate(validator, body)
 	e.vrPrimary(r.RequestID)
 	e.vrSetStatus(validator, r.RequestID, "IN_PROGRESS").want(http.StatusOK)

@@ -73,7 +73,9 @@ func TestInsideValidationRefusesBadInput(t *testing.T) {
 		{http.MethodPost, vr + "/models", map[string]any{}, 400, "add"},
 		{http.MethodPost, vr + "/models", map[string]any{"remove": []int32{m}}, 400, "remove"},
 		{http.MethodPost, vr + "/models", map[string]any{"add": []int32{m}}, 400, "add[0]"},
-		{http.MethodPost, vr + "/models", map[string]any{"add": []int32{999999}}, 404, ""},
+		// The request is IN_PROGRESS: its models no longer change, whatever the model (a missing
+		// model is 404 in INTAKE and PLANNING: TestChangeModels in internal/validation).
+		{http.MethodPost, vr + "/models", map[string]any{"add": []int32{999999}}, 409, ""},
 		{http.MethodPost, vr + "/status", map[string]any{"status": "ON_HOLD", "reason": "brb"}, 400, "reason"},
 		{http.MethodPost, vr + "/status", map[string]any{"status": "CANCELLED"}, 400, "reason"},
 		{http.MethodPost, vr + "/resume", map[string]any{"reason": 5}, 400, "reason"},
@@ -82,8 +84,11 @@ func TestInsideValidationRefusesBadInput(t *testing.T) {
 	for _, c := range cases {
 		res := e.call(c.method, c.path, e.admin.Token, c.body)
 		code := "invalid_request"
-		if c.status == http.StatusNotFound {
+		switch c.status {
+		case http.StatusNotFound:
 			code = "not_found"
+		case http.StatusConflict:
+			code = "invalid_status"
 		}
 		p := res.wantProblem(c.status, code)
 		if c.field != "" {

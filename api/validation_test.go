@@ -50,6 +50,15 @@ func (e *testEnv) vrModel(u fixtureUser, name string) int32 {
 	return m.ModelID
 }
 
+// runsIn makes model run in region, as if created with it (no endpoint adds a region to a model).
+func (e *testEnv) runsIn(model, region int32) {
+	e.t.Helper()
+	_, err := e.db.Pool.Exec(context.Background(), "INSERT INTO model_regions (model_id, region_id) VALUES ($1, $2) ON CONFLICT DO NOTHING", model, region)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func vrCreateBody(typ string, models ...int32) map[string]any {
 	return map[string]any{
 		"model_ids": models, "validation_type": typ, "priority": "HIGH", "target_completion_date": "2027-03-31",
@@ -108,6 +117,8 @@ func TestValidationRequestCreateGetAndList(t *testing.T) {
 		RegionID int32 `json:"region_id"`
 	}
 	e.call(http.MethodPost, "/api/v1/regions", e.admin.Token, map[string]any{"code": "EU", "name": "Europe"}).want(http.StatusCreated).decode(&region)
+	e.runsIn(m1, region.RegionID)
+	e.runsIn(m2, region.RegionID)
 	body := vrCreateBody("COMPREHENSIVE", m2, m1)
 	body["region_ids"] = []int32{region.RegionID}
 	body["trigger_reason"] = "annual review"

@@ -17,6 +17,7 @@ JOIN validation_requests vr ON vr.request_id = vrm.request_id
 JOIN models m ON m.model_id = vrm.model_id
 WHERE vrm.model_id = ANY ($1::int[])
   AND vr.status = 'APPROVED'
+  AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id
 `
 
@@ -28,9 +29,11 @@ type ValidationApprovedForModelsRow struct {
 	Status         string
 }
 
-// The APPROVED requests of the given models: an INITIAL validation is refused for a model that
-// was already validated. Any type counts (an approved TARGETED review is still an approval).
-// validation_request_models_model_id_idx (model_id, request_id) finds the links.
+// The APPROVED full validations (INITIAL or COMPREHENSIVE) of the given models: an INITIAL
+// validation is refused for a model that already had one (docs/rules.md, "INITIAL eligibility").
+// An approved TARGETED, CHANGE or INTERIM validation reviewed a part or a change, not the model,
+// and does not count. validation_request_models_model_id_idx (model_id, request_id) finds the
+// links; the type and status are read from each request's row.
 func (q *Queries) ValidationApprovedForModels(ctx context.Context, modelIds []int32) ([]ValidationApprovedForModelsRow, error) {
 	rows, err := q.db.Query(ctx, validationApprovedForModels, modelIds)
 	if err != nil {
@@ -130,6 +133,71 @@ func (q *Queries) ValidationModelsByIDs(ctx context.Context, modelIds []int32) (
 	for rows.Next() {
 		var i ValidationModelsByIDsRow
 		if err := rows.Scan(&i.ModelID, &i.ModelName); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationRegionScopeGaps = `-- name: ValidationRegionScopeGaps :many
+WITH scope_models AS (
+    SELECT unnest($1::int[]) AS model_id
+    UNION
+    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = $2
+), scope_regions AS (
+    SELECT unnest($3::int[]) AS region_id
+    UNION
+    SELECT vrr.region_id FROM validation_request_regions vrr WHERE vrr.request_id = $4
+)
+SELECT sm.model_id::int AS model_id, sr.region_id::int AS region_id
+FROM scope_models sm
+CROSS JOIN scope_regions sr
+WHERE NOT EXISTS (
+    SELECT 1 FROM model_regions mr
+    WHERE mr.model_id = sm.model_id AND mr.region_id = sr.region_id
+)
+ORDER BY sm.model_id, sr.region_id
+`
+
+type ValidationRegionScopeGapsParams struct {
+	ModelIds  []int32
+	ModelsOf  int32
+	RegionIds []int32
+	RegionsOf int32
+}
+
+type ValidationRegionScopeGapsRow struct {
+	ModelID  int32
+	RegionID int32
+}
+
+// The (model, region) pairs of a request's scope where the model does not run in the region: a
+// request's regions must be regions that each of its models runs in (docs/rules.md, "Region
+// scope"). The models are @model_ids plus, when @models_of names a request, that request's
+// models; the regions are @region_ids plus, when @regions_of names one, its regions (0 = none).
+// So a create passes both lists, a model change its added models and the request as @regions_of,
+// a PATCH of region_ids the request as @models_of and the new regions: each checks only the pairs
+// it introduces. Sent after the request's row lock, under which its links change. At most
+// MaxModels x MaxRegions pairs, each a model_regions_pkey probe.
+func (q *Queries) ValidationRegionScopeGaps(ctx context.Context, arg ValidationRegionScopeGapsParams) ([]ValidationRegionScopeGapsRow, error) {
+	rows, err := q.db.Query(ctx, validationRegionScopeGaps,
+		arg.ModelIds,
+		arg.ModelsOf,
+		arg.RegionIds,
+		arg.RegionsOf,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationRegionScopeGapsRow
+	for rows.Next() {
+		var i ValidationRegionScopeGapsRow
+		if err := rows.Scan(&i.ModelID, &i.RegionID); err != nil {
 			return nil, err
 		}
 		items = append(items, i)
@@ -431,24 +499,30 @@ func (q *Queries) ValidationRequestListForModel(ctx context.Context, arg Validat
 }
 
 const validationRequestLockForUpdate = `-- name: ValidationRequestLockForUpdate :one
-SELECT request_id, status, validation_type
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = $1
 FOR UPDATE
 `
 
 type ValidationRequestLockForUpdateRow struct {
-	RequestID      int32
-	Status         string
-	ValidationType string
+	RequestID            int32
+	Status               string
+	ValidationType       string
+	TargetCompletionDate time.Time
 }
 
 // FOR UPDATE serialises status changes of one request: the second change waits, then reads the
-// status the first one committed and is judged against it.
+// status (and target date) the first one committed and is judged against it.
 func (q *Queries) ValidationRequestLockForUpdate(ctx context.Context, requestID int32) (ValidationRequestLockForUpdateRow, error) {
 	row := q.db.QueryRow(ctx, validationRequestLockForUpdate, requestID)
 	var i ValidationRequestLockForUpdateRow
-	err := row.Scan(&i.RequestID, &i.Status, &i.ValidationType)
+	err := row.Scan(
+		&i.RequestID,
+		&i.Status,
+		&i.ValidationType,
+		&i.TargetCompletionDate,
+	)
 	return i, err
 }
 
@@ -661,15 +735,16 @@ func (q *Queries) ValidationRequestSetStatus(ctx context.Context, arg Validation
 }
 
 const validationRequestStatusUnlocked = `-- name: ValidationRequestStatusUnlocked :one
-SELECT request_id, status, validation_type
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = $1
 `
 
 type ValidationRequestStatusUnlockedRow struct {
-	RequestID      int32
-	Status         string
-	ValidationType string
+	RequestID            int32
+	Status               string
+	ValidationType       string
+	TargetCompletionDate time.Time
 }
 
 // ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
@@ -677,7 +752,12 @@ type ValidationRequestStatusUnlockedRow struct {
 func (q *Queries) ValidationRequestStatusUnlocked(ctx context.Context, requestID int32) (ValidationRequestStatusUnlockedRow, error) {
 	row := q.db.QueryRow(ctx, validationRequestStatusUnlocked, requestID)
 	var i ValidationRequestStatusUnlockedRow
-	err := row.Scan(&i.RequestID, &i.Status, &i.ValidationType)
+	err := row.Scan(
+		&i.RequestID,
+		&i.Status,
+		&i.ValidationType,
+		&i.TargetCompletionDate,
+	)
 	return i, err
 }
 
@@ -719,6 +799,44 @@ func (q *Queries) ValidationRequestUpdate(ctx context.Context, arg ValidationReq
 	var request_id int32
 	err := row.Scan(&request_id)
 	return request_id, err
+}
+
+const validationRequestVersionDates = `-- name: ValidationRequestVersionDates :many
+SELECT mv.version_id, mv.model_id,
+       coalesce(mv.actual_production_date, mv.planned_production_date) AS production_date
+FROM validation_request_models vrm
+JOIN model_versions mv ON mv.version_id = vrm.version_id
+WHERE vrm.request_id = $1
+ORDER BY mv.version_id
+`
+
+type ValidationRequestVersionDatesRow struct {
+	VersionID      int32
+	ModelID        int32
+	ProductionDate *time.Time
+}
+
+// The versions a request covers, with their production dates, for a PATCH that moves the target
+// completion date (docs/rules.md, "Implementation date"). Sent after the request's row lock: the
+// links change only under it. validation_request_models_pkey, then model_versions_pkey.
+func (q *Queries) ValidationRequestVersionDates(ctx context.Context, requestID int32) ([]ValidationRequestVersionDatesRow, error) {
+	rows, err := q.db.Query(ctx, validationRequestVersionDates, requestID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationRequestVersionDatesRow
+	for rows.Next() {
+		var i ValidationRequestVersionDatesRow
+		if err := rows.Scan(&i.VersionID, &i.ModelID, &i.ProductionDate); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const validationRequestVersionsLink = `-- name: ValidationRequestVersionsLink :exec
@@ -834,18 +952,22 @@ func (q *Queries) ValidationStatusHistoryForRequest(ctx context.Context, request
 }
 
 const validationVersionsByIDs = `-- name: ValidationVersionsByIDs :many
-SELECT version_id, model_id
+SELECT version_id, model_id,
+       coalesce(actual_production_date, planned_production_date) AS production_date
 FROM model_versions
 WHERE version_id = ANY ($1::int[])
 ORDER BY version_id
 `
 
 type ValidationVersionsByIDsRow struct {
-	VersionID int32
-	ModelID   int32
+	VersionID      int32
+	ModelID        int32
+	ProductionDate *time.Time
 }
 
-// Which of the listed versions exist and the model each belongs to (primary-key lookups).
+// Which of the listed versions exist, the model each belongs to, and its production date — the
+// day it went live, else the day it is planned to (NULL: not planned yet) —, which a validation
+// covering it must not end after (docs/rules.md, "Implementation date"). Primary-key lookups.
 func (q *Queries) ValidationVersionsByIDs(ctx context.Context, versionIds []int32) ([]ValidationVersionsByIDsRow, error) {
 	rows, err := q.db.Query(ctx, validationVersionsByIDs, versionIds)
 	if err != nil {
@@ -855,7 +977,7 @@ func (q *Queries) ValidationVersionsByIDs(ctx context.Context, versionIds []int3
 	var items []ValidationVersionsByIDsRow
 	for rows.Next() {
 		var i ValidationVersionsByIDsRow
-		if err := rows.Scan(&i.VersionID, &i.ModelID); err != nil {
+		if err := rows.Scan(&i.VersionID, &i.ModelID, &i.ProductionDate); err != nil {
 			return nil, err
 		}
 		items = append(items, i)

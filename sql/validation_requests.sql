@@ -14,15 +14,18 @@ WHERE vrm.model_id = ANY (@model_ids::int[])
 ORDER BY vrm.model_id, vr.request_id;
 
 -- name: ValidationApprovedForModels :many
--- The APPROVED requests of the given models: an INITIAL validation is refused for a model that
--- was already validated. Any type counts (an approved TARGETED review is still an approval).
--- validation_request_models_model_id_idx (model_id, request_id) finds the links.
+-- The APPROVED full validations (INITIAL or COMPREHENSIVE) of the given models: an INITIAL
+-- validation is refused for a model that already had one (docs/rules.md, "INITIAL eligibility").
+-- An approved TARGETED, CHANGE or INTERIM validation reviewed a part or a change, not the model,
+-- and does not count. validation_request_models_model_id_idx (model_id, request_id) finds the
+-- links; the type and status are read from each request's row.
 SELECT vrm.model_id, m.model_name, vr.request_id, vr.validation_type, vr.status
 FROM validation_request_models vrm
 JOIN validation_requests vr ON vr.request_id = vrm.request_id
 JOIN models m ON m.model_id = vrm.model_id
 WHERE vrm.model_id = ANY (@model_ids::int[])
   AND vr.status = 'APPROVED'
+  AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 
 -- name: ValidationModelsByIDs :many
@@ -33,11 +36,52 @@ WHERE model_id = ANY (@model_ids::int[])
 ORDER BY model_id;
 
 -- name: ValidationVersionsByIDs :many
--- Which of the listed versions exist and the model each belongs to (primary-key lookups).
-SELECT version_id, model_id
+-- Which of the listed versions exist, the model each belongs to, and its production date — the
+-- day it went live, else the day it is planned to (NULL: not planned yet) —, which a validation
+-- covering it must not end after (docs/rules.md, "Implementation date"). Primary-key lookups.
+SELECT version_id, model_id,
+       coalesce(actual_production_date, planned_production_date) AS production_date
 FROM model_versions
 WHERE version_id = ANY (@version_ids::int[])
 ORDER BY version_id;
+
+-- name: ValidationRequestVersionDates :many
+-- The versions a request covers, with their production dates, for a PATCH that moves the target
+-- completion date (docs/rules.md, "Implementation date"). Sent after the request's row lock: the
+-- links change only under it. validation_request_models_pkey, then model_versions_pkey.
+SELECT mv.version_id, mv.model_id,
+       coalesce(mv.actual_production_date, mv.planned_production_date) AS production_date
+FROM validation_request_models vrm
+JOIN model_versions mv ON mv.version_id = vrm.version_id
+WHERE vrm.request_id = @request_id
+ORDER BY mv.version_id;
+
+-- name: ValidationRegionScopeGaps :many
+-- The (model, region) pairs of a request's scope where the model does not run in the region: a
+-- request's regions must be regions that each of its models runs in (docs/rules.md, "Region
+-- scope"). The models are @model_ids plus, when @models_of names a request, that request's
+-- models; the regions are @region_ids plus, when @regions_of names one, its regions (0 = none).
+-- So a create passes both lists, a model change its added models and the request as @regions_of,
+-- a PATCH of region_ids the request as @models_of and the new regions: each checks only the pairs
+-- it introduces. Sent after the request's row lock, under which its links change. At most
+-- MaxModels x MaxRegions pairs, each a model_regions_pkey probe.
+WITH scope_models AS (
+    SELECT unnest(@model_ids::int[]) AS model_id
+    UNION
+    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = @models_of
+), scope_regions AS (
+    SELECT unnest(@region_ids::int[]) AS region_id
+    UNION
+    SELECT vrr.region_id FROM validation_request_regions vrr WHERE vrr.request_id = @regions_of
+)
+SELECT sm.model_id::int AS model_id, sr.region_id::int AS region_id
+FROM scope_models sm
+CROSS JOIN scope_regions sr
+WHERE NOT EXISTS (
+    SELECT 1 FROM model_regions mr
+    WHERE mr.model_id = sm.model_id AND mr.region_id = sr.region_id
+)
+ORDER BY sm.model_id, sr.region_id;
 
 -- name: ValidationRequestReserveID :one
 -- The id of a request about to be created, drawn from request_id's identity sequence ahead of
@@ -97,8 +141,8 @@ VALUES (@request_id, sqlc.narg('from_status'), @to_status, sqlc.narg('reason'), 
 
 -- name: ValidationRequestLockForUpdate :one
 -- FOR UPDATE serialises status changes of one request: the second change waits, then reads the
--- status the first one committed and is judged against it.
-SELECT request_id, status, validation_type
+-- status (and target date) the first one committed and is judged against it.
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = @request_id
 FOR UPDATE;
@@ -261,6 +305,6 @@ WHERE version_id = ANY (@version_ids::int[])
 -- name: ValidationRequestStatusUnlocked :one
 -- ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
 -- a test-only switch), to show what the row lock protects; the service always locks.
-SELECT request_id, status, validation_type
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = @request_id;

@@ -43,6 +43,7 @@ JOIN validation_requests vr ON vr.request_id = vrm.request_id
 JOIN models m ON m.model_id = vrm.model_id
 WHERE vrm.model_id = ANY (ARRAY[:model_id]::int[])
   AND vr.status = 'APPROVED'
+  AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
 -- ValidationRequestReserveID

@@ -43,6 +43,7 @@ JOIN validation_requests vr ON vr.request_id = vrm.request_id
 JOIN models m ON m.model_id = vrm.model_id
 WHERE vrm.model_id = ANY (ARRAY[:hot_model]::int[])
   AND vr.status = 'APPROVED'
+  AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
 -- ValidationRequestReserveID
@@ -84,7 +85,7 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),
        set_config('statement_timeout', coalesce(NULL::text, current_setting('statement_timeout')), true);
 -- ValidationRequestLockForUpdate
-SELECT request_id, status, validation_type
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = :request_id
 FOR UPDATE;

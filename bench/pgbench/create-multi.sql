@@ -62,6 +62,7 @@ JOIN validation_requests vr ON vr.request_id = vrm.request_id
 JOIN models m ON m.model_id = vrm.model_id
 WHERE vrm.model_id = ANY ((ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n::int)]::int[])
   AND vr.status = 'APPROVED'
+  AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
 -- ValidationRequestReserveID
@@ -105,7 +106,7 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),
        set_config('statement_timeout', coalesce(NULL::text, current_setting('statement_timeout')), true);
 -- ValidationRequestLockForUpdate
-SELECT request_id, status, validation_type
+SELECT request_id, status, validation_type, target_completion_date
 FROM validation_requests
 WHERE request_id = :request_id
 FOR UPDATE;

@@ -30,6 +30,9 @@ const (
 	// requestor, or the owner or an active delegate of one of its models).
 	CodeNotIndependent       Code = "not_independent"
 	CodeIdempotencyKeyReused Code = "idempotency_key_reused"
+	// CodeTargetAfterImplementation refuses a validation request whose target completion date is
+	// after the production date of a version it covers; the problem lists them under "versions".
+	CodeTargetAfterImplementation Code = "target_after_implementation"
 	// CodeDeciderNotIndependent refuses an approval decision by someone involved in the request
 	// (separation of duties). The API answers it 403 with the code "not_independent", where an
 	// assignment of a validator who is not independent is 409.

@@ -53,22 +53,21 @@ func (in CreateInput) check() ([]int32, error) {
 		}
 	}
 	if in.ValidationType == TypeChange {
-		for _, m := range modelIDs {
-			if _, ok := in.ModelVersions[m]; !ok {
-				c.Add("model_versions", "a CHANGE validation needs a version for every model; model %d has none", m)
-			}
-		}
+		needVersions(&c, modelIDs, in.ModelVersions)
 	}
 	return modelIDs, c.Err()
 }
 
 // Create opens a validation request (DATA-01). In one READ COMMITTED transaction it bounds lock
-// waits, claims the Idempotency-Key (if any), takes the validation lock of every model one by one
-// in ascending id order, checks under the locks that no active non-targeted request covers any of
-// the models (and that an INITIAL one is not asked for an already validated model), then writes
-// the request, its model, region and version links, its first history row and its audit row.
-// Anything failing rolls all of it back. A request refused by the database backstop is the same
-// validation_conflict (as a *BackstopError). VALIDATOR and ADMIN may create.
+// waits, claims the Idempotency-Key (if any), and admits the request's models through the one
+// admission step (admission.go): the validation lock of every model one by one in ascending id
+// order, then, under the locks, no active non-targeted request may cover any of them, an INITIAL
+// one may not be asked for a model with an approved full validation, and the versions must fit;
+// its regions must be regions each model runs in, and its target date not after a covered
+// version's production date (docs/rules.md). Then it writes the request, its model, region and
+// version links, its first history row and its audit row. Anything failing rolls all of it back.
+// A request refused by the database backstop is the same validation_conflict (as a
+// *BackstopError). VALIDATOR and ADMIN may create.
 func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput, key *idempotency.Key) (idempotency.Result[Request], error) {
 	var res idempotency.Result[Request]
 	if !canWrite(actor) {
@@ -94,23 +93,35 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 }
 
 // create is Create's work inside the transaction, in two round trips (the first also carries
-// BEGIN when no Idempotency-Key was claimed) and three steps: read under the locks — the locks,
-// every check's read and the reservation of the request's id in one pipeline, which the server
-// runs in order, so each read runs under all the locks and sees what earlier holders committed;
-// judge the request by those reads; then send its writes — the request's insert, its links,
-// history and audit row in a second pipeline, which also carries the COMMIT when commit is set.
+// BEGIN when no Idempotency-Key was claimed) and three steps: the admission (admission.go) — the
+// locks, every check's read, the region lookup and the reservation of the request's id in one
+// pipeline, which the server runs in order, so each read runs under all the locks and sees what
+// earlier holders committed — and its judgement; then the request's insert, its links, history
+// and audit row in a second pipeline, which also carries the COMMIT when commit is set.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
 	regionIDs := sortedIDs(in.RegionIDs)
-	versionIDs := listedVersions(in.ModelVersions)
-	var r checkReads
-	if err := s.readUnderLocks(ctx, tx, in, modelIDs, regionIDs, versionIDs, &r); err != nil {
-		return Request{}, err
+	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
+	a.regionIDs = regionIDs
+	if s.lockInGivenOrder {
+		a.lock = in.ModelIDs
 	}
-	names, err := s.judge(in, modelIDs, regionIDs, versionIDs, &r)
+	start := time.Now()
+	p, err := s.lockModels(ctx, tx, a.lock)
 	if err != nil {
 		return Request{}, err
 	}
-	w, err := queueWrites(ctx, actor, in, r.requestID, modelIDs, regionIDs, versionIDs, names)
+	a.queueReads(ctx, p)
+	regions := region.QueueLookup(ctx, p, regionIDs)
+	var requestID int32 // reserved for the request, used only if the checks pass
+	pgtx.Scalar(p, &requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
+	if err := s.sendLocked(ctx, tx, p, start); err != nil {
+		return Request{}, err
+	}
+	names, err := judgeCreate(s, in, a, regions)
+	if err != nil {
+		return Request{}, err
+	}
+	w, err := queueWrites(ctx, actor, in, requestID, modelIDs, regionIDs, a.versionIDs, names)
 	if err != nil {
 		return Request{}, err
 	}
@@ -125,26 +136,22 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	return fromRow(gen.ValidationRequestGetRow(w.row), w.models, regionIDs), nil
 }
 
-// judge checks a request against the reads taken under the locks, in the order of DATA-01's
-// steps: every model exists; no active non-targeted request covers one of them (counted in the
-// conflict metric); an INITIAL one is not asked for an already validated model; the regions exist;
-// the versions exist and belong to their models. It returns the models' names.
-func (s *Service) judge(in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) (map[int32]string, error) {
-	names, err := r.modelNames(modelIDs)
+// judgeCreate judges a new request by the reads taken under the locks: the admission of its
+// models (DATA-01), then its regions — they exist, and each of its models runs in each of them —
+// and last its target date against the production dates of the versions it covers. It returns
+// the models' names.
+func judgeCreate(s *Service, in CreateInput, a *admission, regions *region.Lookup) (map[int32]string, error) {
+	names, err := a.judge(s, "model_ids")
 	if err != nil {
 		return nil, err
 	}
-	if conflicts := groupConflicts(convertRows(r.active), false); len(conflicts) > 0 {
-		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
-		return nil, conflictError(conflicts, blockedByActive)
-	}
-	if approved := groupConflicts(convertRows(r.approved), true); len(approved) > 0 {
-		return nil, conflictError(approved, blockedByApproved)
-	}
-	if _, err := r.regions.Require("region_ids"); err != nil {
+	if _, err := regions.Require("region_ids"); err != nil {
 		return nil, err
 	}
-	if err := checkVersions(in.ModelVersions, versionIDs, r.versions); err != nil {
+	if err := a.scopeError("region_ids"); err != nil {
+		return nil, err
+	}
+	if err := targetError(in.TargetCompletionDate.Time, a.covered()); err != nil {
 		return nil, err
 	}
 	return names, nil
@@ -215,82 +222,6 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 		return nil, err
 	}
 	return w, nil
-}
-
-// checkReads are the answers of the reads Create judges a request by.
-type checkReads struct {
-	models   []gen.ValidationModelsByIDsRow
-	active   []gen.ValidationConflictsForModelsRow
-	approved []gen.ValidationApprovedForModelsRow
-	regions  *region.Lookup
-	versions []gen.ValidationVersionsByIDsRow
-	// requestID is reserved for the request, used only if the checks pass.
-	requestID int32
-}
-
-// readUnderLocks sends, in one pipeline, the model locks in ascending id order (one statement each,
-// docs/locks.md "One key per statement") and after them the reads the request needs: its models,
-// the active non-targeted requests on them (unless TARGETED), their approvals (INITIAL), its
-// regions and its versions; last, it reserves the request's id, so that the writes need no round
-// trip of their own for it. The pipeline's time is observed as the lock wait: the reads after the
-// locks take a fraction of a millisecond.
-func (s *Service) readUnderLocks(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs, regionIDs, versionIDs []int32, r *checkReads) error {
-	p := &pgtx.Pipeline{}
-	lockOrder := modelIDs
-	if s.lockInGivenOrder {
-		lockOrder = in.ModelIDs
-	}
-	start := time.Now()
-	if !s.skipModelLocks {
-		for _, id := range lockOrder {
-			queueModelLock(ctx, p, id)
-			if s.lockOneByOne {
-				if err := p.Send(ctx, tx); err != nil {
-					return err
-				}
-				p = &pgtx.Pipeline{}
-			}
-		}
-	}
-	pgtx.Many(p, &r.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
-		return q.ValidationModelsByIDs(ctx, modelIDs)
-	}, pgtx.Wrap("find models"))
-	if in.ValidationType != TypeTargeted {
-		pgtx.Many(p, &r.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
-			return q.ValidationConflictsForModels(ctx, modelIDs)
-		}, pgtx.Wrap("check validation conflicts"))
-	}
-	if in.ValidationType == TypeInitial {
-		pgtx.Many(p, &r.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
-			return q.ValidationApprovedForModels(ctx, modelIDs)
-		}, pgtx.Wrap("check approved validations"))
-	}
-	r.regions = region.QueueLookup(ctx, p, regionIDs)
-	if len(versionIDs) > 0 {
-		pgtx.Many(p, &r.versions, func(q *gen.Queries) ([]gen.ValidationVersionsByIDsRow, error) {
-			return q.ValidationVersionsByIDs(ctx, versionIDs)
-		}, pgtx.Wrap("find versions"))
-	}
-	pgtx.Scalar(p, &r.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
-	err := p.Send(ctx, tx)
-	if !s.skipModelLocks {
-		s.metrics.LockWait.Observe(time.Since(start).Seconds())
-	}
-	return err
-}
-
-// modelNames checks that every model exists and returns their names; the error names the
-// missing ids.
-func (r *checkReads) modelNames(modelIDs []int32) (map[int32]string, error) {
-	names := make(map[int32]string, len(r.models))
-	for _, m := range r.models {
-		names[m.ModelID] = m.ModelName
-	}
-	missing := domain.MissingIDs(modelIDs, func(id int32) bool { _, ok := names[id]; return ok })
-	if len(missing) > 0 {
-		return nil, domain.NotFoundIDs("models", "model_ids", missing)
-	}
-	return names, nil
 }
 
 // listedVersions returns the versions a request lists, sorted.

@@ -64,7 +64,10 @@ func (ch RequestChange) applyTo(row gen.ValidationRequestGetRow) (gen.Validation
 }
 
 // UpdateRequest changes a request's priority, target completion date, trigger reason and regions
-// (VALIDATOR, ADMIN), under the request's row lock; closed requests refuse (invalid_status).
+// (VALIDATOR, ADMIN), under the request's row lock. A request awaiting approval or closed refuses
+// (invalid_status, docs/rules.md "Changes once work has begun"): its approvers decide on what
+// was validated. New regions must be regions each of the request's models runs in, and a new
+// target date must not be after the production date of a version the request covers.
 func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, requestID int32, ch RequestChange) (Request, error) {
 	if !canWrite(actor) {
 		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may edit validation requests")
@@ -83,14 +86,37 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			return q.ValidationRequestGet(ctx, requestID)
 		}, pgtx.Wrap("read validation request"))
 		regions := region.QueueLookup(ctx, p, regionIDs)
+		// The models and versions are read after the row lock, under which they change.
+		var gaps []gen.ValidationRegionScopeGapsRow
+		if len(regionIDs) > 0 {
+			queueScopeGaps(ctx, p, gen.ValidationRegionScopeGapsParams{ModelsOf: requestID, RegionIds: regionIDs}, &gaps)
+		}
+		var versions []gen.ValidationRequestVersionDatesRow
+		if ch.TargetCompletionDate != nil {
+			pgtx.Many(p, &versions, func(q *gen.Queries) ([]gen.ValidationRequestVersionDatesRow, error) {
+				return q.ValidationRequestVersionDates(ctx, requestID)
+			}, pgtx.Wrap("read covered versions"))
+		}
 		if err := p.Send(ctx, tx); err != nil {
 			return err
 		}
-		if IsClosed(cur.Status) {
-			return closedError(requestID, cur.Status)
+		if slices.Contains(uneditableIn, cur.Status) {
+			return statusRefusal(requestID, cur.Status, editsFrozen)
 		}
 		if _, err := regions.Require("region_ids"); err != nil {
 			return err
+		}
+		if err := scopeError("region_ids", gaps); err != nil {
+			return err
+		}
+		if ch.TargetCompletionDate != nil {
+			covered := make([]coveredVersion, len(versions))
+			for i, v := range versions {
+				covered[i] = coveredVersion(v)
+			}
+			if err := targetError(ch.TargetCompletionDate.Time, covered); err != nil {
+				return err
+			}
 		}
 		params, changes := ch.applyTo(row)
 		w := &pgtx.Pipeline{}

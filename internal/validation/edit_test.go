@@ -176,6 +176,7 @@ func TestUpdateRequest(t *testing.T) {
 	if err := f.db.Pool.QueryRow(ctx, "INSERT INTO regions (code, name) VALUES ('EU', 'Europe') RETURNING region_id").Scan(&region); err != nil {
 		t.Fatal(err)
 	}
+	f.runsIn(f.get(id).Models[0].ModelID, region) // a request's regions are its models' (TestRegionScope)
 	high, reason := validation.PriorityHigh, "Regulator asked"
 	due, _ := domain.ParseDate("2027-09-30")
 	regions := []int32{region}

@@ -47,27 +47,25 @@ func (in ModelsChange) check() (add, remove []int32, err error) {
 	return add, remove, c.Err()
 }
 
-// modelEdit is what ChangeModels reads under its locks.
+// modelEdit is what ChangeModels reads under its locks besides its admission's reads.
 type modelEdit struct {
 	request   gen.ValidationRequestLockForUpdateRow
 	links     []gen.ValidationRequestModelLinksRow
-	models    []gen.ValidationModelsByIDsRow
-	active    []gen.ValidationConflictsForModelsRow
-	approved  []gen.ValidationApprovedForModelsRow
-	versions  []gen.ValidationVersionsByIDsRow
 	notFreeOf []gen.ValidationAssignmentsIndependenceOfModelsRow // assigned validators owning or delegating for an added model
 }
 
-// ChangeModels adds models to a request and removes others (VALIDATOR, ADMIN). Adding a model is
-// a DATA-01 path: in one READ COMMITTED transaction it takes the validation locks of all the
-// request's models after the change, one by one in ascending id order (lock.go), then the row
-// locks of the versions it links or unlinks (ascending), then the request's row; under them it
-// checks that no other active non-targeted request covers an added model (409
-// validation_conflict, as Create answers), that an INITIAL request does not get an already
-// validated model, and that no assigned validator owns or delegates for an added model (409
-// not_independent). The links are written in ascending model order; DATA-01's backstop index
-// refuses a second blocking link for any writer (also answered validation_conflict). A request
-// keeps at least one model; closed requests refuse.
+// ChangeModels adds models to a request and removes others (VALIDATOR, ADMIN), only while the
+// request is in INTAKE or PLANNING (docs/rules.md, "Changes once work has begun"): a model added
+// later would share an outcome and an approval written before it was part of the request. Adding
+// a model is a DATA-01 path through the one admission step of Create (admission.go): in one READ
+// COMMITTED transaction it takes the validation locks of all the request's models after the
+// change, one by one in ascending id order (lock.go), then the row locks of the versions it links
+// or unlinks (ascending), then the request's row; under them it judges the status, the admission
+// of the added models (validation_conflict as Create answers, INITIAL eligibility, versions), the
+// independence of the assigned validators from them (409 not_independent), the request's regions
+// (each added model must run in each) and its target date against the added versions. The links
+// are written in ascending model order; DATA-01's backstop index refuses a second blocking link
+// for any writer (also answered validation_conflict). A request keeps at least one model.
 func (s *Service) ChangeModels(ctx context.Context, actor domain.Actor, requestID int32, in ModelsChange) (Request, error) {
 	if !canWrite(actor) {
 		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may change the models of validation requests")
@@ -91,8 +89,8 @@ func (s *Service) ChangeModels(ctx context.Context, actor domain.Actor, requestI
 
 // changeModels is ChangeModels's transaction in three round trips, one step each: plan the change
 // from the request's links, read without a lock to know what to lock; take the locks and send
-// every check's read behind them (readModelsUnderLocks), and judge the answers; write the change, its
-// audit row and the answer's reads with the COMMIT (write).
+// every check's read behind them (readModelsUnderLocks), and judge the answers; write the change,
+// its audit row and the answer's reads with the COMMIT (write).
 func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID int32, in ModelsChange, add, remove []int32) (Request, error) {
 	plan, err := planChange(ctx, tx, requestID, in, add, remove)
 	if err != nil {
@@ -102,29 +100,23 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	if err := s.readModelsUnderLocks(ctx, tx, plan, &e); err != nil {
 		return Request{}, err
 	}
-	if err := e.judge(plan); err != nil {
-		if domain.CodeOf(err) == domain.CodeValidationConflict {
-			s.metrics.ValidationConflicts.WithLabelValues(e.request.ValidationType).Inc()
-		}
+	if err := s.judgeChange(plan, &e); err != nil {
 		return Request{}, err
 	}
 	return plan.write(ctx, tx, actor)
 }
 
 // modelsPlan is a model change as planned before any lock: the request's links as first read,
-// the models after the change (ascending: the lock order), and the versions to link, to unlink
-// (those of removed models) and so to lock.
+// the admission of the added models (every model after the change to lock, ascending: the lock
+// order), and the versions to unlink (those of removed models) and to lock.
 type modelsPlan struct {
-	requestID int32
-	// validationType is the request's, read with its links (it never changes).
-	validationType string
-	in             ModelsChange
-	add, remove    []int32
-	before         []gen.ValidationRequestModelLinksRow
-	after          []int32
-	unlink         []int32
-	linkVersions   []int32
-	lockVersions   []int32
+	requestID    int32
+	in           ModelsChange
+	add, remove  []int32
+	before       []gen.ValidationRequestModelLinksRow
+	admission    *admission
+	unlink       []int32
+	lockVersions []int32
 }
 
 // planChange reads the request's links without a lock and plans the change from them; a request
@@ -141,28 +133,26 @@ func planChange(ctx context.Context, tx pgx.Tx, requestID int32, in ModelsChange
 	if err != nil {
 		return nil, err
 	}
-	linkVersions := listedVersions(in.ModelVersions)
+	// The request's type never changes, so the admission's reads can be chosen by it now.
+	a := newAdmission(before[0].ValidationType, after, add, in.ModelVersions)
+	a.regionsOf = requestID
 	return &modelsPlan{
-		requestID: requestID, validationType: before[0].ValidationType, in: in, add: add, remove: remove, before: before, after: after, unlink: unlink,
-		linkVersions: linkVersions, lockVersions: sortedIDs(append(slices.Clone(linkVersions), unlink...)),
+		requestID: requestID, in: in, add: add, remove: remove, before: before, admission: a, unlink: unlink,
+		lockVersions: sortedIDs(append(slices.Clone(a.versionIDs), unlink...)),
 	}, nil
 }
 
 // readModelsUnderLocks sends, in one pipeline, the validation locks of every model after the change
 // (ascending), the row locks of the versions linked or unlinked, the request's row lock, and then
-// the reads the judgement needs, which the server runs under all of them: the links again, and
-// for added models their names, the requests blocking them (unless TARGETED), their approved
-// validations (INITIAL only), the assigned validators not independent of them, and the versions
-// to link. Its time is observed as the
-// lock wait.
+// the reads the judgement needs, which the server runs under all of them: the links again, the
+// admission's reads for the added models, and the assigned validators not independent of them.
+// Its time is observed as the lock wait.
 func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *modelsPlan, e *modelEdit) error {
-	requestID, add := plan.requestID, plan.add
-	p := &pgtx.Pipeline{}
+	requestID, a := plan.requestID, plan.admission
 	start := time.Now()
-	if !s.skipModelLocks {
-		for _, id := range plan.after {
-			queueModelLock(ctx, p, id)
-		}
+	p, err := s.lockModels(ctx, tx, a.lock)
+	if err != nil {
+		return err
 	}
 	if len(plan.lockVersions) > 0 {
 		p.Exec(func(q *gen.Queries) error { return q.ValidationVersionsLockForEdit(ctx, plan.lockVersions) }, pgtx.Wrap("lock versions"))
@@ -171,35 +161,13 @@ func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *mod
 	pgtx.Many(p, &e.links, func(q *gen.Queries) ([]gen.ValidationRequestModelLinksRow, error) {
 		return q.ValidationRequestModelLinks(ctx, requestID)
 	}, pgtx.Wrap("read request models"))
-	if len(add) > 0 {
-		pgtx.Many(p, &e.models, func(q *gen.Queries) ([]gen.ValidationModelsByIDsRow, error) {
-			return q.ValidationModelsByIDs(ctx, add)
-		}, pgtx.Wrap("find models"))
-		// Only the reads the request's type is judged by (judge), as Create does.
-		if plan.validationType != TypeTargeted {
-			pgtx.Many(p, &e.active, func(q *gen.Queries) ([]gen.ValidationConflictsForModelsRow, error) {
-				return q.ValidationConflictsForModels(ctx, add)
-			}, pgtx.Wrap("check validation conflicts"))
-		}
-		if plan.validationType == TypeInitial {
-			pgtx.Many(p, &e.approved, func(q *gen.Queries) ([]gen.ValidationApprovedForModelsRow, error) {
-				return q.ValidationApprovedForModels(ctx, add)
-			}, pgtx.Wrap("check approved validations"))
-		}
+	a.queueReads(ctx, p)
+	if len(plan.add) > 0 {
 		pgtx.Many(p, &e.notFreeOf, func(q *gen.Queries) ([]gen.ValidationAssignmentsIndependenceOfModelsRow, error) {
-			return q.ValidationAssignmentsIndependenceOfModels(ctx, gen.ValidationAssignmentsIndependenceOfModelsParams{RequestID: requestID, ModelIds: add})
+			return q.ValidationAssignmentsIndependenceOfModels(ctx, gen.ValidationAssignmentsIndependenceOfModelsParams{RequestID: requestID, ModelIds: plan.add})
 		}, pgtx.Wrap("check independence"))
 	}
-	if len(plan.linkVersions) > 0 {
-		pgtx.Many(p, &e.versions, func(q *gen.Queries) ([]gen.ValidationVersionsByIDsRow, error) {
-			return q.ValidationVersionsByIDs(ctx, plan.linkVersions)
-		}, pgtx.Wrap("find versions"))
-	}
-	err := p.Send(ctx, tx)
-	if !s.skipModelLocks {
-		s.metrics.LockWait.Observe(time.Since(start).Seconds())
-	}
-	return err
+	return s.sendLocked(ctx, tx, p, start)
 }
 
 // write sends, in one pipeline with the COMMIT, the unlinks and links (models in ascending order,
@@ -226,9 +194,9 @@ func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor
 			return q.ValidationRequestModelsAdd(ctx, gen.ValidationRequestModelsAddParams{RequestID: requestID, ModelIds: add, VersionIds: versions})
 		}, pgtx.Wrap("link models"))
 	}
-	if len(plan.linkVersions) > 0 {
+	if len(plan.admission.versionIDs) > 0 {
 		w.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &requestID, VersionIds: plan.linkVersions})
+			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &requestID, VersionIds: plan.admission.versionIDs})
 		}, pgtx.Wrap("link versions"))
 	}
 	w.Exec(func(q *gen.Queries) error { return q.ValidationRequestTouch(ctx, requestID) }, pgtx.Wrap("touch validation request"))
@@ -236,7 +204,7 @@ func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor
 		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_MODELS_CHANGED",
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
-			"added": add, "removed": remove, "version_ids": plan.linkVersions, "unlinked_version_ids": plan.unlink, "model_ids": plan.after,
+			"added": add, "removed": remove, "version_ids": plan.admission.versionIDs, "unlinked_version_ids": plan.unlink, "model_ids": plan.admission.lock,
 		},
 	})
 	if err != nil {
@@ -288,57 +256,35 @@ func planModels(before []gen.ValidationRequestModelLinksRow, add, remove []int32
 	return after, sortedIDs(unlink), c.Err()
 }
 
-// judge checks, under the locks, the planned change: the request is open and its links are still
-// those the plan was made from; added models exist, no other request blocks them, an INITIAL
-// request gets no approved model, no assigned validator is involved with them, and the versions
-// fit.
-func (e *modelEdit) judge(plan *modelsPlan) error {
-	requestID, in, add := plan.requestID, plan.in, plan.add
-	if IsClosed(e.request.Status) {
-		return closedError(requestID, e.request.Status)
+// judgeChange judges, under the locks, the planned change: the request is in a status whose
+// models may change and its links are still those the plan was made from; then the admission of
+// the added models; no assigned validator is involved with them; they run in the request's
+// regions; the versions they bring go live no earlier than the request's target date.
+func (s *Service) judgeChange(plan *modelsPlan, e *modelEdit) error {
+	requestID, a := plan.requestID, plan.admission
+	if !slices.Contains(changeableModelsIn, e.request.Status) {
+		return statusRefusal(requestID, e.request.Status, modelsFrozen)
 	}
 	if !sameLinks(plan.before, e.links) {
 		// Another change of the same request committed between the unlocked read and the locks:
 		// the locks taken may not be the ones the request now needs.
 		return domain.Errorf(domain.CodeConflict, "the models of validation request %d changed during this call; retry", requestID)
 	}
-	if len(add) == 0 {
+	if len(plan.add) == 0 {
 		return nil
 	}
-	found := make(map[int32]bool, len(e.models))
-	for _, m := range e.models {
-		found[m.ModelID] = true
-	}
-	if missing := domain.MissingIDs(add, func(id int32) bool { return found[id] }); len(missing) > 0 {
-		return domain.NotFoundIDs("models", "add", missing)
-	}
-	if e.request.ValidationType != TypeTargeted {
-		if conflicts := groupConflicts(convertRows(e.active), false); len(conflicts) > 0 {
-			return conflictError(conflicts, blockedByActive)
-		}
-	}
-	if e.request.ValidationType == TypeInitial {
-		if approved := groupConflicts(convertRows(e.approved), true); len(approved) > 0 {
-			return conflictError(approved, blockedByApproved)
-		}
+	if _, err := a.judge(s, "add"); err != nil {
+		return err
 	}
 	if len(e.notFreeOf) > 0 {
 		n := e.notFreeOf[0]
 		return domain.Errorf(domain.CodeNotIndependent,
 			"validator %d, assigned to validation request %d, owns or delegates for model %d", n.ValidatorID, requestID, n.ModelID)
 	}
-	if e.request.ValidationType == TypeChange {
-		var c domain.Check
-		for _, m := range add {
-			if _, ok := in.ModelVersions[m]; !ok {
-				c.Add("model_versions", "a CHANGE validation needs a version for every model; model %d has none", m)
-			}
-		}
-		if err := c.Err(); err != nil {
-			return err
-		}
+	if err := a.scopeError("add"); err != nil {
+		return err
 	}
-	return checkVersions(in.ModelVersions, listedVersions(in.ModelVersions), e.versions)
+	return targetError(e.request.TargetCompletionDate, a.covered())
 }
 
 // sameLinks reports whether two reads of a request's model links agree.
