@@ -37,7 +37,7 @@ func TestListsRefuseUnknownAndRepeatedParameters(t *testing.T) {
 		{fmt.Sprintf("/api/v1/validation-requests/%d/approvals", req.RequestID), "", ""},
 		{"/api/v1/approvals", fmt.Sprintf("limit=5&cursor=%s&status=PENDING&approval_type=GLOBAL&request_id=%d&mine=true", c, req.RequestID), "mine"},
 		{"/api/v1/deployment-tasks", fmt.Sprintf("limit=5&cursor=%s&status=PENDING&model_id=%d&assigned_to=me", c, modelID), "assigned_to"},
-		// USERS {"/api/v1/users", "limit=5&cursor=" + c + "&role=USER&region_id=1&q=bank&disabled=false", "role"},
+		{"/api/v1/users", "limit=5&cursor=" + c + "&role=USER&region_id=1&q=bank&disabled=false", "role"},
 	}
 	for _, l := range lists {
 		t.Run(l.path, func(t *testing.T) {
