@@ -2,6 +2,7 @@ package api
 
 import (
 	"errors"
+	"fmt"
 	"net/http/httptest"
 	"slices"
 	"strings"
@@ -132,4 +133,23 @@ func TestQueryReadOfUndeclaredPanics(t *testing.T) {
 		}
 	}()
 	queryOf("/l?status=A", "limit").text("status")
+}
+
+// TestQueryErrorsAreBounded: a query string of many unknown parameters is answered like a body of
+// many bad fields, with the first domain.MaxFieldErrors named and the rest counted.
+func TestQueryErrorsAreBounded(t *testing.T) {
+	t.Parallel()
+	var b strings.Builder
+	for i := range 300 {
+		fmt.Fprintf(&b, "p%03d=1&", i)
+	}
+	b.WriteString(strings.Repeat("n", 500) + "=1")
+	err := queryOf("/l?"+b.String(), "limit").Err()
+	var e *domain.Error
+	if !errors.As(err, &e) || len(e.Fields) != domain.MaxFieldErrors || e.Extra["errors_total"] != 301 {
+		t.Fatalf("error %v with %d fields, extra %v", err, len(e.Fields), e.Extra)
+	}
+	if e.Fields[0].Field != strings.Repeat("n", 200)+"…" {
+		t.Fatalf("first field %q, want the long name cut at 200 characters", e.Fields[0].Field)
+	}
 }
