@@ -11,6 +11,10 @@ func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
+	// Every approval of the request in one answer: no paging, no filters, so no parameters.
+	if err := readQuery(r).Err(); err != nil {
+		return err
+	}
 	items, err := s.validations.RequestApprovals(r.Context(), actorOf(r), requestID)
 	if err != nil {
 		return err
@@ -20,25 +24,18 @@ func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) er
 }
 
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+	q := readQuery(r, "limit", "cursor", "status", "approval_type", "request_id", "mine")
+	page := q.page()
+	filter := validation.ApprovalFilter{
+		Status:       q.text("status"),
+		ApprovalType: q.text("approval_type"),
+		RequestID:    q.id("request_id"),
 	}
-	var filter validation.ApprovalFilter
-	if filter.Status, err = queryText(r, "status"); err != nil {
-		return err
-	}
-	if filter.ApprovalType, err = queryText(r, "approval_type"); err != nil {
-		return err
-	}
-	if filter.RequestID, err = queryID(r, "request_id"); err != nil {
-		return err
-	}
-	mine, err := queryBool(r, "mine")
-	if err != nil {
-		return err
-	}
+	mine := q.boolean("mine")
 	filter.Mine = mine != nil && *mine
+	if err := q.Err(); err != nil {
+		return err
+	}
 	items, next, err := s.validations.ListApprovals(r.Context(), actorOf(r), filter, page)
 	if err != nil {
 		return err

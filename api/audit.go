@@ -9,21 +9,15 @@ import (
 )
 
 func (s *Server) listAuditLogs(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageUpTo(r, math.MaxInt64) // audit ids are bigint
-	if err != nil {
-		return err
+	q := readQuery(r, "limit", "cursor", "entity_type", "entity_id", "action", "user_id")
+	page := q.pageUpTo(math.MaxInt64) // audit ids are bigint
+	f := audit.Filter{
+		EntityType: q.text("entity_type"),
+		EntityID:   q.id("entity_id"),
+		Action:     q.text("action"),
+		UserID:     q.id("user_id"),
 	}
-	var f audit.Filter
-	if f.EntityType, err = queryText(r, "entity_type"); err != nil {
-		return err
-	}
-	if f.EntityID, err = queryID(r, "entity_id"); err != nil {
-		return err
-	}
-	if f.Action, err = queryText(r, "action"); err != nil {
-		return err
-	}
-	if f.UserID, err = queryID(r, "user_id"); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	if f.EntityID != nil && f.EntityType == nil {

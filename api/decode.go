@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"math"
 	"mime"
@@ -207,77 +206,11 @@ func pathID(r *http.Request, name string) (int32, error) {
 	return int32(n), nil
 }
 
-// queryID reads an optional id filter from the query string.
-func queryID(r *http.Request, name string) (*int32, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 1 || n > math.MaxInt32 {
-		return nil, domain.Invalid(name, domain.NotAnID)
-	}
-	id := int32(n)
-	return &id, nil
-}
-
-// queryBool reads an optional true/false filter from the query string (nil when absent).
-func queryBool(r *http.Request, name string) (*bool, error) {
-	switch v := r.URL.Query().Get(name); v {
-	case "":
-		return nil, nil
-	case "true", "false":
-		b := v == "true"
-		return &b, nil
-	}
-	return nil, domain.Invalid(name, "must be true or false")
-}
-
-// queryText reads an optional text filter of at most domain.MaxNameLength characters.
-func queryText(r *http.Request, name string) (*string, error) {
-	v := r.URL.Query().Get(name)
-	if v == "" {
-		return nil, nil
-	}
-	if utf8.RuneCountInString(v) > domain.MaxNameLength {
-		return nil, domain.Invalid(name, fmt.Sprintf("must be at most %d characters", domain.MaxNameLength))
-	}
-	if !validText(v) {
-		return nil, domain.Invalid(name, "must be valid UTF-8 without NUL characters")
-	}
-	return &v, nil
-}
-
 // Paging limits (docs/limits.md, "Lists").
 const (
 	defaultPageLimit = 50
 	maxPageLimit     = 500
 )
-
-// pageOf reads ?limit= and ?cursor= of a list keyed by an int4 id.
-func pageOf(r *http.Request) (domain.Page, error) { return pageUpTo(r, math.MaxInt32) }
-
-// pageUpTo reads ?limit= and ?cursor=; a cursor past maxKey (the list key's largest value) was
-// not made by this API for this list.
-func pageUpTo(r *http.Request, maxKey int64) (domain.Page, error) {
-	p := domain.Page{Limit: defaultPageLimit}
-	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageLimit {
-			return p, domain.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxPageLimit))
-		}
-		p.Limit = int32(n)
-	}
-	if v := q.Get("cursor"); v != "" {
-		after, ok := decodeCursor(v)
-		if !ok || after > maxKey {
-			return p, domain.Invalid("cursor", "is not a cursor this API returned")
-		}
-		p.After = after
-	}
-	return p, nil
-}
 
 // list is the shape of every list answer.
 type list[T any] struct {

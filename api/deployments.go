@@ -67,21 +67,14 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 }
 
 func (s *Server) listDeploymentTasks(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+	q := readQuery(r, "limit", "cursor", "status", "model_id", "assigned_to")
+	page := q.page()
+	filter := deployment.Filter{
+		Status:       q.text("status"),
+		ModelID:      q.id("model_id"),
+		AssignedToID: q.idOrMe("assigned_to", actorOf(r).UserID),
 	}
-	var filter deployment.Filter
-	if filter.Status, err = queryText(r, "status"); err != nil {
-		return err
-	}
-	if filter.ModelID, err = queryID(r, "model_id"); err != nil {
-		return err
-	}
-	if r.URL.Query().Get("assigned_to") == "me" {
-		me := actorOf(r).UserID
-		filter.AssignedToID = &me
-	} else if filter.AssignedToID, err = queryID(r, "assigned_to"); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	items, next, err := s.deployments.List(r.Context(), actorOf(r), filter, page)

@@ -42,8 +42,9 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
-	if err != nil {
+	q := readQuery(r, "limit", "cursor")
+	page := q.page()
+	if err := q.Err(); err != nil {
 		return err
 	}
 	items, next, err := s.models.List(r.Context(), page)
@@ -160,8 +161,9 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	page, err := pageOf(r)
-	if err != nil {
+	q := readQuery(r, "limit", "cursor")
+	page := q.page()
+	if err := q.Err(); err != nil {
 		return err
 	}
 	items, next, err := s.models.ListVersions(r.Context(), modelID, page)

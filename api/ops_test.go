@@ -135,7 +135,9 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 		{http.MethodPost, "/healthz"},
 		{http.MethodDelete, "/metrics"},
 		{http.MethodPut, "/api/v1/users"},
-		{http.MethodGet, "/api/v1/users"},
+		// GET /api/v1/users is the users directory now; a GET on a POST-only collection still is 405.
+		{http.MethodGet, "/api/v1/versions/1/deployments"},
+		{http.MethodDelete, "/api/v1/users/1"},
 		{http.MethodPatch, "/api/v1/models/1"},
 		{http.MethodGet, "/api/v1/tokens/1"},
 		{http.MethodDelete, "/api/v1/regions"},

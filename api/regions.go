@@ -42,8 +42,9 @@ func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
-	if err != nil {
+	q := readQuery(r, "limit", "cursor")
+	page := q.page()
+	if err := q.Err(); err != nil {
 		return err
 	}
 	items, next, err := s.regions.List(r.Context(), page)

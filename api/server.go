@@ -160,7 +160,11 @@ func (s *Server) Router() *mux.Router {
 		r.Handle("/api/v1"+path, s.authenticate(s.handle(fn))).Methods(method)
 	}
 	route(http.MethodPost, "/users", s.createUser)
+	route(http.MethodGet, "/users", s.listUsers)
+	// /users/me before /users/{user_id}: mux tries routes in order, and {user_id} would otherwise
+	// take "me" (and answer 400 for a non-numeric id).
 	route(http.MethodGet, "/users/me", s.getMe)
+	route(http.MethodGet, "/users/{user_id}", s.getUser)
 	route(http.MethodPost, "/users/{user_id}/tokens", s.createToken)
 	route(http.MethodDelete, "/users/{user_id}/tokens", s.revokeAllTokens)
 	route(http.MethodPost, "/users/{user_id}/disable", s.disableUser)

@@ -51,6 +51,43 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 	return nil
 }
 
+// listUsers is the users directory (ADMIN, VALIDATOR).
+func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
+	q := readQuery(r, "limit", "cursor", "role", "region_id", "q", "disabled")
+	page := q.page()
+	filter := user.DirectoryFilter{
+		RegionID: q.id("region_id"),
+		Q:        q.text("q"),
+		Disabled: q.boolean("disabled"),
+	}
+	if role := q.text("role"); role != nil {
+		filter.Role = (*domain.Role)(role)
+	}
+	if err := q.Err(); err != nil {
+		return err
+	}
+	items, next, err := s.users.List(r.Context(), actorOf(r), filter, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	return nil
+}
+
+// getUser is one user of the directory (ADMIN, VALIDATOR).
+func (s *Server) getUser(w http.ResponseWriter, r *http.Request) error {
+	userID, err := pathID(r, "user_id")
+	if err != nil {
+		return err
+	}
+	u, err := s.users.Lookup(r.Context(), actorOf(r), userID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, u)
+	return nil
+}
+
 type createTokenRequest struct {
 	Name      *string `json:"name"`
 	ExpiresAt *string `json:"expires_at"`

@@ -74,21 +74,15 @@ func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 
 }
 
 func (s *Server) listValidationRequests(w http.ResponseWriter, r *http.Request) error {
-	page, err := pageOf(r)
-	if err != nil {
-		return err
+	q := readQuery(r, "limit", "cursor", "model_id", "status", "validation_type", "active")
+	page := q.page()
+	filter := validation.Filter{
+		ModelID:        q.id("model_id"),
+		Status:         q.text("status"),
+		ValidationType: q.text("validation_type"),
+		Active:         q.boolean("active"),
 	}
-	var filter validation.Filter
-	if filter.ModelID, err = queryID(r, "model_id"); err != nil {
-		return err
-	}
-	if filter.Status, err = queryText(r, "status"); err != nil {
-		return err
-	}
-	if filter.ValidationType, err = queryText(r, "validation_type"); err != nil {
-		return err
-	}
-	if filter.Active, err = queryBool(r, "active"); err != nil {
+	if err := q.Err(); err != nil {
 		return err
 	}
 	items, next, err := s.validations.List(r.Context(), actorOf(r), filter, page)

@@ -7,6 +7,7 @@ package gen
 
 import (
 	"context"
+	"time"
 )
 
 const userCreate = `-- name: UserCreate :one
@@ -32,6 +33,123 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 		&i.CreatedAt,
 	)
 	return i, err
+}
+
+const userDirectoryGet = `-- name: UserDirectoryGet :one
+SELECT u.user_id, u.email, u.full_name, u.role, u.created_at,
+       ARRAY(SELECT ur.region_id FROM user_regions ur WHERE ur.user_id = u.user_id ORDER BY ur.region_id)::int[] AS region_ids,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS disabled
+FROM users u
+WHERE u.user_id = $1
+`
+
+type UserDirectoryGetRow struct {
+	UserID    int32
+	Email     string
+	FullName  string
+	Role      UserRole
+	CreatedAt time.Time
+	RegionIds []int32
+	Disabled  bool
+}
+
+// One user as the directory and GET /users/me show it: its regions (user_regions_pkey, which leads
+// with user_id) and whether it is disabled (user_disablements_pkey), both primary-key lookups.
+func (q *Queries) UserDirectoryGet(ctx context.Context, userID int32) (UserDirectoryGetRow, error) {
+	row := q.db.QueryRow(ctx, userDirectoryGet, userID)
+	var i UserDirectoryGetRow
+	err := row.Scan(
+		&i.UserID,
+		&i.Email,
+		&i.FullName,
+		&i.Role,
+		&i.CreatedAt,
+		&i.RegionIds,
+		&i.Disabled,
+	)
+	return i, err
+}
+
+const userDirectoryList = `-- name: UserDirectoryList :many
+SELECT u.user_id, u.email, u.full_name, u.role, u.created_at,
+       ARRAY(SELECT ur.region_id FROM user_regions ur WHERE ur.user_id = u.user_id ORDER BY ur.region_id)::int[] AS region_ids,
+       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS disabled
+FROM users u
+WHERE u.user_id > $1
+  AND ($2::user_role IS NULL OR u.role = $2::user_role)
+  AND ($3::int IS NULL
+       OR EXISTS (SELECT 1 FROM user_regions ur WHERE ur.user_id = u.user_id AND ur.region_id = $3::int))
+  AND ($4::text IS NULL
+       OR strpos(lower(u.email), lower($4::text)) > 0
+       OR strpos(lower(u.full_name), lower($4::text)) > 0)
+  AND ($5::boolean IS NULL
+       OR EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) = $5::boolean)
+ORDER BY u.user_id
+LIMIT $6
+`
+
+type UserDirectoryListParams struct {
+	AfterID   int32
+	Role      *UserRole
+	RegionID  *int32
+	Q         *string
+	Disabled  *bool
+	PageLimit int32
+}
+
+type UserDirectoryListRow struct {
+	UserID    int32
+	Email     string
+	FullName  string
+	Role      UserRole
+	CreatedAt time.Time
+	RegionIds []int32
+	Disabled  bool
+}
+
+// The users directory (GET /users): keyset pagination on the primary key, the columns of
+// UserDirectoryGet. Every filter is optional (NULL = not filtered).
+// role: compared on the row; users is small (hundreds of people, not a growing table), so a walk
+// of users_pkey in order is the plan for every filter, and no index is added for it.
+// region_id: the users who belong to the region (only REGIONAL_APPROVERs do), a primary-key probe
+// of user_regions per user.
+// q: a case-insensitive substring of the email or the full name. strpos, not LIKE, so the
+// client's % and _ are plain characters. No b-tree can serve a substring match: this is a scan of
+// users, acceptable for its size; a trigram index (pg_trgm) is the answer should it grow.
+// disabled: a primary-key probe of user_disablements.
+func (q *Queries) UserDirectoryList(ctx context.Context, arg UserDirectoryListParams) ([]UserDirectoryListRow, error) {
+	rows, err := q.db.Query(ctx, userDirectoryList,
+		arg.AfterID,
+		arg.Role,
+		arg.RegionID,
+		arg.Q,
+		arg.Disabled,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []UserDirectoryListRow
+	for rows.Next() {
+		var i UserDirectoryListRow
+		if err := rows.Scan(
+			&i.UserID,
+			&i.Email,
+			&i.FullName,
+			&i.Role,
+			&i.CreatedAt,
+			&i.RegionIds,
+			&i.Disabled,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const userExists = `-- name: UserExists :one
@@ -63,52 +181,6 @@ func (q *Queries) UserGetByEmail(ctx context.Context, email string) (User, error
 		&i.CreatedAt,
 	)
 	return i, err
-}
-
-const userGetByID = `-- name: UserGetByID :one
-SELECT user_id, email, full_name, role, created_at
-FROM users
-WHERE user_id = $1
-`
-
-func (q *Queries) UserGetByID(ctx context.Context, userID int32) (User, error) {
-	row := q.db.QueryRow(ctx, userGetByID, userID)
-	var i User
-	err := row.Scan(
-		&i.UserID,
-		&i.Email,
-		&i.FullName,
-		&i.Role,
-		&i.CreatedAt,
-	)
-	return i, err
-}
-
-const userRegionIDs = `-- name: UserRegionIDs :many
-SELECT region_id
-FROM user_regions
-WHERE user_id = $1
-ORDER BY region_id
-`
-
-func (q *Queries) UserRegionIDs(ctx context.Context, userID int32) ([]int32, error) {
-	rows, err := q.db.Query(ctx, userRegionIDs, userID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []int32
-	for rows.Next() {
-		var region_id int32
-		if err := rows.Scan(&region_id); err != nil {
-			return nil, err
-		}
-		items = append(items, region_id)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
 }
 
 const userRegionsAdd = `-- name: UserRegionsAdd :exec

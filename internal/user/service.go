@@ -129,22 +129,15 @@ func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (Use
 	return u, err
 }
 
-// Get returns one user with its regions, read in one round trip; any authenticated user may look
-// up the caller itself (GET /users/me).
+// Get returns one user as the directory shows it, in one statement; any authenticated user may
+// look up the caller itself (GET /users/me), and Lookup is the directory's way to it.
 func (s *Service) Get(ctx context.Context, userID int32) (User, error) {
-	var row gen.User
-	var regionIDs []int32
-	p := &pgtx.Pipeline{}
-	pgtx.One(p, &row, func(q *gen.Queries) (gen.User, error) { return q.UserGetByID(ctx, userID) }, func(err error) error {
-		if pgtx.IsNoRows(err) {
-			return domain.NotFound("user %d does not exist", userID)
-		}
-		return fmt.Errorf("get user: %w", err)
-	})
-	pgtx.Many(p, &regionIDs, func(q *gen.Queries) ([]int32, error) { return q.UserRegionIDs(ctx, userID) },
-		pgtx.Wrap("read user regions"))
-	if err := p.Send(ctx, s.pool); err != nil {
-		return User{}, err
+	row, err := gen.New(s.pool).UserDirectoryGet(ctx, userID)
+	if pgtx.IsNoRows(err) {
+		return User{}, domain.NotFound("user %d does not exist", userID)
 	}
-	return fromRow(row, regionIDs), nil
+	if err != nil {
+		return User{}, fmt.Errorf("get user: %w", err)
+	}
+	return fromDirectoryRow(row), nil
 }

@@ -16,7 +16,9 @@ type User struct {
 	FullName string      `json:"full_name"`
 	Role     domain.Role `json:"role"`
 	// RegionIDs are the regions a REGIONAL_APPROVER decides for (empty for every other role).
-	RegionIDs []int32   `json:"region_ids"`
+	RegionIDs []int32 `json:"region_ids"`
+	// Disabled is true while an ADMIN has disabled the user (none of its tokens authenticate).
+	Disabled  bool      `json:"disabled"`
 	CreatedAt time.Time `json:"created_at"`
 }
 
@@ -68,7 +70,8 @@ func (in CreateInput) check() error {
 	return c.Err()
 }
 
-// fromRow converts a user row; regionIDs are its user_regions (nil = none).
+// fromRow converts a user row; regionIDs are its user_regions (nil = none). It is used for users
+// just created or found to act for, never disabled ones.
 func fromRow(r gen.User, regionIDs []int32) User {
 	if regionIDs == nil {
 		regionIDs = []int32{}
