@@ -9,6 +9,8 @@ import (
 	"math"
 	"mime"
 	"net/http"
+	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -262,12 +264,9 @@ func pageOf(r *http.Request) (domain.Page, error) { return pageUpTo(r, math.MaxI
 func pageUpTo(r *http.Request, maxKey int64) (domain.Page, error) {
 	p := domain.Page{Limit: defaultPageLimit}
 	q := r.URL.Query()
-	if v := q.Get("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageLimit {
-			return p, domain.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxPageLimit))
-		}
-		p.Limit = int32(n)
+	var err error
+	if p.Limit, err = pageLimit(r); err != nil {
+		return p, err
 	}
 	if v := q.Get("cursor"); v != "" {
 		after, ok := decodeCursor(v)
@@ -277,6 +276,41 @@ func pageUpTo(r *http.Request, maxKey int64) (domain.Page, error) {
 		p.After = after
 	}
 	return p, nil
+}
+
+// pageLimit reads ?limit= (defaultPageLimit when absent).
+func pageLimit(r *http.Request) (int32, error) {
+	v := r.URL.Query().Get("limit")
+	if v == "" {
+		return defaultPageLimit, nil
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageLimit {
+		return defaultPageLimit, domain.Invalid("limit", fmt.Sprintf("must be a whole number from 1 to %d", maxPageLimit))
+	}
+	return int32(n), nil
+}
+
+// strictQuery refuses a query string with a parameter not in allowed, or one given more than
+// once: either is a client's mistake that would otherwise be silently ignored. The error names the
+// parameter (its name cut like any echoed field name).
+func strictQuery(r *http.Request, allowed ...string) error {
+	q := r.URL.Query()
+	names := make([]string, 0, len(q))
+	for name := range q {
+		names = append(names, name)
+	}
+	sort.Strings(names) // one answer for one query string
+	var c domain.Check
+	for _, name := range names {
+		switch {
+		case !slices.Contains(allowed, name):
+			c.Add(name, "is not a parameter of this list (allowed: %s)", strings.Join(allowed, ", "))
+		case len(q[name]) > 1:
+			c.Add(name, "must be given at most once")
+		}
+	}
+	return c.Err()
 }
 
 // list is the shape of every list answer.
