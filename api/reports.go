@@ -26,9 +26,11 @@ func (s *Server) listRuleExceptions(w http.ResponseWriter, r *http.Request) erro
 		}
 		page.After = after
 	}
+	// A kind given empty is a bad value, not an absent filter: the service names it.
 	var f validation.RuleExceptionFilter
-	if f.Kind, err = queryText(r, "kind"); err != nil {
-		return err
+	if q := r.URL.Query(); q.Has("kind") {
+		kind := q.Get("kind")
+		f.Kind = &kind
 	}
 	items, next, err := s.validations.RuleExceptions(r.Context(), actorOf(r), f, page)
 	if err != nil {
