@@ -160,15 +160,7 @@ func (q *query) page() domain.Page { return q.pageUpTo(math.MaxInt32) }
 // pageUpTo reads ?limit= (default defaultPageLimit, 1..maxPageLimit) and ?cursor=; a cursor past
 // maxKey (the list key's largest value) was not made by this API for this list.
 func (q *query) pageUpTo(maxKey int64) domain.Page {
-	p := domain.Page{Limit: defaultPageLimit}
-	if v := q.one("limit"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil || n < 1 || n > maxPageLimit {
-			q.Add("limit", "must be a whole number from 1 to %d", maxPageLimit)
-		} else {
-			p.Limit = int32(n)
-		}
-	}
+	p := domain.Page{Limit: q.limit()}
 	if v := q.one("cursor"); v != "" {
 		after, ok := decodeCursor(v)
 		if !ok || after > maxKey {
@@ -178,4 +170,32 @@ func (q *query) pageUpTo(maxKey int64) domain.Page {
 		}
 	}
 	return p
+}
+
+// limit reads ?limit= (default defaultPageLimit, 1..maxPageLimit).
+func (q *query) limit() int32 {
+	v := q.one("limit")
+	if v == "" {
+		return defaultPageLimit
+	}
+	n, err := strconv.Atoi(v)
+	if err != nil || n < 1 || n > maxPageLimit {
+		q.Add("limit", "must be a whole number from 1 to %d", maxPageLimit)
+		return defaultPageLimit
+	}
+	return int32(n)
+}
+
+// keyCursor reads the ?cursor= of a list keyed by parts values (encodeKeyCursor); nil when absent.
+// Whether the values are a position of that list is the service's to judge.
+func (q *query) keyCursor(parts int) []int64 {
+	v := q.one("cursor")
+	if v == "" {
+		return nil
+	}
+	after, ok := decodeKeyCursor(v, parts)
+	if !ok {
+		q.Add("cursor", "is not a cursor this API returned")
+	}
+	return after
 }

@@ -218,5 +218,8 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/deployment-tasks/{task_id}/cancel", s.cancelTask)
 
 	route(http.MethodGet, "/audit-logs", s.listAuditLogs)
+
+	// Reports (ADMIN, VALIDATOR).
+	route(http.MethodGet, "/reports/rule-exceptions", s.listRuleExceptions)
 	return r
 }

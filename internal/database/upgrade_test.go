@@ -2,8 +2,10 @@ package database_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"io/fs"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -12,6 +14,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"mrmflow/db"
+	"mrmflow/gen"
 	"mrmflow/internal/database"
 	"mrmflow/internal/testdb"
 )
@@ -165,4 +168,71 @@ func TestLifecycleUpgradesV1Data(t *testing.T) {
 	if notValid != 0 {
 		t.Errorf("%d constraints left NOT VALID", notValid)
 	}
+}
+
+// rulesVersion is the cut point of the upgrade that limits model changes to INTAKE and PLANNING
+// and region scopes to the models' regions. Those rules live in the service: no migration checks
+// or rewrites the data they would now refuse. The cut is the newest migration that existed when
+// they were introduced, so the seed is old data that every later migration must accept.
+const rulesVersion = "20261203000202"
+
+// TestRulesUpgradeKeepsDataTheyRefuse: a database holding what the rules now refuse — a request in
+// PENDING_APPROVAL whose audit log shows a model added while IN_PROGRESS, an APPROVED one whose
+// model was added in REVIEW, a request scoped to a region its model does not run in — upgrades
+// without an error, every row as it was, and the rule-exceptions report lists exactly those
+// three (README, "Upgrading: data the new rules refuse").
+func TestRulesUpgradeKeepsDataTheyRefuse(t *testing.T) {
+	t.Parallel()
+	conn, err := upgradeFrom(t, rulesVersion, testdb.RuleExceptionsSeed)
+	if err != nil {
+		t.Fatalf("upgrade a database with data the new rules refuse: %v", err)
+	}
+	ctx := context.Background()
+	for _, c := range []struct{ what, query, want string }{
+		{"statuses", `SELECT string_agg(request_id || ':' || status, ',' ORDER BY request_id) FROM validation_requests`,
+			"9001:PENDING_APPROVAL,9002:PLANNING,9003:IN_PROGRESS,9004:CANCELLED,9005:APPROVED"},
+		{"model links", `SELECT string_agg(request_id || ':' || model_id, ',' ORDER BY request_id, model_id) FROM validation_request_models`,
+			"9001:9001,9001:9002,9002:9003,9003:9002,9003:9004,9004:9003,9005:9001,9005:9004"},
+		{"regions", `SELECT string_agg(request_id || ':' || region_id, ',' ORDER BY request_id, region_id) FROM validation_request_regions`,
+			"9002:9002,9003:9001,9004:9002"},
+		{"model regions", `SELECT string_agg(model_id || ':' || region_id, ',' ORDER BY model_id, region_id) FROM model_regions`,
+			"9001:9001,9002:9001,9003:9001,9004:9001,9004:9002"},
+		{"history", `SELECT count(*)::text FROM validation_status_history`, "18"},
+		{"audit", `SELECT string_agg(audit_id || ':' || (changes->'added')::text, ',' ORDER BY audit_id) FROM audit_logs`,
+			"9001:[9002],9002:[9004],9003:[9001],9004:null"},
+	} {
+		var got string
+		if err := conn.QueryRow(ctx, c.query).Scan(&got); err != nil {
+			t.Fatalf("%s: %v", c.what, err)
+		}
+		if got != c.want {
+			t.Errorf("%s after the upgrade: %s, want %s (untouched)", c.what, got, c.want)
+		}
+	}
+
+	rows, err := gen.New(conn).ReportRuleExceptions(ctx, gen.ReportRuleExceptionsParams{PageLimit: 100})
+	if err != nil {
+		t.Fatalf("report: %v", err)
+	}
+	var got []string
+	for _, r := range rows {
+		got = append(got, fmt.Sprintf("%s %d %s model %d region %v audit %v then %v",
+			r.Kind, r.RequestID, r.RequestStatus, r.ModelID, deref(r.RegionID), deref(r.DetectedFrom), deref(r.StatusThen)))
+	}
+	want := []string{
+		"MODELS_CHANGED_OUTSIDE_PLANNING 9001 PENDING_APPROVAL model 9002 region <nil> audit 9001 then IN_PROGRESS",
+		"REGION_OUTSIDE_MODEL_SCOPE 9002 PLANNING model 9003 region 9002 audit <nil> then <nil>",
+		"MODELS_CHANGED_OUTSIDE_PLANNING 9005 APPROVED model 9001 region <nil> audit 9003 then REVIEW",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("report after the upgrade:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// deref shows a nullable column: its value, or <nil>.
+func deref[T any](p *T) any {
+	if p == nil {
+		return nil
+	}
+	return *p
 }
