@@ -117,7 +117,8 @@ func TestInsideValidationConflicts(t *testing.T) {
 	blocker := e.vrCreate(v, vrCreateBody("COMPREHENSIVE", m2)).RequestID
 	vr := fmt.Sprintf("/api/v1/validation-requests/%d", id)
 
-	// The requestor (who also owns the models) is not independent.
+	// The models' owner is not independent (they requested the request too, which alone would not
+	// refuse them).
 	e.vrAssign(e.admin, id, v, true, false).wantProblem(http.StatusConflict, "not_independent")
 	primary := e.vrPrimary(id)
 	e.vrAssign(e.admin, id, primary, false, false).wantProblem(http.StatusConflict, "conflict")

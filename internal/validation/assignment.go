@@ -88,8 +88,8 @@ func (in AssignInput) check() error {
 }
 
 // Assign assigns a validator to a request (VALIDATOR, ADMIN). The validator must be a VALIDATOR
-// or ADMIN who attested their independence and is independent of the request: not its requestor,
-// nor the owner or an active delegate of any of its models (409 not_independent). Naming a primary
+// or ADMIN who attested their independence and is independent of the request's models
+// (independence; 409 not_independent). Naming a primary
 // or reviewer demotes the current one in the same transaction, under the request's row lock; the
 // partial unique indexes hold the rule for any writer. An assignment that gives an INTAKE request
 // its primary validator moves it to PLANNING (history and audit row). Closed requests refuse.
@@ -166,13 +166,14 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 	return out, err
 }
 
-// independence refuses a validator who requested the request or owns or delegates for one of its
-// models.
+// independence refuses a validator who owns or actively delegates for one of the request's
+// models: the work would review their own model. Having requested the validation does not count
+// against them (MRM3's rule, README "Inside a validation"): the validator who opened a request
+// may work it. Approvals keep the stricter separation of duties, requestor and assigned
+// validators included (validation_request_involves), so the requestor still never decides it.
 func independence(validatorID, requestID int32, who gen.ValidationAssigneeCheckRow) error {
 	var why string
 	switch {
-	case who.IsRequestor:
-		why = "requested it"
 	case who.OwnsModel:
 		why = "owns one of its models"
 	case who.DelegatesModel:

@@ -3,6 +3,7 @@ package validation_test
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"mrmflow/internal/domain"
@@ -70,7 +71,8 @@ func TestAssignIndependenceAndRoles(t *testing.T) {
 	if err := assign(other.UserID, false); domain.CodeOf(err) != domain.CodeInvalidRequest {
 		t.Fatalf("without attestation: %v", err)
 	}
-	// The fixture's validator requested the request and owns its model.
+	// The fixture's validator owns the request's model (and requested it, which alone would not
+	// refuse them: TestAssignRequestorMayWorkTheRequest).
 	wantRefused(t, assign(f.validator.UserID, true), domain.CodeNotIndependent)
 	delegate := f.user(domain.RoleValidator)
 	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $2)", model, delegate.UserID); err != nil {
@@ -139,6 +141,54 @@ func TestAssignIndependenceAndRoles(t *testing.T) {
 	f.step(id, validation.StatusCancelled)
 	wantRefused(t, assign(f.user(domain.RoleValidator).UserID, true), domain.CodeInvalidStatus)
 	wantRefused(t, f.svc.DeleteAssignment(ctx, f.validator, reviewer.AssignmentID), domain.CodeInvalidStatus)
+}
+
+// TestAssignRequestorMayWorkTheRequest: independence of an assignment is MRM3's — the validator
+// who opened a request may be assigned to it; an owner or an active delegate of one of its
+// models may not, each refused for that reason alone (neither requested the request). Before
+// v1.1's amendments the requestor was refused too.
+func TestAssignRequestorMayWorkTheRequest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	owner, delegate, requestor := f.user(domain.RoleValidator), f.user(domain.RoleValidator), f.user(domain.RoleValidator)
+	var model int32
+	if err := f.db.Pool.QueryRow(ctx, `INSERT INTO models (model_name, description, owner_id) VALUES ('owned', '', $1) RETURNING model_id`, owner.UserID).Scan(&model); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $3)`, model, delegate.UserID, owner.UserID)
+	created, err := f.svc.Create(ctx, requestor, input(validation.TypeComprehensive, model), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.Value.RequestID
+	assign := func(validator int32) (validation.Assignment, error) {
+		return f.svc.Assign(ctx, requestor, id, validation.AssignInput{ValidatorID: validator, IndependenceAttestation: true})
+	}
+	for _, c := range []struct {
+		name string
+		user int32
+		why  string
+	}{{"owner", owner.UserID, "owns one of its models"}, {"delegate", delegate.UserID, "is an active delegate of one of its models"}} {
+		_, err := assign(c.user)
+		if e := wantCode(t, err, domain.CodeNotIndependent); !strings.Contains(e.Message, c.why) {
+			t.Errorf("%s refused with %q, want it to say %q", c.name, e.Message, c.why)
+		}
+	}
+	if r := f.get(id); r.Status != validation.StatusIntake || len(*r.Assignments) != 0 {
+		t.Fatalf("refused assignments changed the request: %+v", r)
+	}
+
+	a, err := assign(requestor.UserID)
+	if err != nil {
+		t.Fatalf("assigning the requestor: %v", err)
+	}
+	if r := f.get(id); a.ValidatorID != requestor.UserID || !a.IsPrimary || r.Status != validation.StatusPlanning || r.RequestorID != requestor.UserID {
+		t.Fatalf("the requestor as primary: %+v, request %+v", a, r)
+	}
+	if n := f.auditCount(id, "ASSIGNMENT_CREATED"); n != 1 {
+		t.Fatalf("%d ASSIGNMENT_CREATED rows, want 1", n)
+	}
 }
 
 // TestStatusGates walks a request with a reviewer through every gate, checking each refusal
