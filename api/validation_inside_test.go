@@ -122,7 +122,8 @@ func TestInsideValidationConflicts(t *testing.T) {
 	blocker := e.vrCreate(v, vrCreateBody("COMPREHENSIVE", m2)).RequestID
 	vr := fmt.Sprintf("/api/v1/validation-requests/%d", id)
 
-	// The requestor (who also owns the models) is not independent.
+	// The models' owner is not independent (they requested the request too, which alone would not
+	// refuse them).
 	e.vrAssign(e.admin, id, v, true, false).wantProblem(http.StatusConflict, "not_independent")
 	primary := e.vrPrimary(id)
 	e.vrAssign(e.admin, id, primary, false, false).wantProblem(http.StatusConflict, "conflict")
@@ -173,4 +174,57 @@ func TestInsideValidationConflicts(t *testing.T) {
 	}
 	e.call(http.MethodPost, vr+"/resume", v.Token, map[string]any{}).wantProblem(http.StatusConflict, "invalid_status")
 	e.wantAudit("REVIEW_SIGNED_OFF", "validation_request", id, reviewer.ID)
+}
+
+// TestDeleteAssignmentOverHTTP: DELETE /assignments/{id} promotes the only other validator who is
+// not the reviewer, refuses (409 gate_not_met, nothing changed) when two could lead, and returns a
+// PLANNING request to INTAKE when its last validator goes.
+func TestDeleteAssignmentOverHTTP(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	v := e.user(domain.RoleValidator)
+	id := e.vrCreate(v, vrCreateBody("COMPREHENSIVE", e.vrModel(v, "PD model"))).RequestID
+	type assignment struct {
+		AssignmentID int32 `json:"assignment_id"`
+		ValidatorID  int32 `json:"validator_id"`
+		IsPrimary    bool  `json:"is_primary"`
+	}
+	assign := func(primary bool) assignment {
+		var a assignment
+		e.vrAssign(e.admin, id, e.user(domain.RoleValidator), primary, false).want(http.StatusCreated).decode(&a)
+		return a
+	}
+	del := func(a assignment) *result {
+		return e.call(http.MethodDelete, fmt.Sprintf("/api/v1/assignments/%d", a.AssignmentID), e.admin.Token, nil)
+	}
+	read := func() (r struct {
+		Status      string       `json:"status"`
+		Assignments []assignment `json:"assignments"`
+	}) {
+		e.call(http.MethodGet, fmt.Sprintf("/api/v1/validation-requests/%d", id), e.admin.Token, nil).want(http.StatusOK).decode(&r)
+		return r
+	}
+
+	first, second, third := assign(true), assign(false), assign(false)
+	before := e.insideState(id)
+	if p := del(first).wantProblem(http.StatusConflict, "gate_not_met"); len(p.Unmet) != 1 || p.Unmet[0] != "no_primary_validator" {
+		t.Fatalf("unmet %v", p.Unmet)
+	}
+	if after := e.insideState(id); after != before {
+		t.Fatalf("a refused delete changed the state:\n%s\n%s", before, after)
+	}
+
+	del(third).want(http.StatusNoContent)
+	del(first).want(http.StatusNoContent)
+	if r := read(); r.Status != "PLANNING" || len(r.Assignments) != 1 || r.Assignments[0].AssignmentID != second.AssignmentID || !r.Assignments[0].IsPrimary {
+		t.Fatalf("after deleting the primary: %+v", r)
+	}
+	e.wantAudit("ASSIGNMENT_UPDATED", "validation_request", id, e.admin.ID)
+
+	del(second).want(http.StatusNoContent)
+	if r := read(); r.Status != "INTAKE" || len(r.Assignments) != 0 {
+		t.Fatalf("after deleting the last assignment: %+v", r)
+	}
+	e.vrPrimary(id)
+	e.vrSetStatus(e.admin, id, "INTAKE").wantProblem(http.StatusConflict, "invalid_transition")
 }

@@ -13,33 +13,29 @@ import (
 const validationAssigneeCheck = `-- name: ValidationAssigneeCheck :one
 
 SELECT u.role,
-       vr.requestor_id = u.user_id AS is_requestor,
        EXISTS (
            SELECT 1
            FROM validation_request_models vrm
            JOIN models m ON m.model_id = vrm.model_id
-           WHERE vrm.request_id = vr.request_id AND m.owner_id = u.user_id
+           WHERE vrm.request_id = $1 AND m.owner_id = u.user_id
        ) AS owns_model,
        EXISTS (
            SELECT 1
            FROM validation_request_models vrm
            JOIN model_delegates d ON d.model_id = vrm.model_id
-           WHERE vrm.request_id = vr.request_id AND d.user_id = u.user_id AND d.revoked_at IS NULL
+           WHERE vrm.request_id = $1 AND d.user_id = u.user_id AND d.revoked_at IS NULL
        ) AS delegates_model
 FROM users u
-CROSS JOIN validation_requests vr
-WHERE u.user_id = $1
-  AND vr.request_id = $2
+WHERE u.user_id = $2
 `
 
 type ValidationAssigneeCheckParams struct {
-	ValidatorID int32
 	RequestID   int32
+	ValidatorID int32
 }
 
 type ValidationAssigneeCheckRow struct {
 	Role           UserRole
-	IsRequestor    bool
 	OwnsModel      bool
 	DelegatesModel bool
 }
@@ -50,19 +46,16 @@ type ValidationAssigneeCheckRow struct {
 // unique indexes validation_assignments_one_primary_key and _one_reviewer_key hold the "one
 // primary, one reviewer" rule for any writer. Every query returning an assignment lists the
 // columns the API shows, in the same order, so sqlc gives them one row type.
-// What the independence rule needs about a prospective validator of one request, in one read:
-// their role, whether they requested it, and whether they own or actively delegate for any of
-// its models (primary-key and model_delegates_active_key lookups per linked model). Run after the
+// What the independence rule of an assignment needs about a prospective validator of one
+// request, in one read: their role, and whether they own or actively delegate for any of its
+// models (primary-key and model_delegates_active_key lookups per linked model). Whether they
+// requested it is not read: a requestor may work their own request (README, "Inside a
+// validation"); a decision's stricter rule is validation_request_involves. Run after the
 // request's row lock: the models of a request change only under that lock.
 func (q *Queries) ValidationAssigneeCheck(ctx context.Context, arg ValidationAssigneeCheckParams) (ValidationAssigneeCheckRow, error) {
-	row := q.db.QueryRow(ctx, validationAssigneeCheck, arg.ValidatorID, arg.RequestID)
+	row := q.db.QueryRow(ctx, validationAssigneeCheck, arg.RequestID, arg.ValidatorID)
 	var i ValidationAssigneeCheckRow
-	err := row.Scan(
-		&i.Role,
-		&i.IsRequestor,
-		&i.OwnsModel,
-		&i.DelegatesModel,
-	)
+	err := row.Scan(&i.Role, &i.OwnsModel, &i.DelegatesModel)
 	return i, err
 }
 

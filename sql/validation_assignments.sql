@@ -6,28 +6,27 @@
 -- columns the API shows, in the same order, so sqlc gives them one row type.
 
 -- name: ValidationAssigneeCheck :one
--- What the independence rule needs about a prospective validator of one request, in one read:
--- their role, whether they requested it, and whether they own or actively delegate for any of
--- its models (primary-key and model_delegates_active_key lookups per linked model). Run after the
+-- What the independence rule of an assignment needs about a prospective validator of one
+-- request, in one read: their role, and whether they own or actively delegate for any of its
+-- models (primary-key and model_delegates_active_key lookups per linked model). Whether they
+-- requested it is not read: a requestor may work their own request (README, "Inside a
+-- validation"); a decision's stricter rule is validation_request_involves. Run after the
 -- request's row lock: the models of a request change only under that lock.
 SELECT u.role,
-       vr.requestor_id = u.user_id AS is_requestor,
        EXISTS (
            SELECT 1
            FROM validation_request_models vrm
            JOIN models m ON m.model_id = vrm.model_id
-           WHERE vrm.request_id = vr.request_id AND m.owner_id = u.user_id
+           WHERE vrm.request_id = @request_id AND m.owner_id = u.user_id
        ) AS owns_model,
        EXISTS (
            SELECT 1
            FROM validation_request_models vrm
            JOIN model_delegates d ON d.model_id = vrm.model_id
-           WHERE vrm.request_id = vr.request_id AND d.user_id = u.user_id AND d.revoked_at IS NULL
+           WHERE vrm.request_id = @request_id AND d.user_id = u.user_id AND d.revoked_at IS NULL
        ) AS delegates_model
 FROM users u
-CROSS JOIN validation_requests vr
-WHERE u.user_id = @validator_id
-  AND vr.request_id = @request_id;
+WHERE u.user_id = @validator_id;
 
 -- name: ValidationAssignmentsDemote :exec
 -- Takes the primary and/or reviewer role away from the request's current holder before another

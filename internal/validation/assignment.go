@@ -88,8 +88,8 @@ func (in AssignInput) check() error {
 }
 
 // Assign assigns a validator to a request (VALIDATOR, ADMIN). The validator must be a VALIDATOR
-// or ADMIN who attested their independence and is independent of the request: not its requestor,
-// nor the owner or an active delegate of any of its models (409 not_independent). Naming a primary
+// or ADMIN who attested their independence and is independent of the request's models
+// (independence; 409 not_independent). Naming a primary
 // or reviewer demotes the current one in the same transaction, under the request's row lock; the
 // partial unique indexes hold the rule for any writer. An assignment that gives an INTAKE request
 // its primary validator moves it to PLANNING (history and audit row). Closed requests refuse.
@@ -166,13 +166,14 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 	return out, err
 }
 
-// independence refuses a validator who requested the request or owns or delegates for one of its
-// models.
+// independence refuses a validator who owns or actively delegates for one of the request's
+// models: the work would review their own model. Having requested the validation does not count
+// against them (MRM3's rule, README "Inside a validation"): the validator who opened a request
+// may work it. Approvals keep the stricter separation of duties, requestor and assigned
+// validators included (validation_request_involves), so the requestor still never decides it.
 func independence(validatorID, requestID int32, who gen.ValidationAssigneeCheckRow) error {
 	var why string
 	switch {
-	case who.IsRequestor:
-		why = "requested it"
 	case who.OwnsModel:
 		why = "owns one of its models"
 	case who.DelegatesModel:
@@ -216,15 +217,18 @@ func closedError(requestID int32, status string) *domain.Error {
 	return domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s and can no longer change", requestID, status)
 }
 
-// lockedAssignment is an assignment read under its request's row lock.
+// lockedAssignment is an assignment read under its request's row lock, with, when asked for,
+// every assignment of its request (itself included).
 type lockedAssignment struct {
 	request gen.ValidationRequestLockForUpdateRow
 	row     gen.ValidationAssignmentGetRow
+	all     []assignmentRow
 }
 
 // lockAssignment finds the request of assignment id, locks the request's row and reads the
-// assignment under the lock (two round trips; the first carries BEGIN).
-func (s *Service) lockAssignment(ctx context.Context, tx pgx.Tx, id int32) (lockedAssignment, error) {
+// assignment under the lock (two round trips; the first carries BEGIN). withAll also reads every
+// assignment of the request, in the same round trip, for a change judged on the others too.
+func (s *Service) lockAssignment(ctx context.Context, tx pgx.Tx, id int32, withAll bool) (lockedAssignment, error) {
 	var out lockedAssignment
 	requestID, err := gen.New(tx).ValidationAssignmentRequestID(ctx, id)
 	if pgtx.IsNoRows(err) {
@@ -243,6 +247,11 @@ func (s *Service) lockAssignment(ctx context.Context, tx pgx.Tx, id int32) (lock
 		}
 		return fmt.Errorf("read assignment: %w", err)
 	})
+	if withAll {
+		pgtx.Many(p, &out.all, func(q *gen.Queries) ([]assignmentRow, error) {
+			return q.ValidationAssignmentsForRequests(ctx, []int32{requestID})
+		}, pgtx.Wrap("read the request's assignments"))
+	}
 	return out, p.Send(ctx, tx)
 }
 
@@ -261,7 +270,7 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 	}
 	var out Assignment
 	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		la, err := s.lockAssignment(ctx, tx, id)
+		la, err := s.lockAssignment(ctx, tx, id, false)
 		if err != nil {
 			return err
 		}
@@ -317,39 +326,113 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 	return out, err
 }
 
-// DeleteAssignment removes an assignment (VALIDATOR, ADMIN). The primary validator of a request
-// whose status needs one cannot be removed (gate_not_met: name another primary first).
+// DeleteAssignment removes an assignment (VALIDATOR, ADMIN), judged under the request's row lock
+// on the request's assignments read after it (MRM3's rules, README "Inside a validation"):
+//   - removing the primary validator promotes the one remaining assignment that is not the
+//     reviewer, when there is exactly one, in the same transaction: an ASSIGNMENT_UPDATED audit
+//     row for the promoted assignment (the shape UpdateAssignment writes, with
+//     promoted_after_deleting), and promoted_assignment_id in the ASSIGNMENT_DELETED row;
+//   - removing the last assignment of a PLANNING request returns it to INTAKE (history and
+//     VALIDATION_STATUS_CHANGED audit rows): nobody works it any more, so it waits for staffing
+//     again. The move is the service's alone (serviceTransitions), never a user's;
+//   - otherwise the primary validator of a request whose status needs one cannot be removed
+//     (gate_not_met no_primary_validator: name another primary first), and a refusal changes
+//     nothing.
 func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id int32) error {
 	if !canWrite(actor) {
 		return domain.Forbidden("only VALIDATOR and ADMIN users may remove assignments")
 	}
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		la, err := s.lockAssignment(ctx, tx, id)
+	return s.withTx(ctx, func(tx pgx.Tx) error {
+		la, err := s.lockAssignment(ctx, tx, id, true)
 		if err != nil {
 			return err
 		}
-		if IsClosed(la.request.Status) {
-			return closedError(la.row.RequestID, la.request.Status)
+		requestID, status := la.row.RequestID, la.request.Status
+		if IsClosed(status) {
+			return closedError(requestID, status)
 		}
-		if la.row.IsPrimary && slices.Contains(needsPrimary, la.request.Status) {
-			return gateError(la.row.RequestID, la.request.Status, []string{GateNoPrimaryValidator})
+		rm := judgeRemoval(la)
+		if la.row.IsPrimary && rm.promote == nil && !rm.backToIntake && slices.Contains(needsPrimary, status) {
+			return gateError(requestID, status, []string{GateNoPrimaryValidator})
 		}
 		w := &pgtx.Pipeline{}
 		w.Exec(func(q *gen.Queries) error { _, err := q.ValidationAssignmentDelete(ctx, id); return err }, pgtx.Wrap("delete assignment"))
+		var promotedID *int32
+		if p := rm.promote; p != nil {
+			promotedID = &p.AssignmentID
+			// After the delete: validation_assignments_one_primary_key allows one primary.
+			w.Exec(func(q *gen.Queries) error {
+				_, err := q.ValidationAssignmentUpdate(ctx, gen.ValidationAssignmentUpdateParams{
+					AssignmentID: p.AssignmentID, IsPrimary: true, IsReviewer: false,
+					EstimatedHours: p.EstimatedHours, ActualHours: p.ActualHours,
+				})
+				return err
+			}, func(err error) error { return assignmentWriteError(err, p.ValidatorID, requestID) })
+		}
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "ASSIGNMENT_DELETED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_DELETED",
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_id": id, "validator_id": la.row.ValidatorID,
 				"is_primary": la.row.IsPrimary, "is_reviewer": la.row.IsReviewer,
+				"promoted_assignment_id": promotedID,
 			},
 		})
 		if err != nil {
 			return err
 		}
+		if p := rm.promote; p != nil {
+			err := audit.Queue(ctx, w, audit.Entry{
+				EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_UPDATED",
+				UserID: audit.By(actor.UserID),
+				Changes: map[string]any{
+					"assignment_id": p.AssignmentID, "validator_id": p.ValidatorID,
+					"is_primary": true, "is_reviewer": false,
+					"estimated_hours": p.EstimatedHours, "actual_hours": p.ActualHours,
+					"promoted_after_deleting": id,
+				},
+			})
+			if err != nil {
+				return err
+			}
+		}
+		if rm.backToIntake {
+			if err := queueStatusChange(ctx, w, actor, requestID, status, StatusIntake, "last validator removed"); err != nil {
+				return err
+			}
+		}
 		return w.SendAndCommit(ctx, tx)
 	})
-	return err
+}
+
+// removal is what deleting an assignment does besides the delete.
+type removal struct {
+	// promote is the assignment that becomes primary: the removed one was the primary and exactly
+	// one of the others is not the reviewer.
+	promote *assignmentRow
+	// backToIntake: the removed assignment was the PLANNING request's last.
+	backToIntake bool
+}
+
+// judgeRemoval decides, from the request's assignments read under its row lock, what removing
+// la.row does besides the delete (DeleteAssignment).
+func judgeRemoval(la lockedAssignment) removal {
+	var rm removal
+	var others, candidates []assignmentRow
+	for _, a := range la.all {
+		if a.AssignmentID == la.row.AssignmentID {
+			continue
+		}
+		others = append(others, a)
+		if !a.IsReviewer {
+			candidates = append(candidates, a)
+		}
+	}
+	if la.row.IsPrimary && len(candidates) == 1 {
+		rm.promote = &candidates[0]
+	}
+	rm.backToIntake = len(others) == 0 && la.request.Status == StatusPlanning
+	return rm
 }
 
 // SignOff records the reviewer's sign-off of a request in REVIEW. Only the reviewer themselves
@@ -432,7 +515,7 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 // lockReviewer locks assignment id for its reviewer's sign-off or send-back and admits actor only
 // as that reviewer, with the request in REVIEW (reviewerOnly).
 func (s *Service) lockReviewer(ctx context.Context, tx pgx.Tx, actor domain.Actor, id int32) (lockedAssignment, error) {
-	la, err := s.lockAssignment(ctx, tx, id)
+	la, err := s.lockAssignment(ctx, tx, id, false)
 	if err != nil {
 		return lockedAssignment{}, err
 	}

@@ -2,7 +2,9 @@ package validation_test
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"testing"
 
 	"mrmflow/internal/domain"
@@ -70,7 +72,8 @@ func TestAssignIndependenceAndRoles(t *testing.T) {
 	if err := assign(other.UserID, false); domain.CodeOf(err) != domain.CodeInvalidRequest {
 		t.Fatalf("without attestation: %v", err)
 	}
-	// The fixture's validator requested the request and owns its model.
+	// The fixture's validator owns the request's model (and requested it, which alone would not
+	// refuse them: TestAssignRequestorMayWorkTheRequest).
 	wantRefused(t, assign(f.validator.UserID, true), domain.CodeNotIndependent)
 	delegate := f.user(domain.RoleValidator)
 	if _, err := f.db.Pool.Exec(ctx, "INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $2)", model, delegate.UserID); err != nil {
@@ -117,8 +120,10 @@ func TestAssignIndependenceAndRoles(t *testing.T) {
 	if _, err := f.svc.UpdateAssignment(ctx, f.validator, reviewer.AssignmentID, validation.AssignmentChange{IsPrimary: &yes}); domain.CodeOf(err) != domain.CodeInvalidRequest {
 		t.Fatalf("reviewer made primary: %v", err)
 	}
-	// PLANNING needs a primary: it cannot be removed or demoted, only replaced.
-	wantUnmet(t, f.svc.DeleteAssignment(ctx, f.validator, second.AssignmentID), validation.GateNoPrimaryValidator)
+	// PLANNING needs a primary: it cannot be demoted, only replaced. (Removing it here would
+	// promote first, the only other validator that is not the reviewer:
+	// TestDeletePrimaryPromotesTheOnlyOtherValidator; the refusals of a removal are in
+	// TestDeletePrimaryWithoutOneSuccessorIsRefused.)
 	no := false
 	_, err = f.svc.UpdateAssignment(ctx, f.validator, second.AssignmentID, validation.AssignmentChange{IsPrimary: &no})
 	wantUnmet(t, err, validation.GateNoPrimaryValidator)
@@ -139,6 +144,54 @@ func TestAssignIndependenceAndRoles(t *testing.T) {
 	f.step(id, validation.StatusCancelled)
 	wantRefused(t, assign(f.user(domain.RoleValidator).UserID, true), domain.CodeInvalidStatus)
 	wantRefused(t, f.svc.DeleteAssignment(ctx, f.validator, reviewer.AssignmentID), domain.CodeInvalidStatus)
+}
+
+// TestAssignRequestorMayWorkTheRequest: independence of an assignment is MRM3's — the validator
+// who opened a request may be assigned to it; an owner or an active delegate of one of its
+// models may not, each refused for that reason alone (neither requested the request). Before
+// v1.1's amendments the requestor was refused too.
+func TestAssignRequestorMayWorkTheRequest(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	owner, delegate, requestor := f.user(domain.RoleValidator), f.user(domain.RoleValidator), f.user(domain.RoleValidator)
+	var model int32
+	if err := f.db.Pool.QueryRow(ctx, `INSERT INTO models (model_name, description, owner_id) VALUES ('owned', '', $1) RETURNING model_id`, owner.UserID).Scan(&model); err != nil {
+		t.Fatal(err)
+	}
+	f.exec(`INSERT INTO model_delegates (model_id, user_id, granted_by) VALUES ($1, $2, $3)`, model, delegate.UserID, owner.UserID)
+	created, err := f.svc.Create(ctx, requestor, input(validation.TypeComprehensive, model), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := created.Value.RequestID
+	assign := func(validator int32) (validation.Assignment, error) {
+		return f.svc.Assign(ctx, requestor, id, validation.AssignInput{ValidatorID: validator, IndependenceAttestation: true})
+	}
+	for _, c := range []struct {
+		name string
+		user int32
+		why  string
+	}{{"owner", owner.UserID, "owns one of its models"}, {"delegate", delegate.UserID, "is an active delegate of one of its models"}} {
+		_, err := assign(c.user)
+		if e := wantCode(t, err, domain.CodeNotIndependent); !strings.Contains(e.Message, c.why) {
+			t.Errorf("%s refused with %q, want it to say %q", c.name, e.Message, c.why)
+		}
+	}
+	if r := f.get(id); r.Status != validation.StatusIntake || len(*r.Assignments) != 0 {
+		t.Fatalf("refused assignments changed the request: %+v", r)
+	}
+
+	a, err := assign(requestor.UserID)
+	if err != nil {
+		t.Fatalf("assigning the requestor: %v", err)
+	}
+	if r := f.get(id); a.ValidatorID != requestor.UserID || !a.IsPrimary || r.Status != validation.StatusPlanning || r.RequestorID != requestor.UserID {
+		t.Fatalf("the requestor as primary: %+v, request %+v", a, r)
+	}
+	if n := f.auditCount(id, "ASSIGNMENT_CREATED"); n != 1 {
+		t.Fatalf("%d ASSIGNMENT_CREATED rows, want 1", n)
+	}
 }
 
 // TestStatusGates walks a request with a reviewer through every gate, checking each refusal
@@ -287,5 +340,150 @@ func TestOutcome(t *testing.T) {
 	}
 	if f.auditCount(id, "OUTCOME_CREATED") != 1 || f.auditCount(id, "OUTCOME_UPDATED") != 1 {
 		t.Fatal("outcome audit rows missing")
+	}
+}
+
+// snapshot is what a refused removal must leave as it was: the request's status, history,
+// assignments (ids and roles) and assignment audit rows.
+type snapshot struct {
+	status                  string
+	history                 int
+	assignments             string
+	deleted, updated, moved int
+}
+
+func (f *fixture) snapshot(id int32) snapshot {
+	f.t.Helper()
+	r := f.get(id)
+	var roles []string
+	for _, a := range *r.Assignments {
+		roles = append(roles, fmt.Sprintf("%d:%t/%t", a.AssignmentID, a.IsPrimary, a.IsReviewer))
+	}
+	return snapshot{
+		status: r.Status, history: len(r.History), assignments: strings.Join(roles, ","),
+		deleted: f.auditCount(id, "ASSIGNMENT_DELETED"), updated: f.auditCount(id, "ASSIGNMENT_UPDATED"),
+		moved: f.auditCount(id, "VALIDATION_STATUS_CHANGED"),
+	}
+}
+
+// auditChanges returns the changes of the one audit row of request id with action.
+func (f *fixture) auditChanges(id int32, action string) map[string]any {
+	f.t.Helper()
+	var changes map[string]any
+	err := f.db.Pool.QueryRow(context.Background(),
+		"SELECT changes FROM audit_logs WHERE entity_type = 'validation_request' AND entity_id = $1 AND action = $2", id, action).Scan(&changes)
+	if err != nil {
+		f.t.Fatalf("audit %s of request %d: %v", action, id, err)
+	}
+	return changes
+}
+
+// TestDeletePrimaryPromotesTheOnlyOtherValidator: removing the primary validator promotes the one
+// remaining assignment that is not the reviewer, in any status that needs a primary, with an
+// audit row for the promotion; the reviewer stays the reviewer.
+func TestDeletePrimaryPromotesTheOnlyOtherValidator(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	for _, status := range []string{validation.StatusPlanning, validation.StatusInProgress} {
+		id := f.newRequest(validation.TypeComprehensive)
+		primary := f.assign(id, true, false)
+		other := f.assign(id, false, false)
+		reviewer := f.assign(id, false, true)
+		if status == validation.StatusInProgress {
+			f.step(id, status)
+		}
+		if err := f.svc.DeleteAssignment(ctx, f.validator, primary.AssignmentID); err != nil {
+			t.Fatalf("%s: delete the primary: %v", status, err)
+		}
+		r := f.get(id)
+		as := *r.Assignments
+		if r.Status != status || len(as) != 2 || as[0].AssignmentID != other.AssignmentID || !as[0].IsPrimary || as[0].IsReviewer ||
+			as[1].AssignmentID != reviewer.AssignmentID || as[1].IsPrimary || !as[1].IsReviewer {
+			t.Fatalf("%s: after deleting the primary: status %s, assignments %+v", status, r.Status, as)
+		}
+		deleted := f.auditChanges(id, "ASSIGNMENT_DELETED")
+		if deleted["assignment_id"] != float64(primary.AssignmentID) || deleted["promoted_assignment_id"] != float64(other.AssignmentID) {
+			t.Errorf("%s: ASSIGNMENT_DELETED changes %v", status, deleted)
+		}
+		promoted := f.auditChanges(id, "ASSIGNMENT_UPDATED")
+		if promoted["assignment_id"] != float64(other.AssignmentID) || promoted["is_primary"] != true ||
+			promoted["promoted_after_deleting"] != float64(primary.AssignmentID) {
+			t.Errorf("%s: ASSIGNMENT_UPDATED changes %v", status, promoted)
+		}
+	}
+}
+
+// TestDeletePrimaryWithoutOneSuccessorIsRefused: with two other validators that are not the
+// reviewer (which one would lead?) or only the reviewer left (never the primary), removing the
+// primary of a request past INTAKE is gate_not_met, as before v1.1's amendments, and changes
+// nothing.
+func TestDeletePrimaryWithoutOneSuccessorIsRefused(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+
+	two := f.newRequest(validation.TypeComprehensive)
+	primary := f.assign(two, true, false)
+	f.assign(two, false, false)
+	f.assign(two, false, false)
+	f.step(two, validation.StatusInProgress)
+	before := f.snapshot(two)
+	wantUnmet(t, f.svc.DeleteAssignment(ctx, f.validator, primary.AssignmentID), validation.GateNoPrimaryValidator)
+	if after := f.snapshot(two); after != before {
+		t.Fatalf("two successors: a refused delete changed %+v into %+v", before, after)
+	}
+
+	alone := f.newRequest(validation.TypeComprehensive)
+	primary = f.assign(alone, true, false)
+	f.assign(alone, false, true)
+	before = f.snapshot(alone) // PLANNING, with the reviewer only left after the delete
+	wantUnmet(t, f.svc.DeleteAssignment(ctx, f.validator, primary.AssignmentID), validation.GateNoPrimaryValidator)
+	if after := f.snapshot(alone); after != before {
+		t.Fatalf("reviewer left: a refused delete changed %+v into %+v", before, after)
+	}
+}
+
+// TestDeleteLastAssignmentReturnsPlanningToIntake: removing the last assignment of a PLANNING
+// request returns it to INTAKE, with a history row and an audit row for the move by the caller;
+// the move is the service's alone, never offered or allowed by hand.
+func TestDeleteLastAssignmentReturnsPlanningToIntake(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 5)
+	ctx := context.Background()
+	admin := f.user(domain.RoleAdmin)
+	id := f.newRequest(validation.TypeComprehensive)
+	primary := f.assign(id, true, false)
+	before := f.snapshot(id)
+	if before.status != validation.StatusPlanning {
+		t.Fatalf("status %s, want PLANNING", before.status)
+	}
+	if err := f.svc.DeleteAssignment(ctx, admin, primary.AssignmentID); err != nil {
+		t.Fatalf("delete the last assignment: %v", err)
+	}
+	r := f.get(id)
+	last := r.History[len(r.History)-1]
+	if r.Status != validation.StatusIntake || len(*r.Assignments) != 0 || len(r.History) != before.history+1 ||
+		last.FromStatus == nil || *last.FromStatus != validation.StatusPlanning || last.ToStatus != validation.StatusIntake || last.ChangedBy != admin.UserID {
+		t.Fatalf("after deleting the last assignment: %+v", r)
+	}
+	if n := f.count(`SELECT count(*) FROM audit_logs WHERE entity_type = 'validation_request' AND entity_id = $1
+		AND action = 'VALIDATION_STATUS_CHANGED' AND user_id = $2 AND changes->>'from_status' = 'PLANNING' AND changes->>'to_status' = 'INTAKE'`,
+		id, admin.UserID); n != 1 {
+		t.Fatalf("%d audit rows for PLANNING -> INTAKE, want 1", n)
+	}
+	if c := f.auditChanges(id, "ASSIGNMENT_DELETED"); c["promoted_assignment_id"] != nil {
+		t.Errorf("ASSIGNMENT_DELETED changes %v", c)
+	}
+
+	// Staffed again, the request is PLANNING; a user cannot send it back to INTAKE by hand.
+	f.assign(id, true, false)
+	_, err := f.svc.ChangeStatus(ctx, admin, id, validation.StatusIntake, "by hand")
+	e := wantCode(t, err, domain.CodeInvalidTransition)
+	if allowed := e.Extra["allowed"].([]string); slices.Contains(allowed, validation.StatusIntake) {
+		t.Fatalf("invalid_transition offers INTAKE: %v", allowed)
+	}
+	if s := f.status(id); s != validation.StatusPlanning {
+		t.Fatalf("status %s after a refused move by hand", s)
 	}
 }

@@ -43,6 +43,39 @@ func TestEnteringPendingApprovalCreatesTheRound(t *testing.T) {
 	}
 }
 
+// TestGlobalVersionWidensTheApprovalScope: a request covering a GLOBAL version is approved for
+// every region its models run in ("global wins", v1.1's amendments), whatever regions it lists:
+// a model running in the EU (which requires regional approval) and the US, requested for the US
+// only, gets a REGIONAL approval for the EU. The same request covering a REGIONAL version that
+// targets the US does not.
+func TestGlobalVersionWidensTheApprovalScope(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 4)
+	eu, us := f.region(true), f.region(false)
+	for _, c := range []struct {
+		scope string
+		want  []string
+	}{
+		{"GLOBAL", []string{"GLOBAL/-/PENDING", fmt.Sprintf("REGIONAL/%d/PENDING", eu)}},
+		{"REGIONAL", []string{"GLOBAL/-/PENDING"}},
+	} {
+		model := f.models(1)[0]
+		f.runsIn(model, eu, us)
+		v := f.version(model, "2.0")
+		if c.scope == "REGIONAL" {
+			f.exec(`UPDATE model_versions SET scope = 'REGIONAL' WHERE version_id = $1`, v)
+			f.exec(`INSERT INTO model_version_regions (version_id, region_id) VALUES ($1, $2)`, v, us)
+		}
+		in := input(validation.TypeChange, model)
+		in.RegionIDs = []int32{us}
+		in.ModelVersions = map[int32]int32{model: v}
+		req := f.toPendingApproval(in)
+		if got := kinds(f.approvals(req)); !slices.Equal(got, c.want) {
+			t.Errorf("a %s version, regions [US]: approvals %v, want %v", c.scope, got, c.want)
+		}
+	}
+}
+
 // TestLastApprovalApprovesTheRequest: the request stays PENDING_APPROVAL until its last required
 // approval is approved, then becomes APPROVED in that decision's transaction, with one history
 // row and one audit row for the move, both by the last decider.

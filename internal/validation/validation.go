@@ -53,8 +53,9 @@ var types = []string{TypeInitial, TypeComprehensive, TypeChange, TypeInterim, Ty
 var priorities = []string{PriorityUrgent, PriorityHigh, PriorityMedium, PriorityLow}
 
 // transitions mirrors the validation_status_transitions table, which the database enforces by
-// trigger; the copy here lets the service answer invalid_transition with the allowed next
-// statuses. TestTransitionsMatchTable keeps the two equal. IN_PROGRESS -> PENDING_APPROVAL is
+// trigger, less the moves only the service makes (serviceTransitions); the copy here lets the
+// service answer invalid_transition with the statuses a user may ask for next.
+// TestTransitionsMatchTable keeps the table equal to the two maps. IN_PROGRESS -> PENDING_APPROVAL is
 // MRM3's one exception, for requests without a reviewer (the gates refuse it with one). Closed statuses have no way out, so a
 // model freed by closing a request is never blocked again by that request.
 var transitions = map[string][]string{
@@ -69,10 +70,28 @@ var transitions = map[string][]string{
 	StatusCancelled:       {},
 }
 
-// Transitions returns the allowed status changes (a copy), for tests and documentation.
-func Transitions() map[string][]string {
-	out := make(map[string][]string, len(transitions))
-	for from, to := range transitions {
+// serviceTransitions lists the moves validation_status_transitions allows that no user may ask
+// for: the service makes them as the consequence of another change, so they are not in
+// transitions (POST .../status refuses them, and invalid_transition never lists them).
+// PLANNING -> INTAKE is the removal of a PLANNING request's last assignment (DeleteAssignment,
+// README "Inside a validation"): INTAKE means the request waits for validators, so it returns
+// there when its last one leaves, never on someone's say-so while validators are assigned.
+// TestTransitionsMatchTable checks the table holds exactly transitions and these.
+var serviceTransitions = map[string][]string{
+	StatusPlanning: {StatusIntake},
+}
+
+// Transitions returns the status changes a user may ask for (a copy), for tests and
+// documentation.
+func Transitions() map[string][]string { return cloneTransitions(transitions) }
+
+// ServiceTransitions returns the status changes only the service makes (a copy), for tests and
+// documentation.
+func ServiceTransitions() map[string][]string { return cloneTransitions(serviceTransitions) }
+
+func cloneTransitions(m map[string][]string) map[string][]string {
+	out := make(map[string][]string, len(m))
+	for from, to := range m {
 		out[from] = slices.Clone(to)
 	}
 	return out
