@@ -39,16 +39,23 @@ type fixtureUser struct {
 var userSeq atomic.Int64
 
 // newEnv starts the API (middleware and all) over a fresh database and creates an ADMIN.
-func newEnv(t *testing.T) *testEnv {
+func newEnv(t *testing.T) *testEnv { return newEnvWith(t, nil) }
+
+// newEnvWith is newEnv with the server's dependencies changed by tweak first (nil: none).
+func newEnvWith(t *testing.T, tweak func(*api.Deps)) *testEnv {
 	t.Helper()
 	d := testdb.New(t, 20)
-	srv := api.New(api.Deps{
+	deps := api.Deps{
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Metrics:        metrics.New(),
 		Pool:           d.Pool,
 		RequestTimeout: 30 * time.Second,
 		LockTimeout:    5 * time.Second,
-	})
+	}
+	if tweak != nil {
+		tweak(&deps)
+	}
+	srv := api.New(deps)
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
 	e := &testEnv{t: t, db: d, srv: ts}

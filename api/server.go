@@ -36,6 +36,8 @@ type Deps struct {
 	StatementTimeout time.Duration
 	// TokenTTL is the lifetime of a token created without expires_at (0: user.DefaultTokenTTL).
 	TokenTTL time.Duration
+	// ExportMaxRows bounds the rows of one CSV answer (EXPORT_MAX_ROWS; 0: export.DefaultMaxRows).
+	ExportMaxRows int64
 }
 
 // Server routes HTTP requests to the services.
@@ -44,6 +46,7 @@ type Server struct {
 	metrics        *metrics.Metrics
 	pool           *pgxpool.Pool
 	requestTimeout time.Duration
+	exportMaxRows  int64
 	draining       atomic.Bool
 	readiness      readiness
 
@@ -66,7 +69,7 @@ func New(d Deps) *Server {
 	// parameter, which a transaction pooler refuses or leaks across clients).
 	limits := pgtx.Limits{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}
 	return &Server{
-		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout,
+		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, exportMaxRows: d.ExportMaxRows,
 		auth:    auth.NewAuthenticator(d.Pool),
 		users:   user.NewService(d.Pool, user.Options{Limits: limits, TokenTTL: d.TokenTTL}),
 		regions: region.NewService(d.Pool, limits),

@@ -53,7 +53,7 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 
 // listUsers is the users directory (ADMIN, VALIDATOR).
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor", "role", "region_id", "q", "disabled")
+	q := readQuery(r, "limit", "cursor", "format", "role", "region_id", "q", "disabled")
 	page := q.page()
 	filter := user.DirectoryFilter{
 		RegionID: q.id("region_id"),
@@ -63,8 +63,14 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 	if role := q.text("role"); role != nil {
 		filter.Role = (*domain.Role)(role)
 	}
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("users", nil), func(each func(user.User) error) error {
+			return s.users.Export(r.Context(), actorOf(r), filter, s.exportCap(), each)
+		})
 	}
 	items, next, err := s.users.List(r.Context(), actorOf(r), filter, page)
 	if err != nil {

@@ -35,6 +35,40 @@ func (q *Queries) UserCreate(ctx context.Context, arg UserCreateParams) (User, e
 	return i, err
 }
 
+const userDirectoryCount = `-- name: UserDirectoryCount :one
+SELECT count(*)
+FROM users u
+WHERE ($1::user_role IS NULL OR u.role = $1::user_role)
+  AND ($2::int IS NULL
+       OR EXISTS (SELECT 1 FROM user_regions ur WHERE ur.user_id = u.user_id AND ur.region_id = $2::int))
+  AND ($3::text IS NULL
+       OR strpos(lower(u.email), lower($3::text)) > 0
+       OR strpos(lower(u.full_name), lower($3::text)) > 0)
+  AND ($4::boolean IS NULL
+       OR EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) = $4::boolean)
+`
+
+type UserDirectoryCountParams struct {
+	Role     *UserRole
+	RegionID *int32
+	Q        *string
+	Disabled *bool
+}
+
+// How many users UserDirectoryList would list over all its pages, for a CSV export, which is
+// refused over EXPORT_MAX_ROWS before any row is sent. The same filters, word for word.
+func (q *Queries) UserDirectoryCount(ctx context.Context, arg UserDirectoryCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, userDirectoryCount,
+		arg.Role,
+		arg.RegionID,
+		arg.Q,
+		arg.Disabled,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const userDirectoryGet = `-- name: UserDirectoryGet :one
 SELECT u.user_id, u.email, u.full_name, u.role, u.created_at,
        ARRAY(SELECT ur.region_id FROM user_regions ur WHERE ur.user_id = u.user_id ORDER BY ur.region_id)::int[] AS region_ids,

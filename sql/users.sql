@@ -55,3 +55,17 @@ WHERE u.user_id > @after_id
        OR EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) = sqlc.narg('disabled')::boolean)
 ORDER BY u.user_id
 LIMIT @page_limit;
+
+-- name: UserDirectoryCount :one
+-- How many users UserDirectoryList would list over all its pages, for a CSV export, which is
+-- refused over EXPORT_MAX_ROWS before any row is sent. The same filters, word for word.
+SELECT count(*)
+FROM users u
+WHERE (sqlc.narg('role')::user_role IS NULL OR u.role = sqlc.narg('role')::user_role)
+  AND (sqlc.narg('region_id')::int IS NULL
+       OR EXISTS (SELECT 1 FROM user_regions ur WHERE ur.user_id = u.user_id AND ur.region_id = sqlc.narg('region_id')::int))
+  AND (sqlc.narg('q')::text IS NULL
+       OR strpos(lower(u.email), lower(sqlc.narg('q')::text)) > 0
+       OR strpos(lower(u.full_name), lower(sqlc.narg('q')::text)) > 0)
+  AND (sqlc.narg('disabled')::boolean IS NULL
+       OR EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) = sqlc.narg('disabled')::boolean);

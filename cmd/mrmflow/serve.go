@@ -66,7 +66,7 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	m := metrics.New()
 	m.RegisterPool(pool)
-	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout, TokenTTL: cfg.TokenTTL})
+	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout, TokenTTL: cfg.TokenTTL, ExportMaxRows: int64(cfg.ExportMaxRows)})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {

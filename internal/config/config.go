@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"mrmflow/internal/export"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/user"
 )
@@ -34,6 +35,9 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// TokenTTL is the lifetime of a token created without an explicit expires_at.
 	TokenTTL time.Duration
+	// ExportMaxRows bounds the rows of one CSV answer: an export matching more is refused
+	// (export_too_large) before any row is sent.
+	ExportMaxRows int32
 }
 
 // WriteGrace is how much longer than REQUEST_TIMEOUT the server gives itself to write an answer
@@ -59,6 +63,9 @@ func Load() (Config, error) {
 	}
 	var err error
 	if c.PoolMaxConns, err = envInt32("DB_POOL_MAX_CONNS", 10); err != nil {
+		return c, err
+	}
+	if c.ExportMaxRows, err = envInt32("EXPORT_MAX_ROWS", export.DefaultMaxRows); err != nil {
 		return c, err
 	}
 	durations := []struct {

@@ -54,6 +54,9 @@ var expectedCodes = map[domain.Code]bool{
 	domain.CodeInvalidStatus:      true,
 	domain.CodeNotFound:           true,
 	domain.CodeGateNotMet:         true,
+	// A confirmation sets a version's actual production date; a request created or changed
+	// afterwards to cover it with a later target date is refused (docs/rules.md).
+	domain.CodeTargetAfterImplementation: true,
 }
 
 // forwardStatus is the next step toward APPROVED from each active status. APPROVED by hand is

@@ -33,6 +33,9 @@ const (
 	// CodeTargetAfterImplementation refuses a validation request whose target completion date is
 	// after the production date of a version it covers; the problem lists them under "versions".
 	CodeTargetAfterImplementation Code = "target_after_implementation"
+	// CodeExportTooLarge refuses a CSV export of more rows than EXPORT_MAX_ROWS, before any row
+	// is sent; the problem says how many rows matched (matching_rows) and the limit (max_rows).
+	CodeExportTooLarge Code = "export_too_large"
 	// CodeDeciderNotIndependent refuses an approval decision by someone involved in the request
 	// (separation of duties). The API answers it 403 with the code "not_independent", where an
 	// assignment of a validator who is not independent is 409.

@@ -7,6 +7,7 @@ import (
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/export"
 )
 
 // MinSearchLength is the shortest search text of the directory: one character matches nearly
@@ -44,30 +45,67 @@ func mayReadDirectory(actor domain.Actor) bool {
 
 // List returns one page of the users directory in user_id order (ADMIN and VALIDATOR).
 func (s *Service) List(ctx context.Context, actor domain.Actor, f DirectoryFilter, page domain.Page) ([]User, *int64, error) {
+	params, err := f.params(actor)
+	if err != nil {
+		return nil, nil, err
+	}
+	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
+	rows, err := gen.New(s.pool).UserDirectoryList(ctx, params)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list users: %w", err)
+	}
+	rows, next := domain.PageOf(rows, page.Limit, func(r gen.UserDirectoryListRow) int64 { return int64(r.UserID) })
+	return fromDirectoryRows(rows), next, nil
+}
+
+// Export sends every user of the directory that f matches to each, in user_id order, from one
+// snapshot (export.Run): the CSV answer of GET /users. Over maxRows users it is export_too_large.
+func (s *Service) Export(ctx context.Context, actor domain.Actor, f DirectoryFilter, maxRows int64, each func(User) error) error {
+	params, err := f.params(actor)
+	if err != nil {
+		return err
+	}
+	src := export.Source[gen.UserDirectoryListRow]{
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) {
+			return q.UserDirectoryCount(ctx, gen.UserDirectoryCountParams{Role: params.Role, RegionID: params.RegionID, Q: params.Q, Disabled: params.Disabled})
+		},
+		Page: func(ctx context.Context, q *gen.Queries, last *gen.UserDirectoryListRow, limit int32) ([]gen.UserDirectoryListRow, error) {
+			p := params
+			if last != nil {
+				p.AfterID = last.UserID
+			}
+			p.PageLimit = limit
+			return q.UserDirectoryList(ctx, p)
+		},
+	}
+	return export.Run(ctx, s.pool, maxRows, src, func(r gen.UserDirectoryListRow) error {
+		return each(fromDirectoryRow(gen.UserDirectoryGetRow(r)))
+	})
+}
+
+// params checks that actor may read the directory and f is valid, and returns the list query's
+// filters (no position, no limit).
+func (f DirectoryFilter) params(actor domain.Actor) (gen.UserDirectoryListParams, error) {
 	if !mayReadDirectory(actor) {
-		return nil, nil, domain.Forbidden("only ADMIN and VALIDATOR users may read the users directory")
+		return gen.UserDirectoryListParams{}, domain.Forbidden("only ADMIN and VALIDATOR users may read the users directory")
 	}
 	if err := f.check(); err != nil {
-		return nil, nil, err
+		return gen.UserDirectoryListParams{}, err
 	}
 	var role *gen.UserRole
 	if f.Role != nil {
 		r := gen.UserRole(*f.Role)
 		role = &r
 	}
-	rows, err := gen.New(s.pool).UserDirectoryList(ctx, gen.UserDirectoryListParams{
-		AfterID: int32(page.After), Role: role, RegionID: f.RegionID, Q: f.Q, Disabled: f.Disabled,
-		PageLimit: page.Limit + 1,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list users: %w", err)
-	}
-	rows, next := domain.PageOf(rows, page.Limit, func(r gen.UserDirectoryListRow) int64 { return int64(r.UserID) })
+	return gen.UserDirectoryListParams{Role: role, RegionID: f.RegionID, Q: f.Q, Disabled: f.Disabled}, nil
+}
+
+func fromDirectoryRows(rows []gen.UserDirectoryListRow) []User {
 	out := make([]User, len(rows))
 	for i, r := range rows {
 		out[i] = fromDirectoryRow(gen.UserDirectoryGetRow(r))
 	}
-	return out, next, nil
+	return out
 }
 
 // Lookup returns one user of the directory (ADMIN and VALIDATOR); not_found when it does not exist.

@@ -1,0 +1,135 @@
+package api_test
+
+import (
+	"context"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+
+	"mrmflow/api"
+	"mrmflow/internal/domain"
+)
+
+// readCSV parses a CSV answer into its header and records.
+func readCSV(t *testing.T, r *result) ([]string, [][]string) {
+	t.Helper()
+	r.want(http.StatusOK)
+	if ct := r.Header.Get("Content-Type"); ct != "text/csv; charset=utf-8" {
+		t.Fatalf("content type %q", ct)
+	}
+	all, err := csv.NewReader(strings.NewReader(string(r.Body))).ReadAll()
+	if err != nil || len(all) == 0 {
+		t.Fatalf("parse CSV: %v\n%s", err, r.Body)
+	}
+	return all[0], all[1:]
+}
+
+// The users directory as CSV holds every matching user — more than a page — row for row as the
+// JSON pages list them, with a header of the JSON names, lists joined with ";", and text cells that
+// a spreadsheet would run as a formula prefixed with an apostrophe.
+func TestUsersCSVMatchesTheJSONPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	_, err := e.db.Pool.Exec(context.Background(), `
+		INSERT INTO users (email, full_name, role)
+		SELECT 'bulk' || g || '@bank.test', 'Bulk ' || g, 'VALIDATOR' FROM generate_series(1, 120) g`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"=HYPERLINK(\"http://x\")", "+1 risky", "-2 risky", "@SUM(A1)", "\tTabbed", "Plain, with \"quotes\""} {
+		e.call(http.MethodPost, "/api/v1/users", e.admin.Token, map[string]any{
+			"email": fmt.Sprintf("%d@bank.test", userSeq.Add(1)), "full_name": name, "role": "VALIDATOR",
+		}).want(http.StatusCreated)
+	}
+	e.user(domain.RoleRegionalApprover) // a user with a region
+
+	var items []map[string]any
+	cursor := ""
+	for pages := 0; ; pages++ {
+		var page struct {
+			Items      []map[string]any `json:"items"`
+			NextCursor *string          `json:"next_cursor"`
+		}
+		e.call(http.MethodGet, "/api/v1/users?role=VALIDATOR&limit=50"+cursor, e.admin.Token, nil).want(http.StatusOK).decode(&page)
+		items = append(items, page.Items...)
+		if page.NextCursor == nil {
+			if pages < 2 {
+				t.Fatalf("only %d pages: the export must be compared over more than one", pages+1)
+			}
+			break
+		}
+		cursor = "&cursor=" + *page.NextCursor
+	}
+
+	for _, ask := range []struct {
+		query   string
+		headers []string
+	}{
+		{"?role=VALIDATOR&format=csv", nil},
+		{"?role=VALIDATOR", []string{"Accept", "text/csv"}},
+	} {
+		res := e.call(http.MethodGet, "/api/v1/users"+ask.query, e.admin.Token, nil, ask.headers...)
+		header, records := readCSV(t, res)
+		if want := fmt.Sprintf(`attachment; filename="users-%s.csv"`, time.Now().UTC().Format(domain.DateLayout)); res.Header.Get("Content-Disposition") != want {
+			t.Fatalf("disposition %q, want %q", res.Header.Get("Content-Disposition"), want)
+		}
+		wantHeader := []string{"user_id", "email", "full_name", "role", "region_ids", "disabled", "created_at"}
+		if !reflect.DeepEqual(header, wantHeader) {
+			t.Fatalf("header %v, want %v", header, wantHeader)
+		}
+		if len(records) != len(items) {
+			t.Fatalf("%d CSV rows, %d JSON rows", len(records), len(items))
+		}
+		for i, rec := range records {
+			it := items[i]
+			name := it["full_name"].(string)
+			if strings.ContainsAny(name[:1], "=+-@\t") {
+				name = "'" + name
+			}
+			want := []string{fmt.Sprint(it["user_id"]), it["email"].(string), name, it["role"].(string), joinIDs(it["region_ids"]), fmt.Sprint(it["disabled"]), it["created_at"].(string)}
+			if !reflect.DeepEqual(rec, want) {
+				t.Fatalf("row %d: %q, want %q", i, rec, want)
+			}
+		}
+	}
+	// A regional approver's regions are joined with ";".
+	_, records := readCSV(t, e.call(http.MethodGet, "/api/v1/users?role=REGIONAL_APPROVER&format=csv", e.admin.Token, nil))
+	if len(records) != 1 || records[0][4] == "" || strings.Contains(records[0][4], "[") {
+		t.Fatalf("regional approver rows %q", records)
+	}
+}
+
+func joinIDs(v any) string {
+	ids, _ := v.([]any)
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		b, _ := json.Marshal(id)
+		parts[i] = string(b)
+	}
+	return strings.Join(parts, ";")
+}
+
+// An export over EXPORT_MAX_ROWS is refused before any row is sent, as a problem; a bad format is
+// 400 naming it; a USER is refused the export as it is the list.
+func TestCSVExportLimitsAndInput(t *testing.T) {
+	t.Parallel()
+	e := newEnvWith(t, func(d *api.Deps) { d.ExportMaxRows = 3 })
+	for range 3 {
+		e.user(domain.RoleValidator)
+	}
+	p := e.call(http.MethodGet, "/api/v1/users?format=csv", e.admin.Token, nil).wantProblem(http.StatusBadRequest, "export_too_large")
+	if !strings.Contains(p.Detail, "4 rows") {
+		t.Fatalf("detail %q", p.Detail)
+	}
+	_, records := readCSV(t, e.call(http.MethodGet, "/api/v1/users?role=VALIDATOR&format=csv", e.admin.Token, nil))
+	if len(records) != 3 {
+		t.Fatalf("%d rows at the limit, want 3", len(records))
+	}
+	wantField(t, e.call(http.MethodGet, "/api/v1/users?format=xml", e.admin.Token, nil).wantProblem(http.StatusBadRequest, "invalid_request"), "format")
+	e.call(http.MethodGet, "/api/v1/users?format=csv", e.user(domain.RoleUser).Token, nil).wantProblem(http.StatusForbidden, "forbidden")
+}
