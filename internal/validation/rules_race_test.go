@@ -100,3 +100,93 @@ func TestModelChangeRacingStatusWithoutRowLockLandsAfter(t *testing.T) {
 	}
 	t.Fatalf("in %d rounds without the row lock no model change landed after the move: this test cannot see the race", statusRaceRounds)
 }
+
+// scopeRace is how one round of a region PATCH racing a model change ended.
+type scopeRace struct {
+	patchErr, addErr error
+	gaps             int // (model, region) pairs of the request where the model does not run
+}
+
+// raceScope creates a request on a model running in regions eu and us, scoped to eu, then releases
+// at once a PATCH widening its regions to eu and us and a model change adding a model that runs
+// only in eu: each alone is allowed, together they break the region scope.
+func raceScope(t *testing.T, f *fixture, svc *validation.Service, eu, us int32) scopeRace {
+	t.Helper()
+	ctx := context.Background()
+	m := f.models(2)
+	f.runsIn(m[0], eu, us)
+	f.runsIn(m[1], eu)
+	in := input(validation.TypeComprehensive, m[0])
+	in.RegionIDs = []int32{eu}
+	r, err := f.svc.Create(ctx, f.validator, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := r.Value.RequestID
+	var out scopeRace
+	var wg sync.WaitGroup
+	start := make(chan struct{})
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		<-start
+		both := []int32{eu, us}
+		_, out.patchErr = svc.UpdateRequest(ctx, f.validator, id, validation.RequestChange{RegionIDs: &both})
+	}()
+	go func() {
+		defer wg.Done()
+		<-start
+		_, out.addErr = svc.ChangeModels(ctx, f.validator, id, validation.ModelsChange{Add: []int32{m[1]}})
+	}()
+	close(start)
+	wg.Wait()
+	out.gaps = f.count(`
+		SELECT count(*) FROM validation_request_models vrm
+		JOIN validation_request_regions vrr ON vrr.request_id = vrm.request_id
+		WHERE vrm.request_id = $1
+		  AND NOT EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id)`, id)
+	return out
+}
+
+// A region PATCH and a model change racing on one request are judged one after the other under
+// its row lock: the second sees the first's commit and is refused, so the request never ends with
+// a model outside one of its regions.
+func TestRegionScopeRaceNeverLeavesAGap(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 6)
+	warm(t, f.db.Pool, 4)
+	eu, us := f.region(false), f.region(false)
+	var patched, added int
+	for round := range statusRaceRounds {
+		r := raceScope(t, f, f.svc, eu, us)
+		if r.gaps != 0 {
+			t.Fatalf("round %d: %d scope gaps (patch %v, add %v)", round, r.gaps, r.patchErr, r.addErr)
+		}
+		switch {
+		case r.patchErr == nil && domain.CodeOf(r.addErr) == domain.CodeInvalidRequest:
+			patched++
+		case r.addErr == nil && domain.CodeOf(r.patchErr) == domain.CodeInvalidRequest:
+			added++
+		default:
+			t.Fatalf("round %d: patch %v, add %v", round, r.patchErr, r.addErr)
+		}
+	}
+	t.Logf("%d rounds: the PATCH won %d, the model change %d", statusRaceRounds, patched, added)
+}
+
+// Negative control: without the row lock both calls judge the request as it was and both commit,
+// leaving a model outside one of the request's regions, in some round.
+func TestRegionScopeRaceWithoutRowLockLeavesAGap(t *testing.T) {
+	t.Parallel()
+	f := newFixture(t, 6)
+	warm(t, f.db.Pool, 4)
+	eu, us := f.region(false), f.region(false)
+	svc := newService(f.db.Pool, validation.SkipRequestLock)
+	for round := range statusRaceRounds {
+		if r := raceScope(t, f, svc, eu, us); r.gaps > 0 {
+			t.Logf("round %d: the request ended with a model outside one of its regions", round)
+			return
+		}
+	}
+	t.Fatalf("in %d rounds without the row lock the scope never broke: this test cannot see the race", statusRaceRounds)
+}
