@@ -8,7 +8,7 @@
 -- everywhere, a region added to the model later included.
 --
 -- A plain view, so the planner inlines it into each query and drives it from whatever index the
--- query's filters offer (the list from the APPROVED requests, a caller's count from its models).
+-- query's filters offer (the list from the approvals in day order, a caller's count from its models).
 -- It is driven from the history rows that entered APPROVED (validation_approved_at; APPROVED is
 -- final, no transition leaves it, so a request has one such row), and every join is an index probe:
 --   validation_status_history_approved_day_idx (below) walks them in approved-day order, the
