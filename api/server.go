@@ -19,6 +19,7 @@ import (
 	"mrmflow/internal/model"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/region"
+	"mrmflow/internal/summary"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
 )
@@ -58,6 +59,7 @@ type Server struct {
 
 	deployments *deployment.Service
 	validations *validation.Service
+	summaries   *summary.Service
 }
 
 // New builds the services on d.Pool and a Server over them.
@@ -78,6 +80,7 @@ func New(d Deps) *Server {
 
 		deployments: deployment.NewService(d.Pool, d.Metrics, limits),
 		validations: validation.NewService(d.Pool, limits, d.Metrics),
+		summaries:   summary.NewService(d.Pool),
 	}
 }
 
@@ -167,6 +170,7 @@ func (s *Server) Router() *mux.Router {
 	// /users/me before /users/{user_id}: mux tries routes in order, and {user_id} would otherwise
 	// take "me" (and answer 400 for a non-numeric id).
 	route(http.MethodGet, "/users/me", s.getMe)
+	route(http.MethodGet, "/me/summary", s.getMySummary)
 	route(http.MethodGet, "/users/{user_id}", s.getUser)
 	route(http.MethodPost, "/users/{user_id}/tokens", s.createToken)
 	route(http.MethodDelete, "/users/{user_id}/tokens", s.revokeAllTokens)
@@ -210,6 +214,7 @@ func (s *Server) Router() *mux.Router {
 	// Deployment tasks (REL-02).
 	route(http.MethodPost, "/versions/{version_id}/deployments", s.createDeployments)
 	route(http.MethodGet, "/deployment-tasks", s.listDeploymentTasks)
+	route(http.MethodGet, "/deployments/ready", s.listReadyDeployments)
 	// The bulk routes come before /deployment-tasks/{task_id}/...: mux tries routes in order and
 	// {task_id} would otherwise swallow "bulk" (and answer 400 for a non-numeric id).
 	route(http.MethodPost, "/deployment-tasks/bulk/confirm", s.bulkConfirm)

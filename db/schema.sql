@@ -261,6 +261,169 @@ ALTER TABLE public.audit_logs ALTER COLUMN audit_id ADD GENERATED ALWAYS AS IDEN
 
 
 --
+-- Name: model_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_regions (
+    model_id integer NOT NULL,
+    region_id integer NOT NULL,
+    version_id integer,
+    deployed_at timestamp with time zone
+);
+
+
+--
+-- Name: model_version_regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_version_regions (
+    version_id integer NOT NULL,
+    region_id integer NOT NULL
+);
+
+
+--
+-- Name: model_versions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_versions (
+    version_id integer NOT NULL,
+    model_id integer NOT NULL,
+    version_number text NOT NULL,
+    change_description text NOT NULL,
+    scope public.version_scope NOT NULL,
+    planned_production_date date,
+    actual_production_date date,
+    created_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    validation_request_id integer,
+    CONSTRAINT model_versions_change_description_length CHECK (((char_length(change_description) >= 1) AND (char_length(change_description) <= 4000))),
+    CONSTRAINT model_versions_version_number_length CHECK (((char_length(version_number) >= 1) AND (char_length(version_number) <= 200)))
+);
+
+
+--
+-- Name: models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.models (
+    model_id integer NOT NULL,
+    model_name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    owner_id integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
+    CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
+);
+
+
+--
+-- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_requests (
+    request_id integer NOT NULL,
+    requestor_id integer NOT NULL,
+    validation_type text NOT NULL,
+    is_targeted boolean NOT NULL,
+    priority public.validation_priority NOT NULL,
+    status text DEFAULT 'INTAKE'::text NOT NULL,
+    is_closed boolean NOT NULL,
+    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
+    target_completion_date date NOT NULL,
+    trigger_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
+);
+
+
+--
+-- Name: validation_status_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_status_history (
+    history_id bigint NOT NULL,
+    request_id integer NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    reason text,
+    changed_by integer NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_status_history_reason_length CHECK ((char_length(reason) <= 4000))
+);
+
+
+--
+-- Name: version_deployment_tasks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.version_deployment_tasks (
+    task_id integer NOT NULL,
+    version_id integer NOT NULL,
+    model_id integer NOT NULL,
+    region_id integer,
+    assigned_to_id integer NOT NULL,
+    status public.deployment_task_status DEFAULT 'PENDING'::public.deployment_task_status NOT NULL,
+    planned_production_date date NOT NULL,
+    actual_production_date date,
+    notes text,
+    confirmation_notes text,
+    confirmed_by_id integer,
+    confirmed_at timestamp with time zone,
+    deployed_before_validation_approved boolean DEFAULT false NOT NULL,
+    validation_override_reason text,
+    adjustment_reason text,
+    cancellation_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT version_deployment_tasks_adjustment_reason_length CHECK ((char_length(adjustment_reason) <= 4000)),
+    CONSTRAINT version_deployment_tasks_cancellation_reason CHECK (((status <> 'CANCELLED'::public.deployment_task_status) OR (cancellation_reason IS NOT NULL))),
+    CONSTRAINT version_deployment_tasks_cancellation_reason_length CHECK ((char_length(cancellation_reason) <= 4000)),
+    CONSTRAINT version_deployment_tasks_confirmation_notes_length CHECK ((char_length(confirmation_notes) <= 4000)),
+    CONSTRAINT version_deployment_tasks_confirmed_complete CHECK (((status <> 'CONFIRMED'::public.deployment_task_status) OR ((actual_production_date IS NOT NULL) AND (confirmed_by_id IS NOT NULL) AND (confirmed_at IS NOT NULL)))),
+    CONSTRAINT version_deployment_tasks_notes_length CHECK ((char_length(notes) <= 4000)),
+    CONSTRAINT version_deployment_tasks_override_reason CHECK (((NOT deployed_before_validation_approved) OR (validation_override_reason IS NOT NULL))),
+    CONSTRAINT version_deployment_tasks_override_reason_length CHECK ((char_length(validation_override_reason) <= 4000))
+);
+
+
+--
+-- Name: deployment_readiness; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.deployment_readiness AS
+ SELECT v.version_id,
+    v.version_number,
+    v.scope,
+    v.model_id,
+    m.model_name,
+    m.owner_id,
+    mr.region_id,
+    vr.request_id AS validation_request_id,
+    approved.changed_at AS validation_approved_at,
+    ((approved.changed_at AT TIME ZONE 'UTC'::text))::date AS approved_day,
+    COALESCE(( SELECT t.task_id
+           FROM public.version_deployment_tasks t
+          WHERE ((t.version_id = v.version_id) AND (t.region_id = mr.region_id) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status])))), ( SELECT t.task_id
+           FROM public.version_deployment_tasks t
+          WHERE ((t.version_id = v.version_id) AND (t.region_id IS NULL) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status]))))) AS pending_task_id
+   FROM ((((public.validation_status_history approved
+     JOIN public.validation_requests vr ON ((vr.request_id = approved.request_id)))
+     JOIN public.model_versions v ON ((v.validation_request_id = vr.request_id)))
+     JOIN public.models m ON ((m.model_id = v.model_id)))
+     JOIN public.model_regions mr ON ((mr.model_id = v.model_id)))
+  WHERE ((approved.to_status = 'APPROVED'::text) AND (vr.status = 'APPROVED'::text) AND ((v.scope = 'GLOBAL'::public.version_scope) OR (EXISTS ( SELECT 1
+           FROM public.model_version_regions mvr
+          WHERE ((mvr.version_id = v.version_id) AND (mvr.region_id = mr.region_id))))) AND (NOT (EXISTS ( SELECT 1
+           FROM public.version_deployment_tasks t
+          WHERE ((t.version_id = v.version_id) AND (t.region_id = mr.region_id) AND (t.status = 'CONFIRMED'::public.deployment_task_status))))) AND (NOT (EXISTS ( SELECT 1
+           FROM public.version_deployment_tasks t
+          WHERE ((t.version_id = v.version_id) AND (t.region_id IS NULL) AND (t.status = 'CONFIRMED'::public.deployment_task_status))))));
+
+
+--
 -- Name: idempotency_keys; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -305,48 +468,6 @@ ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS
 
 
 --
--- Name: model_regions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.model_regions (
-    model_id integer NOT NULL,
-    region_id integer NOT NULL,
-    version_id integer,
-    deployed_at timestamp with time zone
-);
-
-
---
--- Name: model_version_regions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.model_version_regions (
-    version_id integer NOT NULL,
-    region_id integer NOT NULL
-);
-
-
---
--- Name: model_versions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.model_versions (
-    version_id integer NOT NULL,
-    model_id integer NOT NULL,
-    version_number text NOT NULL,
-    change_description text NOT NULL,
-    scope public.version_scope NOT NULL,
-    planned_production_date date,
-    actual_production_date date,
-    created_by integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    validation_request_id integer,
-    CONSTRAINT model_versions_change_description_length CHECK (((char_length(change_description) >= 1) AND (char_length(change_description) <= 4000))),
-    CONSTRAINT model_versions_version_number_length CHECK (((char_length(version_number) >= 1) AND (char_length(version_number) <= 200)))
-);
-
-
---
 -- Name: model_versions_version_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -357,22 +478,6 @@ ALTER TABLE public.model_versions ALTER COLUMN version_id ADD GENERATED ALWAYS A
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
-
---
--- Name: models; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.models (
-    model_id integer NOT NULL,
-    model_name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    owner_id integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
-    CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
 );
 
 
@@ -613,27 +718,6 @@ CREATE TABLE public.validation_request_regions (
 
 
 --
--- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_requests (
-    request_id integer NOT NULL,
-    requestor_id integer NOT NULL,
-    validation_type text NOT NULL,
-    is_targeted boolean NOT NULL,
-    priority public.validation_priority NOT NULL,
-    status text DEFAULT 'INTAKE'::text NOT NULL,
-    is_closed boolean NOT NULL,
-    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
-    target_completion_date date NOT NULL,
-    trigger_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
-);
-
-
---
 -- Name: validation_requests_request_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -644,22 +728,6 @@ ALTER TABLE public.validation_requests ALTER COLUMN request_id ADD GENERATED ALW
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
-
---
--- Name: validation_status_history; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_status_history (
-    history_id bigint NOT NULL,
-    request_id integer NOT NULL,
-    from_status text,
-    to_status text NOT NULL,
-    reason text,
-    changed_by integer NOT NULL,
-    changed_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_status_history_reason_length CHECK ((char_length(reason) <= 4000))
 );
 
 
@@ -704,40 +772,6 @@ CREATE TABLE public.validation_statuses (
 CREATE TABLE public.validation_types (
     code text NOT NULL,
     is_targeted boolean NOT NULL
-);
-
-
---
--- Name: version_deployment_tasks; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.version_deployment_tasks (
-    task_id integer NOT NULL,
-    version_id integer NOT NULL,
-    model_id integer NOT NULL,
-    region_id integer,
-    assigned_to_id integer NOT NULL,
-    status public.deployment_task_status DEFAULT 'PENDING'::public.deployment_task_status NOT NULL,
-    planned_production_date date NOT NULL,
-    actual_production_date date,
-    notes text,
-    confirmation_notes text,
-    confirmed_by_id integer,
-    confirmed_at timestamp with time zone,
-    deployed_before_validation_approved boolean DEFAULT false NOT NULL,
-    validation_override_reason text,
-    adjustment_reason text,
-    cancellation_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT version_deployment_tasks_adjustment_reason_length CHECK ((char_length(adjustment_reason) <= 4000)),
-    CONSTRAINT version_deployment_tasks_cancellation_reason CHECK (((status <> 'CANCELLED'::public.deployment_task_status) OR (cancellation_reason IS NOT NULL))),
-    CONSTRAINT version_deployment_tasks_cancellation_reason_length CHECK ((char_length(cancellation_reason) <= 4000)),
-    CONSTRAINT version_deployment_tasks_confirmation_notes_length CHECK ((char_length(confirmation_notes) <= 4000)),
-    CONSTRAINT version_deployment_tasks_confirmed_complete CHECK (((status <> 'CONFIRMED'::public.deployment_task_status) OR ((actual_production_date IS NOT NULL) AND (confirmed_by_id IS NOT NULL) AND (confirmed_at IS NOT NULL)))),
-    CONSTRAINT version_deployment_tasks_notes_length CHECK ((char_length(notes) <= 4000)),
-    CONSTRAINT version_deployment_tasks_override_reason CHECK (((NOT deployed_before_validation_approved) OR (validation_override_reason IS NOT NULL))),
-    CONSTRAINT version_deployment_tasks_override_reason_length CHECK ((char_length(validation_override_reason) <= 4000))
 );
 
 
@@ -1251,6 +1285,13 @@ CREATE INDEX validation_request_regions_region_id_idx ON public.validation_reque
 
 
 --
+-- Name: validation_requests_active_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_target_idx ON public.validation_requests USING btree (target_completion_date, request_id) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_requestor_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1262,6 +1303,13 @@ CREATE INDEX validation_requests_requestor_id_idx ON public.validation_requests 
 --
 
 CREATE INDEX validation_requests_status_idx ON public.validation_requests USING btree (status, request_id);
+
+
+--
+-- Name: validation_status_history_approved_day_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_approved_day_idx ON public.validation_status_history USING btree ((((changed_at AT TIME ZONE 'UTC'::text))::date), request_id) WHERE (to_status = 'APPROVED'::text);
 
 
 --
@@ -1786,4 +1834,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000200'),
     ('20261203000201'),
     ('20261203000202'),
-    ('20261205000200');
+    ('20261205000200'),
+    ('20261205000900');

@@ -285,6 +285,20 @@ type AuditLog struct {
 	CreatedAt  time.Time
 }
 
+type DeploymentReadiness struct {
+	VersionID            int32
+	VersionNumber        string
+	Scope                VersionScope
+	ModelID              int32
+	ModelName            string
+	OwnerID              int32
+	RegionID             int32
+	ValidationRequestID  int32
+	ValidationApprovedAt time.Time
+	ApprovedDay          time.Time
+	PendingTaskID        interface{}
+}
+
 type IdempotencyKey struct {
 	UserID         int32
 	IdempotencyKey string

@@ -1,0 +1,156 @@
+package deployment
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+
+	"mrmflow/gen"
+	"mrmflow/internal/domain"
+	"mrmflow/internal/export"
+)
+
+// ReadyOwner is the owner of a ready row's model.
+type ReadyOwner struct {
+	UserID   int32  `json:"user_id"`
+	FullName string `json:"full_name"`
+}
+
+// Ready is one row of "ready to deploy": a version whose validation is APPROVED, in a region
+// where its model runs (a REGIONAL version: one of its target regions), with no CONFIRMED task
+// for that version and region (a confirmed global task covers every region).
+type Ready struct {
+	VersionID            int32      `json:"version_id"`
+	VersionNumber        string     `json:"version_number"`
+	Scope                string     `json:"scope"`
+	ModelID              int32      `json:"model_id"`
+	ModelName            string     `json:"model_name"`
+	Owner                ReadyOwner `json:"owner"`
+	RegionID             int32      `json:"region_id"`
+	RegionCode           string     `json:"region_code"`
+	ValidationRequestID  int32      `json:"validation_request_id"`
+	ValidationApprovedAt time.Time  `json:"validation_approved_at"`
+	// DaysSinceApproval is as_of minus the UTC day the request became APPROVED.
+	DaysSinceApproval int32 `json:"days_since_approval"`
+	// PendingTaskID is an open (PENDING or ADJUSTED) task for the version and region, or the
+	// version's open global task; nil when there is none.
+	PendingTaskID *int32 `json:"pending_task_id"`
+}
+
+// ReadyFilter narrows the list; nil fields do not filter.
+type ReadyFilter struct {
+	ModelID *int32
+	// Mine keeps the models the caller owns or actively delegates for ("what I may act on").
+	Mine           bool
+	HasPendingTask *bool
+	// AsOf is the day the day counts are taken on (nil: today in UTC); it does not move the data.
+	AsOf *domain.Date
+}
+
+// ReadyKeyParts is the number of values in a ReadyPage position.
+const ReadyKeyParts = 3
+
+// ReadyPage asks for one page of the list: the rows after After, a keyset position in the list's
+// order (approved day as YYYYMMDD, version_id, region_id), nil = from the start; at most Limit.
+type ReadyPage struct {
+	After []int64
+	Limit int32
+}
+
+// ReadyKey is the position of row r in the list's order, as a ReadyPage.After takes it.
+func readyKey(r gen.DeploymentReadyListRow) []int64 {
+	d := r.ApprovedDay
+	return []int64{int64(d.Year()*10000 + int(d.Month())*100 + d.Day()), int64(r.VersionID), int64(r.RegionID)}
+}
+
+// params checks f and returns the list query's filters (no position, no limit). A USER sees the
+// rows of the models it owns or delegates for, as mine=true asks of anyone.
+func (f ReadyFilter) params(actor domain.Actor) gen.DeploymentReadyListParams {
+	p := gen.DeploymentReadyListParams{ModelID: f.ModelID, HasPendingTask: f.HasPendingTask}
+	if f.AsOf != nil {
+		t := f.AsOf.Time
+		p.AsOf = &t
+	}
+	if f.Mine || !actor.SeesAll() {
+		p.ForUser = &actor.UserID
+	}
+	return p
+}
+
+// setAfter puts the keyset position after into p; false when it is not a position the list
+// could have returned.
+func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
+	if len(after) != ReadyKeyParts {
+		return false
+	}
+	day, err := time.Parse("20060102", fmt.Sprintf("%08d", after[0]))
+	if err != nil || after[1] < 1 || after[1] > math.MaxInt32 || after[2] < 1 || after[2] > math.MaxInt32 {
+		return false
+	}
+	p.AfterDay, p.AfterVersionID, p.AfterRegionID = &day, int32(after[1]), int32(after[2])
+	return true
+}
+
+// ListReady returns one page of the versions ready to deploy, oldest approval first
+// (days_since_approval descending), and the position the next page starts after (nil on the
+// last page). One query (DeploymentReadyList, sql/deployments_ready.sql).
+func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page ReadyPage) ([]Ready, []int64, error) {
+	p := f.params(actor)
+	if page.After != nil && !setAfter(&p, page.After) {
+		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
+	}
+	p.PageLimit = page.Limit + 1
+	rows, err := gen.New(s.pool).DeploymentReadyList(ctx, p)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
+	}
+	var next []int64
+	if int32(len(rows)) > page.Limit {
+		rows = rows[:page.Limit]
+		next = readyKey(rows[len(rows)-1])
+	}
+	out := make([]Ready, len(rows))
+	for i, r := range rows {
+		out[i] = readyFromRow(r)
+	}
+	return out, next, nil
+}
+
+// ExportReady sends every row of the list f matches to each, in the list's order, from one
+// snapshot (export.Run): the CSV answer of GET /deployments/ready.
+func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFilter, maxRows int64, each func(Ready) error) error {
+	params := f.params(actor)
+	src := export.Source[gen.DeploymentReadyListRow]{
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) {
+			return q.DeploymentReadyCount(ctx, gen.DeploymentReadyCountParams{
+				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ForUser: params.ForUser,
+			})
+		},
+		Page: func(ctx context.Context, q *gen.Queries, last *gen.DeploymentReadyListRow, limit int32) ([]gen.DeploymentReadyListRow, error) {
+			p := params
+			if last != nil {
+				setAfter(&p, readyKey(*last))
+			}
+			p.PageLimit = limit
+			return q.DeploymentReadyList(ctx, p)
+		},
+	}
+	return export.Run(ctx, s.pool, maxRows, src, func(r gen.DeploymentReadyListRow) error {
+		return each(readyFromRow(r))
+	})
+}
+
+func readyFromRow(r gen.DeploymentReadyListRow) Ready {
+	out := Ready{
+		VersionID: r.VersionID, VersionNumber: r.VersionNumber, Scope: string(r.Scope),
+		ModelID: r.ModelID, ModelName: r.ModelName, Owner: ReadyOwner{UserID: r.OwnerID, FullName: r.OwnerFullName},
+		RegionID: r.RegionID, RegionCode: r.RegionCode, ValidationRequestID: r.ValidationRequestID,
+		ValidationApprovedAt: r.ValidationApprovedAt.UTC(), DaysSinceApproval: r.DaysSinceApproval,
+	}
+	// pending_task_id is a coalesce of two subqueries, which sqlc cannot type: pgx reads an int4.
+	if id, ok := r.PendingTaskID.(int32); ok {
+		out.PendingTaskID = &id
+	}
+	return out
+}

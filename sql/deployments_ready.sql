@@ -1,0 +1,54 @@
+-- Ready to deploy (GET /deployments/ready): the rows of the deployment_readiness view (its
+-- migration, 20261205000900_deployments_ready.sql, holds the rule and the index each of its
+-- joins probes), oldest approval first — days_since_approval descending — with the keyset
+-- (approved_day, version_id, region_id). The day counts are taken on as_of (default: today in UTC).
+
+-- name: DeploymentReadyList :many
+-- Plan (EXPLAIN ANALYZE on 50,000 requests and versions, 192,000 history rows, 75,000 tasks): an
+-- Index Scan of validation_status_history_approved_day_idx in approved-day order, starting at the
+-- cursor's day (the day bound below is its index condition), each approval probed through the
+-- view's joins (primary keys, model_versions_validation_request_id_idx, model_regions_pkey, the
+-- two unique task indexes), and an Incremental Sort that orders one day's rows by (version_id,
+-- region_id); the LIMIT stops the walk. No big table is scanned.
+-- model_id: a filter of the walk (a model's rows are few; the planner may as well drive from it).
+-- for_user (a USER's visibility, or mine=true): the models the user owns (models_owner_id_idx)
+-- or actively delegates for (model_delegates_user_id_idx), a hashed semi-join of the walk; the
+-- walk then reads approvals until it has a page of that user's rows.
+-- Owner names and region codes are read for the page's rows only (primary keys), outside the
+-- join tree, which keeps the planner's join search within its collapse limits.
+SELECT r.version_id, r.version_number, r.scope, r.model_id, r.model_name, r.owner_id,
+       (SELECT o.full_name FROM users o WHERE o.user_id = r.owner_id)::text AS owner_full_name,
+       r.region_id, (SELECT rg.code FROM regions rg WHERE rg.region_id = r.region_id)::text AS region_code,
+       r.validation_request_id, r.validation_approved_at, r.approved_day,
+       (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - r.approved_day)::int AS days_since_approval,
+       r.pending_task_id
+FROM deployment_readiness r
+WHERE (sqlc.narg('model_id')::int IS NULL OR r.model_id = sqlc.narg('model_id')::int)
+  AND (sqlc.narg('has_pending_task')::boolean IS NULL
+       OR (r.pending_task_id IS NOT NULL) = sqlc.narg('has_pending_task')::boolean)
+  AND (sqlc.narg('for_user')::int IS NULL OR r.model_id IN (
+        SELECT m.model_id FROM models m WHERE m.owner_id = sqlc.narg('for_user')::int
+        UNION
+        SELECT d.model_id FROM model_delegates d
+        WHERE d.user_id = sqlc.narg('for_user')::int AND d.revoked_at IS NULL))
+  -- The keyset: the day bound is the walk's index condition, the row comparison breaks ties.
+  AND (sqlc.narg('after_day')::date IS NULL
+       OR (r.approved_day >= sqlc.narg('after_day')::date
+           AND (r.approved_day, r.version_id, r.region_id)
+               > (sqlc.narg('after_day')::date, @after_version_id::int, @after_region_id::int)))
+ORDER BY r.approved_day, r.version_id, r.region_id
+LIMIT @page_limit;
+
+-- name: DeploymentReadyCount :one
+-- How many rows DeploymentReadyList would list over all its pages, for a CSV export (refused
+-- over EXPORT_MAX_ROWS before any row is sent). The same filters, word for word.
+SELECT count(*)
+FROM deployment_readiness r
+WHERE (sqlc.narg('model_id')::int IS NULL OR r.model_id = sqlc.narg('model_id')::int)
+  AND (sqlc.narg('has_pending_task')::boolean IS NULL
+       OR (r.pending_task_id IS NOT NULL) = sqlc.narg('has_pending_task')::boolean)
+  AND (sqlc.narg('for_user')::int IS NULL OR r.model_id IN (
+        SELECT m.model_id FROM models m WHERE m.owner_id = sqlc.narg('for_user')::int
+        UNION
+        SELECT d.model_id FROM model_delegates d
+        WHERE d.user_id = sqlc.narg('for_user')::int AND d.revoked_at IS NULL));
