@@ -22,7 +22,9 @@ func (s *Service) ExportRuleExceptions(ctx context.Context, actor domain.Actor, 
 		return c.Err()
 	}
 	src := export.Source[gen.ReportRuleExceptionsRow]{
-		Count: func(ctx context.Context, q *gen.Queries) (int64, error) { return q.ReportRuleExceptionsCount(ctx, f.Kind) },
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) {
+			return q.ReportRuleExceptionsCount(ctx, f.Kind)
+		},
 		Page: func(ctx context.Context, q *gen.Queries, last *gen.ReportRuleExceptionsRow, limit int32) ([]gen.ReportRuleExceptionsRow, error) {
 			p := gen.ReportRuleExceptionsParams{Kind: f.Kind, PageLimit: limit}
 			if last != nil {
