@@ -1285,6 +1285,20 @@ CREATE INDEX validation_request_regions_region_id_idx ON public.validation_reque
 
 
 --
+-- Name: validation_requests_active_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_created_idx ON public.validation_requests USING btree (created_at, request_id) WHERE (NOT is_closed);
+
+
+--
+-- Name: validation_requests_active_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_idx ON public.validation_requests USING btree (request_id) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_active_target_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1835,4 +1849,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000201'),
     ('20261203000202'),
     ('20261205000200'),
+    ('20261205000800'),
     ('20261205000900');

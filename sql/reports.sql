@@ -70,3 +70,238 @@ WHERE (sqlc.narg('kind')::text IS NULL OR e.kind = sqlc.narg('kind')::text)
       > (@after_request_id::int, @after_kind_order::int, @after_model_id::int, @after_region_id::int)
 ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0)
 LIMIT @page_limit;
+
+-- name: ReportPendingAssignments :many
+-- The MRM team's oversight of unstaffed work (README, "Oversight reports"): active requests with
+-- no primary validator, oldest first, keyset (created_at, request_id). The day the counts are taken
+-- on is @as_of, else today in UTC; days_pending is that day minus the creation day (UTC), a whole
+-- number of days; severity CRITICAL over 7 days, HIGH over 3, else MEDIUM (negative when as_of
+-- is before the creation day: the data is not moved, only the day).
+-- Index: validation_requests_active_created_idx (created_at, request_id) WHERE NOT is_closed, walked
+-- in order from the keyset position; the severity filter is the matching range of created_at
+-- (stable bounds computed from as_of, so they are index conditions of the same scan, not a
+-- filter over every active request). No primary: an anti-probe of
+-- validation_assignments_one_primary_key (request_id) WHERE is_primary per active request. Closed
+-- requests are never read. Plan on 50,000 requests (10,000 active): Limit -> Nested Loop Anti
+-- Join -> Index Scan on validation_requests_active_created_idx + Index Only Scan on
+-- validation_assignments_one_primary_key; the requestor and models are primary-key lookups
+-- (users_pkey, validation_request_models_pkey, models_pkey) for the page's rows only.
+-- priority: a filter on the walked rows.
+WITH day AS (
+    SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
+)
+SELECT vr.request_id, vr.status, vr.priority, vr.validation_type, vr.created_at,
+       vr.requestor_id, u.full_name AS requestor_full_name,
+       (day.as_of - (vr.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       CASE WHEN day.as_of - (vr.created_at AT TIME ZONE 'UTC')::date > 7 THEN 'CRITICAL'
+            WHEN day.as_of - (vr.created_at AT TIME ZONE 'UTC')::date > 3 THEN 'HIGH'
+            ELSE 'MEDIUM' END::text AS severity,
+       ARRAY(SELECT vrm.model_id FROM validation_request_models vrm
+             WHERE vrm.request_id = vr.request_id ORDER BY vrm.model_id)::int[] AS model_ids,
+       ARRAY(SELECT m.model_name FROM validation_request_models vrm JOIN models m ON m.model_id = vrm.model_id
+             WHERE vrm.request_id = vr.request_id ORDER BY vrm.model_id)::text[] AS model_names
+FROM day, validation_requests vr
+JOIN users u ON u.user_id = vr.requestor_id
+WHERE NOT vr.is_closed
+  AND NOT EXISTS (
+      SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary
+  )
+  -- severity as a range of created_at: CRITICAL before the UTC midnight starting as_of - 7,
+  -- HIGH from it to the one starting as_of - 3, MEDIUM from that one on.
+  AND vr.created_at >= CASE sqlc.narg('severity')::text
+          WHEN 'HIGH' THEN ((day.as_of - 7)::timestamp AT TIME ZONE 'UTC')
+          WHEN 'MEDIUM' THEN ((day.as_of - 3)::timestamp AT TIME ZONE 'UTC')
+          ELSE '-infinity'::timestamptz END
+  AND vr.created_at < CASE sqlc.narg('severity')::text
+          WHEN 'CRITICAL' THEN ((day.as_of - 7)::timestamp AT TIME ZONE 'UTC')
+          WHEN 'HIGH' THEN ((day.as_of - 3)::timestamp AT TIME ZONE 'UTC')
+          ELSE 'infinity'::timestamptz END
+  AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
+  AND (vr.created_at, vr.request_id) > (@after_created_at::timestamptz, @after_request_id::int)
+ORDER BY vr.created_at, vr.request_id
+LIMIT @page_limit;
+
+-- name: ReportPendingAssignmentsCount :one
+-- How many rows ReportPendingAssignments holds over all its pages, for its CSV export (refused
+-- over EXPORT_MAX_ROWS before any row). The same filters, word for word; the same index.
+WITH day AS (
+    SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
+)
+SELECT count(*)
+FROM day, validation_requests vr
+WHERE NOT vr.is_closed
+  AND NOT EXISTS (
+      SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary
+  )
+  AND vr.created_at >= CASE sqlc.narg('severity')::text
+          WHEN 'HIGH' THEN ((day.as_of - 7)::timestamp AT TIME ZONE 'UTC')
+          WHEN 'MEDIUM' THEN ((day.as_of - 3)::timestamp AT TIME ZONE 'UTC')
+          ELSE '-infinity'::timestamptz END
+  AND vr.created_at < CASE sqlc.narg('severity')::text
+          WHEN 'CRITICAL' THEN ((day.as_of - 7)::timestamp AT TIME ZONE 'UTC')
+          WHEN 'HIGH' THEN ((day.as_of - 3)::timestamp AT TIME ZONE 'UTC')
+          ELSE 'infinity'::timestamptz END
+  AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority);
+
+-- name: ReportWorkload :many
+-- The validators' workload (README, "Oversight reports"): one row per validator in user_id order,
+-- keyset on user_id. A validator is a VALIDATOR who is not disabled, or any user holding an
+-- assignment on an active request (an ADMIN assigned as a validator, a disabled validator whose
+-- work must be handed on): the report is where the work sits. Counts over active requests only
+-- (NOT is_closed): primary_active and reviewer_active its assignments as primary and as reviewer;
+-- reviews_waiting its reviewer assignments not signed off on a request in REVIEW; overdue_primary
+-- its primary assignments on a request whose target date is before @as_of (else today in UTC).
+-- active_work is driven from the active requests, not from each validator's assignments: a
+-- validator's assignments are mostly on closed requests and grow forever, the active requests
+-- are the work in hand. validation_requests_active_idx (request_id) WHERE NOT is_closed, then per
+-- active request one probe of validation_assignments_one_primary_key and one of
+-- validation_assignments_one_reviewer_key; users is small (hundreds of people), walked by
+-- users_pkey, disabled a user_disablements_pkey probe. So a page costs the active requests,
+-- never the history. Plan on 50,000 requests (10,000 active, 71,000 assignments): Limit -> Merge
+-- Left Join of users_pkey with HashAggregate over Nested Loop (Index Scan on
+-- validation_requests_active_idx; Append of Limit -> Index Scan on
+-- validation_assignments_one_primary_key / ..._one_reviewer_key).
+WITH day AS (
+    SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
+),
+active_work AS (
+    SELECT w.validator_id,
+           count(*) FILTER (WHERE w.is_primary) AS primary_active,
+           count(*) FILTER (WHERE NOT w.is_primary) AS reviewer_active,
+           count(*) FILTER (WHERE NOT w.is_primary AND vr.status = 'REVIEW' AND w.signed_off_at IS NULL) AS reviews_waiting,
+           count(*) FILTER (WHERE w.is_primary AND vr.target_completion_date < day.as_of) AS overdue_primary
+    FROM day, validation_requests vr
+    -- A request has at most one primary and one reviewer (validation_assignments_one_primary_key,
+    -- ..._one_reviewer_key); an assignment that is neither counts in no column. Each is one probe
+    -- of its partial unique index; LIMIT 1 (a no-op given those indexes) keeps the probes per
+    -- active request, so the planner never hashes the whole assignments table.
+    CROSS JOIN LATERAL (
+        (SELECT a.validator_id, true AS is_primary, a.signed_off_at
+         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
+        UNION ALL
+        (SELECT a.validator_id, false AS is_primary, a.signed_off_at
+         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
+    ) w
+    WHERE NOT vr.is_closed
+      AND w.validator_id > @after_id
+    GROUP BY w.validator_id
+)
+SELECT u.user_id, u.full_name,
+       coalesce(w.primary_active, 0)::int AS primary_active,
+       coalesce(w.reviewer_active, 0)::int AS reviewer_active,
+       coalesce(w.reviews_waiting, 0)::int AS reviews_waiting,
+       coalesce(w.overdue_primary, 0)::int AS overdue_primary
+FROM users u
+LEFT JOIN active_work w ON w.validator_id = u.user_id
+WHERE u.user_id > @after_id
+  AND ((u.role = 'VALIDATOR' AND NOT EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id))
+       OR w.validator_id IS NOT NULL)
+ORDER BY u.user_id
+LIMIT @page_limit;
+
+-- name: ReportWorkloadCount :one
+-- How many rows ReportWorkload holds over all its pages, for its CSV export. The same rows, the
+-- same plan (active work from the active requests).
+WITH active_validators AS (
+    SELECT DISTINCT w.validator_id
+    FROM validation_requests vr
+    CROSS JOIN LATERAL (
+        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
+        UNION ALL
+        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
+    ) w
+    WHERE NOT vr.is_closed
+)
+SELECT count(*)
+FROM users u
+LEFT JOIN active_validators w ON w.validator_id = u.user_id
+WHERE (u.role = 'VALIDATOR' AND NOT EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id))
+   OR w.validator_id IS NOT NULL;
+
+-- name: ReportOutOfOrder :many
+-- Active requests whose target date is after the production date of a version they cover
+-- (README, "Oversight reports"; the rule target_after_implementation of docs/rules.md, which the
+-- service enforces on each change but which versions' planned dates moving later, or data from
+-- before the rule, can still break): one row per (request, covered version), in (request_id,
+-- version_id) order, keyset on both. The production date is the version's actual date, else its
+-- planned one (a version with neither has no date to miss); days_gap is the target date minus it.
+-- The report takes as_of like every report, for its CSV's name only: no count here depends on
+-- it (both dates are the data's), so the query does not read it.
+-- Index: validation_requests_active_idx (request_id) WHERE NOT is_closed, walked from the keyset
+-- position (closed requests never read); each request's links by validation_request_models_pkey
+-- (request_id, model_id) and its versions by model_versions_pkey. A page reads active requests
+-- until it holds page_limit rows: at worst every active request, never the closed ones. Plan on
+-- 50,000 requests (10,000 active): Limit -> Incremental Sort (presorted request_id) -> Nested
+-- Loop over Index Scan on validation_requests_active_idx, validation_request_models_pkey and
+-- model_versions_pkey.
+SELECT vr.request_id, vrm.model_id, mv.version_id, mv.version_number,
+       coalesce(mv.actual_production_date, mv.planned_production_date)::date AS production_date,
+       vr.target_completion_date,
+       (vr.target_completion_date - coalesce(mv.actual_production_date, mv.planned_production_date))::int AS days_gap
+FROM validation_requests vr
+JOIN validation_request_models vrm ON vrm.request_id = vr.request_id
+JOIN model_versions mv ON mv.version_id = vrm.version_id
+WHERE NOT vr.is_closed
+  AND vr.target_completion_date > coalesce(mv.actual_production_date, mv.planned_production_date)
+  -- bounds both index scans (the row comparison spans two tables, so it cannot)
+  AND vrm.request_id >= @after_request_id::int
+  -- the first half bounds the index scan (the row comparison spans two tables, so it cannot)
+  AND vr.request_id >= @after_request_id::int
+  AND (vr.request_id, mv.version_id) > (@after_request_id::int, @after_version_id::int)
+ORDER BY vr.request_id, mv.version_id
+LIMIT @page_limit;
+
+-- name: ReportOutOfOrderCount :one
+-- How many rows ReportOutOfOrder holds, for its CSV export. The same filter; the same index.
+SELECT count(*)
+FROM validation_requests vr
+JOIN validation_request_models vrm ON vrm.request_id = vr.request_id
+JOIN model_versions mv ON mv.version_id = vrm.version_id
+WHERE NOT vr.is_closed
+  AND vr.target_completion_date > coalesce(mv.actual_production_date, mv.planned_production_date);
+
+-- name: ReportRuleExceptionsCount :one
+-- How many rows ReportRuleExceptions holds over all its pages, for its CSV export (refused over
+-- EXPORT_MAX_ROWS before any row). The same rows, word for word, without the keyset; the joins
+-- that only fetch display columns are left out (each matches exactly one row).
+WITH model_adds AS (
+    SELECT DISTINCT ON (vrm.request_id, vrm.model_id)
+           vrm.request_id, vrm.model_id, al.audit_id, al.created_at
+    FROM audit_logs al
+    JOIN validation_request_models vrm
+      ON vrm.request_id = al.entity_id
+     AND al.changes -> 'added' @> to_jsonb(vrm.model_id)
+    WHERE al.action = 'VALIDATION_MODELS_CHANGED'
+      AND al.entity_type = 'validation_request'
+    ORDER BY vrm.request_id, vrm.model_id, al.audit_id DESC
+),
+exceptions AS (
+    SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, ma.request_id, ma.model_id,
+           NULL::int AS region_id, ma.audit_id AS detected_from, status_then.status AS status_then
+    FROM model_adds ma
+    CROSS JOIN LATERAL (
+        SELECT coalesce((
+            SELECT h.to_status
+            FROM validation_status_history h
+            WHERE h.request_id = ma.request_id
+              AND h.changed_at <= ma.created_at
+            ORDER BY h.changed_at DESC, h.history_id DESC
+            LIMIT 1
+        ), 'INTAKE') AS status
+    ) status_then
+    WHERE status_then.status NOT IN ('INTAKE', 'PLANNING')
+    UNION ALL
+    SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, vrr.request_id, vrm.model_id,
+           vrr.region_id, NULL::bigint, NULL::text
+    FROM validation_request_regions vrr
+    JOIN validation_requests scoped ON scoped.request_id = vrr.request_id
+    JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+    WHERE NOT scoped.is_closed
+      AND NOT EXISTS (
+          SELECT 1 FROM model_regions mr
+          WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
+      )
+)
+SELECT count(*)
+FROM exceptions e
+WHERE (sqlc.narg('kind')::text IS NULL OR e.kind = sqlc.narg('kind')::text);
