@@ -17,7 +17,11 @@ type deploymentTargetRequest struct {
 }
 
 type createDeploymentsRequest struct {
-	Targets []deploymentTargetRequest `json:"targets"`
+	Targets                  []deploymentTargetRequest `json:"targets"`
+	DeployNow                *bool                     `json:"deploy_now"`
+	ActualProductionDate     *string                   `json:"actual_production_date"`
+	ConfirmationNotes        *string                   `json:"confirmation_notes"`
+	ValidationOverrideReason *string                   `json:"validation_override_reason"`
 }
 
 func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +55,11 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 		}
 		targets = append(targets, target)
 	}
+	in := deployment.PlanInput{
+		Targets:   targets,
+		DeployNow: req.DeployNow != nil && *req.DeployNow,
+		Confirm:   confirmRequest{ActualProductionDate: req.ActualProductionDate, ConfirmationNotes: req.ConfirmationNotes, ValidationOverrideReason: req.ValidationOverrideReason}.input(&f),
+	}
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -58,7 +67,7 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	res, err := s.deployments.CreateDeployments(r.Context(), actorOf(r), versionID, targets, call.key)
+	res, err := s.deployments.Plan(r.Context(), actorOf(r), versionID, in, call.key)
 	if err != nil {
 		return err
 	}
