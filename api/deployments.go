@@ -17,7 +17,11 @@ type deploymentTargetRequest struct {
 }
 
 type createDeploymentsRequest struct {
-	Targets []deploymentTargetRequest `json:"targets"`
+	Targets                  []deploymentTargetRequest `json:"targets"`
+	DeployNow                *bool                     `json:"deploy_now"`
+	ActualProductionDate     *string                   `json:"actual_production_date"`
+	ConfirmationNotes        *string                   `json:"confirmation_notes"`
+	ValidationOverrideReason *string                   `json:"validation_override_reason"`
 }
 
 func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error {
@@ -51,6 +55,11 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 		}
 		targets = append(targets, target)
 	}
+	in := deployment.PlanInput{
+		Targets:   targets,
+		DeployNow: req.DeployNow != nil && *req.DeployNow,
+		Confirm:   confirmRequest{ActualProductionDate: req.ActualProductionDate, ConfirmationNotes: req.ConfirmationNotes, ValidationOverrideReason: req.ValidationOverrideReason}.input(&f),
+	}
 	if err := f.Err(); err != nil {
 		return err
 	}
@@ -58,7 +67,7 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	if err != nil {
 		return err
 	}
-	res, err := s.deployments.CreateDeployments(r.Context(), actorOf(r), versionID, targets, call.key)
+	res, err := s.deployments.Plan(r.Context(), actorOf(r), versionID, in, call.key)
 	if err != nil {
 		return err
 	}
@@ -66,22 +75,43 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 	return nil
 }
 
+// listDeploymentTasks is the deployment task queue (README, "Deployments"): its filters, as_of,
+// sort with a keyset cursor on (sort key, task_id), and its CSV answer.
 func (s *Server) listDeploymentTasks(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor", "status", "model_id", "assigned_to")
-	page := q.page()
+	q := readQuery(r, "limit", "cursor", "format", "status", "model_id", "assigned_to", "mine", "due", "as_of", "sort")
+	page := deployment.TaskPage{Limit: q.limit(), After: q.keyCursor(deployment.TaskKeyParts)}
 	filter := deployment.Filter{
 		Status:       q.text("status"),
 		ModelID:      q.id("model_id"),
 		AssignedToID: q.idOrMe("assigned_to", actorOf(r).UserID),
+		Due:          q.text("due"),
+		AsOf:         q.date("as_of"),
 	}
+	if mine := q.boolean("mine"); mine != nil {
+		filter.Mine = *mine
+	}
+	if sort := q.text("sort"); sort != nil {
+		filter.Sort = *sort
+	}
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("deployment-tasks", filter.AsOf), func(each func(deployment.ListedTask) error) error {
+			return s.deployments.Export(r.Context(), actorOf(r), filter, s.exportCap(), each)
+		})
 	}
 	items, next, err := s.deployments.List(r.Context(), actorOf(r), filter, page)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	answer := listOf(items, nil)
+	if next != nil {
+		c := encodeKeyCursor(next)
+		answer.NextCursor = &c
+	}
+	s.writeJSON(w, r, http.StatusOK, answer)
 	return nil
 }
 

@@ -36,7 +36,8 @@ func TestListsRefuseUnknownAndRepeatedParameters(t *testing.T) {
 		{"/api/v1/validation-requests", fmt.Sprintf("limit=5&cursor=%s&model_id=%d&status=INTAKE&validation_type=COMPREHENSIVE&active=true", c, modelID), "active"},
 		{fmt.Sprintf("/api/v1/validation-requests/%d/approvals", req.RequestID), "", ""},
 		{"/api/v1/approvals", fmt.Sprintf("limit=5&cursor=%s&status=PENDING&approval_type=GLOBAL&request_id=%d&mine=true", c, req.RequestID), "mine"},
-		{"/api/v1/deployment-tasks", fmt.Sprintf("limit=5&cursor=%s&status=PENDING&model_id=%d&assigned_to=me", c, modelID), "assigned_to"},
+		// The task list pages by a composite (sort key, task id) cursor: "0.1" is after task 1 by task id.
+		{"/api/v1/deployment-tasks", fmt.Sprintf("limit=5&cursor=c1.MC4x&status=PENDING&model_id=%d&assigned_to=me&mine=true&due=week&as_of=2027-01-10&sort=task_id&format=json", modelID), "assigned_to"},
 		{"/api/v1/users", "limit=5&cursor=" + c + "&role=USER&region_id=1&q=bank&disabled=false", "role"},
 	}
 	for _, l := range lists {

@@ -75,6 +75,45 @@ END;
 $$;
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: regions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.regions (
+    region_id integer NOT NULL,
+    code text NOT NULL,
+    name text NOT NULL,
+    requires_regional_approval boolean DEFAULT false NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT regions_code_length CHECK (((char_length(code) >= 1) AND (char_length(code) <= 200))),
+    CONSTRAINT regions_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200)))
+);
+
+
+--
+-- Name: deployment_regions_requiring_approval(integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.deployment_regions_requiring_approval(p_request_id integer, p_model_id integer, p_region_id integer) RETURNS SETOF public.regions
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    SELECT r.region_id, r.code, r.name, r.requires_regional_approval, r.created_at
+    FROM model_regions mr
+    JOIN regions r ON r.region_id = mr.region_id
+    WHERE mr.model_id = p_model_id
+      AND (p_region_id IS NULL OR mr.region_id = p_region_id)
+      AND r.requires_regional_approval
+      AND NOT EXISTS (
+          SELECT 1 FROM validation_request_regions vrr
+          WHERE vrr.request_id = p_request_id AND vrr.region_id = r.region_id
+      )
+$$;
+
+
 --
 -- Name: validation_approval_decidable_by(text, integer, public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
 --
@@ -191,10 +230,6 @@ BEGIN
 END;
 $$;
 
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
@@ -492,21 +527,6 @@ ALTER TABLE public.models ALTER COLUMN model_id ADD GENERATED ALWAYS AS IDENTITY
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
-
---
--- Name: regions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.regions (
-    region_id integer NOT NULL,
-    code text NOT NULL,
-    name text NOT NULL,
-    requires_regional_approval boolean DEFAULT false NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT regions_code_length CHECK (((char_length(code) >= 1) AND (char_length(code) <= 200))),
-    CONSTRAINT regions_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200)))
 );
 
 
@@ -1362,6 +1382,20 @@ CREATE INDEX version_deployment_tasks_model_id_idx ON public.version_deployment_
 
 
 --
+-- Name: version_deployment_tasks_open_planned_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_open_planned_idx ON public.version_deployment_tasks USING btree (planned_production_date, task_id) WHERE (status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status]));
+
+
+--
+-- Name: version_deployment_tasks_planned_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_planned_idx ON public.version_deployment_tasks USING btree (planned_production_date, task_id);
+
+
+--
 -- Name: version_deployment_tasks_region_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1849,5 +1883,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000201'),
     ('20261203000202'),
     ('20261205000200'),
+    ('20261205000700'),
     ('20261205000800'),
     ('20261205000900');

@@ -58,23 +58,15 @@ func (q *Queries) DeploymentModelsLock(ctx context.Context, modelIds []int32) er
 }
 
 const deploymentRegionsRequiringApproval = `-- name: DeploymentRegionsRequiringApproval :many
-SELECT r.region_id, r.code
-FROM model_regions mr
-JOIN regions r ON r.region_id = mr.region_id
-WHERE mr.model_id = $1
-  AND ($2::int IS NULL OR mr.region_id = $2::int)
-  AND r.requires_regional_approval
-  AND NOT EXISTS (
-      SELECT 1 FROM validation_request_regions vrr
-      WHERE vrr.request_id = $3::int AND vrr.region_id = r.region_id
-  )
-ORDER BY r.region_id
+SELECT d.region_id, d.code
+FROM deployment_regions_requiring_approval($1::int, $2::int, $3::int) d
+ORDER BY d.region_id
 `
 
 type DeploymentRegionsRequiringApprovalParams struct {
+	RequestID *int32
 	ModelID   int32
 	RegionID  *int32
-	RequestID *int32
 }
 
 type DeploymentRegionsRequiringApprovalRow struct {
@@ -84,9 +76,10 @@ type DeploymentRegionsRequiringApprovalRow struct {
 
 // The regions a task covers (its region, or every region of the model for a global task) that
 // require regional approval and are not among the validation's regions (none are when the
-// version has no validation: request_id NULL).
+// version has no validation: request_id NULL): deployment_regions_requiring_approval, the rule's
+// one home, inlined.
 func (q *Queries) DeploymentRegionsRequiringApproval(ctx context.Context, arg DeploymentRegionsRequiringApprovalParams) ([]DeploymentRegionsRequiringApprovalRow, error) {
-	rows, err := q.db.Query(ctx, deploymentRegionsRequiringApproval, arg.ModelID, arg.RegionID, arg.RequestID)
+	rows, err := q.db.Query(ctx, deploymentRegionsRequiringApproval, arg.RequestID, arg.ModelID, arg.RegionID)
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +243,60 @@ func (q *Queries) DeploymentTaskConfirm(ctx context.Context, arg DeploymentTaskC
 	return i, err
 }
 
+const deploymentTaskCount = `-- name: DeploymentTaskCount :one
+SELECT count(*)
+FROM version_deployment_tasks t
+WHERE true
+  AND ($1::deployment_task_status IS NULL OR t.status = $1::deployment_task_status)
+  AND ($2::int IS NULL OR t.assigned_to_id = $2::int)
+  AND ($3::int IS NULL OR t.model_id = $3::int)
+  AND (NOT $4::boolean
+       OR t.assigned_to_id = $5
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $5 AND d.revoked_at IS NULL)))
+  AND (NOT $6::boolean
+       OR (t.status IN ('PENDING', 'ADJUSTED')
+           AND t.planned_production_date >= coalesce($7::date, (now() AT TIME ZONE 'UTC')::date) + $8::int
+           AND t.planned_production_date <= coalesce($7::date, (now() AT TIME ZONE 'UTC')::date) + $9::int))
+  AND ($10::boolean
+       OR t.assigned_to_id = $5
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $5 AND d.revoked_at IS NULL)))
+`
+
+type DeploymentTaskCountParams struct {
+	Status       *DeploymentTaskStatus
+	AssignedToID *int32
+	ModelID      *int32
+	Mine         bool
+	UserID       int32
+	Due          bool
+	AsOf         *time.Time
+	DueFromDays  int32
+	DueToDays    int32
+	SeeAll       bool
+}
+
+// How many tasks DeploymentTaskList would list over all its pages, for a CSV export, which is
+// refused over EXPORT_MAX_ROWS before any row is sent. The same filters, word for word.
+func (q *Queries) DeploymentTaskCount(ctx context.Context, arg DeploymentTaskCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, deploymentTaskCount,
+		arg.Status,
+		arg.AssignedToID,
+		arg.ModelID,
+		arg.Mine,
+		arg.UserID,
+		arg.Due,
+		arg.AsOf,
+		arg.DueFromDays,
+		arg.DueToDays,
+		arg.SeeAll,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const deploymentTaskCreate = `-- name: DeploymentTaskCreate :one
 
 INSERT INTO version_deployment_tasks (version_id, model_id, region_id, assigned_to_id, planned_production_date, notes)
@@ -371,54 +418,130 @@ func (q *Queries) DeploymentTaskIDsExisting(ctx context.Context, taskIds []int32
 
 const deploymentTaskList = `-- name: DeploymentTaskList :many
 SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status, t.planned_production_date,
-       t.actual_production_date, t.notes, t.confirmation_notes, t.confirmed_by_id, t.confirmed_at,
-       t.deployed_before_validation_approved, t.validation_override_reason, t.adjustment_reason,
-       t.cancellation_reason, t.created_at, t.updated_at
+       t.actual_production_date, t.confirmation_notes, t.confirmed_by_id, t.confirmed_at,
+       t.deployed_before_validation_approved, t.validation_override_reason, t.created_at,
+       m.model_name, v.version_number, r.code AS region_code,
+       (t.planned_production_date - coalesce($1::date, (now() AT TIME ZONE 'UTC')::date))::int AS days_until_due,
+       vr.status AS validation_status,
+       EXISTS (
+           SELECT 1 FROM deployment_regions_requiring_approval(v.validation_request_id, t.model_id, t.region_id)
+       ) AS requires_regional_approval
 FROM version_deployment_tasks t
-WHERE t.task_id > $1
-  AND ($2::deployment_task_status IS NULL OR t.status = $2::deployment_task_status)
-  AND ($3::int IS NULL OR t.assigned_to_id = $3::int)
-  AND ($4::int IS NULL OR t.model_id = $4::int)
-  AND ($5::boolean
-       OR t.assigned_to_id = $6
-       OR EXISTS (
-           SELECT 1 FROM model_delegates d
-           WHERE d.model_id = t.model_id AND d.user_id = $6 AND d.revoked_at IS NULL
-       ))
+JOIN models m ON m.model_id = t.model_id
+JOIN model_versions v ON v.version_id = t.version_id
+LEFT JOIN regions r ON r.region_id = t.region_id
+LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
+WHERE t.task_id > $2
+  AND ($3::deployment_task_status IS NULL OR t.status = $3::deployment_task_status)
+  AND ($4::int IS NULL OR t.assigned_to_id = $4::int)
+  AND ($5::int IS NULL OR t.model_id = $5::int)
+  AND (NOT $6::boolean
+       OR t.assigned_to_id = $7
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $7 AND d.revoked_at IS NULL)))
+  AND (NOT $8::boolean
+       OR (t.status IN ('PENDING', 'ADJUSTED')
+           AND t.planned_production_date >= coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) + $9::int
+           AND t.planned_production_date <= coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) + $10::int))
+  AND ($11::boolean
+       OR t.assigned_to_id = $7
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $7 AND d.revoked_at IS NULL)))
 ORDER BY t.task_id
-LIMIT $7
+LIMIT $12
 `
 
 type DeploymentTaskListParams struct {
+	AsOf         *time.Time
 	AfterID      int32
 	Status       *DeploymentTaskStatus
 	AssignedToID *int32
 	ModelID      *int32
-	SeeAll       bool
+	Mine         bool
 	UserID       int32
+	Due          bool
+	DueFromDays  int32
+	DueToDays    int32
+	SeeAll       bool
 	PageLimit    int32
 }
 
-// Keyset pagination on task_id. Each filter has an index ending in task_id. see_all is true for
-// ADMIN and VALIDATOR; anyone else sees the tasks assigned to them and those of models they are
-// an active delegate of.
-func (q *Queries) DeploymentTaskList(ctx context.Context, arg DeploymentTaskListParams) ([]VersionDeploymentTask, error) {
+type DeploymentTaskListRow struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	CreatedAt                        time.Time
+	ModelName                        string
+	VersionNumber                    string
+	RegionCode                       *string
+	DaysUntilDue                     int32
+	ValidationStatus                 *string
+	RequiresRegionalApproval         bool
+}
+
+// The deployment task queue (GET /deployment-tasks, sort=task_id): keyset pagination on task_id
+// after after_id, read in version_deployment_tasks_pkey order when no filter narrows it.
+// Every filter is optional and written so that, with its parameter given, PostgreSQL folds the
+// others away (pgx sends the values; the plans below are the custom plans of those values):
+// status, assigned_to, model_id: version_deployment_tasks_status_idx, _assigned_to_id_idx,
+//
+//	_model_id_idx (each ending in task_id).
+//
+// mine (what I may act on: assigned to me, or of a model I am an active delegate of) and the
+//
+//	visibility of a USER (see_all false: the same set): assigned_to_id = me OR model_id = ANY
+//	(the models I delegate for, an InitPlan over model_delegates_user_id_idx) is a BitmapOr of
+//	_assigned_to_id_idx and _model_id_idx, then a sort of the caller's own tasks (a queue's
+//	size, not the table's).
+//
+// due (open tasks whose planned date lies due_from_days..due_to_days days after as_of; the
+//
+//	service turns overdue/today/week/later into the range): a range of the partial index
+//	version_deployment_tasks_open_planned_idx, whose predicate the status test implies.
+//
+// The day counts are taken on as_of, else today in UTC; the joins (models, model_versions,
+// regions, validation_requests) are primary-key probes of the page's rows, and
+// requires_regional_approval is deployment_regions_requiring_approval, inlined: probes of
+// model_regions_pkey, regions_pkey and validation_request_regions_pkey.
+// EXPLAIN (ANALYZE, BUFFERS) on 210,000 tasks, 70,000 versions, 50,000 requests: no sequential
+// scan of a big table (only of regions, a handful of rows). Unfiltered, status, assigned_to and
+// model_id pages are index ranges; sort=planned_production_date reads _planned_idx, and with due
+// _open_planned_idx, in order; mine and a USER's view are the pkey walked in order with the
+// visibility as a filter when the planner expects the caller's tasks to be frequent (a queue
+// whose tasks are rare among all tasks reads further; a UNION-per-branch form is the fix should
+// the bench show it), and due with sort=task_id the same.
+func (q *Queries) DeploymentTaskList(ctx context.Context, arg DeploymentTaskListParams) ([]DeploymentTaskListRow, error) {
 	rows, err := q.db.Query(ctx, deploymentTaskList,
+		arg.AsOf,
 		arg.AfterID,
 		arg.Status,
 		arg.AssignedToID,
 		arg.ModelID,
-		arg.SeeAll,
+		arg.Mine,
 		arg.UserID,
+		arg.Due,
+		arg.DueFromDays,
+		arg.DueToDays,
+		arg.SeeAll,
 		arg.PageLimit,
 	)
 	if err != nil {
 		return nil, err
 	}
 	defer rows.Close()
-	var items []VersionDeploymentTask
+	var items []DeploymentTaskListRow
 	for rows.Next() {
-		var i VersionDeploymentTask
+		var i DeploymentTaskListRow
 		if err := rows.Scan(
 			&i.TaskID,
 			&i.VersionID,
@@ -428,16 +551,181 @@ func (q *Queries) DeploymentTaskList(ctx context.Context, arg DeploymentTaskList
 			&i.Status,
 			&i.PlannedProductionDate,
 			&i.ActualProductionDate,
-			&i.Notes,
 			&i.ConfirmationNotes,
 			&i.ConfirmedByID,
 			&i.ConfirmedAt,
 			&i.DeployedBeforeValidationApproved,
 			&i.ValidationOverrideReason,
-			&i.AdjustmentReason,
-			&i.CancellationReason,
 			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.ModelName,
+			&i.VersionNumber,
+			&i.RegionCode,
+			&i.DaysUntilDue,
+			&i.ValidationStatus,
+			&i.RequiresRegionalApproval,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const deploymentTaskListByPlannedDate = `-- name: DeploymentTaskListByPlannedDate :many
+SELECT t.task_id, t.version_id, t.model_id, t.region_id, t.assigned_to_id, t.status, t.planned_production_date,
+       t.actual_production_date, t.confirmation_notes, t.confirmed_by_id, t.confirmed_at,
+       t.deployed_before_validation_approved, t.validation_override_reason, t.created_at,
+       m.model_name, v.version_number, r.code AS region_code,
+       (t.planned_production_date - coalesce($1::date, (now() AT TIME ZONE 'UTC')::date))::int AS days_until_due,
+       vr.status AS validation_status,
+       EXISTS (
+           SELECT 1 FROM deployment_regions_requiring_approval(v.validation_request_id, t.model_id, t.region_id)
+       ) AS requires_regional_approval
+FROM version_deployment_tasks t
+JOIN models m ON m.model_id = t.model_id
+JOIN model_versions v ON v.version_id = t.version_id
+LEFT JOIN regions r ON r.region_id = t.region_id
+LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
+WHERE (t.planned_production_date, t.task_id) > ($2::date, $3::int)
+  AND ($4::deployment_task_status IS NULL OR t.status = $4::deployment_task_status)
+  AND ($5::int IS NULL OR t.assigned_to_id = $5::int)
+  AND ($6::int IS NULL OR t.model_id = $6::int)
+  AND (NOT $7::boolean
+       OR t.assigned_to_id = $8
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $8 AND d.revoked_at IS NULL)))
+  AND (NOT $9::boolean
+       OR (t.status IN ('PENDING', 'ADJUSTED')
+           AND t.planned_production_date >= coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) + $10::int
+           AND t.planned_production_date <= coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) + $11::int))
+  AND ($12::boolean
+       OR t.assigned_to_id = $8
+       OR t.model_id = ANY (ARRAY(
+           SELECT d.model_id FROM model_delegates d WHERE d.user_id = $8 AND d.revoked_at IS NULL)))
+ORDER BY t.planned_production_date, t.task_id
+LIMIT $13
+`
+
+type DeploymentTaskListByPlannedDateParams struct {
+	AsOf         *time.Time
+	AfterDate    time.Time
+	AfterID      int32
+	Status       *DeploymentTaskStatus
+	AssignedToID *int32
+	ModelID      *int32
+	Mine         bool
+	UserID       int32
+	Due          bool
+	DueFromDays  int32
+	DueToDays    int32
+	SeeAll       bool
+	PageLimit    int32
+}
+
+type DeploymentTaskListByPlannedDateRow struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	CreatedAt                        time.Time
+	ModelName                        string
+	VersionNumber                    string
+	RegionCode                       *string
+	DaysUntilDue                     int32
+	ValidationStatus                 *string
+	RequiresRegionalApproval         bool
+}
+
+// The deployment task queue sorted by planned production date (sort=planned_production_date):
+// keyset on (planned_production_date, task_id) after (after_date, after_id), the order of
+// version_deployment_tasks_planned_idx (and of _open_planned_idx under a due filter), so a page
+// is one index range read in order. planned_production_date is NOT NULL, so no task sorts apart.
+// The filters are DeploymentTaskList's, word for word.
+// Every filter is optional and written so that, with its parameter given, PostgreSQL folds the
+// others away (pgx sends the values; the plans below are the custom plans of those values):
+// status, assigned_to, model_id: version_deployment_tasks_status_idx, _assigned_to_id_idx,
+//
+//	_model_id_idx (each ending in task_id).
+//
+// mine (what I may act on: assigned to me, or of a model I am an active delegate of) and the
+//
+//	visibility of a USER (see_all false: the same set): assigned_to_id = me OR model_id = ANY
+//	(the models I delegate for, an InitPlan over model_delegates_user_id_idx) is a BitmapOr of
+//	_assigned_to_id_idx and _model_id_idx, then a sort of the caller's own tasks (a queue's
+//	size, not the table's).
+//
+// due (open tasks whose planned date lies due_from_days..due_to_days days after as_of; the
+//
+//	service turns overdue/today/week/later into the range): a range of the partial index
+//	version_deployment_tasks_open_planned_idx, whose predicate the status test implies.
+//
+// The day counts are taken on as_of, else today in UTC; the joins (models, model_versions,
+// regions, validation_requests) are primary-key probes of the page's rows, and
+// requires_regional_approval is deployment_regions_requiring_approval, inlined: probes of
+// model_regions_pkey, regions_pkey and validation_request_regions_pkey.
+// EXPLAIN (ANALYZE, BUFFERS) on 210,000 tasks, 70,000 versions, 50,000 requests: no sequential
+// scan of a big table (only of regions, a handful of rows). Unfiltered, status, assigned_to and
+// model_id pages are index ranges; sort=planned_production_date reads _planned_idx, and with due
+// _open_planned_idx, in order; mine and a USER's view are the pkey walked in order with the
+// visibility as a filter when the planner expects the caller's tasks to be frequent (a queue
+// whose tasks are rare among all tasks reads further; a UNION-per-branch form is the fix should
+// the bench show it), and due with sort=task_id the same.
+func (q *Queries) DeploymentTaskListByPlannedDate(ctx context.Context, arg DeploymentTaskListByPlannedDateParams) ([]DeploymentTaskListByPlannedDateRow, error) {
+	rows, err := q.db.Query(ctx, deploymentTaskListByPlannedDate,
+		arg.AsOf,
+		arg.AfterDate,
+		arg.AfterID,
+		arg.Status,
+		arg.AssignedToID,
+		arg.ModelID,
+		arg.Mine,
+		arg.UserID,
+		arg.Due,
+		arg.DueFromDays,
+		arg.DueToDays,
+		arg.SeeAll,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DeploymentTaskListByPlannedDateRow
+	for rows.Next() {
+		var i DeploymentTaskListByPlannedDateRow
+		if err := rows.Scan(
+			&i.TaskID,
+			&i.VersionID,
+			&i.ModelID,
+			&i.RegionID,
+			&i.AssignedToID,
+			&i.Status,
+			&i.PlannedProductionDate,
+			&i.ActualProductionDate,
+			&i.ConfirmationNotes,
+			&i.ConfirmedByID,
+			&i.ConfirmedAt,
+			&i.DeployedBeforeValidationApproved,
+			&i.ValidationOverrideReason,
+			&i.CreatedAt,
+			&i.ModelName,
+			&i.VersionNumber,
+			&i.RegionCode,
+			&i.DaysUntilDue,
+			&i.ValidationStatus,
+			&i.RequiresRegionalApproval,
 		); err != nil {
 			return nil, err
 		}

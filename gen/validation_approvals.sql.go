@@ -138,17 +138,9 @@ func (q *Queries) ValidationApprovalRequest(ctx context.Context, approvalID int3
 
 const validationApprovalsCreateForDeployment = `-- name: ValidationApprovalsCreateForDeployment :many
 INSERT INTO validation_approvals (request_id, region_id, approval_type)
-SELECT $1::int, r.region_id, 'DEPLOYMENT'
-FROM model_regions mr
-JOIN regions r ON r.region_id = mr.region_id
-WHERE mr.model_id = $2
-  AND ($3::int IS NULL OR mr.region_id = $3::int)
-  AND r.requires_regional_approval
-  AND NOT EXISTS (
-      SELECT 1 FROM validation_request_regions vrr
-      WHERE vrr.request_id = $1::int AND vrr.region_id = r.region_id
-  )
-ORDER BY r.region_id
+SELECT $1::int, d.region_id, 'DEPLOYMENT'
+FROM deployment_regions_requiring_approval($1::int, $2::int, $3::int) d
+ORDER BY d.region_id
 ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
 RETURNING approval_id, region_id
 `
@@ -165,7 +157,8 @@ type ValidationApprovalsCreateForDeploymentRow struct {
 }
 
 // Creates the DEPLOYMENT approvals a confirmed deployment needs: one per region it covers that
-// requires regional approval and is outside the validation's regions. ON CONFLICT makes it
+// requires regional approval and is outside the validation's regions, the rule's one home being
+// deployment_regions_requiring_approval (inlined into this statement). ON CONFLICT makes it
 // idempotent, also against a concurrent confirmation (it waits on validation_approvals_deployment_key).
 func (q *Queries) ValidationApprovalsCreateForDeployment(ctx context.Context, arg ValidationApprovalsCreateForDeploymentParams) ([]ValidationApprovalsCreateForDeploymentRow, error) {
 	rows, err := q.db.Query(ctx, validationApprovalsCreateForDeployment, arg.RequestID, arg.ModelID, arg.RegionID)

@@ -45,9 +45,15 @@ type Created struct {
 
 func checkTargets(targets []Target) error {
 	var c domain.Check
+	targetProblems(&c, targets)
+	return c.Err()
+}
+
+// targetProblems adds what is wrong with the targets to c.
+func targetProblems(c *domain.Check, targets []Target) {
 	if len(targets) < 1 || len(targets) > MaxTargets {
 		c.Add("targets", "must list 1 to %d targets", MaxTargets)
-		return c.Err()
+		return
 	}
 	seen := make(map[int32]bool, len(targets))
 	for i, t := range targets {
@@ -65,7 +71,6 @@ func checkTargets(targets []Target) error {
 			seen[*t.RegionID] = true
 		}
 	}
-	return c.Err()
 }
 
 // CreateDeployments plans the deployment of a version: one task per target region, or one global
@@ -74,8 +79,64 @@ func (s *Service) CreateDeployments(ctx context.Context, actor domain.Actor, ver
 	if err := checkTargets(targets); err != nil {
 		return idempotency.Result[Created]{}, err
 	}
+	return s.create(ctx, actor, versionID, targets, nil, key)
+}
+
+// PlanInput is the body of a version's deployment plan: the targets and, with DeployNow, the
+// confirmation of every task they create ("deploy now").
+type PlanInput struct {
+	Targets   []Target
+	DeployNow bool
+	// Confirm confirms the tasks; only with DeployNow (its actual_production_date is then required).
+	Confirm ConfirmInput
+}
+
+func (in PlanInput) check() error {
+	var c domain.Check
+	targetProblems(&c, in.Targets)
+	if in.DeployNow {
+		in.Confirm.problems(&c)
+		return c.Err()
+	}
+	for _, f := range []struct {
+		name  string
+		given bool
+	}{
+		{"actual_production_date", !in.Confirm.ActualProductionDate.IsZero()},
+		{"confirmation_notes", in.Confirm.ConfirmationNotes != ""},
+		{"validation_override_reason", in.Confirm.ValidationOverrideReason != ""},
+	} {
+		if f.given {
+			c.Add(f.name, "is only taken with deploy_now: true")
+		}
+	}
+	return c.Err()
+}
+
+// Plan is CreateDeployments, or with DeployNow the creation and confirmation of the tasks in the
+// same transaction ("deploy now"): each task CreateDeployments would create, confirmed with
+// in.Confirm by the confirmation's own code (confirmOp: the gate on an unapproved validation, the
+// model's region rows, the version's actual production date, the DEPLOYMENT approvals, the audit
+// rows). A refusal — validation_not_approved without validation_override_reason, say — creates
+// nothing. The answer is a create's, with the tasks CONFIRMED.
+func (s *Service) Plan(ctx context.Context, actor domain.Actor, versionID int32, in PlanInput, key *idempotency.Key) (idempotency.Result[Created], error) {
+	if err := in.check(); err != nil {
+		return idempotency.Result[Created]{}, err
+	}
+	var confirm *ConfirmInput
+	if in.DeployNow {
+		confirm = &in.Confirm
+	}
+	return s.create(ctx, actor, versionID, in.Targets, confirm, key)
+}
+
+// create is CreateDeployments, and DeployNow when confirm is not nil, in one transaction.
+func (s *Service) create(ctx context.Context, actor domain.Actor, versionID int32, targets []Target, confirm *ConfirmInput, key *idempotency.Key) (idempotency.Result[Created], error) {
 	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Created, error) {
-		return createTasks(ctx, gen.New(tx), actor, versionID, targets)
+		if confirm == nil {
+			return createTasks(ctx, gen.New(tx), actor, versionID, targets, nil)
+		}
+		return s.deployNow(ctx, tx, actor, versionID, targets, *confirm)
 	})
 	if err != nil && pgtx.PgError(err) != nil && ctx.Err() == nil {
 		return res, lockError("create deployment tasks", err)
@@ -83,7 +144,47 @@ func (s *Service) CreateDeployments(ctx context.Context, actor domain.Actor, ver
 	return res, err
 }
 
-func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versionID int32, targets []Target) (Created, error) {
+// deployNow creates the tasks and confirms them, keeping the lock order of
+// internal/validation/lock.go (docs/locks.md): a confirmation locks the model, then the version,
+// then its validation request; creating a task locks the version (the one-kind trigger). So the
+// model, version and request are locked first (confirmLocks), before the first insert — else the
+// insert's version lock, taken before the model's, would meet a confirmation of the version's
+// other task in the opposite order. Then lockTasks locks the new task rows (nobody else can see
+// them yet) and reads the version's validation under those locks, and confirmOp confirms each
+// task exactly as a single confirm does, without a savepoint: any failure rolls everything back.
+func (s *Service) deployNow(ctx context.Context, tx pgx.Tx, actor domain.Actor, versionID int32, targets []Target, in ConfirmInput) (Created, error) {
+	created, err := createTasks(ctx, gen.New(tx), actor, versionID, targets, func(modelID int32) error {
+		p := &pgtx.Pipeline{}
+		s.queueConfirmLocks(ctx, p, []int32{modelID}, []int32{versionID})
+		return p.Send(ctx, tx)
+	})
+	if err != nil {
+		return Created{}, err
+	}
+	ids := make([]int32, len(created.Tasks))
+	for i, t := range created.Tasks {
+		ids[i] = t.TaskID
+	}
+	call, err := s.lockTasks(ctx, tx, actor, ids, true)
+	if err != nil {
+		return Created{}, err
+	}
+	op := confirmOp(in)
+	send := func(p *pgtx.Pipeline) error { return p.Send(ctx, tx) }
+	for i, id := range ids {
+		row, err := op.run(ctx, actor, id, call, send, send)
+		if err != nil {
+			return Created{}, err
+		}
+		created.Tasks[i] = taskFromRow(row)
+	}
+	return created, nil
+}
+
+// createTasks creates the tasks of targets for the version. lock, when not nil, is called with
+// the version's model once the caller is known to be allowed, before the first insert (deploy
+// now takes the confirmation's locks there); the version's validation is read again after it.
+func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versionID int32, targets []Target, lock func(modelID int32) error) (Created, error) {
 	v, err := q.DeploymentVersionValidation(ctx, versionID)
 	if pgtx.IsNoRows(err) {
 		return Created{}, domain.NotFound("version %d does not exist", versionID)
@@ -100,6 +201,15 @@ func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versio
 	}
 	if err := requireModelRegions(ctx, q, v.ModelID, targets); err != nil {
 		return Created{}, err
+	}
+	if lock != nil {
+		if err := lock(v.ModelID); err != nil {
+			return Created{}, err
+		}
+		// Read under the version's lock: the link cannot change before the commit.
+		if v, err = q.DeploymentVersionValidation(ctx, versionID); err != nil {
+			return Created{}, fmt.Errorf("read version: %w", err)
+		}
 	}
 	// Inserted in region order (a global target is alone) so concurrent creators meet the unique
 	// index in the same order.

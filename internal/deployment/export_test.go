@@ -11,6 +11,8 @@ func DisableSavepoints(s *Service) { s.noSavepoints = true }
 func LockInCallerOrder(s *Service) { s.lockInCallerOrder = true }
 
 // DisableModelLocks makes s confirm without locking the tasks' models (nor their versions and
-// validation requests). Test-only: the negative control of the last-regions test shows that
-// without the model lock a version can miss its actual production date.
+// validation requests), and deploy now without taking them before its inserts. Test-only: the
+// negative controls of the last-regions test and of the deploy-now race
+// (TestDeployNowRacingConfirmsWithoutModelLocks) show that without the model lock a version can
+// miss its actual production date.
 func DisableModelLocks(s *Service) { s.noModelLocks = true }

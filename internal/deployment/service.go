@@ -137,14 +137,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	slices.Sort(versionIDs)
 	versionIDs = slices.Compact(versionIDs)
 	p := &pgtx.Pipeline{}
-	if !s.noModelLocks {
-		p.Exec(func(q *gen.Queries) error { return q.DeploymentModelsLock(ctx, modelIDs) },
-			func(err error) error { return lockError("lock models", err) })
-		p.Exec(func(q *gen.Queries) error { return q.DeploymentVersionsLock(ctx, versionIDs) },
-			func(err error) error { return lockError("lock versions", err) })
-		p.Exec(func(q *gen.Queries) error { return q.DeploymentValidationsLock(ctx, versionIDs) },
-			func(err error) error { return lockError("lock validation requests", err) })
-	}
+	s.queueConfirmLocks(ctx, p, modelIDs, versionIDs)
 	var validations []gen.DeploymentVersionValidationsRow
 	pgtx.Many(p, &validations, func(q *gen.Queries) ([]gen.DeploymentVersionValidationsRow, error) {
 		return q.DeploymentVersionValidations(ctx, versionIDs)
@@ -157,6 +150,21 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 		call.validations[v.VersionID] = v
 	}
 	return call, nil
+}
+
+// queueConfirmLocks queues a confirmation's locks after its tasks' (docs/locks.md): the models,
+// the versions and the versions' validation requests, each kind in ascending id order (the ids
+// given sorted and without duplicates). noModelLocks leaves them out (negative controls).
+func (s *Service) queueConfirmLocks(ctx context.Context, p *pgtx.Pipeline, modelIDs, versionIDs []int32) {
+	if s.noModelLocks {
+		return
+	}
+	p.Exec(func(q *gen.Queries) error { return q.DeploymentModelsLock(ctx, modelIDs) },
+		func(err error) error { return lockError("lock models", err) })
+	p.Exec(func(q *gen.Queries) error { return q.DeploymentVersionsLock(ctx, versionIDs) },
+		func(err error) error { return lockError("lock versions", err) })
+	p.Exec(func(q *gen.Queries) error { return q.DeploymentValidationsLock(ctx, versionIDs) },
+		func(err error) error { return lockError("lock validation requests", err) })
 }
 
 // lockError turns a lock wait past lock_timeout into lock_timeout (503, retryable), naming the
