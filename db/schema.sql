@@ -108,8 +108,8 @@ CREATE FUNCTION public.deployment_regions_requiring_approval(p_request_id intege
       AND (p_region_id IS NULL OR mr.region_id = p_region_id)
       AND r.requires_regional_approval
       AND NOT EXISTS (
-          SELECT 1 FROM validation_request_regions vrr
-          WHERE vrr.request_id = p_request_id AND vrr.region_id = r.region_id
+          SELECT 1 FROM validation_approval_scope(p_request_id) s
+          WHERE s.region_id = r.region_id
       )
 $$;
 
@@ -128,6 +128,40 @@ CREATE FUNCTION public.validation_approval_decidable_by(p_approval_type text, p_
                    SELECT 1 FROM user_regions ur
                    WHERE ur.user_id = p_user_id AND ur.region_id = p_region_id)
            END
+$$;
+
+
+--
+-- Name: validation_approval_scope(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_approval_scope(p_request_id integer) RETURNS TABLE(region_id integer)
+    LANGUAGE sql STABLE PARALLEL SAFE
+    AS $$
+    WITH covered AS (
+        SELECT v.version_id, v.scope
+        FROM validation_request_models l
+        JOIN model_versions v ON v.version_id = l.version_id
+        WHERE l.request_id = p_request_id
+    ), listed AS (
+        SELECT vrr.region_id
+        FROM validation_request_regions vrr
+        WHERE vrr.request_id = p_request_id
+        UNION
+        SELECT mvr.region_id
+        FROM covered c
+        JOIN model_version_regions mvr ON mvr.version_id = c.version_id
+        WHERE c.scope = 'REGIONAL'
+    )
+    SELECT listed.region_id
+    FROM listed
+    WHERE NOT EXISTS (SELECT 1 FROM covered WHERE covered.scope = 'GLOBAL')
+    UNION
+    SELECT mr.region_id
+    FROM validation_request_models l
+    JOIN model_regions mr ON mr.model_id = l.model_id
+    WHERE l.request_id = p_request_id
+      AND (EXISTS (SELECT 1 FROM covered WHERE covered.scope = 'GLOBAL') OR NOT EXISTS (SELECT 1 FROM listed))
 $$;
 
 
@@ -1885,4 +1919,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205000200'),
     ('20261205000700'),
     ('20261205000800'),
-    ('20261205000900');
+    ('20261205000900'),
+    ('20261205001000');

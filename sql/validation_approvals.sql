@@ -13,47 +13,19 @@ RETURNING approval_id, region_id;
 -- name: ValidationApprovalsCreateRequired :many
 -- The approvals a request needs when it enters PENDING_APPROVAL, created in the status change's
 -- transaction (the request row is locked FOR UPDATE): one GLOBAL, and one REGIONAL per region of
--- the approval scope that requires regional approval. The scope (README "Approvals, exactly
--- once"): when a version the request covers is GLOBAL, every region its models run in — the
--- change goes everywhere the models do, so "global wins" over the listed regions (MRM3's rule);
--- otherwise the request's regions plus the target regions of its REGIONAL versions, and when both
--- are empty, the regions its models run in. The versions covered are those of the request's model
--- links (validation_request_models.version_id, one per model at most).
+-- the approval scope that requires regional approval. The scope is validation_approval_scope
+-- (docs/rules.md, "Approval scope": global wins, else the listed and REGIONAL versions' regions,
+-- else the models' regions), the same one deployments are judged by.
 -- A round is created once: an approval of the same kind (and region) still pending is kept, not
 -- doubled (ON CONFLICT on the pending-approval unique indexes; the service voids a round when the
 -- request leaves PENDING_APPROVAL, so this only matters for rows written around it).
-WITH covered AS (
-    SELECT v.version_id, v.scope
-    FROM validation_request_models l
-    JOIN model_versions v ON v.version_id = l.version_id
-    WHERE l.request_id = @request_id::int
-), listed AS (
-    SELECT vrr.region_id
-    FROM validation_request_regions vrr
-    WHERE vrr.request_id = @request_id::int
-    UNION
-    SELECT mvr.region_id
-    FROM covered c
-    JOIN model_version_regions mvr ON mvr.version_id = c.version_id
-    WHERE c.scope = 'REGIONAL'
-), scope AS (
-    SELECT region_id
-    FROM listed
-    WHERE NOT EXISTS (SELECT 1 FROM covered WHERE scope = 'GLOBAL')
-    UNION
-    SELECT mr.region_id
-    FROM validation_request_models l
-    JOIN model_regions mr ON mr.model_id = l.model_id
-    WHERE l.request_id = @request_id::int
-      AND (EXISTS (SELECT 1 FROM covered WHERE scope = 'GLOBAL') OR NOT EXISTS (SELECT 1 FROM listed))
-)
 INSERT INTO validation_approvals (request_id, region_id, approval_type)
 SELECT @request_id::int, needed.region_id, needed.approval_type
 FROM (
     SELECT NULL::int AS region_id, 'GLOBAL'::text AS approval_type
     UNION ALL
     SELECT r.region_id, 'REGIONAL'
-    FROM scope s
+    FROM validation_approval_scope(@request_id::int) s
     JOIN regions r ON r.region_id = s.region_id
     WHERE r.requires_regional_approval
 ) AS needed
