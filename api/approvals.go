@@ -11,11 +11,13 @@ func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	// Every approval of the request in one answer: no paging, no filters, so no parameters.
-	if err := readQuery(r).Err(); err != nil {
+	// Every approval of the request in one answer: no paging, no filters.
+	q := readQuery(r, "as_of")
+	asOf := q.date("as_of")
+	if err := q.Err(); err != nil {
 		return err
 	}
-	items, err := s.validations.RequestApprovals(r.Context(), actorOf(r), requestID)
+	items, err := s.validations.RequestApprovals(r.Context(), actorOf(r), requestID, asOf)
 	if err != nil {
 		return err
 	}
@@ -23,18 +25,29 @@ func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) er
 	return nil
 }
 
+// listApprovals is GET /approvals, and with mine=true the approver's queue (README, "Approvals").
 func (s *Server) listApprovals(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor", "status", "approval_type", "request_id", "mine")
+	q := readQuery(r, "limit", "cursor", "format", "status", "approval_type", "request_id", "mine", "sort", "as_of")
 	page := q.page()
 	filter := validation.ApprovalFilter{
 		Status:       q.text("status"),
 		ApprovalType: q.text("approval_type"),
 		RequestID:    q.id("request_id"),
+		AsOf:         q.date("as_of"),
+	}
+	if sort := q.text("sort"); sort != nil {
+		filter.Sort = *sort
 	}
 	mine := q.boolean("mine")
 	filter.Mine = mine != nil && *mine
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("approvals", filter.AsOf), func(each func(validation.ApprovalItem) error) error {
+			return s.validations.ExportApprovals(r.Context(), actorOf(r), filter, s.exportCap(), each)
+		})
 	}
 	items, next, err := s.validations.ListApprovals(r.Context(), actorOf(r), filter, page)
 	if err != nil {

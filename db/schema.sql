@@ -115,19 +115,13 @@ $$;
 
 
 --
--- Name: validation_approval_decidable_by(text, integer, public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: validation_approval_decidable(integer, public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.validation_approval_decidable_by(p_approval_type text, p_region_id integer, p_role public.user_role, p_user_id integer) RETURNS boolean
+CREATE FUNCTION public.validation_approval_decidable(p_approval_id integer, p_role public.user_role, p_user_id integer) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-    SELECT CASE
-               WHEN p_role = 'ADMIN' THEN true
-               WHEN p_approval_type = 'GLOBAL' THEN p_role = 'GLOBAL_APPROVER'
-               ELSE p_role = 'REGIONAL_APPROVER' AND EXISTS (
-                   SELECT 1 FROM user_regions ur
-                   WHERE ur.user_id = p_user_id AND ur.region_id = p_region_id)
-           END
+    SELECT EXISTS (SELECT 1 FROM validation_approvals_decidable_by(p_role, p_user_id) d WHERE d.approval_id = p_approval_id)
 $$;
 
 
@@ -166,19 +160,35 @@ $$;
 
 
 --
+-- Name: validation_approvals_decidable_by(public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_approvals_decidable_by(p_role public.user_role, p_user_id integer) RETURNS TABLE(approval_id integer, request_id integer, approval_type text, region_id integer, status text, created_at timestamp with time zone)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
+    FROM validation_approvals a
+    WHERE p_role = 'ADMIN'
+    UNION ALL
+    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
+    FROM validation_approvals a
+    WHERE p_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL'
+    UNION ALL
+    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
+    FROM user_regions ur
+    JOIN validation_approvals a ON a.region_id = ur.region_id
+    WHERE p_role = 'REGIONAL_APPROVER' AND ur.user_id = p_user_id AND a.approval_type <> 'GLOBAL'
+$$;
+
+
+--
 -- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.validation_request_involves(p_request_id integer, p_user_id integer) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-    SELECT EXISTS (
-               SELECT 1 FROM validation_requests vr
-               WHERE vr.request_id = p_request_id AND vr.requestor_id = p_user_id)
-        OR EXISTS (
-               SELECT 1 FROM validation_assignments a
-               WHERE a.request_id = p_request_id AND a.validator_id = p_user_id)
-        OR validation_request_visible_to(p_request_id, p_user_id)
+    SELECT EXISTS (SELECT 1 FROM validation_requests_involving(p_user_id) i WHERE i.request_id = p_request_id)
 $$;
 
 
@@ -189,14 +199,7 @@ $$;
 CREATE FUNCTION public.validation_request_visible_to(p_request_id integer, p_user_id integer) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-    SELECT EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN models m ON m.model_id = l.model_id
-               WHERE l.request_id = p_request_id AND m.owner_id = p_user_id)
-        OR EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN model_delegates d ON d.model_id = l.model_id AND d.revoked_at IS NULL
-               WHERE l.request_id = p_request_id AND d.user_id = p_user_id)
+    SELECT EXISTS (SELECT 1 FROM validation_requests_visible_to(p_user_id) v WHERE v.request_id = p_request_id)
 $$;
 
 
@@ -219,6 +222,40 @@ BEGIN
     END IF;
     RETURN NEW;
 END;
+$$;
+
+
+--
+-- Name: validation_requests_involving(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_involving(p_user_id integer) RETURNS TABLE(request_id integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT vr.request_id FROM validation_requests vr WHERE vr.requestor_id = p_user_id
+    UNION ALL
+    SELECT a.request_id FROM validation_assignments a WHERE a.validator_id = p_user_id
+    UNION ALL
+    SELECT v.request_id FROM validation_requests_visible_to(p_user_id) v
+$$;
+
+
+--
+-- Name: validation_requests_visible_to(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS TABLE(request_id integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT l.request_id
+    FROM models m
+    JOIN validation_request_models l ON l.model_id = m.model_id
+    WHERE m.owner_id = p_user_id
+    UNION ALL
+    SELECT l.request_id
+    FROM model_delegates d
+    JOIN validation_request_models l ON l.model_id = d.model_id
+    WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
 $$;
 
 
@@ -1227,6 +1264,13 @@ CREATE UNIQUE INDEX users_email_lower_key ON public.users USING btree (lower(ema
 
 
 --
+-- Name: validation_approvals_created_at_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_created_at_idx ON public.validation_approvals USING btree (created_at, approval_id);
+
+
+--
 -- Name: validation_approvals_decided_by_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1259,6 +1303,13 @@ CREATE UNIQUE INDEX validation_approvals_one_pending_regional_key ON public.vali
 --
 
 CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) WHERE (status = 'PENDING'::text);
+
+
+--
+-- Name: validation_approvals_pending_region_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_pending_region_idx ON public.validation_approvals USING btree (region_id, approval_id) WHERE (status = 'PENDING'::text);
 
 
 --
@@ -1917,6 +1968,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000201'),
     ('20261203000202'),
     ('20261205000200'),
+    ('20261205000600'),
     ('20261205000700'),
     ('20261205000800'),
     ('20261205000900'),

@@ -63,8 +63,10 @@ func (q *Queries) ValidationApprovalDecide(ctx context.Context, arg ValidationAp
 const validationApprovalLockForDecision = `-- name: ValidationApprovalLockForDecision :one
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,
-       validation_approval_decidable_by(a.approval_type, a.region_id, $1::user_role, $2)::boolean AS caller_may_decide,
-       validation_request_involves(a.request_id, $2)::boolean AS caller_involved
+       EXISTS (SELECT 1 FROM validation_approvals_decidable_by($1::user_role, $2::int) d
+               WHERE d.approval_id = a.approval_id) AS caller_may_decide,
+       EXISTS (SELECT 1 FROM validation_requests_involving($2::int) i
+               WHERE i.request_id = a.request_id) AS caller_involved
 FROM validation_approvals a
 JOIN validation_requests vr ON vr.request_id = a.request_id
 WHERE a.approval_id = $3
@@ -90,9 +92,11 @@ type ValidationApprovalLockForDecisionRow struct {
 
 // Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
 // same transaction), and reads what the decision is judged on: the request's status, whether the
-// caller's role (and, for a regional one, its regions) may decide this kind of approval
-// (validation_approval_decidable_by) and whether the caller is involved in the request
-// (validation_request_involves).
+// caller may decide this approval by role and region (validation_approvals_decidable_by) and
+// whether the caller is involved in the request (validation_requests_involving). Those are the
+// rules' one home, the sets the approver queue (ValidationApprovalsQueue) joins, so the queue
+// never lists what the decision would refuse. Here each set is probed for one id: the id is
+// pushed into every branch of the inlined function (primary-key and index probes).
 func (q *Queries) ValidationApprovalLockForDecision(ctx context.Context, arg ValidationApprovalLockForDecisionParams) (ValidationApprovalLockForDecisionRow, error) {
 	row := q.db.QueryRow(ctx, validationApprovalLockForDecision, arg.Role, arg.UserID, arg.ApprovalID)
 	var i ValidationApprovalLockForDecisionRow
@@ -134,6 +138,37 @@ func (q *Queries) ValidationApprovalRequest(ctx context.Context, approvalID int3
 	var i ValidationApprovalRequestRow
 	err := row.Scan(&i.RequestID, &i.ApprovalType, &i.ModelIds)
 	return i, err
+}
+
+const validationApprovalsCount = `-- name: ValidationApprovalsCount :one
+SELECT count(*)
+FROM validation_approvals a
+WHERE ($1::int IS NULL
+       OR a.request_id IN (SELECT v.request_id FROM validation_requests_visible_to($1::int) v))
+  AND ($2::text IS NULL OR a.status = $2::text)
+  AND ($3::int IS NULL OR a.request_id = $3::int)
+  AND ($4::text IS NULL OR a.approval_type = $4::text)
+`
+
+type ValidationApprovalsCountParams struct {
+	VisibleTo    *int32
+	Status       *string
+	RequestID    *int32
+	ApprovalType *string
+}
+
+// How many approvals ValidationApprovalsList lists over all its pages, for a CSV export: the same
+// filters. A USER's visibility is a hashed semi-join on its requests.
+func (q *Queries) ValidationApprovalsCount(ctx context.Context, arg ValidationApprovalsCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, validationApprovalsCount,
+		arg.VisibleTo,
+		arg.Status,
+		arg.RequestID,
+		arg.ApprovalType,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
 }
 
 const validationApprovalsCreateForDeployment = `-- name: ValidationApprovalsCreateForDeployment :many
@@ -231,28 +266,63 @@ func (q *Queries) ValidationApprovalsCreateRequired(ctx context.Context, request
 }
 
 const validationApprovalsForRequest = `-- name: ValidationApprovalsForRequest :many
-SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
-       comments, created_at
-FROM validation_approvals
-WHERE request_id = $1
-ORDER BY approval_id
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
+FROM validation_approvals a
+JOIN validation_requests vr ON vr.request_id = a.request_id
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+WHERE a.request_id = $2
+ORDER BY a.approval_id
 `
 
-type ValidationApprovalsForRequestRow struct {
-	ApprovalID   int32
-	RequestID    int32
-	ApprovalType string
-	RegionID     *int32
-	Status       string
-	DecidedByID  *int32
-	DecidedAt    *time.Time
-	Comments     *string
-	CreatedAt    time.Time
+type ValidationApprovalsForRequestParams struct {
+	AsOf      *time.Time
+	RequestID int32
 }
 
+type ValidationApprovalsForRequestRow struct {
+	ApprovalID               int32
+	RequestID                int32
+	ApprovalType             string
+	RegionID                 *int32
+	RegionCode               *string
+	Status                   string
+	DecidedByID              *int32
+	DecidedAt                *time.Time
+	Comments                 *string
+	CreatedAt                time.Time
+	DaysPending              int32
+	RequestStatus            string
+	ValidationType           string
+	Priority                 ValidationPriority
+	TargetCompletionDate     time.Time
+	RequestorID              int32
+	RequestorFullName        string
+	PrimaryValidatorID       *int32
+	PrimaryValidatorFullName *string
+	ModelIds                 []int32
+	ModelNames               []string
+}
+
+// An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+// (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+// request's context: status, type, priority, target date, requestor, primary validator (the
+// partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+// models_pkey). Every join is a primary-key or unique-index probe per item of the page.
 // Every approval of one request, in creation order (validation_approvals_request_id_idx).
-func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, requestID int32) ([]ValidationApprovalsForRequestRow, error) {
-	rows, err := q.db.Query(ctx, validationApprovalsForRequest, requestID)
+func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, arg ValidationApprovalsForRequestParams) ([]ValidationApprovalsForRequestRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsForRequest, arg.AsOf, arg.RequestID)
 	if err != nil {
 		return nil, err
 	}
@@ -265,11 +335,23 @@ func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, requestID i
 			&i.RequestID,
 			&i.ApprovalType,
 			&i.RegionID,
+			&i.RegionCode,
 			&i.Status,
 			&i.DecidedByID,
 			&i.DecidedAt,
 			&i.Comments,
 			&i.CreatedAt,
+			&i.DaysPending,
+			&i.RequestStatus,
+			&i.ValidationType,
+			&i.Priority,
+			&i.TargetCompletionDate,
+			&i.RequestorID,
+			&i.RequestorFullName,
+			&i.PrimaryValidatorID,
+			&i.PrimaryValidatorFullName,
+			&i.ModelIds,
+			&i.ModelNames,
 		); err != nil {
 			return nil, err
 		}
@@ -281,67 +363,138 @@ func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, requestID i
 	return items, nil
 }
 
+const validationApprovalsForRequestCount = `-- name: ValidationApprovalsForRequestCount :one
+SELECT count(*) FROM validation_approvals a WHERE a.request_id = $1
+`
+
+// How many rows ValidationApprovalsForRequest lists, for its CSV export.
+func (q *Queries) ValidationApprovalsForRequestCount(ctx context.Context, requestID int32) (int64, error) {
+	row := q.db.QueryRow(ctx, validationApprovalsForRequestCount, requestID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const validationApprovalsList = `-- name: ValidationApprovalsList :many
-SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.decided_by_id,
-       a.decided_at, a.comments, a.created_at
-FROM validation_approvals a
+WITH page AS (
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE NOT $2::boolean AND $3::int IS NULL
+       AND a.approval_id > $4::int
+       AND ($5::text IS NULL OR a.status = $5::text)
+       AND ($6::int IS NULL OR a.request_id = $6::int)
+       AND ($7::text IS NULL OR a.approval_type = $7::text)
+     ORDER BY a.approval_id
+     LIMIT $8)
+    UNION ALL
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE $2::boolean AND $3::int IS NULL
+       AND (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = $4::int), '-infinity'::timestamptz), $4::int)
+       AND ($5::text IS NULL OR a.status = $5::text)
+       AND ($6::int IS NULL OR a.request_id = $6::int)
+       AND ($7::text IS NULL OR a.approval_type = $7::text)
+     ORDER BY a.created_at, a.approval_id
+     LIMIT $8)
+    UNION ALL
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE $3::int IS NOT NULL
+       AND a.request_id IN (SELECT v.request_id FROM validation_requests_visible_to($3::int) v)
+       AND CASE WHEN $2::boolean
+                THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = $4::int), '-infinity'::timestamptz), $4::int)
+                ELSE a.approval_id > $4::int END
+       AND ($5::text IS NULL OR a.status = $5::text)
+       AND ($6::int IS NULL OR a.request_id = $6::int)
+       AND ($7::text IS NULL OR a.approval_type = $7::text)
+     ORDER BY CASE WHEN $2::boolean THEN a.created_at END, a.approval_id
+     LIMIT $8)
+)
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
+FROM page p
+JOIN validation_approvals a ON a.approval_id = p.approval_id
 JOIN validation_requests vr ON vr.request_id = a.request_id
-WHERE a.approval_id > $1
-  AND ($2::text IS NULL OR a.status = $2::text)
-  AND ($3::int IS NULL OR a.request_id = $3::int)
-  AND ($4::text IS NULL OR a.approval_type = $4::text)
-  AND ($5::int IS NULL OR validation_request_visible_to(a.request_id, $5::int)::boolean)
-  AND (NOT $6::boolean OR (
-      a.status = 'PENDING'
-      AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
-      AND validation_approval_decidable_by(a.approval_type, a.region_id, $7::user_role, $8)::boolean
-      AND NOT validation_request_involves(a.request_id, $8)::boolean
-  ))
-ORDER BY a.approval_id
-LIMIT $9
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+ORDER BY CASE WHEN $2::boolean THEN a.created_at END, a.approval_id
 `
 
 type ValidationApprovalsListParams struct {
+	AsOf         *time.Time
+	ByCreated    bool
+	VisibleTo    *int32
 	AfterID      int32
 	Status       *string
 	RequestID    *int32
 	ApprovalType *string
-	VisibleTo    *int32
-	Mine         bool
-	Role         UserRole
-	UserID       int32
-	LimitCount   int32
+	PageLimit    int32
 }
 
 type ValidationApprovalsListRow struct {
-	ApprovalID   int32
-	RequestID    int32
-	ApprovalType string
-	RegionID     *int32
-	Status       string
-	DecidedByID  *int32
-	DecidedAt    *time.Time
-	Comments     *string
-	CreatedAt    time.Time
+	ApprovalID               int32
+	RequestID                int32
+	ApprovalType             string
+	RegionID                 *int32
+	RegionCode               *string
+	Status                   string
+	DecidedByID              *int32
+	DecidedAt                *time.Time
+	Comments                 *string
+	CreatedAt                time.Time
+	DaysPending              int32
+	RequestStatus            string
+	ValidationType           string
+	Priority                 ValidationPriority
+	TargetCompletionDate     time.Time
+	RequestorID              int32
+	RequestorFullName        string
+	PrimaryValidatorID       *int32
+	PrimaryValidatorFullName *string
+	ModelIds                 []int32
+	ModelNames               []string
 }
 
-// Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
-// the approvals the caller may decide now: pending; of a kind its role decides
-// (validation_approval_decidable_by); for a round's approval, its request awaiting approval; and
-// a request the caller is not involved in (validation_request_involves). The same functions judge
-// a decision (ValidationApprovalLockForDecision).
-// visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
+// An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+// (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+// request's context: status, type, priority, target date, requestor, primary validator (the
+// partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+// models_pkey). Every join is a primary-key or unique-index probe per item of the page.
+// GET /approvals without mine: a keyset page, sorted by approval_id or (by_created) by
+// (created_at, approval_id). The cursor is the last approval id alone: by creation, its
+// created_at is read back by primary key (an approval's created_at never changes, and approvals
+// are never deleted); before the first page (after_id 0) it is -infinity. Filters are optional (NULL = not filtered). The page is one of three
+// branches, each gated by parameters alone (a one-time filter, so the others never run, also in
+// a generic plan):
+//  1. everyone visible, by id: validation_approvals_pkey in order, stopped by the LIMIT;
+//  2. everyone visible, by creation: validation_approvals_created_at_idx, the row comparison its
+//     index condition;
+//  3. a USER (visible_to): the approvals of the requests of its models
+//     (validation_requests_visible_to, driven from models_owner_id_idx and
+//     model_delegates_user_id_idx, then validation_approvals_request_id_idx), a small set sorted
+//     in memory.
+//
+// Plans at 10,000 requests: bench/results/approvals-queue-explain.md.
 func (q *Queries) ValidationApprovalsList(ctx context.Context, arg ValidationApprovalsListParams) ([]ValidationApprovalsListRow, error) {
 	rows, err := q.db.Query(ctx, validationApprovalsList,
+		arg.AsOf,
+		arg.ByCreated,
+		arg.VisibleTo,
 		arg.AfterID,
 		arg.Status,
 		arg.RequestID,
 		arg.ApprovalType,
-		arg.VisibleTo,
-		arg.Mine,
-		arg.Role,
-		arg.UserID,
-		arg.LimitCount,
+		arg.PageLimit,
 	)
 	if err != nil {
 		return nil, err
@@ -355,11 +508,23 @@ func (q *Queries) ValidationApprovalsList(ctx context.Context, arg ValidationApp
 			&i.RequestID,
 			&i.ApprovalType,
 			&i.RegionID,
+			&i.RegionCode,
 			&i.Status,
 			&i.DecidedByID,
 			&i.DecidedAt,
 			&i.Comments,
 			&i.CreatedAt,
+			&i.DaysPending,
+			&i.RequestStatus,
+			&i.ValidationType,
+			&i.Priority,
+			&i.TargetCompletionDate,
+			&i.RequestorID,
+			&i.RequestorFullName,
+			&i.PrimaryValidatorID,
+			&i.PrimaryValidatorFullName,
+			&i.ModelIds,
+			&i.ModelNames,
 		); err != nil {
 			return nil, err
 		}
@@ -381,6 +546,185 @@ WHERE request_id = $1 AND status = 'PENDING' AND approval_type <> 'DEPLOYMENT'
 // transaction under the request's row lock: zero after an approval means it was the last one.
 func (q *Queries) ValidationApprovalsPendingCount(ctx context.Context, requestID int32) (int64, error) {
 	row := q.db.QueryRow(ctx, validationApprovalsPendingCount, requestID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
+const validationApprovalsQueue = `-- name: ValidationApprovalsQueue :many
+WITH page AS (
+    SELECT a.approval_id, a.created_at
+    FROM validation_approvals_decidable_by($3::user_role, $4::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
+    JOIN validation_requests cvr ON cvr.request_id = a.request_id
+    WHERE a.status = 'PENDING'
+      AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+      AND NOT EXISTS (SELECT 1 FROM validation_requests_involving($4::int) i WHERE i.request_id = a.request_id)
+      AND CASE WHEN $2::boolean
+               THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = $5::int), '-infinity'::timestamptz), $5::int)
+               ELSE a.approval_id > $5::int END
+      AND ($6::text IS NULL OR a.status = $6::text)
+      AND ($7::int IS NULL OR a.request_id = $7::int)
+      AND ($8::text IS NULL OR a.approval_type = $8::text)
+    ORDER BY CASE WHEN $2::boolean THEN a.created_at END, a.approval_id
+    LIMIT $9
+)
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
+FROM page p
+JOIN validation_approvals a ON a.approval_id = p.approval_id
+JOIN validation_requests vr ON vr.request_id = a.request_id
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+ORDER BY CASE WHEN $2::boolean THEN a.created_at END, a.approval_id
+`
+
+type ValidationApprovalsQueueParams struct {
+	AsOf         *time.Time
+	ByCreated    bool
+	Role         UserRole
+	UserID       int32
+	AfterID      int32
+	Status       *string
+	RequestID    *int32
+	ApprovalType *string
+	PageLimit    int32
+}
+
+type ValidationApprovalsQueueRow struct {
+	ApprovalID               int32
+	RequestID                int32
+	ApprovalType             string
+	RegionID                 *int32
+	RegionCode               *string
+	Status                   string
+	DecidedByID              *int32
+	DecidedAt                *time.Time
+	Comments                 *string
+	CreatedAt                time.Time
+	DaysPending              int32
+	RequestStatus            string
+	ValidationType           string
+	Priority                 ValidationPriority
+	TargetCompletionDate     time.Time
+	RequestorID              int32
+	RequestorFullName        string
+	PrimaryValidatorID       *int32
+	PrimaryValidatorFullName *string
+	ModelIds                 []int32
+	ModelNames               []string
+}
+
+// An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+// (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+// request's context: status, type, priority, target date, requestor, primary validator (the
+// partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+// models_pkey). Every join is a primary-key or unique-index probe per item of the page.
+// GET /approvals?mine=true, the approver's queue: the approvals the caller may decide now —
+// pending; of a kind and region its role decides (validation_approvals_decidable_by); for a
+// round's approval, its request awaiting approval; of a request the caller is not involved in
+// (validation_requests_involving). The same sets judge a decision (ValidationApprovalLockForDecision).
+// The plan (bench/results/approvals-queue-explain.md): the inlined decidable set is one branch per
+// role behind a one-time filter, status = 'PENDING' pushed into it, so a partial index of pending
+// approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
+// a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
+// caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
+// validation_assignments_validator_id_idx, models_owner_id_idx, model_delegates_user_id_idx);
+// each candidate's request status is a primary-key probe. Pending approvals are few (the open
+// rounds), so the page is sorted in memory (top-N) by approval_id or (by_created) by
+// (created_at, approval_id), keyset after the cursor. A USER or VALIDATOR decides nothing: its
+// set is empty.
+func (q *Queries) ValidationApprovalsQueue(ctx context.Context, arg ValidationApprovalsQueueParams) ([]ValidationApprovalsQueueRow, error) {
+	rows, err := q.db.Query(ctx, validationApprovalsQueue,
+		arg.AsOf,
+		arg.ByCreated,
+		arg.Role,
+		arg.UserID,
+		arg.AfterID,
+		arg.Status,
+		arg.RequestID,
+		arg.ApprovalType,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationApprovalsQueueRow
+	for rows.Next() {
+		var i ValidationApprovalsQueueRow
+		if err := rows.Scan(
+			&i.ApprovalID,
+			&i.RequestID,
+			&i.ApprovalType,
+			&i.RegionID,
+			&i.RegionCode,
+			&i.Status,
+			&i.DecidedByID,
+			&i.DecidedAt,
+			&i.Comments,
+			&i.CreatedAt,
+			&i.DaysPending,
+			&i.RequestStatus,
+			&i.ValidationType,
+			&i.Priority,
+			&i.TargetCompletionDate,
+			&i.RequestorID,
+			&i.RequestorFullName,
+			&i.PrimaryValidatorID,
+			&i.PrimaryValidatorFullName,
+			&i.ModelIds,
+			&i.ModelNames,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationApprovalsQueueCount = `-- name: ValidationApprovalsQueueCount :one
+SELECT count(*)
+FROM validation_approvals_decidable_by($1::user_role, $2::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
+JOIN validation_requests cvr ON cvr.request_id = a.request_id
+WHERE a.status = 'PENDING'
+  AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+  AND NOT EXISTS (SELECT 1 FROM validation_requests_involving($2::int) i WHERE i.request_id = a.request_id)
+  AND ($3::text IS NULL OR a.status = $3::text)
+  AND ($4::int IS NULL OR a.request_id = $4::int)
+  AND ($5::text IS NULL OR a.approval_type = $5::text)
+`
+
+type ValidationApprovalsQueueCountParams struct {
+	Role         UserRole
+	UserID       int32
+	Status       *string
+	RequestID    *int32
+	ApprovalType *string
+}
+
+// How many approvals ValidationApprovalsQueue lists over all its pages, for a CSV export: the same
+// sets and filters.
+func (q *Queries) ValidationApprovalsQueueCount(ctx context.Context, arg ValidationApprovalsQueueCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, validationApprovalsQueueCount,
+		arg.Role,
+		arg.UserID,
+		arg.Status,
+		arg.RequestID,
+		arg.ApprovalType,
+	)
 	var count int64
 	err := row.Scan(&count)
 	return count, err

@@ -60,13 +60,17 @@ WHERE a.approval_id = @approval_id;
 -- name: ValidationApprovalLockForDecision :one
 -- Locks one approval for its decision, after its request's row (FOR UPDATE, taken first by the
 -- same transaction), and reads what the decision is judged on: the request's status, whether the
--- caller's role (and, for a regional one, its regions) may decide this kind of approval
--- (validation_approval_decidable_by) and whether the caller is involved in the request
--- (validation_request_involves).
+-- caller may decide this approval by role and region (validation_approvals_decidable_by) and
+-- whether the caller is involved in the request (validation_requests_involving). Those are the
+-- rules' one home, the sets the approver queue (ValidationApprovalsQueue) joins, so the queue
+-- never lists what the decision would refuse. Here each set is probed for one id: the id is
+-- pushed into every branch of the inlined function (primary-key and index probes).
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,
-       validation_approval_decidable_by(a.approval_type, a.region_id, @role::user_role, @user_id)::boolean AS caller_may_decide,
-       validation_request_involves(a.request_id, @user_id)::boolean AS caller_involved
+       EXISTS (SELECT 1 FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) d
+               WHERE d.approval_id = a.approval_id) AS caller_may_decide,
+       EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i
+               WHERE i.request_id = a.request_id) AS caller_involved
 FROM validation_approvals a
 JOIN validation_requests vr ON vr.request_id = a.request_id
 WHERE a.approval_id = @approval_id
@@ -88,34 +92,183 @@ FROM validation_approvals
 WHERE request_id = @request_id AND status = 'PENDING' AND approval_type <> 'DEPLOYMENT';
 
 -- name: ValidationApprovalsForRequest :many
+-- An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+-- (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+-- request's context: status, type, priority, target date, requestor, primary validator (the
+-- partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+-- models_pkey). Every join is a primary-key or unique-index probe per item of the page.
 -- Every approval of one request, in creation order (validation_approvals_request_id_idx).
-SELECT approval_id, request_id, approval_type, region_id, status, decided_by_id, decided_at,
-       comments, created_at
-FROM validation_approvals
-WHERE request_id = @request_id
-ORDER BY approval_id;
-
--- name: ValidationApprovalsList :many
--- Keyset pagination on the primary key; filters are optional (NULL = not filtered). mine keeps
--- the approvals the caller may decide now: pending; of a kind its role decides
--- (validation_approval_decidable_by); for a round's approval, its request awaiting approval; and
--- a request the caller is not involved in (validation_request_involves). The same functions judge
--- a decision (ValidationApprovalLockForDecision).
--- visible_to, when set, keeps the approvals of requests of models that user owns or delegates for.
-SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.decided_by_id,
-       a.decided_at, a.comments, a.created_at
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
 FROM validation_approvals a
 JOIN validation_requests vr ON vr.request_id = a.request_id
-WHERE a.approval_id > @after_id
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+WHERE a.request_id = @request_id
+ORDER BY a.approval_id;
+
+-- name: ValidationApprovalsForRequestCount :one
+-- How many rows ValidationApprovalsForRequest lists, for its CSV export.
+SELECT count(*) FROM validation_approvals a WHERE a.request_id = @request_id;
+
+-- name: ValidationApprovalsList :many
+-- An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+-- (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+-- request's context: status, type, priority, target date, requestor, primary validator (the
+-- partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+-- models_pkey). Every join is a primary-key or unique-index probe per item of the page.
+-- GET /approvals without mine: a keyset page, sorted by approval_id or (by_created) by
+-- (created_at, approval_id). The cursor is the last approval id alone: by creation, its
+-- created_at is read back by primary key (an approval's created_at never changes, and approvals
+-- are never deleted); before the first page (after_id 0) it is -infinity. Filters are optional (NULL = not filtered). The page is one of three
+-- branches, each gated by parameters alone (a one-time filter, so the others never run, also in
+-- a generic plan):
+--   1. everyone visible, by id: validation_approvals_pkey in order, stopped by the LIMIT;
+--   2. everyone visible, by creation: validation_approvals_created_at_idx, the row comparison its
+--      index condition;
+--   3. a USER (visible_to): the approvals of the requests of its models
+--      (validation_requests_visible_to, driven from models_owner_id_idx and
+--      model_delegates_user_id_idx, then validation_approvals_request_id_idx), a small set sorted
+--      in memory.
+-- Plans at 10,000 requests: bench/results/approvals-queue-explain.md.
+WITH page AS (
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE NOT @by_created::boolean AND sqlc.narg('visible_to')::int IS NULL
+       AND a.approval_id > @after_id::int
+       AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+       AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+       AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
+     ORDER BY a.approval_id
+     LIMIT @page_limit)
+    UNION ALL
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE @by_created::boolean AND sqlc.narg('visible_to')::int IS NULL
+       AND (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = @after_id::int), '-infinity'::timestamptz), @after_id::int)
+       AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+       AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+       AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
+     ORDER BY a.created_at, a.approval_id
+     LIMIT @page_limit)
+    UNION ALL
+    (SELECT a.approval_id, a.created_at
+     FROM validation_approvals a
+     WHERE sqlc.narg('visible_to')::int IS NOT NULL
+       AND a.request_id IN (SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)
+       AND CASE WHEN @by_created::boolean
+                THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = @after_id::int), '-infinity'::timestamptz), @after_id::int)
+                ELSE a.approval_id > @after_id::int END
+       AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+       AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+       AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
+     ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id
+     LIMIT @page_limit)
+)
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
+FROM page p
+JOIN validation_approvals a ON a.approval_id = p.approval_id
+JOIN validation_requests vr ON vr.request_id = a.request_id
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id;
+
+-- name: ValidationApprovalsCount :one
+-- How many approvals ValidationApprovalsList lists over all its pages, for a CSV export: the same
+-- filters. A USER's visibility is a hashed semi-join on its requests.
+SELECT count(*)
+FROM validation_approvals a
+WHERE (sqlc.narg('visible_to')::int IS NULL
+       OR a.request_id IN (SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v))
   AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
   AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
-  AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
-  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(a.request_id, sqlc.narg('visible_to')::int)::boolean)
-  AND (NOT @mine::boolean OR (
-      a.status = 'PENDING'
-      AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
-      AND validation_approval_decidable_by(a.approval_type, a.region_id, @role::user_role, @user_id)::boolean
-      AND NOT validation_request_involves(a.request_id, @user_id)::boolean
-  ))
-ORDER BY a.approval_id
-LIMIT @limit_count;
+  AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text);
+
+-- name: ValidationApprovalsQueue :many
+-- An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
+-- (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
+-- request's context: status, type, priority, target date, requestor, primary validator (the
+-- partial unique index validation_assignments_one_primary_key) and models (validation_request_models_pkey,
+-- models_pkey). Every join is a primary-key or unique-index probe per item of the page.
+-- GET /approvals?mine=true, the approver's queue: the approvals the caller may decide now —
+-- pending; of a kind and region its role decides (validation_approvals_decidable_by); for a
+-- round's approval, its request awaiting approval; of a request the caller is not involved in
+-- (validation_requests_involving). The same sets judge a decision (ValidationApprovalLockForDecision).
+-- The plan (bench/results/approvals-queue-explain.md): the inlined decidable set is one branch per
+-- role behind a one-time filter, status = 'PENDING' pushed into it, so a partial index of pending
+-- approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
+-- a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
+-- caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
+-- validation_assignments_validator_id_idx, models_owner_id_idx, model_delegates_user_id_idx);
+-- each candidate's request status is a primary-key probe. Pending approvals are few (the open
+-- rounds), so the page is sorted in memory (top-N) by approval_id or (by_created) by
+-- (created_at, approval_id), keyset after the cursor. A USER or VALIDATOR decides nothing: its
+-- set is empty.
+WITH page AS (
+    SELECT a.approval_id, a.created_at
+    FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
+    JOIN validation_requests cvr ON cvr.request_id = a.request_id
+    WHERE a.status = 'PENDING'
+      AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+      AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i WHERE i.request_id = a.request_id)
+      AND CASE WHEN @by_created::boolean
+               THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = @after_id::int), '-infinity'::timestamptz), @after_id::int)
+               ELSE a.approval_id > @after_id::int END
+      AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+      AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+      AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text)
+    ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id
+    LIMIT @page_limit
+)
+SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, rg.code AS region_code, a.status,
+       a.decided_by_id, a.decided_at, a.comments, a.created_at,
+       (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - (a.created_at AT TIME ZONE 'UTC')::date)::int AS days_pending,
+       vr.status AS request_status, vr.validation_type, vr.priority, vr.target_completion_date,
+       vr.requestor_id, ru.full_name AS requestor_full_name,
+       pv.validator_id AS primary_validator_id, pu.full_name AS primary_validator_full_name,
+       array(SELECT l.model_id FROM validation_request_models l
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::int[] AS model_ids,
+       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
+             WHERE l.request_id = a.request_id ORDER BY l.model_id)::text[] AS model_names
+FROM page p
+JOIN validation_approvals a ON a.approval_id = p.approval_id
+JOIN validation_requests vr ON vr.request_id = a.request_id
+JOIN users ru ON ru.user_id = vr.requestor_id
+LEFT JOIN regions rg ON rg.region_id = a.region_id
+LEFT JOIN validation_assignments pv ON pv.request_id = a.request_id AND pv.is_primary
+LEFT JOIN users pu ON pu.user_id = pv.validator_id
+ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id;
+
+-- name: ValidationApprovalsQueueCount :one
+-- How many approvals ValidationApprovalsQueue lists over all its pages, for a CSV export: the same
+-- sets and filters.
+SELECT count(*)
+FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
+JOIN validation_requests cvr ON cvr.request_id = a.request_id
+WHERE a.status = 'PENDING'
+  AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+  AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i WHERE i.request_id = a.request_id)
+  AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
+  AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
+  AND (sqlc.narg('approval_type')::text IS NULL OR a.approval_type = sqlc.narg('approval_type')::text);

@@ -57,7 +57,7 @@ func demoLifecycle(ctx context.Context, users *user.Service, svc *validation.Ser
 	if _, err := svc.ChangeStatus(ctx, requestor, requestID, validation.StatusPendingApproval, "ready for approval"); err != nil {
 		return fmt.Errorf("submit: %w", err)
 	}
-	approvals, err := svc.RequestApprovals(ctx, requestor, requestID)
+	approvals, err := svc.RequestApprovals(ctx, requestor, requestID, nil)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,10 @@
 package validation
 
 import (
-	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
-	"mrmflow/internal/pgtx"
 )
 
 // Approval types. A request entering PENDING_APPROVAL gets one GLOBAL approval and one REGIONAL
@@ -50,9 +46,8 @@ type Approval struct {
 	CreatedAt    time.Time  `json:"created_at"`
 }
 
-// approvalRow is the columns every approval read returns; sqlc names one struct per query, and
-// they convert to this one.
-type approvalRow = gen.ValidationApprovalsForRequestRow
+// approvalRow is the columns a decision returns (ValidationApprovalDecide).
+type approvalRow = gen.ValidationApprovalDecideRow
 
 func approvalOf(r approvalRow) Approval {
 	return Approval{
@@ -65,68 +60,3 @@ func approvalOf(r approvalRow) Approval {
 // isRound reports whether an approval of approvalType belongs to its request's round (and so
 // gates the request's status).
 func isRound(approvalType string) bool { return approvalType != ApprovalDeployment }
-
-// ApprovalFilter narrows GET /approvals; nil fields do not filter. Mine keeps the approvals the
-// caller may decide now.
-type ApprovalFilter struct {
-	Status       *string
-	RequestID    *int32
-	ApprovalType *string
-	Mine         bool
-}
-
-// RequestApprovals returns every approval of one request, oldest first. Whoever may read the
-// request may read its approvals.
-func (s *Service) RequestApprovals(ctx context.Context, actor domain.Actor, requestID int32) ([]Approval, error) {
-	var visible bool
-	var rows []gen.ValidationApprovalsForRequestRow
-	p := &pgtx.Pipeline{}
-	queueVisible(ctx, p, actor, requestID, &visible)
-	pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.ValidationApprovalsForRequestRow, error) {
-		return q.ValidationApprovalsForRequest(ctx, requestID)
-	}, pgtx.Wrap("list request approvals"))
-	if err := p.Send(ctx, s.pool); err != nil {
-		return nil, err
-	}
-	if !visible {
-		return nil, domain.NotFound("validation request %d does not exist", requestID)
-	}
-	out := make([]Approval, len(rows))
-	for i, r := range rows {
-		out[i] = approvalOf(r)
-	}
-	return out, nil
-}
-
-// ListApprovals returns approvals in id order. A USER sees only the approvals of requests of
-// models they own or delegate for; with Mine, anyone sees only the approvals they may decide now
-// (an approver's queue).
-func (s *Service) ListApprovals(ctx context.Context, actor domain.Actor, f ApprovalFilter, page domain.Page) ([]Approval, *int64, error) {
-	var c domain.Check
-	if f.Status != nil && !slices.Contains(approvalStatuses, *f.Status) {
-		c.Add("status", "must be one of %v", approvalStatuses)
-	}
-	if f.ApprovalType != nil && !slices.Contains(approvalTypes, *f.ApprovalType) {
-		c.Add("approval_type", "must be one of %v", approvalTypes)
-	}
-	if err := c.Err(); err != nil {
-		return nil, nil, err
-	}
-	var visibleTo *int32
-	if !actor.SeesAll() {
-		visibleTo = &actor.UserID
-	}
-	rows, err := gen.New(s.pool).ValidationApprovalsList(ctx, gen.ValidationApprovalsListParams{
-		AfterID: int32(page.After), Status: f.Status, RequestID: f.RequestID, ApprovalType: f.ApprovalType,
-		VisibleTo: visibleTo, Mine: f.Mine, Role: gen.UserRole(actor.Role), UserID: actor.UserID, LimitCount: page.Limit + 1,
-	})
-	if err != nil {
-		return nil, nil, fmt.Errorf("list approvals: %w", err)
-	}
-	rows, next := domain.PageOf(rows, page.Limit, func(r gen.ValidationApprovalsListRow) int64 { return int64(r.ApprovalID) })
-	out := make([]Approval, len(rows))
-	for i, r := range rows {
-		out[i] = approvalOf(approvalRow(r))
-	}
-	return out, next, nil
-}

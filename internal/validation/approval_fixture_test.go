@@ -70,9 +70,9 @@ func (f *fixture) toPendingApproval(in validation.CreateInput) int32 {
 }
 
 // approvals returns the approvals of request, oldest first, as an ADMIN sees them.
-func (f *fixture) approvals(request int32) []validation.Approval {
+func (f *fixture) approvals(request int32) []validation.ApprovalItem {
 	f.t.Helper()
-	list, err := f.svc.RequestApprovals(context.Background(), domain.Actor{Role: domain.RoleAdmin}, request)
+	list, err := f.svc.RequestApprovals(context.Background(), domain.Actor{Role: domain.RoleAdmin}, request, nil)
 	if err != nil {
 		f.t.Fatalf("list approvals: %v", err)
 	}
@@ -100,7 +100,7 @@ func (f *fixture) count(sql string, args ...any) int {
 }
 
 // kinds summarises approvals as "TYPE/region/STATUS" strings, in order.
-func kinds(list []validation.Approval) []string {
+func kinds(list []validation.ApprovalItem) []string {
 	out := make([]string, len(list))
 	for i, a := range list {
 		region := "-"

@@ -295,7 +295,7 @@ func TestApproverQueue(t *testing.T) {
 	if got, want := requestsOf(delegate, validation.ApprovalFilter{}), []string{g(reqUS), rg(reqUS)}; !slices.Equal(got, want) {
 		t.Errorf("USER delegate sees %v, want %v", got, want)
 	}
-	if _, err := f.svc.RequestApprovals(context.Background(), delegate, reqEU); domain.CodeOf(err) != domain.CodeNotFound {
+	if _, err := f.svc.RequestApprovals(context.Background(), delegate, reqEU, nil); domain.CodeOf(err) != domain.CodeNotFound {
 		t.Errorf("USER reading another model's request approvals: %v, want not_found", err)
 	}
 	// Paging: one at a time, in id order, with a cursor.
