@@ -30,21 +30,11 @@ WITH my_models AS MATERIALIZED (
 SELECT
     CASE WHEN $1::user_role IN ('ADMIN', 'GLOBAL_APPROVER', 'REGIONAL_APPROVER') THEN (
         SELECT count(*)
-        FROM validation_approvals a
+        FROM validation_approvals_decidable_by($1::user_role, $2::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
         JOIN validation_requests vr ON vr.request_id = a.request_id
         WHERE a.status = 'PENDING'
           AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
-          AND ($1::user_role = 'ADMIN'
-               OR ($1::user_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL')
-               OR ($1::user_role = 'REGIONAL_APPROVER' AND a.approval_type <> 'GLOBAL'
-                   AND EXISTS (SELECT 1 FROM user_regions ur
-                               WHERE ur.user_id = $2::int AND ur.region_id = a.region_id)))
-          AND vr.requestor_id <> $2::int
-          AND NOT EXISTS (SELECT 1 FROM validation_assignments va
-                          WHERE va.request_id = a.request_id AND va.validator_id = $2::int)
-          AND NOT EXISTS (SELECT 1 FROM validation_request_models l
-                          WHERE l.request_id = a.request_id
-                            AND l.model_id IN (SELECT mm.model_id FROM my_models mm))
+          AND NOT EXISTS (SELECT 1 FROM validation_requests_involving($2::int) i WHERE i.request_id = a.request_id)
     ) ELSE 0 END::bigint AS approvals_to_decide,
     (SELECT count(*) FROM my_open_tasks t, day
      WHERE t.planned_production_date < day.as_of)::bigint AS tasks_overdue,
@@ -109,16 +99,11 @@ type SummaryForUserRow struct {
 // 50,000 requests, 75,000 tasks, 10,000 models): every count is driven from an index on the
 // caller or on a small partial index, never a scan of a big table:
 //
-// approvals_to_decide (ADMIN, GLOBAL_APPROVER, REGIONAL_APPROVER): pending approvals
-// (validation_approvals_pending_idx, the partial index of PENDING approvals, few at any time) of
-// a request awaiting approval — or DEPLOYMENT ones, which do not wait for a round — that the
-// caller may decide, with the semantics of validation_approval_decidable_by and
-// validation_request_involves written as set-based predicates instead of per-row calls: ADMIN
-// any; GLOBAL a GLOBAL_APPROVER; REGIONAL and DEPLOYMENT a REGIONAL_APPROVER of the region
-// (user_regions_pkey); and the caller is not involved: not the requestor, not assigned
-// (validation_assignments by request, one_primary/one_reviewer keys and validator_id_idx), not
-// an owner or active delegate of one of the request's models (validation_request_models_pkey
-// probed with the caller's models).
+// approvals_to_decide (ADMIN, GLOBAL_APPROVER, REGIONAL_APPROVER): the approver's queue counted —
+// the same sets as ValidationApprovalsQueue and a decision: pending approvals the caller's role
+// decides (validation_approvals_decidable_by, inlined: a partial index of pending approvals per
+// role), of a request awaiting approval or DEPLOYMENT ones, of requests the caller is not
+// involved in (validation_requests_involving, a hash anti-join on sets read by user).
 // tasks_overdue, tasks_due_this_week: the caller's open (PENDING, ADJUSTED) tasks — assigned to
 // them (version_deployment_tasks_assigned_to_id_idx) or of a model they actively delegate for
 // (model_delegates_user_id_idx, then version_deployment_tasks_model_id_idx) — planned before
