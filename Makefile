@@ -47,7 +47,7 @@ migrate: ## migrate the database named by DATABASE_URL
 dump-schema: ## rewrite db/schema.sql from a freshly migrated scratch database (dbmate's dump, pg_dump 15)
 	./.ci/with-scratch-db.sh sh -c 'DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema db/schema.sql >/dev/null'
 
-bench: ## measure mrmflow against pgbench replaying its own SQL; print the table, write bench/results/latest.md (BENCH_FLAGS=--help)
+bench: ## measure mrmflow against pgbench replaying its own SQL; print the table, write bench/results/latest.md (BENCH_FLAGS=--help; BENCH_FLAGS=--queues: the queues and reports benchmark, bench/results/queues.md)
 	@url="$${BENCH_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG)"; fi; \
 	if [ -z "$$url" ]; then echo "make bench needs a PostgreSQL server: set BENCH_DATABASE_URL or start the local one"; exit 1; fi; \

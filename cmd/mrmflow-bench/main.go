@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"mrmflow/bench/queues"
 	"mrmflow/bench/suite"
 	"mrmflow/internal/cli"
 )
@@ -28,6 +29,11 @@ alternate between the two so both meet the same machine, compares bulk
 confirmations with their pgbench replay, measures create-distinct directly and through PgBouncer
 in pgx's statement modes (replicas of their own, rotating slices), runs the Go benchmarks of the service methods, prints the
 table and writes it with the machine's description to --out. Needs pgbench and a Go toolchain.
+
+With --queues it runs the queues benchmark instead (bench/queues): it seeds --queues-database at
+--queues-scale, measures every queue and report page at 8 clients against the same SQL replayed
+directly, times a CSV export with the server's memory growth, EXPLAINs the list and report
+queries, and writes --queues-out and --queues-explain-out.
 
 Flags:
 `
@@ -55,11 +61,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&opts.PgBouncerURL, "pgbouncer-url", os.Getenv("BENCH_PGBOUNCER_URL"), "a transaction-pooling PgBouncer in front of the server (default: $BENCH_PGBOUNCER_URL, else one is started if pgbouncer is installed)")
 	goBench := fs.Bool("go-bench", true, "also run the Go benchmarks of the service methods")
 	out := fs.String("out", "bench/results/latest.md", "where to write the Markdown report")
+	queuesMode := fs.Bool("queues", false, "run the queues benchmark (bench/queues) instead of the suite")
+	qo := queues.Options{Clients: 8, AsOf: "2026-12-01", SQLDir: "sql", Log: stderr}
+	fs.StringVar(&qo.Database, "queues-database", "mrmflow_queues_bench", "--queues: the database to (re)create and seed")
+	fs.Float64Var(&qo.Scale, "queues-scale", 1, "--queues: seed scale (1: 10,000 models, 50,000 requests, 200,000 tasks)")
+	fs.DurationVar(&qo.Duration, "queues-duration", 3*time.Second, "--queues: measured time of each page, and of its direct replay")
+	fs.DurationVar(&qo.Warmup, "queues-warmup", 500*time.Millisecond, "--queues: warm-up before each page")
+	queuesOut := fs.String("queues-out", "bench/results/queues.md", "--queues: where to write the report")
+	explainOut := fs.String("queues-explain-out", "bench/results/queues-explain.md", "--queues: where to write the plans")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected arguments %q (see --help)", fs.Args())
+	}
+	if *queuesMode {
+		qo.AdminURL = opts.AdminURL
+		return runQueues(ctx, qo, *queuesOut, *explainOut, stdout)
 	}
 	for _, s := range strings.Split(*sizes, ",") {
 		n, err := strconv.Atoi(strings.TrimSpace(s))
@@ -98,5 +116,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	fmt.Fprintf(stdout, "\nwritten to %s\n", *out)
+	return nil
+}
+
+// runQueues runs the queues benchmark and writes its two files; the report links the plans by
+// their path relative to the report.
+func runQueues(ctx context.Context, o queues.Options, out, explainOut string, stdout io.Writer) error {
+	work, err := os.MkdirTemp("", "mrmflow-queues-bench-")
+	if err != nil {
+		return err
+	}
+	defer func() { _ = os.RemoveAll(work) }()
+	o.WorkDir = work
+	report, err := queues.Run(ctx, o)
+	if err != nil {
+		return err
+	}
+	link, err := filepath.Rel(filepath.Dir(out), explainOut)
+	if err != nil {
+		link = explainOut
+	}
+	md := report.Markdown(link)
+	for path, text := range map[string]string{out: md, explainOut: report.ExplainMarkdown()} {
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return err
+		}
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(stdout, "\n%s\nwritten to %s and %s\n", md, out, explainOut)
 	return nil
 }
