@@ -116,14 +116,7 @@ $$;
 CREATE FUNCTION public.validation_request_visible_to(p_request_id integer, p_user_id integer) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-    SELECT EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN models m ON m.model_id = l.model_id
-               WHERE l.request_id = p_request_id AND m.owner_id = p_user_id)
-        OR EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN model_delegates d ON d.model_id = l.model_id AND d.revoked_at IS NULL
-               WHERE l.request_id = p_request_id AND d.user_id = p_user_id)
+    SELECT EXISTS (SELECT 1 FROM validation_requests_visible_to(p_user_id) v WHERE v.request_id = p_request_id)
 $$;
 
 
@@ -144,8 +137,32 @@ BEGIN
         RAISE EXCEPTION 'validation request % cannot go from % to %', OLD.request_id, OLD.status, NEW.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'validation_requests_status_transition';
     END IF;
+    -- The day the status was entered, in UTC: now() is the transaction's time, the changed_at of
+    -- the history row the same transaction writes.
+    IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
+        NEW.status_entered_on := (now() AT TIME ZONE 'UTC')::date;
+    END IF;
     RETURN NEW;
 END;
+$$;
+
+
+--
+-- Name: validation_requests_visible_to(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS TABLE(request_id integer)
+    LANGUAGE sql STABLE
+    AS $$
+    SELECT l.request_id
+    FROM models m
+    JOIN validation_request_models l ON l.model_id = m.model_id
+    WHERE m.owner_id = p_user_id
+    UNION ALL
+    SELECT l.request_id
+    FROM model_delegates d
+    JOIN validation_request_models l ON l.model_id = d.model_id
+    WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
 $$;
 
 
@@ -629,6 +646,7 @@ CREATE TABLE public.validation_requests (
     trigger_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_entered_on date NOT NULL,
     CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
 );
 
@@ -1209,10 +1227,10 @@ CREATE UNIQUE INDEX validation_assignments_one_reviewer_key ON public.validation
 
 
 --
--- Name: validation_assignments_validator_id_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: validation_assignments_validator_request_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX validation_assignments_validator_id_idx ON public.validation_assignments USING btree (validator_id);
+CREATE INDEX validation_assignments_validator_request_idx ON public.validation_assignments USING btree (validator_id, request_id) INCLUDE (is_primary, is_reviewer);
 
 
 --
@@ -1251,6 +1269,20 @@ CREATE INDEX validation_request_regions_region_id_idx ON public.validation_reque
 
 
 --
+-- Name: validation_requests_active_status_entered_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_status_entered_idx ON public.validation_requests USING btree (status_entered_on, request_id) WHERE (NOT is_closed);
+
+
+--
+-- Name: validation_requests_active_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_target_idx ON public.validation_requests USING btree (target_completion_date, request_id) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_requestor_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1258,10 +1290,24 @@ CREATE INDEX validation_requests_requestor_id_idx ON public.validation_requests 
 
 
 --
+-- Name: validation_requests_status_entered_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_status_entered_idx ON public.validation_requests USING btree (status_entered_on, request_id);
+
+
+--
 -- Name: validation_requests_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX validation_requests_status_idx ON public.validation_requests USING btree (status, request_id);
+
+
+--
+-- Name: validation_requests_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_target_idx ON public.validation_requests USING btree (target_completion_date, request_id);
 
 
 --
@@ -1786,4 +1832,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000200'),
     ('20261203000201'),
     ('20261203000202'),
-    ('20261205000200');
+    ('20261205000200'),
+    ('20261205000500');
