@@ -1269,6 +1269,13 @@ CREATE INDEX validation_request_regions_region_id_idx ON public.validation_reque
 
 
 --
+-- Name: validation_requests_active_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_idx ON public.validation_requests USING btree (request_id) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_active_status_entered_idx; Type: INDEX; Schema: public; Owner: -
 --
 

@@ -212,12 +212,14 @@ const validationRequestCount = `-- name: ValidationRequestCount :one
 SELECT count(*)
 FROM validation_requests vr
 CROSS JOIN (SELECT coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
 WHERE ($2::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($2::int) v)))
   AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
   AND ($4::text IS NULL OR vr.validation_type = $4::text)
   AND ($5::validation_priority IS NULL OR vr.priority = $5::validation_priority)
-  AND ($6::int IS NULL OR vr.requestor_id = $6::int)
+  AND ($6::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $6::int)))
   AND ($7::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $7::int)))
   AND ($8::int IS NULL
@@ -231,13 +233,12 @@ WHERE ($2::int IS NULL
               WHERE a.validator_id = $11::int
                 AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND ($13::boolean IS NULL
-       OR (NOT vr.is_closed AND NOT EXISTS (
-              SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary)) = $13::boolean)
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
   AND ($14::text IS NULL
        OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM models m
-              JOIN validation_request_models l ON l.model_id = m.model_id
-              WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
 `
 
 type ValidationRequestCountParams struct {
@@ -437,7 +438,8 @@ WHERE ($2::int IS NULL
   AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
   AND ($4::text IS NULL OR vr.validation_type = $4::text)
   AND ($5::validation_priority IS NULL OR vr.priority = $5::validation_priority)
-  AND ($6::int IS NULL OR vr.requestor_id = $6::int)
+  AND ($6::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $6::int)))
   AND ($7::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $7::int)))
   AND ($8::int IS NULL
@@ -451,13 +453,12 @@ WHERE ($2::int IS NULL
               WHERE a.validator_id = $11::int
                 AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND ($13::boolean IS NULL
-       OR (NOT vr.is_closed AND NOT EXISTS (
-              SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary)) = $13::boolean)
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
   AND ($14::text IS NULL
        OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM models m
-              JOIN validation_request_models l ON l.model_id = m.model_id
-              WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
   AND CASE $15::text
           WHEN 'target_completion_date'
               THEN (vr.target_completion_date, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
@@ -530,7 +531,7 @@ type ValidationRequestListRow struct {
 //	  also find them), then users_pkey; so the left joins never multiply a request.
 //
 // Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
-// requests (what a USER sees, model_id, region_id, assigned_to, q) is written
+// requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
 // `vr.request_id = ANY (ARRAY(subquery))`: the subquery runs once, through its index, as an
 // initplan, and the array is an index condition on validation_requests_pkey — the set drives the
 // page instead of a test per request. The `IS NULL OR` of an absent filter is folded away when
@@ -540,17 +541,22 @@ type ValidationRequestListRow struct {
 //	visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
 //	  sees (docs/backstops.md, "What a USER sees, as a set");
 //	statuses: validation_requests_status_idx (status, request_id);
-//	requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row;
+//	requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
+//	  (a quarter or a fifth of the requests each, never selective enough to drive a page);
 //	region_id: validation_request_regions_region_id_idx; model_id:
 //	  validation_request_models_model_id_idx (model_id, request_id);
-//	active: is_closed is the copy of the status's flag, so active = NOT is_closed;
+//	active: is_closed is the copy of the status's flag, so active = NOT is_closed
+//	  (validation_requests_active_idx, and the partial indexes of the date sorts below);
 //	overdue: active and target_completion_date < as_of (validation_requests_target_idx);
 //	assigned_to with assignment_role (primary, reviewer, any):
 //	  validation_assignments_validator_request_idx, the role read index-only;
-//	unassigned: active and no primary (a validation_assignments_one_primary_key probe);
+//	unassigned: active and no primary: the primary's left join found none, an anti-join
+//	  (validation_requests_active_idx walks the active requests in id order, each probed in
+//	  validation_assignments_one_primary_key);
 //	q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
-//	  no b-tree serves a substring, so this reads models (one row per model, not per request)
-//	  and the matching models' links.
+//	  no b-tree serves a substring, so this reads models (one row per model, not per request),
+//	  then the matching models' links through validation_request_models_model_id_idx (the model
+//	  ids are an array of their own, so the links are probed, never scanned whole);
 //
 // Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
 // 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in

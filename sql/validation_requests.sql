@@ -177,7 +177,7 @@ WHERE request_id = @request_id;
 --     also find them), then users_pkey; so the left joins never multiply a request.
 --
 -- Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
--- requests (what a USER sees, model_id, region_id, assigned_to, q) is written
+-- requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
 -- `vr.request_id = ANY (ARRAY(subquery))`: the subquery runs once, through its index, as an
 -- initplan, and the array is an index condition on validation_requests_pkey — the set drives the
 -- page instead of a test per request. The `IS NULL OR` of an absent filter is folded away when
@@ -186,17 +186,22 @@ WHERE request_id = @request_id;
 --   visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
 --     sees (docs/backstops.md, "What a USER sees, as a set");
 --   statuses: validation_requests_status_idx (status, request_id);
---   requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row;
+--   requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
+--     (a quarter or a fifth of the requests each, never selective enough to drive a page);
 --   region_id: validation_request_regions_region_id_idx; model_id:
 --     validation_request_models_model_id_idx (model_id, request_id);
---   active: is_closed is the copy of the status's flag, so active = NOT is_closed;
+--   active: is_closed is the copy of the status's flag, so active = NOT is_closed
+--     (validation_requests_active_idx, and the partial indexes of the date sorts below);
 --   overdue: active and target_completion_date < as_of (validation_requests_target_idx);
 --   assigned_to with assignment_role (primary, reviewer, any):
 --     validation_assignments_validator_request_idx, the role read index-only;
---   unassigned: active and no primary (a validation_assignments_one_primary_key probe);
+--   unassigned: active and no primary: the primary's left join found none, an anti-join
+--     (validation_requests_active_idx walks the active requests in id order, each probed in
+--     validation_assignments_one_primary_key);
 --   q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
---     no b-tree serves a substring, so this reads models (one row per model, not per request)
---     and the matching models' links.
+--     no b-tree serves a substring, so this reads models (one row per model, not per request),
+--     then the matching models' links through validation_request_models_model_id_idx (the model
+--     ids are an array of their own, so the links are probed, never scanned whole);
 --
 -- Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
 -- 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in
@@ -224,7 +229,8 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
   AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
-  AND (sqlc.narg('requestor_id')::int IS NULL OR vr.requestor_id = sqlc.narg('requestor_id')::int)
+  AND (sqlc.narg('requestor_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
   AND (sqlc.narg('region_id')::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
   AND (sqlc.narg('model_id')::int IS NULL
@@ -238,13 +244,12 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
               WHERE a.validator_id = sqlc.narg('assigned_to')::int
                 AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND (sqlc.narg('unassigned')::boolean IS NULL
-       OR (NOT vr.is_closed AND NOT EXISTS (
-              SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary)) = sqlc.narg('unassigned')::boolean)
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
   AND (sqlc.narg('q')::text IS NULL
        OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM models m
-              JOIN validation_request_models l ON l.model_id = m.model_id
-              WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))))
   AND CASE @sort::text
           WHEN 'target_completion_date'
               THEN (vr.target_completion_date, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
@@ -265,12 +270,14 @@ LIMIT @page_limit;
 SELECT count(*)
 FROM validation_requests vr
 CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
 WHERE (sqlc.narg('visible_to')::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
   AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
   AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
-  AND (sqlc.narg('requestor_id')::int IS NULL OR vr.requestor_id = sqlc.narg('requestor_id')::int)
+  AND (sqlc.narg('requestor_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
   AND (sqlc.narg('region_id')::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
   AND (sqlc.narg('model_id')::int IS NULL
@@ -284,13 +291,12 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
               WHERE a.validator_id = sqlc.narg('assigned_to')::int
                 AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND (sqlc.narg('unassigned')::boolean IS NULL
-       OR (NOT vr.is_closed AND NOT EXISTS (
-              SELECT 1 FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary)) = sqlc.narg('unassigned')::boolean)
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
   AND (sqlc.narg('q')::text IS NULL
        OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM models m
-              JOIN validation_request_models l ON l.model_id = m.model_id
-              WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)));
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))));
 
 -- name: ValidationRequestModelsForRequests :many
 -- The model links of a page of requests in one round trip (validation_request_models_pkey).

@@ -82,6 +82,10 @@ CREATE INDEX validation_requests_target_idx
     ON validation_requests (target_completion_date, request_id);
 CREATE INDEX validation_requests_active_target_idx
     ON validation_requests (target_completion_date, request_id) WHERE NOT is_closed;
+-- And the active requests in id order, the default sort: active=true, overdue=true and
+-- unassigned=true walk them without stepping over the closed ones.
+CREATE INDEX validation_requests_active_idx
+    ON validation_requests (request_id) WHERE NOT is_closed;
 
 -- assigned_to: the requests a validator is assigned to, in request order, with the role read
 -- index-only. It replaces the (validator_id) index, which it serves as well (the foreign key's
@@ -91,6 +95,7 @@ CREATE INDEX validation_assignments_validator_request_idx
 DROP INDEX validation_assignments_validator_id_idx;
 
 -- migrate:down
+DROP INDEX validation_requests_active_idx;
 DROP INDEX validation_requests_active_target_idx;
 DROP INDEX validation_requests_target_idx;
 DROP INDEX validation_requests_active_status_entered_idx;
