@@ -131,6 +131,11 @@ func csvColumns(t reflect.Type, prefix string) []csvColumn {
 		field := func(row reflect.Value) reflect.Value { return row.FieldByIndex(index) }
 		ft := f.Type
 		switch {
+		case f.Anonymous && f.Tag.Get("json") == "" && ft.Kind() == reflect.Struct:
+			// An embedded struct's fields are the row's own, as encoding/json writes them.
+			for _, c := range csvColumns(ft, prefix) {
+				cols = append(cols, csvColumn{name: c.name, cell: func(row reflect.Value) string { return c.cell(field(row)) }})
+			}
 		case isStruct(ft):
 			for _, c := range csvColumns(elem(ft), prefix+name+"_") {
 				cols = append(cols, csvColumn{name: c.name, cell: func(row reflect.Value) string {

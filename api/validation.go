@@ -73,23 +73,51 @@ func (f *fields) modelVersions(name string, v map[string]int64) map[int32]int32 
 	return out
 }
 
+// listValidationRequests is the request list (docs/lists.md, "The validation request list"); Aging
+// is this list with active=true&sort=-days_in_status.
 func (s *Server) listValidationRequests(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor", "model_id", "status", "validation_type", "active")
-	page := q.page()
+	q := readQuery(r, "limit", "cursor", "format", "sort", "as_of", "status", "validation_type", "priority",
+		"requestor_id", "region_id", "model_id", "active", "overdue", "assigned_to", "assignment_role", "unassigned", "q")
+	actor := actorOf(r)
 	filter := validation.Filter{
-		ModelID:        q.id("model_id"),
-		Status:         q.text("status"),
+		Statuses:       q.texts("status"),
 		ValidationType: q.text("validation_type"),
+		Priority:       q.text("priority"),
+		RequestorID:    q.id("requestor_id"),
+		RegionID:       q.id("region_id"),
+		ModelID:        q.id("model_id"),
 		Active:         q.boolean("active"),
+		Overdue:        q.boolean("overdue"),
+		AssignedTo:     q.idOrMe("assigned_to", actor.UserID),
+		AssignmentRole: q.text("assignment_role"),
+		Unassigned:     q.boolean("unassigned"),
+		Q:              q.text("q"),
+		AsOf:           q.date("as_of"),
 	}
+	page := validation.ListPage{Limit: q.limit()}
+	if sort := q.text("sort"); sort != nil {
+		page.Sort = *sort
+	}
+	page.After = q.keyCursor(validation.ListKeyParts(page.Sort))
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
 	}
-	items, next, err := s.validations.List(r.Context(), actorOf(r), filter, page)
+	if csv {
+		return writeCSV(s, w, r, csvFilename("validation-requests", filter.AsOf), func(each func(validation.ListedRequest) error) error {
+			return s.validations.Export(r.Context(), actor, filter, page.Sort, s.exportCap(), each)
+		})
+	}
+	items, next, err := s.validations.List(r.Context(), actor, filter, page)
 	if err != nil {
 		return err
 	}
-	s.writeJSON(w, r, http.StatusOK, listOf(items, next))
+	answer := listOf(items, nil)
+	if next != nil {
+		c := encodeKeyCursor(next)
+		answer.NextCursor = &c
+	}
+	s.writeJSON(w, r, http.StatusOK, answer)
 	return nil
 }
 

@@ -220,6 +220,11 @@ BEGIN
         RAISE EXCEPTION 'validation request % cannot go from % to %', OLD.request_id, OLD.status, NEW.status
             USING ERRCODE = 'check_violation', CONSTRAINT = 'validation_requests_status_transition';
     END IF;
+    -- The day the status was entered, in UTC: now() is the transaction's time, the changed_at of
+    -- the history row the same transaction writes.
+    IF TG_OP = 'INSERT' OR NEW.status IS DISTINCT FROM OLD.status THEN
+        NEW.status_entered_on := (now() AT TIME ZONE 'UTC')::date;
+    END IF;
     RETURN NEW;
 END;
 $$;
@@ -441,6 +446,7 @@ CREATE TABLE public.validation_requests (
     trigger_reason text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_entered_on date NOT NULL,
     CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
 );
 
@@ -1348,10 +1354,10 @@ CREATE UNIQUE INDEX validation_assignments_one_reviewer_key ON public.validation
 
 
 --
--- Name: validation_assignments_validator_id_idx; Type: INDEX; Schema: public; Owner: -
+-- Name: validation_assignments_validator_request_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX validation_assignments_validator_id_idx ON public.validation_assignments USING btree (validator_id);
+CREATE INDEX validation_assignments_validator_request_idx ON public.validation_assignments USING btree (validator_id, request_id) INCLUDE (is_primary, is_reviewer);
 
 
 --
@@ -1404,6 +1410,13 @@ CREATE INDEX validation_requests_active_idx ON public.validation_requests USING 
 
 
 --
+-- Name: validation_requests_active_status_entered_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_status_entered_idx ON public.validation_requests USING btree (status_entered_on, request_id) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_active_target_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1418,10 +1431,24 @@ CREATE INDEX validation_requests_requestor_id_idx ON public.validation_requests 
 
 
 --
+-- Name: validation_requests_status_entered_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_status_entered_idx ON public.validation_requests USING btree (status_entered_on, request_id);
+
+
+--
 -- Name: validation_requests_status_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX validation_requests_status_idx ON public.validation_requests USING btree (status, request_id);
+
+
+--
+-- Name: validation_requests_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_target_idx ON public.validation_requests USING btree (target_completion_date, request_id);
 
 
 --
@@ -1968,6 +1995,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261203000201'),
     ('20261203000202'),
     ('20261205000200'),
+    ('20261205000500'),
     ('20261205000600'),
     ('20261205000700'),
     ('20261205000800'),

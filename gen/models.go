@@ -432,6 +432,7 @@ type ValidationRequest struct {
 	TriggerReason        *string
 	CreatedAt            time.Time
 	UpdatedAt            time.Time
+	StatusEnteredOn      time.Time
 }
 
 type ValidationRequestModel struct {

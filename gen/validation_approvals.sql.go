@@ -638,7 +638,7 @@ type ValidationApprovalsQueueRow struct {
 // approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
 // a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
 // caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
-// validation_assignments_validator_id_idx, models_owner_id_idx, model_delegates_user_id_idx);
+// validation_assignments_validator_request_idx, models_owner_id_idx, model_delegates_user_id_idx);
 // each candidate's request status is a primary-key probe. Pending approvals are few (the open
 // rounds), so the page is sorted in memory (top-N) by approval_id or (by_created) by
 // (created_at, approval_id), keyset after the cursor. A USER or VALIDATOR decides nothing: its

@@ -208,6 +208,80 @@ func (q *Queries) ValidationRegionScopeGaps(ctx context.Context, arg ValidationR
 	return items, nil
 }
 
+const validationRequestCount = `-- name: ValidationRequestCount :one
+SELECT count(*)
+FROM validation_requests vr
+CROSS JOIN (SELECT coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+WHERE ($2::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($2::int) v)))
+  AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
+  AND ($4::text IS NULL OR vr.validation_type = $4::text)
+  AND ($5::validation_priority IS NULL OR vr.priority = $5::validation_priority)
+  AND ($6::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $6::int)))
+  AND ($7::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $7::int)))
+  AND ($8::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = $8::int)))
+  AND ($9::boolean IS NULL OR vr.is_closed = NOT $9::boolean)
+  AND ($10::boolean IS NULL
+       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = $10::boolean)
+  AND ($11::int IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT a.request_id FROM validation_assignments a
+              WHERE a.validator_id = $11::int
+                AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+  AND ($13::boolean IS NULL
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
+  AND ($14::text IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
+`
+
+type ValidationRequestCountParams struct {
+	AsOf           *time.Time
+	VisibleTo      *int32
+	Statuses       []string
+	ValidationType *string
+	Priority       *ValidationPriority
+	RequestorID    *int32
+	RegionID       *int32
+	ModelID        *int32
+	Active         *bool
+	Overdue        *bool
+	AssignedTo     *int32
+	AssignmentRole string
+	Unassigned     *bool
+	Q              *string
+}
+
+// How many requests ValidationRequestList would list over all its pages, for a CSV export, which
+// is refused over EXPORT_MAX_ROWS before any row is sent. The same filters, word for word.
+func (q *Queries) ValidationRequestCount(ctx context.Context, arg ValidationRequestCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, validationRequestCount,
+		arg.AsOf,
+		arg.VisibleTo,
+		arg.Statuses,
+		arg.ValidationType,
+		arg.Priority,
+		arg.RequestorID,
+		arg.RegionID,
+		arg.ModelID,
+		arg.Active,
+		arg.Overdue,
+		arg.AssignedTo,
+		arg.AssignmentRole,
+		arg.Unassigned,
+		arg.Q,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const validationRequestCreate = `-- name: ValidationRequestCreate :one
 INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
 OVERRIDING SYSTEM VALUE
@@ -345,51 +419,170 @@ func (q *Queries) ValidationRequestGet(ctx context.Context, requestID int32) (Va
 
 const validationRequestList = `-- name: ValidationRequestList :many
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at,
+       pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
+       rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
+       vr.status_entered_on,
+       (d.as_of - vr.status_entered_on)::int AS days_in_status,
+       (NOT vr.is_closed AND vr.target_completion_date < d.as_of)::boolean AS is_overdue,
+       (CASE WHEN NOT vr.is_closed AND vr.target_completion_date < d.as_of
+             THEN d.as_of - vr.target_completion_date ELSE 0 END)::int AS days_overdue
 FROM validation_requests vr
-WHERE vr.request_id > $1
-  AND ($2::text IS NULL OR vr.status = $2::text)
-  AND ($3::text IS NULL OR vr.validation_type = $3::text)
-  AND ($4::boolean IS NULL OR vr.is_closed = NOT $4::boolean)
-  AND ($5::int IS NULL OR validation_request_visible_to(vr.request_id, $5::int)::boolean)
-ORDER BY vr.request_id
-LIMIT $6
+CROSS JOIN (SELECT coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+LEFT JOIN users pv ON pv.user_id = pa.validator_id
+LEFT JOIN validation_assignments ra ON ra.request_id = vr.request_id AND ra.is_reviewer
+LEFT JOIN users rv ON rv.user_id = ra.validator_id
+WHERE ($2::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($2::int) v)))
+  AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
+  AND ($4::text IS NULL OR vr.validation_type = $4::text)
+  AND ($5::validation_priority IS NULL OR vr.priority = $5::validation_priority)
+  AND ($6::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $6::int)))
+  AND ($7::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $7::int)))
+  AND ($8::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = $8::int)))
+  AND ($9::boolean IS NULL OR vr.is_closed = NOT $9::boolean)
+  AND ($10::boolean IS NULL
+       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = $10::boolean)
+  AND ($11::int IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT a.request_id FROM validation_assignments a
+              WHERE a.validator_id = $11::int
+                AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+  AND ($13::boolean IS NULL
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
+  AND ($14::text IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
+  AND CASE $15::text
+          WHEN 'target_completion_date'
+              THEN (vr.target_completion_date, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
+          WHEN 'days_in_status'
+              THEN (vr.status_entered_on, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
+          ELSE vr.request_id > $17::int
+      END
+ORDER BY CASE $15::text
+             WHEN 'target_completion_date' THEN vr.target_completion_date
+             WHEN 'days_in_status' THEN vr.status_entered_on
+         END,
+         vr.request_id
+LIMIT $18
 `
 
 type ValidationRequestListParams struct {
-	AfterID        int32
-	Status         *string
-	ValidationType *string
-	Active         *bool
+	AsOf           *time.Time
 	VisibleTo      *int32
+	Statuses       []string
+	ValidationType *string
+	Priority       *ValidationPriority
+	RequestorID    *int32
+	RegionID       *int32
+	ModelID        *int32
+	Active         *bool
+	Overdue        *bool
+	AssignedTo     *int32
+	AssignmentRole string
+	Unassigned     *bool
+	Q              *string
+	Sort           string
+	AfterDate      *time.Time
+	AfterID        int32
 	PageLimit      int32
 }
 
 type ValidationRequestListRow struct {
-	RequestID            int32
-	RequestorID          int32
-	ValidationType       string
-	Priority             ValidationPriority
-	Status               string
-	TargetCompletionDate time.Time
-	TriggerReason        *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	RequestID                int32
+	RequestorID              int32
+	ValidationType           string
+	Priority                 ValidationPriority
+	Status                   string
+	TargetCompletionDate     time.Time
+	TriggerReason            *string
+	CreatedAt                time.Time
+	UpdatedAt                time.Time
+	PrimaryValidatorID       *int32
+	PrimaryValidatorFullName *string
+	ReviewerID               *int32
+	ReviewerFullName         *string
+	StatusEnteredOn          time.Time
+	DaysInStatus             int32
+	IsOverdue                bool
+	DaysOverdue              int32
 }
 
-// Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
-// status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
-// the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
-// visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
-// for: validation_request_visible_to, the one definition of what a USER sees (primary-key lookups
-// per linked model, model_delegates_active_key for the delegation).
+// GET /validation-requests: one page of requests with what a queue needs, in one statement
+// (docs/lists.md, "The validation request list"). The models and regions of the page are read
+// after it (ValidationRequestModelsForRequests, ValidationRequestRegionsForRequests).
+//
+// Computed per row at d.as_of (the day asked for, else today in UTC):
+//
+//	days_in_status = as_of - status_entered_on, the day of the history row that entered the
+//	  current status, kept on the row by the guard trigger (docs/backstops.md, "The day a request
+//	  entered its status");
+//	is_overdue = active and target_completion_date < as_of;
+//	  days_overdue = as_of - target_completion_date when overdue, else 0;
+//	primary_validator and reviewer: at most one each per request (the partial unique indexes
+//	  validation_assignments_one_primary_key and validation_assignments_one_reviewer_key, which
+//	  also find them), then users_pkey; so the left joins never multiply a request.
+//
+// Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
+// requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
+// `vr.request_id = ANY (ARRAY(subquery))`: the subquery runs once, through its index, as an
+// initplan, and the array is an index condition on validation_requests_pkey — the set drives the
+// page instead of a test per request. The `IS NULL OR` of an absent filter is folded away when
+// the statement is planned with its parameters (and short-circuits before the initplan runs
+// otherwise).
+//
+//	visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
+//	  sees (docs/backstops.md, "What a USER sees, as a set");
+//	statuses: validation_requests_status_idx (status, request_id);
+//	requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
+//	  (a quarter or a fifth of the requests each, never selective enough to drive a page);
+//	region_id: validation_request_regions_region_id_idx; model_id:
+//	  validation_request_models_model_id_idx (model_id, request_id);
+//	active: is_closed is the copy of the status's flag, so active = NOT is_closed
+//	  (validation_requests_active_idx, and the partial indexes of the date sorts below);
+//	overdue: active and target_completion_date < as_of (validation_requests_target_idx);
+//	assigned_to with assignment_role (primary, reviewer, any):
+//	  validation_assignments_validator_request_idx, the role read index-only;
+//	unassigned: active and no primary: the primary's left join found none, an anti-join
+//	  (validation_requests_active_idx walks the active requests in id order, each probed in
+//	  validation_assignments_one_primary_key);
+//	q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
+//	  no b-tree serves a substring, so this reads models (one row per model, not per request),
+//	  then the matching models' links through validation_request_models_model_id_idx (the model
+//	  ids are an array of their own, so the links are probed, never scanned whole);
+//
+// Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
+// 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in
+// order); 'days_in_status' on status_entered_on ascending, the most days in status first
+// (validation_requests_status_entered_idx walks it in order; the day does not move with as_of,
+// so a cursor stays valid across days); 'request_id' has no date key (the CASE is NULL, folded away at
+// planning, and validation_requests_pkey walks the ids in order).
 func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationRequestListParams) ([]ValidationRequestListRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestList,
-		arg.AfterID,
-		arg.Status,
-		arg.ValidationType,
-		arg.Active,
+		arg.AsOf,
 		arg.VisibleTo,
+		arg.Statuses,
+		arg.ValidationType,
+		arg.Priority,
+		arg.RequestorID,
+		arg.RegionID,
+		arg.ModelID,
+		arg.Active,
+		arg.Overdue,
+		arg.AssignedTo,
+		arg.AssignmentRole,
+		arg.Unassigned,
+		arg.Q,
+		arg.Sort,
+		arg.AfterDate,
+		arg.AfterID,
 		arg.PageLimit,
 	)
 	if err != nil {
@@ -409,84 +602,14 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 			&i.TriggerReason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
-		); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
-const validationRequestListForModel = `-- name: ValidationRequestListForModel :many
-SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
-FROM validation_request_models vrm
-JOIN validation_requests vr ON vr.request_id = vrm.request_id
-WHERE vrm.model_id = $1
-  AND vrm.request_id > $2
-  AND ($3::text IS NULL OR vr.status = $3::text)
-  AND ($4::text IS NULL OR vr.validation_type = $4::text)
-  AND ($5::boolean IS NULL OR vr.is_closed = NOT $5::boolean)
-  AND ($6::int IS NULL OR validation_request_visible_to(vr.request_id, $6::int)::boolean)
-ORDER BY vrm.request_id
-LIMIT $7
-`
-
-type ValidationRequestListForModelParams struct {
-	ModelID        int32
-	AfterID        int32
-	Status         *string
-	ValidationType *string
-	Active         *bool
-	VisibleTo      *int32
-	PageLimit      int32
-}
-
-type ValidationRequestListForModelRow struct {
-	RequestID            int32
-	RequestorID          int32
-	ValidationType       string
-	Priority             ValidationPriority
-	Status               string
-	TargetCompletionDate time.Time
-	TriggerReason        *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-}
-
-// The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
-// (model_id, request_id), a range scan in request order, with each request fetched by primary key.
-// The other filters, visible_to included, are optional as in ValidationRequestList.
-func (q *Queries) ValidationRequestListForModel(ctx context.Context, arg ValidationRequestListForModelParams) ([]ValidationRequestListForModelRow, error) {
-	rows, err := q.db.Query(ctx, validationRequestListForModel,
-		arg.ModelID,
-		arg.AfterID,
-		arg.Status,
-		arg.ValidationType,
-		arg.Active,
-		arg.VisibleTo,
-		arg.PageLimit,
-	)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ValidationRequestListForModelRow
-	for rows.Next() {
-		var i ValidationRequestListForModelRow
-		if err := rows.Scan(
-			&i.RequestID,
-			&i.RequestorID,
-			&i.ValidationType,
-			&i.Priority,
-			&i.Status,
-			&i.TargetCompletionDate,
-			&i.TriggerReason,
-			&i.CreatedAt,
-			&i.UpdatedAt,
+			&i.PrimaryValidatorID,
+			&i.PrimaryValidatorFullName,
+			&i.ReviewerID,
+			&i.ReviewerFullName,
+			&i.StatusEnteredOn,
+			&i.DaysInStatus,
+			&i.IsOverdue,
+			&i.DaysOverdue,
 		); err != nil {
 			return nil, err
 		}
@@ -871,7 +994,8 @@ const validationRequestVisible = `-- name: ValidationRequestVisible :one
 SELECT EXISTS (
     SELECT 1 FROM validation_requests vr
     WHERE vr.request_id = $1
-      AND ($2::boolean OR validation_request_visible_to(vr.request_id, $3)::boolean)
+      AND ($2::boolean
+           OR EXISTS (SELECT 1 FROM validation_requests_visible_to($3) v WHERE v.request_id = vr.request_id))
 )
 `
 
@@ -883,7 +1007,8 @@ type ValidationRequestVisibleParams struct {
 
 // Whether a request exists and the caller may see it: every role but USER sees every request
 // (sees_all); a USER only those of models they own or actively delegate for
-// (validation_request_visible_to).
+// (validation_requests_visible_to, the list's own set, with the request id pushed into it: a few
+// primary-key probes).
 func (q *Queries) ValidationRequestVisible(ctx context.Context, arg ValidationRequestVisibleParams) (bool, error) {
 	row := q.db.QueryRow(ctx, validationRequestVisible, arg.RequestID, arg.SeesAll, arg.UserID)
 	var exists bool

@@ -16,7 +16,7 @@
 -- as_of, or from as_of to as_of + 7 days.
 -- ready_to_deploy: the deployment_readiness rows of the models the caller owns
 -- (models_owner_id_idx) or actively delegates for, the view driven from those models.
--- requests_as_primary, reviews_waiting: the caller's assignments (validation_assignments_validator_id_idx)
+-- requests_as_primary, reviews_waiting: the caller's assignments (validation_assignments_validator_request_idx)
 -- as primary of an active request, as reviewer without sign-off of a REVIEW request.
 -- unassigned_requests (VALIDATOR, ADMIN): active requests (validation_requests_active_target_idx,
 -- the partial index of active requests) without a primary (validation_assignments_one_primary_key).

@@ -162,39 +162,141 @@ FROM validation_requests
 WHERE request_id = @request_id;
 
 -- name: ValidationRequestList :many
--- Keyset pagination on the primary key; every filter is optional (NULL = not filtered).
--- status: validation_requests_status_idx (status, request_id). active: is_closed is the copy of
--- the status's flag, so active = NOT is_closed. A model filter uses ValidationRequestListForModel.
--- visible_to (a USER's id) keeps only the requests of models the user owns or actively delegates
--- for: validation_request_visible_to, the one definition of what a USER sees (primary-key lookups
--- per linked model, model_delegates_active_key for the delegation).
+-- GET /validation-requests: one page of requests with what a queue needs, in one statement
+-- (docs/lists.md, "The validation request list"). The models and regions of the page are read
+-- after it (ValidationRequestModelsForRequests, ValidationRequestRegionsForRequests).
+--
+-- Computed per row at d.as_of (the day asked for, else today in UTC):
+--   days_in_status = as_of - status_entered_on, the day of the history row that entered the
+--     current status, kept on the row by the guard trigger (docs/backstops.md, "The day a request
+--     entered its status");
+--   is_overdue = active and target_completion_date < as_of;
+--     days_overdue = as_of - target_completion_date when overdue, else 0;
+--   primary_validator and reviewer: at most one each per request (the partial unique indexes
+--     validation_assignments_one_primary_key and validation_assignments_one_reviewer_key, which
+--     also find them), then users_pkey; so the left joins never multiply a request.
+--
+-- Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
+-- requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
+-- `vr.request_id = ANY (ARRAY(subquery))`: the subquery runs once, through its index, as an
+-- initplan, and the array is an index condition on validation_requests_pkey — the set drives the
+-- page instead of a test per request. The `IS NULL OR` of an absent filter is folded away when
+-- the statement is planned with its parameters (and short-circuits before the initplan runs
+-- otherwise).
+--   visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
+--     sees (docs/backstops.md, "What a USER sees, as a set");
+--   statuses: validation_requests_status_idx (status, request_id);
+--   requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
+--     (a quarter or a fifth of the requests each, never selective enough to drive a page);
+--   region_id: validation_request_regions_region_id_idx; model_id:
+--     validation_request_models_model_id_idx (model_id, request_id);
+--   active: is_closed is the copy of the status's flag, so active = NOT is_closed
+--     (validation_requests_active_idx, and the partial indexes of the date sorts below);
+--   overdue: active and target_completion_date < as_of (validation_requests_target_idx);
+--   assigned_to with assignment_role (primary, reviewer, any):
+--     validation_assignments_validator_request_idx, the role read index-only;
+--   unassigned: active and no primary: the primary's left join found none, an anti-join
+--     (validation_requests_active_idx walks the active requests in id order, each probed in
+--     validation_assignments_one_primary_key);
+--   q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
+--     no b-tree serves a substring, so this reads models (one row per model, not per request),
+--     then the matching models' links through validation_request_models_model_id_idx (the model
+--     ids are an array of their own, so the links are probed, never scanned whole);
+--
+-- Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
+-- 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in
+-- order); 'days_in_status' on status_entered_on ascending, the most days in status first
+-- (validation_requests_status_entered_idx walks it in order; the day does not move with as_of,
+-- so a cursor stays valid across days); 'request_id' has no date key (the CASE is NULL, folded away at
+-- planning, and validation_requests_pkey walks the ids in order).
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at,
+       pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
+       rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
+       vr.status_entered_on,
+       (d.as_of - vr.status_entered_on)::int AS days_in_status,
+       (NOT vr.is_closed AND vr.target_completion_date < d.as_of)::boolean AS is_overdue,
+       (CASE WHEN NOT vr.is_closed AND vr.target_completion_date < d.as_of
+             THEN d.as_of - vr.target_completion_date ELSE 0 END)::int AS days_overdue
 FROM validation_requests vr
-WHERE vr.request_id > @after_id
-  AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
+CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+LEFT JOIN users pv ON pv.user_id = pa.validator_id
+LEFT JOIN validation_assignments ra ON ra.request_id = vr.request_id AND ra.is_reviewer
+LEFT JOIN users rv ON rv.user_id = ra.validator_id
+WHERE (sqlc.narg('visible_to')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
+  AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
+  AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
+  AND (sqlc.narg('requestor_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
+  AND (sqlc.narg('region_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
+  AND (sqlc.narg('model_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = sqlc.narg('model_id')::int)))
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
-  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(vr.request_id, sqlc.narg('visible_to')::int)::boolean)
-ORDER BY vr.request_id
+  AND (sqlc.narg('overdue')::boolean IS NULL
+       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = sqlc.narg('overdue')::boolean)
+  AND (sqlc.narg('assigned_to')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT a.request_id FROM validation_assignments a
+              WHERE a.validator_id = sqlc.narg('assigned_to')::int
+                AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+  AND (sqlc.narg('unassigned')::boolean IS NULL
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
+  AND (sqlc.narg('q')::text IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))))
+  AND CASE @sort::text
+          WHEN 'target_completion_date'
+              THEN (vr.target_completion_date, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
+          WHEN 'days_in_status'
+              THEN (vr.status_entered_on, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
+          ELSE vr.request_id > @after_id::int
+      END
+ORDER BY CASE @sort::text
+             WHEN 'target_completion_date' THEN vr.target_completion_date
+             WHEN 'days_in_status' THEN vr.status_entered_on
+         END,
+         vr.request_id
 LIMIT @page_limit;
 
--- name: ValidationRequestListForModel :many
--- The requests of one model, keyset-paginated: driven by validation_request_models_model_id_idx
--- (model_id, request_id), a range scan in request order, with each request fetched by primary key.
--- The other filters, visible_to included, are optional as in ValidationRequestList.
-SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at
-FROM validation_request_models vrm
-JOIN validation_requests vr ON vr.request_id = vrm.request_id
-WHERE vrm.model_id = @model_id
-  AND vrm.request_id > @after_id
-  AND (sqlc.narg('status')::text IS NULL OR vr.status = sqlc.narg('status')::text)
+-- name: ValidationRequestCount :one
+-- How many requests ValidationRequestList would list over all its pages, for a CSV export, which
+-- is refused over EXPORT_MAX_ROWS before any row is sent. The same filters, word for word.
+SELECT count(*)
+FROM validation_requests vr
+CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+WHERE (sqlc.narg('visible_to')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
+  AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
   AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
+  AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
+  AND (sqlc.narg('requestor_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
+  AND (sqlc.narg('region_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
+  AND (sqlc.narg('model_id')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = sqlc.narg('model_id')::int)))
   AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
-  AND (sqlc.narg('visible_to')::int IS NULL OR validation_request_visible_to(vr.request_id, sqlc.narg('visible_to')::int)::boolean)
-ORDER BY vrm.request_id
-LIMIT @page_limit;
+  AND (sqlc.narg('overdue')::boolean IS NULL
+       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = sqlc.narg('overdue')::boolean)
+  AND (sqlc.narg('assigned_to')::int IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT a.request_id FROM validation_assignments a
+              WHERE a.validator_id = sqlc.narg('assigned_to')::int
+                AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+  AND (sqlc.narg('unassigned')::boolean IS NULL
+       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
+  AND (sqlc.narg('q')::text IS NULL
+       OR vr.request_id = ANY (ARRAY(
+              SELECT l.request_id FROM validation_request_models l
+              WHERE l.model_id = ANY (ARRAY(
+                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))));
 
 -- name: ValidationRequestModelsForRequests :many
 -- The model links of a page of requests in one round trip (validation_request_models_pkey).
@@ -220,11 +322,13 @@ ORDER BY history_id;
 -- name: ValidationRequestVisible :one
 -- Whether a request exists and the caller may see it: every role but USER sees every request
 -- (sees_all); a USER only those of models they own or actively delegate for
--- (validation_request_visible_to).
+-- (validation_requests_visible_to, the list's own set, with the request id pushed into it: a few
+-- primary-key probes).
 SELECT EXISTS (
     SELECT 1 FROM validation_requests vr
     WHERE vr.request_id = @request_id
-      AND (@sees_all::boolean OR validation_request_visible_to(vr.request_id, @user_id)::boolean)
+      AND (@sees_all::boolean
+           OR EXISTS (SELECT 1 FROM validation_requests_visible_to(@user_id) v WHERE v.request_id = vr.request_id))
 );
 
 -- name: ValidationRequestGateState :one

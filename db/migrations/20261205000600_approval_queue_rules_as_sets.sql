@@ -8,24 +8,12 @@
 -- branch a predicate an index serves. The scalar functions stay, with the same names and
 -- answers, as one-row questions asked of the sets (the decision path, and any single-row check).
 
--- The requests of the models a user owns or actively delegates for: what a USER sees
--- (models_owner_id_idx and model_delegates_user_id_idx, then validation_request_models_model_id_idx).
-CREATE FUNCTION validation_requests_visible_to(p_user_id integer) RETURNS TABLE (request_id integer)
-LANGUAGE sql STABLE AS $$
-    SELECT l.request_id
-    FROM models m
-    JOIN validation_request_models l ON l.model_id = m.model_id
-    WHERE m.owner_id = p_user_id
-    UNION ALL
-    SELECT l.request_id
-    FROM model_delegates d
-    JOIN validation_request_models l ON l.model_id = d.model_id
-    WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
-$$;
+-- What a USER sees is validation_requests_visible_to(user), from 20261205000500 (the request
+-- list's migration); the sets below build on it.
 
 -- Separation of duties: the requests a user is involved in — requested
 -- (validation_requests_requestor_id_idx), assigned to validate
--- (validation_assignments_validator_id_idx), or of a model they own or actively delegate for.
+-- (validation_assignments_validator_request_idx, from 20261205000500), or of a model they own or actively delegate for.
 -- An involved user never decides the request's approvals, whatever the role (ADMIN included).
 -- A request may appear more than once; callers ask EXISTS / NOT EXISTS.
 CREATE FUNCTION validation_requests_involving(p_user_id integer) RETURNS TABLE (request_id integer)
@@ -66,11 +54,6 @@ $$;
 -- The one-row questions, asked of the sets above (the request or approval id is pushed into
 -- every branch, so each is a few primary-key or index probes). Never call them per row of a
 -- growing table: join the set instead.
-CREATE OR REPLACE FUNCTION validation_request_visible_to(p_request_id integer, p_user_id integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (SELECT 1 FROM validation_requests_visible_to(p_user_id) v WHERE v.request_id = p_request_id)
-$$;
-
 CREATE OR REPLACE FUNCTION validation_request_involves(p_request_id integer, p_user_id integer) RETURNS boolean
 LANGUAGE sql STABLE AS $$
     SELECT EXISTS (SELECT 1 FROM validation_requests_involving(p_user_id) i WHERE i.request_id = p_request_id)
@@ -105,17 +88,6 @@ LANGUAGE sql STABLE AS $$
                WHERE a.request_id = p_request_id AND a.validator_id = p_user_id)
         OR validation_request_visible_to(p_request_id, p_user_id)
 $$;
-CREATE OR REPLACE FUNCTION validation_request_visible_to(p_request_id integer, p_user_id integer) RETURNS boolean
-LANGUAGE sql STABLE AS $$
-    SELECT EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN models m ON m.model_id = l.model_id
-               WHERE l.request_id = p_request_id AND m.owner_id = p_user_id)
-        OR EXISTS (
-               SELECT 1 FROM validation_request_models l
-               JOIN model_delegates d ON d.model_id = l.model_id AND d.revoked_at IS NULL
-               WHERE l.request_id = p_request_id AND d.user_id = p_user_id)
-$$;
 CREATE FUNCTION validation_approval_decidable_by(
     p_approval_type text, p_region_id integer, p_role user_role, p_user_id integer
 ) RETURNS boolean
@@ -131,4 +103,3 @@ $$;
 DROP FUNCTION validation_approval_decidable(integer, user_role, integer);
 DROP FUNCTION validation_approvals_decidable_by(user_role, integer);
 DROP FUNCTION validation_requests_involving(integer);
-DROP FUNCTION validation_requests_visible_to(integer);

@@ -9,10 +9,8 @@
 CREATE INDEX validation_requests_active_created_idx
     ON validation_requests (created_at, request_id) WHERE NOT is_closed;
 
--- Out-of-order: active requests in request_id order, keyset (request_id, version_id).
-CREATE INDEX validation_requests_active_idx
-    ON validation_requests (request_id) WHERE NOT is_closed;
+-- Out-of-order walks the active requests in request_id order, keyset (request_id, version_id):
+-- validation_requests_active_idx, from 20261205000500 (the request list's migration).
 
 -- migrate:down
-DROP INDEX validation_requests_active_idx;
 DROP INDEX validation_requests_active_created_idx;

@@ -57,14 +57,11 @@ CREATE INDEX validation_status_history_approved_day_idx
     ON validation_status_history (((changed_at AT TIME ZONE 'UTC')::date), request_id)
     WHERE to_status = 'APPROVED';
 
--- The active requests by target date: GET /me/summary counts the active requests past their
--- target (target_completion_date < as_of, a range of this index) and those without a primary
--- validator (every entry, each probed in validation_assignments_one_primary_key), without reading
--- the closed requests, which are most of the table.
-CREATE INDEX validation_requests_active_target_idx
-    ON validation_requests (target_completion_date, request_id) WHERE NOT is_closed;
+-- GET /me/summary counts the active requests past their target (a range of
+-- validation_requests_active_target_idx, from 20261205000500) and those without a primary
+-- validator (each probed in validation_assignments_one_primary_key), without reading the closed
+-- requests, which are most of the table.
 
 -- migrate:down
-DROP INDEX validation_requests_active_target_idx;
 DROP INDEX validation_status_history_approved_day_idx;
 DROP VIEW deployment_readiness;

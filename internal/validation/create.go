@@ -133,7 +133,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	if err != nil {
 		return Request{}, err
 	}
-	return fromRow(gen.ValidationRequestGetRow(w.row), w.models, regionIDs), nil
+	return Request{RequestFields: fromRow(gen.ValidationRequestGetRow(w.row), w.models, regionIDs)}, nil
 }
 
 // judgeCreate judges a new request by the reads taken under the locks: the admission of its

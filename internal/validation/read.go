@@ -3,7 +3,6 @@ package validation
 import (
 	"context"
 	"fmt"
-	"slices"
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
@@ -101,101 +100,37 @@ func (r *shownRequest) request() Request {
 	return out
 }
 
-// List returns requests in id order, each with its models and regions (no history, assignments or
-// outcome). A USER lists only the requests of models they own or actively delegate for.
-func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page domain.Page) ([]Request, *int64, error) {
-	var c domain.Check
-	if f.Status != nil {
-		if _, ok := transitions[*f.Status]; !ok {
-			c.Add("status", "must be one of %v", sortedKeysOf(transitions))
-		}
-	}
-	if f.ValidationType != nil && !slices.Contains(types, *f.ValidationType) {
-		c.Add("validation_type", "must be one of %v", types)
-	}
-	if err := c.Err(); err != nil {
-		return nil, nil, err
-	}
-	q := gen.New(s.pool)
-	var visibleTo *int32
-	if !actor.SeesAll() {
-		visibleTo = &actor.UserID
-	}
-	rows, err := listRows(ctx, q, f, visibleTo, page)
-	if err != nil {
-		return nil, nil, fmt.Errorf("list validation requests: %w", err)
-	}
-	rows, next := domain.PageOf(rows, page.Limit, func(r gen.ValidationRequestGetRow) int64 { return int64(r.RequestID) })
-	out, err := withLinks(ctx, q, rows)
-	return out, next, err
-}
-
-// listRows fetches one page (of the requests visible to visibleTo, when set) (plus one row, to know whether another page follows), through the
-// query whose index fits the filter: by model from the model's links, otherwise by request id.
-func listRows(ctx context.Context, q *gen.Queries, f Filter, visibleTo *int32, page domain.Page) ([]gen.ValidationRequestGetRow, error) {
-	var out []gen.ValidationRequestGetRow
-	if f.ModelID != nil {
-		rows, err := q.ValidationRequestListForModel(ctx, gen.ValidationRequestListForModelParams{
-			ModelID: *f.ModelID, AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
-			Active: f.Active, VisibleTo: visibleTo, PageLimit: page.Limit + 1,
-		})
-		for _, r := range rows {
-			out = append(out, gen.ValidationRequestGetRow(r))
-		}
-		return out, err
-	}
-	rows, err := q.ValidationRequestList(ctx, gen.ValidationRequestListParams{
-		AfterID: int32(page.After), Status: f.Status, ValidationType: f.ValidationType,
-		Active: f.Active, VisibleTo: visibleTo, PageLimit: page.Limit + 1,
-	})
-	for _, r := range rows {
-		out = append(out, gen.ValidationRequestGetRow(r))
-	}
-	return out, err
-}
-
-// withLinks attaches models and regions to a page of requests with one query each.
-func withLinks(ctx context.Context, q *gen.Queries, rows []gen.ValidationRequestGetRow) ([]Request, error) {
-	ids := make([]int32, len(rows))
-	for i, r := range rows {
-		ids[i] = r.RequestID
-	}
-	modelRows, err := q.ValidationRequestModelsForRequests(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list request models: %w", err)
-	}
-	regionRows, err := q.ValidationRequestRegionsForRequests(ctx, ids)
-	if err != nil {
-		return nil, fmt.Errorf("list request regions: %w", err)
-	}
-	return assemble(rows, modelRows, regionRows), nil
-}
-
 // assemble attaches the model and region links to their requests.
 func assemble(rows []gen.ValidationRequestGetRow, modelRows []gen.ValidationRequestModelsForRequestsRow, regionRows []gen.ValidationRequestRegion) []Request {
-	models := make(map[int32][]RequestModel, len(rows))
-	for _, m := range modelRows {
-		models[m.RequestID] = append(models[m.RequestID], RequestModel{ModelID: m.ModelID, ModelName: m.ModelName, VersionID: m.VersionID})
-	}
-	regions := make(map[int32][]int32, len(rows))
-	for _, r := range regionRows {
-		regions[r.RequestID] = append(regions[r.RequestID], r.RegionID)
-	}
+	models, regions := linksByRequest(modelRows, regionRows)
 	out := make([]Request, len(rows))
 	for i, r := range rows {
-		out[i] = fromRow(r, models[r.RequestID], regions[r.RequestID])
+		out[i] = Request{RequestFields: fromRow(r, models[r.RequestID], regions[r.RequestID])}
 	}
 	return out
 }
 
-func fromRow(r gen.ValidationRequestGetRow, models []RequestModel, regionIDs []int32) Request {
+// linksByRequest groups the model and region links of some requests by request.
+func linksByRequest(modelRows []gen.ValidationRequestModelsForRequestsRow, regionRows []gen.ValidationRequestRegion) (map[int32][]RequestModel, map[int32][]int32) {
+	models := make(map[int32][]RequestModel)
+	for _, m := range modelRows {
+		models[m.RequestID] = append(models[m.RequestID], RequestModel{ModelID: m.ModelID, ModelName: m.ModelName, VersionID: m.VersionID})
+	}
+	regions := make(map[int32][]int32)
+	for _, r := range regionRows {
+		regions[r.RequestID] = append(regions[r.RequestID], r.RegionID)
+	}
+	return models, regions
+}
+
+func fromRow(r gen.ValidationRequestGetRow, models []RequestModel, regionIDs []int32) RequestFields {
 	if models == nil {
 		models = []RequestModel{}
 	}
 	if regionIDs == nil {
 		regionIDs = []int32{}
 	}
-	return Request{
+	return RequestFields{
 		RequestID: r.RequestID, Status: r.Status, ValidationType: r.ValidationType, Priority: string(r.Priority),
 		RequestorID: r.RequestorID, TargetCompletionDate: domain.NewDate(r.TargetCompletionDate),
 		TriggerReason: r.TriggerReason, Models: models, RegionIDs: regionIDs,

@@ -100,8 +100,20 @@ func cloneTransitions(m map[string][]string) map[string][]string {
 // IsClosed reports whether status is terminal.
 func IsClosed(status string) bool { return status == StatusApproved || status == StatusCancelled }
 
-// Request is a validation request as the API shows it.
+// Request is a validation request as the API shows it when one request is answered: its own
+// fields, and its history, assignments and outcome.
 type Request struct {
+	RequestFields
+	// History, Assignments and Outcome are filled only when one request is read (Get, ChangeStatus
+	// and the other calls answering with the request); Outcome stays nil until one is recorded.
+	History     []HistoryEntry `json:"history,omitempty"`
+	Assignments *[]Assignment  `json:"assignments,omitempty"`
+	Outcome     *Outcome       `json:"outcome,omitempty"`
+}
+
+// RequestFields are the fields of a request wherever it is shown: answered on its own (Request)
+// or as an item of the list (ListedRequest).
+type RequestFields struct {
 	RequestID            int32          `json:"request_id"`
 	Status               string         `json:"status"`
 	ValidationType       string         `json:"validation_type"`
@@ -113,11 +125,6 @@ type Request struct {
 	RegionIDs            []int32        `json:"region_ids"`
 	CreatedAt            time.Time      `json:"created_at"`
 	UpdatedAt            time.Time      `json:"updated_at"`
-	// History, Assignments and Outcome are filled only when one request is read (Get, ChangeStatus
-	// and the other calls answering with the request); Outcome stays nil until one is recorded.
-	History     []HistoryEntry `json:"history,omitempty"`
-	Assignments *[]Assignment  `json:"assignments,omitempty"`
-	Outcome     *Outcome       `json:"outcome,omitempty"`
 }
 
 // RequestModel is a model covered by a request, optionally at a version.
@@ -135,14 +142,6 @@ type HistoryEntry struct {
 	Reason     *string   `json:"reason"`
 	ChangedBy  int32     `json:"changed_by"`
 	ChangedAt  time.Time `json:"changed_at"`
-}
-
-// Filter narrows a listing; nil fields do not filter. Active true means not APPROVED or CANCELLED.
-type Filter struct {
-	ModelID        *int32
-	Status         *string
-	ValidationType *string
-	Active         *bool
 }
 
 // canWrite reports whether actor may create requests and change their status.
