@@ -83,7 +83,7 @@ func (s *Service) decide(ctx context.Context, tx pgx.Tx, actor domain.Actor, app
 			return Approval{}, err
 		}
 	}
-	return approvalOf(approvalRow(decided)), nil
+	return approvalOf(decided), nil
 }
 
 // findApprovalRequest reads, without a lock, the request and models of an approval: what
