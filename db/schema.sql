@@ -115,6 +115,34 @@ $$;
 
 
 --
+-- Name: revalidation_status(text, integer, integer, integer, date, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.revalidation_status(p_risk_tier text, p_last_validation_request_id integer, p_interim_request_id integer, p_active_request_id integer, p_submission_received_date date, p_submission_due date, p_grace_period_end date, p_validation_due date, p_as_of date) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT CASE
+        WHEN p_risk_tier IS NULL THEN 'NO_POLICY'
+        WHEN p_last_validation_request_id IS NULL AND p_interim_request_id IS NULL THEN 'NEVER_VALIDATED'
+        WHEN p_last_validation_request_id IS NULL THEN CASE
+            WHEN p_as_of > p_validation_due THEN 'INTERIM_EXPIRED'
+            WHEN p_as_of > p_submission_due THEN 'INTERIM_SUBMISSION_OVERDUE'
+            ELSE 'INTERIM_ACTIVE' END
+        WHEN p_active_request_id IS NOT NULL AND p_submission_received_date IS NULL THEN CASE
+            WHEN p_as_of > p_grace_period_end THEN 'SUBMISSION_OVERDUE'
+            WHEN p_as_of > p_submission_due THEN 'IN_GRACE_PERIOD'
+            ELSE 'AWAITING_SUBMISSION' END
+        WHEN p_active_request_id IS NOT NULL THEN CASE
+            WHEN p_as_of > p_validation_due THEN 'VALIDATION_OVERDUE'
+            ELSE 'VALIDATION_IN_PROGRESS' END
+        WHEN p_as_of > p_validation_due THEN 'REVALIDATION_OVERDUE'
+        WHEN p_as_of > p_grace_period_end THEN 'SHOULD_CREATE_REQUEST'
+        ELSE 'UPCOMING'
+    END
+$$;
+
+
+--
 -- Name: validation_approval_decidable(integer, public.user_role, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -353,7 +381,7 @@ CREATE TABLE public.audit_logs (
     changes jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT audit_logs_action_upper_snake CHECK ((action ~ '^[A-Z][A-Z_]*$'::text)),
-    CONSTRAINT audit_logs_entity_type_known CHECK ((entity_type = ANY (ARRAY['user'::text, 'api_token'::text, 'region'::text, 'model'::text, 'model_version'::text, 'validation_request'::text, 'deployment_task'::text, 'validation_approval'::text])))
+    CONSTRAINT audit_logs_entity_type_known CHECK ((entity_type = ANY (ARRAY['user'::text, 'api_token'::text, 'region'::text, 'model'::text, 'model_version'::text, 'validation_request'::text, 'deployment_task'::text, 'validation_approval'::text, 'validation_policy'::text, 'workflow_sla'::text])))
 );
 
 
@@ -424,6 +452,7 @@ CREATE TABLE public.models (
     owner_id integer NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    risk_tier text,
     CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
     CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
 );
@@ -447,6 +476,10 @@ CREATE TABLE public.validation_requests (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     status_entered_on date NOT NULL,
+    submission_received_date date,
+    submission_notes text,
+    CONSTRAINT validation_requests_submission_notes_length CHECK ((char_length(submission_notes) <= 4000)),
+    CONSTRAINT validation_requests_submission_notes_need_date CHECK (((submission_notes IS NULL) OR (submission_received_date IS NOT NULL))),
     CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
 );
 
@@ -577,6 +610,114 @@ ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS
     NO MAXVALUE
     CACHE 1
 );
+
+
+--
+-- Name: validation_outcomes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_outcomes (
+    outcome_id integer NOT NULL,
+    request_id integer NOT NULL,
+    overall_rating text NOT NULL,
+    executive_summary text NOT NULL,
+    effective_date date NOT NULL,
+    expiration_date date,
+    created_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_outcomes_expiration_after_effective CHECK (((expiration_date IS NULL) OR (expiration_date > effective_date))),
+    CONSTRAINT validation_outcomes_rating_known CHECK ((overall_rating = ANY (ARRAY['PASS'::text, 'PASS_WITH_FINDINGS'::text, 'FAIL'::text]))),
+    CONSTRAINT validation_outcomes_summary_length CHECK (((char_length(executive_summary) >= 1) AND (char_length(executive_summary) <= 4000)))
+);
+
+
+--
+-- Name: validation_policies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_policies (
+    risk_tier text NOT NULL,
+    tier_rank integer NOT NULL,
+    frequency_months integer NOT NULL,
+    grace_period_months integer NOT NULL,
+    model_change_lead_time_days integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by integer,
+    CONSTRAINT validation_policies_frequency_range CHECK (((frequency_months >= 1) AND (frequency_months <= 120))),
+    CONSTRAINT validation_policies_grace_range CHECK (((grace_period_months >= 0) AND (grace_period_months <= 60))),
+    CONSTRAINT validation_policies_lead_time_range CHECK (((model_change_lead_time_days >= 0) AND (model_change_lead_time_days <= 3650))),
+    CONSTRAINT validation_policies_tier_known CHECK ((risk_tier = ANY (ARRAY['TIER_1'::text, 'TIER_2'::text, 'TIER_3'::text, 'TIER_4'::text])))
+);
+
+
+--
+-- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_request_models (
+    request_id integer NOT NULL,
+    model_id integer NOT NULL,
+    version_id integer,
+    blocks_model boolean NOT NULL
+);
+
+
+--
+-- Name: model_revalidation_schedule; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.model_revalidation_schedule AS
+ SELECT m.model_id,
+    m.model_name,
+    m.owner_id,
+    m.risk_tier,
+    fv.request_id AS last_validation_request_id,
+    fv.completed_on AS last_validation_date,
+    iv.request_id AS interim_request_id,
+    act.request_id AS active_request_id,
+    act.submission_received_date,
+        CASE
+            WHEN (p.risk_tier IS NULL) THEN NULL::date
+            WHEN (fv.request_id IS NOT NULL) THEN ((fv.completed_on + make_interval(months => p.frequency_months)))::date
+            WHEN (iv.request_id IS NOT NULL) THEN (iv.expiration_date - p.model_change_lead_time_days)
+            ELSE NULL::date
+        END AS submission_due,
+        CASE
+            WHEN ((p.risk_tier IS NOT NULL) AND (fv.request_id IS NOT NULL)) THEN ((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date
+            ELSE NULL::date
+        END AS grace_period_end,
+        CASE
+            WHEN (p.risk_tier IS NULL) THEN NULL::date
+            WHEN (fv.request_id IS NOT NULL) THEN (((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date + p.model_change_lead_time_days)
+            WHEN (iv.request_id IS NOT NULL) THEN iv.expiration_date
+            ELSE NULL::date
+        END AS validation_due
+   FROM ((((public.models m
+     LEFT JOIN public.validation_policies p ON ((p.risk_tier = m.risk_tier)))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            ((h.changed_at AT TIME ZONE 'UTC'::text))::date AS completed_on
+           FROM ((public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
+          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = ANY (ARRAY['INITIAL'::text, 'COMPREHENSIVE'::text])))
+          ORDER BY h.changed_at DESC, vr.request_id DESC
+         LIMIT 1) fv ON (true))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            o.expiration_date
+           FROM (((public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+             JOIN public.validation_outcomes o ON ((o.request_id = vr.request_id)))
+             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
+          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL))
+          ORDER BY h.changed_at DESC, vr.request_id DESC
+         LIMIT 1) iv ON (true))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            vr.submission_received_date
+           FROM (public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+          WHERE ((l.model_id = m.model_id) AND l.blocks_model)
+         LIMIT 1) act ON (true));
 
 
 --
@@ -759,26 +900,6 @@ ALTER TABLE public.validation_assignments ALTER COLUMN assignment_id ADD GENERAT
 
 
 --
--- Name: validation_outcomes; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_outcomes (
-    outcome_id integer NOT NULL,
-    request_id integer NOT NULL,
-    overall_rating text NOT NULL,
-    executive_summary text NOT NULL,
-    effective_date date NOT NULL,
-    expiration_date date,
-    created_by integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_outcomes_expiration_after_effective CHECK (((expiration_date IS NULL) OR (expiration_date > effective_date))),
-    CONSTRAINT validation_outcomes_rating_known CHECK ((overall_rating = ANY (ARRAY['PASS'::text, 'PASS_WITH_FINDINGS'::text, 'FAIL'::text]))),
-    CONSTRAINT validation_outcomes_summary_length CHECK (((char_length(executive_summary) >= 1) AND (char_length(executive_summary) <= 4000)))
-);
-
-
---
 -- Name: validation_outcomes_outcome_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -789,18 +910,6 @@ ALTER TABLE public.validation_outcomes ALTER COLUMN outcome_id ADD GENERATED ALW
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
-);
-
-
---
--- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_request_models (
-    request_id integer NOT NULL,
-    model_id integer NOT NULL,
-    version_id integer,
-    blocks_model boolean NOT NULL
 );
 
 
@@ -883,6 +992,22 @@ ALTER TABLE public.version_deployment_tasks ALTER COLUMN task_id ADD GENERATED A
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: workflow_sla; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.workflow_sla (
+    singleton boolean DEFAULT true NOT NULL,
+    assignment_days integer NOT NULL,
+    begin_work_days integer NOT NULL,
+    approval_days integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by integer,
+    CONSTRAINT workflow_sla_days_range CHECK ((((assignment_days >= 1) AND (assignment_days <= 365)) AND ((begin_work_days >= 1) AND (begin_work_days <= 365)) AND ((approval_days >= 1) AND (approval_days <= 365)))),
+    CONSTRAINT workflow_sla_one_row CHECK (singleton)
 );
 
 
@@ -1063,6 +1188,22 @@ ALTER TABLE ONLY public.validation_outcomes
 
 
 --
+-- Name: validation_policies validation_policies_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_policies
+    ADD CONSTRAINT validation_policies_pkey PRIMARY KEY (risk_tier);
+
+
+--
+-- Name: validation_policies validation_policies_tier_rank_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_policies
+    ADD CONSTRAINT validation_policies_tier_rank_key UNIQUE (tier_rank);
+
+
+--
 -- Name: validation_request_models validation_request_models_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1148,6 +1289,14 @@ ALTER TABLE ONLY public.validation_types
 
 ALTER TABLE ONLY public.version_deployment_tasks
     ADD CONSTRAINT version_deployment_tasks_pkey PRIMARY KEY (task_id);
+
+
+--
+-- Name: workflow_sla workflow_sla_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workflow_sla
+    ADD CONSTRAINT workflow_sla_pkey PRIMARY KEY (singleton);
 
 
 --
@@ -1246,6 +1395,13 @@ CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions U
 --
 
 CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
+
+
+--
+-- Name: models_risk_tier_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX models_risk_tier_idx ON public.models USING btree (risk_tier, model_id);
 
 
 --
@@ -1692,6 +1848,14 @@ ALTER TABLE ONLY public.models
 
 
 --
+-- Name: models models_risk_tier_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.models
+    ADD CONSTRAINT models_risk_tier_fkey FOREIGN KEY (risk_tier) REFERENCES public.validation_policies(risk_tier);
+
+
+--
 -- Name: user_disablements user_disablements_disabled_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1785,6 +1949,14 @@ ALTER TABLE ONLY public.validation_outcomes
 
 ALTER TABLE ONLY public.validation_outcomes
     ADD CONSTRAINT validation_outcomes_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: validation_policies validation_policies_updated_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_policies
+    ADD CONSTRAINT validation_policies_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(user_id);
 
 
 --
@@ -1964,6 +2136,14 @@ ALTER TABLE ONLY public.version_deployment_tasks
 
 
 --
+-- Name: workflow_sla workflow_sla_updated_by_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.workflow_sla
+    ADD CONSTRAINT workflow_sla_updated_by_fkey FOREIGN KEY (updated_by) REFERENCES public.users(user_id);
+
+
+--
 -- PostgreSQL database dump complete
 --
 
@@ -2000,4 +2180,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205000700'),
     ('20261205000800'),
     ('20261205000900'),
-    ('20261205001000');
+    ('20261205001000'),
+    ('20261205001100');

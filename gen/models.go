@@ -315,6 +315,7 @@ type Model struct {
 	OwnerID     int32
 	CreatedAt   time.Time
 	UpdatedAt   time.Time
+	RiskTier    *string
 }
 
 type ModelDelegate struct {
@@ -331,6 +332,21 @@ type ModelRegion struct {
 	RegionID   int32
 	VersionID  *int32
 	DeployedAt *time.Time
+}
+
+type ModelRevalidationSchedule struct {
+	ModelID                 int32
+	ModelName               string
+	OwnerID                 int32
+	RiskTier                *string
+	LastValidationRequestID int32
+	LastValidationDate      time.Time
+	InterimRequestID        int32
+	ActiveRequestID         int32
+	SubmissionReceivedDate  *time.Time
+	SubmissionDue           interface{}
+	GracePeriodEnd          interface{}
+	ValidationDue           interface{}
 }
 
 type ModelVersion struct {
@@ -419,20 +435,32 @@ type ValidationOutcome struct {
 	UpdatedAt        time.Time
 }
 
+type ValidationPolicy struct {
+	RiskTier                string
+	TierRank                int32
+	FrequencyMonths         int32
+	GracePeriodMonths       int32
+	ModelChangeLeadTimeDays int32
+	UpdatedAt               time.Time
+	UpdatedBy               *int32
+}
+
 type ValidationRequest struct {
-	RequestID            int32
-	RequestorID          int32
-	ValidationType       string
-	IsTargeted           bool
-	Priority             ValidationPriority
-	Status               string
-	IsClosed             bool
-	BlocksModels         bool
-	TargetCompletionDate time.Time
-	TriggerReason        *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
-	StatusEnteredOn      time.Time
+	RequestID              int32
+	RequestorID            int32
+	ValidationType         string
+	IsTargeted             bool
+	Priority               ValidationPriority
+	Status                 string
+	IsClosed               bool
+	BlocksModels           bool
+	TargetCompletionDate   time.Time
+	TriggerReason          *string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	StatusEnteredOn        time.Time
+	SubmissionReceivedDate *time.Time
+	SubmissionNotes        *string
 }
 
 type ValidationRequestModel struct {
@@ -491,4 +519,13 @@ type VersionDeploymentTask struct {
 	CancellationReason               *string
 	CreatedAt                        time.Time
 	UpdatedAt                        time.Time
+}
+
+type WorkflowSla struct {
+	Singleton      bool
+	AssignmentDays int32
+	BeginWorkDays  int32
+	ApprovalDays   int32
+	UpdatedAt      time.Time
+	UpdatedBy      *int32
 }

@@ -42,7 +42,7 @@ func (q *Queries) ModelAccess(ctx context.Context, arg ModelAccessParams) (Model
 const modelCreate = `-- name: ModelCreate :one
 INSERT INTO models (model_name, description, owner_id)
 VALUES ($1, $2, $3)
-RETURNING model_id, model_name, description, owner_id, created_at, updated_at
+RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 `
 
 type ModelCreateParams struct {
@@ -61,6 +61,7 @@ func (q *Queries) ModelCreate(ctx context.Context, arg ModelCreateParams) (Model
 		&i.OwnerID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RiskTier,
 	)
 	return i, err
 }
@@ -145,7 +146,7 @@ func (q *Queries) ModelDelegateRevoke(ctx context.Context, arg ModelDelegateRevo
 }
 
 const modelGet = `-- name: ModelGet :one
-SELECT model_id, model_name, description, owner_id, created_at, updated_at
+SELECT model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 FROM models
 WHERE model_id = $1
 `
@@ -160,12 +161,13 @@ func (q *Queries) ModelGet(ctx context.Context, modelID int32) (Model, error) {
 		&i.OwnerID,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.RiskTier,
 	)
 	return i, err
 }
 
 const modelList = `-- name: ModelList :many
-SELECT model_id, model_name, description, owner_id, created_at, updated_at
+SELECT model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 FROM models
 WHERE model_id > $1
 ORDER BY model_id
@@ -194,6 +196,7 @@ func (q *Queries) ModelList(ctx context.Context, arg ModelListParams) ([]Model, 
 			&i.OwnerID,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.RiskTier,
 		); err != nil {
 			return nil, err
 		}

@@ -1,7 +1,7 @@
 -- name: ModelCreate :one
 INSERT INTO models (model_name, description, owner_id)
 VALUES (@model_name, @description, @owner_id)
-RETURNING model_id, model_name, description, owner_id, created_at, updated_at;
+RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier;
 
 -- name: ModelRegionsAdd :exec
 -- One statement for all of a new model's regions; the ids were checked to exist just before.
@@ -11,13 +11,13 @@ FROM unnest(@region_ids::int[]) AS region_id
 ORDER BY region_id;
 
 -- name: ModelGet :one
-SELECT model_id, model_name, description, owner_id, created_at, updated_at
+SELECT model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 FROM models
 WHERE model_id = @model_id;
 
 -- name: ModelList :many
 -- Keyset pagination on the primary key.
-SELECT model_id, model_name, description, owner_id, created_at, updated_at
+SELECT model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 FROM models
 WHERE model_id > @after_id
 ORDER BY model_id
