@@ -9,6 +9,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // ReadyOwner is the owner of a ready row's model.
@@ -101,7 +102,7 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
 	}
 	p.PageLimit = page.Limit + 1
-	rows, err := gen.New(s.pool).DeploymentReadyList(ctx, p)
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).DeploymentReadyList(ctx, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // Summary is what waits for one user at a day: its counts, over active requests and open tasks.
@@ -49,7 +50,7 @@ func (s *Service) For(ctx context.Context, actor domain.Actor, asOf *domain.Date
 		t := asOf.Time
 		p.AsOf = &t
 	}
-	r, err := gen.New(s.pool).SummaryForUser(ctx, p)
+	r, err := gen.New(pgtx.CustomPlans(s.pool)).SummaryForUser(ctx, p)
 	if err != nil {
 		return Summary{}, fmt.Errorf("read summary: %w", err)
 	}

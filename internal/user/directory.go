@@ -8,6 +8,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // MinSearchLength is the shortest search text of the directory: one character matches nearly
@@ -50,7 +51,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f DirectoryFilte
 		return nil, nil, err
 	}
 	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
-	rows, err := gen.New(s.pool).UserDirectoryList(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).UserDirectoryList(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list users: %w", err)
 	}

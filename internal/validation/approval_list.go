@@ -191,7 +191,7 @@ func (s *Service) ListApprovals(ctx context.Context, actor domain.Actor, f Appro
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := q.page(ctx, gen.New(s.pool), int32(page.After), page.Limit+1)
+	rows, err := q.page(ctx, gen.New(pgtx.CustomPlans(s.pool)), int32(page.After), page.Limit+1)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list approvals: %w", err)
 	}

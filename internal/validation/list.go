@@ -11,6 +11,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // The sorts of the request list (docs/lists.md, "The validation request list"). Each is a keyset
@@ -129,7 +130,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 		return nil, nil, err
 	}
 	params.PageLimit = page.Limit + 1
-	q := gen.New(s.pool)
+	q := gen.New(pgtx.CustomPlans(s.pool))
 	rows, err := q.ValidationRequestList(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)

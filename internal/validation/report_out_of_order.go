@@ -7,6 +7,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // OutOfOrder is one row of the out-of-order report: an active request whose target date is after
@@ -53,7 +54,7 @@ func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrd
 		}
 		params.AfterRequestID, params.AfterVersionID = int32(page.After[0]), int32(page.After[1])
 	}
-	rows, err := gen.New(s.pool).ReportOutOfOrder(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportOutOfOrder(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report out of order: %w", err)
 	}

@@ -9,6 +9,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // PendingAssignment is one row of the pending-assignments report: an active request with no
@@ -74,7 +75,7 @@ func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f 
 		params.AfterCreatedAt, params.AfterRequestID = time.UnixMicro(page.After[0]), int32(page.After[1])
 	}
 	params.PageLimit = page.Limit + 1
-	rows, err := gen.New(s.pool).ReportPendingAssignments(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportPendingAssignments(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report pending assignments: %w", err)
 	}

@@ -7,6 +7,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
+	"mrmflow/internal/pgtx"
 )
 
 // Workload is one row of the workload report: a validator and the active work it holds on the
@@ -46,7 +47,7 @@ func (s *Service) Workload(ctx context.Context, actor domain.Actor, f WorkloadFi
 		return nil, nil, err
 	}
 	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
-	rows, err := gen.New(s.pool).ReportWorkload(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportWorkload(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report workload: %w", err)
 	}

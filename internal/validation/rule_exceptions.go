@@ -8,6 +8,7 @@ import (
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // Kinds of rule exception: existing data that breaks a rule the service now enforces on every
@@ -77,7 +78,7 @@ func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f Rule
 	if err := c.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows, err := gen.New(s.pool).ReportRuleExceptions(ctx, gen.ReportRuleExceptionsParams{
+	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportRuleExceptions(ctx, gen.ReportRuleExceptionsParams{
 		Kind:           f.Kind,
 		AfterRequestID: int32(after[0]), AfterKindOrder: int32(after[1]),
 		AfterModelID: int32(after[2]), AfterRegionID: int32(after[3]),
