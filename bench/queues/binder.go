@@ -20,6 +20,29 @@ var param = regexp.MustCompile(`@(\w+)|sqlc\.n?arg\('?(\w+)'?\)`)
 // $n: EXPLAIN shows the plan for these values, the custom plan a prepared statement gets for its
 // first executions. A parameter with neither is an error naming it.
 func bind(queries pgbench.Queries, name string, args map[string]string, asOf string) (string, error) {
+	return substitute(queries, name, args, asOf, func(_, literal string) string { return literal })
+}
+
+// bindPrepared returns the text of a query of sql/ with its parameters numbered $1, $2, ... in
+// the order they first appear (as sqlc numbers them, so a PREPARE of it is the statement pgx
+// prepares for the service), and the literal of each: what EXECUTE passes.
+func bindPrepared(queries pgbench.Queries, name string, args map[string]string, asOf string) (string, []string, error) {
+	var values []string
+	index := map[string]int{}
+	text, err := substitute(queries, name, args, asOf, func(p, literal string) string {
+		n, ok := index[p]
+		if !ok {
+			values = append(values, literal)
+			n = len(values)
+			index[p] = n
+		}
+		return "$" + strconv.Itoa(n)
+	})
+	return text, values, err
+}
+
+// substitute replaces each parameter of query name with place(parameter, its literal).
+func substitute(queries pgbench.Queries, name string, args map[string]string, asOf string, place func(param, literal string) string) (string, error) {
 	text, ok := queries[name]
 	if !ok {
 		return "", fmt.Errorf("query %s is not in sql/", name)
@@ -29,13 +52,13 @@ func bind(queries pgbench.Queries, name string, args map[string]string, asOf str
 		sub := param.FindStringSubmatch(m)
 		p, narg := sub[1]+sub[2], sub[1] == "" && m[:9] == "sqlc.narg"
 		if v, ok := args[p]; ok {
-			return v
+			return place(p, v)
 		}
 		if v, ok := defaultArg(p, asOf); ok {
-			return v
+			return place(p, v)
 		}
 		if narg {
-			return "NULL" // an optional filter left out
+			return place(p, "NULL") // an optional filter left out
 		}
 		if !slices.Contains(unbound, p) {
 			unbound = append(unbound, p)

@@ -9,6 +9,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -45,7 +46,7 @@ type Options struct {
 // Run seeds the database, starts mrmflow on it, times the CSV export, measures every page and
 // its direct replay, and EXPLAINs the list and report queries.
 func Run(ctx context.Context, o Options) (*Report, error) {
-	rep := &Report{Started: time.Now(), Options: o}
+	rep := &Report{Started: time.Now(), Options: o, LoadBefore: loadAverage()}
 	dbURL, err := suite.RecreateDatabase(ctx, o.AdminURL, o.Database)
 	if err != nil {
 		return nil, err
@@ -97,10 +98,14 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	defer srv.Stop()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 2 * o.Clients, DisableCompression: true}, Timeout: 2 * time.Minute}
 
-	// The export first, on a server that has served nothing big yet.
-	logf(o.Log, "CSV export")
-	if rep.CSV, err = exportCSV(ctx, client, srv, tokens[callerAdmin], o.AsOf); err != nil {
-		return nil, err
+	// The exports first, on a server that has served nothing big yet.
+	for _, e := range csvExports {
+		logf(o.Log, "CSV export: %s", e.Name)
+		res, err := exportCSV(ctx, client, srv, tokens[callerAdmin], e, o.AsOf)
+		if err != nil {
+			return nil, err
+		}
+		rep.CSV = append(rep.CSV, res)
 	}
 	for _, p := range probes {
 		logf(o.Log, "%s as %s", p.Name, p.Caller)
@@ -122,7 +127,7 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if rep.Explains, err = explainAll(ctx, conn, queries, o.AsOf); err != nil {
 		return nil, err
 	}
-	rep.Finished = time.Now()
+	rep.Finished, rep.LoadAfter = time.Now(), loadAverage()
 	return rep, nil
 }
 
@@ -311,11 +316,12 @@ func withoutParams(path string, names []string) string {
 	return p + "?" + strings.Join(kept, "&")
 }
 
-// CSVResult is the timed export.
+// CSVResult is one timed export.
 type CSVResult struct {
-	// Tried lists the candidates asked before Path, with their status.
-	Tried             []string
+	Export csvExport
+	// Path is what was asked; Status its answer (a 200 was timed).
 	Path              string
+	Status            int
 	Rows              int
 	Bytes             int64
 	Time              time.Duration
@@ -325,55 +331,49 @@ type CSVResult struct {
 // Growth is the server's high-water resident set after the export less its resident set before.
 func (c CSVResult) Growth() int64 { return c.RSSHWM - c.RSSBefore }
 
-// exportCSV asks the candidates in order (with as_of, then without it) and times the first that
-// answers 200 to its last byte, counting its records with encoding/csv. The server's VmHWM is
-// reset first (clear_refs 5, where the kernel allows it) so the growth is this export's.
-func exportCSV(ctx context.Context, client *http.Client, srv *suite.Server, token, asOf string) (CSVResult, error) {
-	var res CSVResult
-	for _, c := range csvCandidates {
-		for _, path := range []string{withParam(c, "as_of", asOf), c} {
-			req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+path, nil)
-			if err != nil {
-				return res, err
-			}
-			req.Header.Set("Authorization", "Bearer "+token)
-			_ = srv.ResetPeakRSS()
-			if res.RSSBefore, err = srv.RSS(); err != nil {
-				return res, err
-			}
-			t0 := time.Now()
-			resp, err := client.Do(req)
-			if err != nil {
-				return res, err
-			}
-			if resp.StatusCode != http.StatusOK {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				_ = resp.Body.Close()
-				res.Tried = append(res.Tried, fmt.Sprintf("`%s`: %d", path, resp.StatusCode))
-				continue
-			}
-			counter := &countingReader{r: resp.Body}
-			r := csv.NewReader(counter)
-			r.FieldsPerRecord = -1
-			r.ReuseRecord = true
-			n := 0
-			for {
-				if _, err = r.Read(); err != nil {
-					break
-				}
-				n++
-			}
-			res.Time = time.Since(t0)
-			_ = resp.Body.Close()
-			if !errors.Is(err, io.EOF) {
-				return res, fmt.Errorf("CSV of %s: %w", path, err)
-			}
-			res.Path, res.Rows, res.Bytes = path, max(n-1, 0), counter.n
-			if res.RSSHWM, err = srv.PeakRSS(); err != nil {
-				return res, err
-			}
-			return res, nil
+// exportCSV times export e (with as_of) as ADMIN to its last byte, counting its records with
+// encoding/csv. The server's VmHWM is reset first (clear_refs 5, where the kernel allows it) so
+// the growth is this export's.
+func exportCSV(ctx context.Context, client *http.Client, srv *suite.Server, token string, e csvExport, asOf string) (CSVResult, error) {
+	res := CSVResult{Export: e, Path: withParam(e.Path, "as_of", asOf)}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, srv.URL()+res.Path, nil)
+	if err != nil {
+		return res, err
+	}
+	req.Header.Set("Authorization", "Bearer "+token)
+	_ = srv.ResetPeakRSS()
+	if res.RSSBefore, err = srv.RSS(); err != nil {
+		return res, err
+	}
+	t0 := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		return res, err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	res.Status = resp.StatusCode
+	if resp.StatusCode != http.StatusOK {
+		_, _ = io.Copy(io.Discard, resp.Body)
+		return res, nil
+	}
+	counter := &countingReader{r: resp.Body}
+	r := csv.NewReader(counter)
+	r.FieldsPerRecord = -1
+	r.ReuseRecord = true
+	n := 0
+	for {
+		if _, err = r.Read(); err != nil {
+			break
 		}
+		n++
+	}
+	res.Time = time.Since(t0)
+	if !errors.Is(err, io.EOF) {
+		return res, fmt.Errorf("CSV of %s: %w", res.Path, err)
+	}
+	res.Rows, res.Bytes = max(n-1, 0), counter.n
+	if res.RSSHWM, err = srv.PeakRSS(); err != nil {
+		return res, err
 	}
 	return res, nil
 }
@@ -387,6 +387,15 @@ func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	c.n += int64(n)
 	return n, err
+}
+
+// loadAverage is the first three fields of /proc/loadavg ("unknown" where there is none).
+func loadAverage() string {
+	b, err := os.ReadFile("/proc/loadavg")
+	if f := strings.Fields(string(b)); err == nil && len(f) >= 3 {
+		return strings.Join(f[:3], ", ")
+	}
+	return "unknown"
 }
 
 func logf(w io.Writer, format string, args ...any) {
