@@ -192,6 +192,7 @@ func (s *Server) Router() *mux.Router {
 
 	// Validation requests (DATA-01).
 	route(http.MethodPost, "/validation-requests", s.createValidationRequest)
+	route(http.MethodPost, "/validation-requests/check", s.checkValidationRequest)
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)
 	route(http.MethodPatch, "/validation-requests/{request_id}", s.updateValidationRequest)

@@ -15,6 +15,7 @@ type createValidationRequest struct {
 	TriggerReason        *string          `json:"trigger_reason"`
 	RegionIDs            []int64          `json:"region_ids"`
 	ModelVersions        map[string]int64 `json:"model_versions"`
+	AcknowledgeWarnings  *bool            `json:"acknowledge_warnings"`
 }
 
 func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request) error {
@@ -23,17 +24,8 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	if err != nil {
 		return err
 	}
-	var f fields
-	in := validation.CreateInput{
-		ModelIDs:             narrowIDs(req.ModelIDs),
-		ValidationType:       f.str("validation_type", req.ValidationType, true),
-		Priority:             f.str("priority", req.Priority, true),
-		TargetCompletionDate: f.date("target_completion_date", req.TargetCompletionDate, true),
-		TriggerReason:        f.str("trigger_reason", req.TriggerReason, false),
-		RegionIDs:            narrowIDs(req.RegionIDs),
-		ModelVersions:        f.modelVersions("model_versions", req.ModelVersions),
-	}
-	if err := f.Err(); err != nil {
+	in, err := req.input()
+	if err != nil {
 		return err
 	}
 	call, err := newIdempotentCall(r, raw, http.StatusCreated)
@@ -46,6 +38,42 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	}
 	writeIdempotent(s, w, r, call, res)
 	return nil
+}
+
+// checkValidationRequest judges a create body without creating anything (docs/rules.md,
+// "Checking a request before creating it"): the same decoding, then 200 with what a create would
+// meet.
+func (s *Server) checkValidationRequest(w http.ResponseWriter, r *http.Request) error {
+	var req createValidationRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	in, err := req.input()
+	if err != nil {
+		return err
+	}
+	res, err := s.validations.Check(r.Context(), actorOf(r), in)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, res)
+	return nil
+}
+
+// input decodes a create body's fields, naming each bad one; create and check share it.
+func (req createValidationRequest) input() (validation.CreateInput, error) {
+	var f fields
+	in := validation.CreateInput{
+		ModelIDs:             narrowIDs(req.ModelIDs),
+		ValidationType:       f.str("validation_type", req.ValidationType, true),
+		Priority:             f.str("priority", req.Priority, true),
+		TargetCompletionDate: f.date("target_completion_date", req.TargetCompletionDate, true),
+		TriggerReason:        f.str("trigger_reason", req.TriggerReason, false),
+		RegionIDs:            narrowIDs(req.RegionIDs),
+		ModelVersions:        f.modelVersions("model_versions", req.ModelVersions),
+		AcknowledgeWarnings:  req.AcknowledgeWarnings != nil && *req.AcknowledgeWarnings,
+	}
+	return in, f.Err()
 }
 
 // modelVersions converts {"<model_id>": version_id}, naming each bad key. A version id is
@@ -167,6 +195,7 @@ type updateValidationRequest struct {
 	TargetCompletionDate *string `json:"target_completion_date"`
 	TriggerReason        *string `json:"trigger_reason"`
 	RegionIDs            []int64 `json:"region_ids"`
+	AcknowledgeWarnings  *bool   `json:"acknowledge_warnings"`
 }
 
 func (s *Server) updateValidationRequest(w http.ResponseWriter, r *http.Request) error {
@@ -193,6 +222,7 @@ func (s *Server) updateValidationRequest(w http.ResponseWriter, r *http.Request)
 		regionIDs := narrowIDs(req.RegionIDs)
 		ch.RegionIDs = &regionIDs
 	}
+	ch.AcknowledgeWarnings = req.AcknowledgeWarnings != nil && *req.AcknowledgeWarnings
 	if err := f.Err(); err != nil {
 		return err
 	}

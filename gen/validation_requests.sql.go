@@ -1076,6 +1076,136 @@ func (q *Queries) ValidationStatusHistoryForRequest(ctx context.Context, request
 	return items, nil
 }
 
+const validationTargetLeadTimes = `-- name: ValidationTargetLeadTimes :many
+WITH scope_versions AS (
+    SELECT unnest($2::int[]) AS version_id
+    UNION
+    SELECT vrm.version_id FROM validation_request_models vrm
+    WHERE vrm.request_id = $3 AND vrm.version_id IS NOT NULL
+)
+SELECT mv.model_id, mv.version_id, p.risk_tier, p.model_change_lead_time_days AS lead_time_days,
+       coalesce(mv.actual_production_date, mv.planned_production_date)::date AS production_date,
+       (coalesce(mv.actual_production_date, mv.planned_production_date) - $1::date)::int AS days_before_production
+FROM scope_versions sv
+JOIN model_versions mv ON mv.version_id = sv.version_id
+JOIN models m ON m.model_id = mv.model_id
+JOIN validation_policies p ON p.risk_tier = m.risk_tier
+WHERE coalesce(mv.actual_production_date, mv.planned_production_date) - $1::date < p.model_change_lead_time_days
+ORDER BY mv.model_id, mv.version_id
+`
+
+type ValidationTargetLeadTimesParams struct {
+	TargetDate time.Time
+	VersionIds []int32
+	VersionsOf int32
+}
+
+type ValidationTargetLeadTimesRow struct {
+	ModelID              int32
+	VersionID            int32
+	RiskTier             string
+	LeadTimeDays         int32
+	ProductionDate       time.Time
+	DaysBeforeProduction int32
+}
+
+// The LEAD_TIME warnings of a target completion date (docs/rules.md, "Target-date warnings"):
+// each covered version whose production date (actual, else planned) minus @target_date is under
+// its model's policy's model_change_lead_time_days. A model without a tier has no policy (the
+// inner join drops it): no LEAD_TIME; a version without a production date has a NULL difference
+// and never warns; exactly the lead time does not warn. The versions are @version_ids plus, when
+// @versions_of names a request, the versions it covers: a create passes its list, a PATCH of the
+// target date the request (as ValidationRegionScopeGaps). Sent in the admission's pipeline behind
+// the model locks (create) or behind the request's row lock (PATCH). At most MaxModels versions,
+// each a model_versions_pkey, models_pkey and validation_policies_pkey probe
+// (validation_request_models_pkey for the request's).
+func (q *Queries) ValidationTargetLeadTimes(ctx context.Context, arg ValidationTargetLeadTimesParams) ([]ValidationTargetLeadTimesRow, error) {
+	rows, err := q.db.Query(ctx, validationTargetLeadTimes, arg.TargetDate, arg.VersionIds, arg.VersionsOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationTargetLeadTimesRow
+	for rows.Next() {
+		var i ValidationTargetLeadTimesRow
+		if err := rows.Scan(
+			&i.ModelID,
+			&i.VersionID,
+			&i.RiskTier,
+			&i.LeadTimeDays,
+			&i.ProductionDate,
+			&i.DaysBeforeProduction,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationTargetOverdue = `-- name: ValidationTargetOverdue :many
+WITH scope_models AS (
+    SELECT unnest($2::int[]) AS model_id
+    UNION
+    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = $3
+)
+SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
+       ($1::date - s.validation_due)::int AS days_after_validation_due
+FROM scope_models sm
+JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
+WHERE s.validation_due < $1::date
+ORDER BY s.model_id
+`
+
+type ValidationTargetOverdueParams struct {
+	TargetDate time.Time
+	ModelIds   []int32
+	ModelsOf   int32
+}
+
+type ValidationTargetOverdueRow struct {
+	ModelID                int32
+	RiskTier               string
+	ValidationDue          time.Time
+	DaysAfterValidationDue int32
+}
+
+// The REVALIDATION_OVERDUE warnings of a target completion date (docs/rules.md, "Target-date
+// warnings"): each model whose validation_due - from the view model_revalidation_schedule, the
+// one home of the schedule's dates - is before @target_date (the due day itself is in time; a
+// model with no tier or never validated has no due date and never warns). The models are
+// @model_ids plus, when @models_of names a request, its models. Same pipeline as
+// ValidationTargetLeadTimes. The filter on the view's model_id reaches models_pkey, and the
+// view's laterals run per model on validation_request_models_model_id_idx and
+// validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
+func (q *Queries) ValidationTargetOverdue(ctx context.Context, arg ValidationTargetOverdueParams) ([]ValidationTargetOverdueRow, error) {
+	rows, err := q.db.Query(ctx, validationTargetOverdue, arg.TargetDate, arg.ModelIds, arg.ModelsOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationTargetOverdueRow
+	for rows.Next() {
+		var i ValidationTargetOverdueRow
+		if err := rows.Scan(
+			&i.ModelID,
+			&i.RiskTier,
+			&i.ValidationDue,
+			&i.DaysAfterValidationDue,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const validationVersionsByIDs = `-- name: ValidationVersionsByIDs :many
 SELECT version_id, model_id,
        coalesce(actual_production_date, planned_production_date) AS production_date

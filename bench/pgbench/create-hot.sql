@@ -46,6 +46,34 @@ WHERE vrm.model_id = ANY (ARRAY[:hot_model]::int[])
   AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
+-- ValidationTargetLeadTimes
+WITH scope_versions AS (
+    SELECT unnest('{}'::int[]::int[]) AS version_id
+    UNION
+    SELECT vrm.version_id FROM validation_request_models vrm
+    WHERE vrm.request_id = 0 AND vrm.version_id IS NOT NULL
+)
+SELECT mv.model_id, mv.version_id, p.risk_tier, p.model_change_lead_time_days AS lead_time_days,
+       coalesce(mv.actual_production_date, mv.planned_production_date)::date AS production_date,
+       (coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date)::int AS days_before_production
+FROM scope_versions sv
+JOIN model_versions mv ON mv.version_id = sv.version_id
+JOIN models m ON m.model_id = mv.model_id
+JOIN validation_policies p ON p.risk_tier = m.risk_tier
+WHERE coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date < p.model_change_lead_time_days
+ORDER BY mv.model_id, mv.version_id;
+-- ValidationTargetOverdue
+WITH scope_models AS (
+    SELECT unnest(ARRAY[:hot_model]::int[]) AS model_id
+    UNION
+    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = 0
+)
+SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
+       ('2027-06-30'::date - s.validation_due)::int AS days_after_validation_due
+FROM scope_models sm
+JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
+WHERE s.validation_due < '2027-06-30'::date
+ORDER BY s.model_id;
 -- ValidationRequestReserveID
 SELECT nextval('validation_requests_request_id_seq')::int AS request_id \gset
 \if :blocked != 0

@@ -40,7 +40,7 @@ func lock(model string, conds ...Condition) Step {
 }
 
 // createSteps is the part of a create after the locks: read the models, check conflicts (unless
-// targeted), check approvals (INITIAL), reserve the id — all sent before the service judges any
+// targeted), check approvals (INITIAL), read the target-date warnings, reserve the id — all sent before the service judges any
 // of them — then insert, link, history, audit, commit. models is the
 // model_ids array, typ the validation_type, versions the parallel version_ids array.
 func createSteps(models, typ, versions string, notTargeted, initial []Condition) []Step {
@@ -51,6 +51,9 @@ func createSteps(models, typ, versions string, notTargeted, initial []Condition)
 		{Query: "ValidationConflictsForModels", If: notTargeted, Args: map[string]string{"model_ids": models}, Store: `\aset`},
 		{Meta: `\set blocked :request_id`},
 		{Query: "ValidationApprovedForModels", If: initial, Args: map[string]string{"model_ids": models}},
+		// The target-date warnings' reads (no version listed: the scenarios cover none).
+		{Query: "ValidationTargetLeadTimes", Args: map[string]string{"target_date": targetDate, "version_ids": "'{}'::int[]", "versions_of": "0"}},
+		{Query: "ValidationTargetOverdue", Args: map[string]string{"target_date": targetDate, "model_ids": models, "models_of": "0"}},
 		{Query: "ValidationRequestReserveID", Store: `\gset`},
 		{SQL: "ROLLBACK;", If: []Condition{Conflict}},
 		{Query: "ValidationRequestCreate", If: ok, Args: map[string]string{

@@ -40,9 +40,13 @@ const (
 	// (separation of duties). The API answers it 403 with the code "not_independent", where an
 	// assignment of a validator who is not independent is 409.
 	CodeDeciderNotIndependent Code = "decider_not_independent"
-	CodeLockTimeout           Code = "lock_timeout"
-	CodeUnavailable           Code = "unavailable"
-	CodeInternal              Code = "internal"
+	// CodeWarningsNotAcknowledged refuses a create or PATCH of a validation request whose target
+	// completion date has warnings (LEAD_TIME, REVALIDATION_OVERDUE) the body did not
+	// acknowledge; the problem lists them under "warnings".
+	CodeWarningsNotAcknowledged Code = "warnings_not_acknowledged"
+	CodeLockTimeout             Code = "lock_timeout"
+	CodeUnavailable             Code = "unavailable"
+	CodeInternal                Code = "internal"
 )
 
 // FieldError names one offending input field and what is wrong with it.

@@ -30,6 +30,9 @@ type admission struct {
 	// request, the regions of request regionsOf (read under its row lock) for a change.
 	regionIDs []int32
 	regionsOf int32
+	// dryRun is set for a check that refuses nothing (Check): its conflicts are not counted in
+	// the conflict metric.
+	dryRun bool
 
 	// What the reads answered, once the pipeline is sent.
 	models   []gen.ValidationModelsByIDsRow
@@ -122,7 +125,9 @@ func (a *admission) judge(s *Service, field string) (map[int32]string, error) {
 		return nil, domain.NotFoundIDs("models", field, missing)
 	}
 	if conflicts := groupConflicts(convertRows(a.active), false); len(conflicts) > 0 {
-		s.metrics.ValidationConflicts.WithLabelValues(a.validationType).Inc()
+		if !a.dryRun {
+			s.metrics.ValidationConflicts.WithLabelValues(a.validationType).Inc()
+		}
 		return nil, conflictError(conflicts, blockedByActive)
 	}
 	if approved := groupConflicts(convertRows(a.approved), true); len(approved) > 0 {

@@ -26,6 +26,9 @@ type CreateInput struct {
 	TriggerReason        string
 	RegionIDs            []int32
 	ModelVersions        map[int32]int32
+	// AcknowledgeWarnings lets a request with target-date warnings through (docs/rules.md,
+	// "Target-date warnings"); the warnings are then recorded in its audit row.
+	AcknowledgeWarnings bool
 }
 
 // check validates the input before any database work and returns the model ids sorted.
@@ -93,35 +96,25 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 }
 
 // create is Create's work inside the transaction, in two round trips (the first also carries
-// BEGIN when no Idempotency-Key was claimed) and three steps: the admission (admission.go) — the
-// locks, every check's read, the region lookup and the reservation of the request's id in one
-// pipeline, which the server runs in order, so each read runs under all the locks and sees what
-// earlier holders committed — and its judgement; then the request's insert, its links, history
-// and audit row in a second pipeline, which also carries the COMMIT when commit is set.
+// BEGIN when no Idempotency-Key was claimed) and three steps: the admission (admitCreate) and
+// its judgement — the refusals first, then the target-date warnings unless acknowledged; then the
+// request's insert, its links, history and audit row in a second pipeline, which also carries
+// the COMMIT when commit is set.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
-	regionIDs := sortedIDs(in.RegionIDs)
-	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
-	a.regionIDs = regionIDs
-	if s.lockInGivenOrder {
-		a.lock = in.ModelIDs
-	}
-	start := time.Now()
-	p, err := s.lockModels(ctx, tx, a.lock)
+	c, err := s.admitCreate(ctx, tx, in, modelIDs, true)
 	if err != nil {
 		return Request{}, err
 	}
-	a.queueReads(ctx, p)
-	regions := region.QueueLookup(ctx, p, regionIDs)
-	var requestID int32 // reserved for the request, used only if the checks pass
-	pgtx.Scalar(p, &requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
-	if err := s.sendLocked(ctx, tx, p, start); err != nil {
+	names, refusals := judgeCreate(s, in, c.admission, c.regions)
+	if len(refusals) > 0 {
+		return Request{}, refusals[0]
+	}
+	warnings := c.warnings.list(in.TargetCompletionDate.Time)
+	if err := warningsError(warnings, in.AcknowledgeWarnings); err != nil {
 		return Request{}, err
 	}
-	names, err := judgeCreate(s, in, a, regions)
-	if err != nil {
-		return Request{}, err
-	}
-	w, err := queueWrites(ctx, actor, in, requestID, modelIDs, regionIDs, a.versionIDs, names)
+	regionIDs := c.admission.regionIDs
+	w, err := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
 	if err != nil {
 		return Request{}, err
 	}
@@ -136,25 +129,66 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 	return Request{RequestFields: fromRow(gen.ValidationRequestGetRow(w.row), w.models, regionIDs)}, nil
 }
 
-// judgeCreate judges a new request by the reads taken under the locks: the admission of its
-// models (DATA-01), then its regions — they exist, and each of its models runs in each of them —
-// and last its target date against the production dates of the versions it covers. It returns
-// the models' names.
-func judgeCreate(s *Service, in CreateInput, a *admission, regions *region.Lookup) (map[int32]string, error) {
-	names, err := a.judge(s, "model_ids")
+// createAdmission is what the admission of a new request read: the shared admission's reads,
+// the region lookup, the target-date warnings' reads and the id reserved for the request.
+type createAdmission struct {
+	admission *admission
+	regions   *region.Lookup
+	warnings  *targetWarnings
+	requestID int32
+}
+
+// admitCreate is the admission of a new request (admission.go), shared by create and Check: the
+// locks, every check's read, the region lookup, the reads of the target-date warnings and — when
+// reserve is set — the reservation of the request's id, in one pipeline, which the server runs in
+// order, so each read runs under all the locks and sees what earlier holders committed. Check
+// reserves nothing: its read-only transaction may not draw from the sequence.
+func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs []int32, reserve bool) (*createAdmission, error) {
+	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
+	a.regionIDs = sortedIDs(in.RegionIDs)
+	a.dryRun = !reserve
+	if s.lockInGivenOrder {
+		a.lock = in.ModelIDs
+	}
+	start := time.Now()
+	p, err := s.lockModels(ctx, tx, a.lock)
 	if err != nil {
 		return nil, err
 	}
-	if _, err := regions.Require("region_ids"); err != nil {
+	a.queueReads(ctx, p)
+	c := &createAdmission{admission: a, regions: region.QueueLookup(ctx, p, a.regionIDs)}
+	c.warnings = queueTargetWarnings(ctx, p, in.TargetCompletionDate.Time, modelIDs, a.versionIDs, 0)
+	if reserve {
+		// Reserved for the request, used only if the checks pass.
+		pgtx.Scalar(p, &c.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
+	}
+	if err := s.sendLocked(ctx, tx, p, start); err != nil {
 		return nil, err
+	}
+	return c, nil
+}
+
+// judgeCreate judges a new request by the reads taken under the locks: the admission of its
+// models (DATA-01), then its regions — they exist, and each of its models runs in each of them —
+// and last its target date against the production dates of the versions it covers. It returns
+// the models' names and every refusal, in this order: a create is refused with the first, Check
+// lists them all. The steps read independent answers, so each is judged whatever the others say.
+func judgeCreate(s *Service, in CreateInput, a *admission, regions *region.Lookup) (map[int32]string, []error) {
+	var refusals []error
+	names, err := a.judge(s, "model_ids")
+	if err != nil {
+		refusals = append(refusals, err)
+	}
+	if _, err := regions.Require("region_ids"); err != nil {
+		refusals = append(refusals, err)
 	}
 	if err := a.scopeError("region_ids"); err != nil {
-		return nil, err
+		refusals = append(refusals, err)
 	}
 	if err := targetError(in.TargetCompletionDate.Time, a.covered()); err != nil {
-		return nil, err
+		refusals = append(refusals, err)
 	}
-	return names, nil
+	return names, refusals
 }
 
 // createWrites are the writes of a request that passed its checks, queued in one pipeline, and
@@ -169,7 +203,7 @@ type createWrites struct {
 // with their versions, its region links, its version links, its first history row and its audit
 // row: statements whose arguments do not depend on each other's answers, so they share one round
 // trip.
-func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string) (*createWrites, error) {
+func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
@@ -210,13 +244,14 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 			RequestID: id, ToStatus: StatusIntake, ChangedBy: actor.UserID,
 		})
 	}, pgtx.Wrap("record status history"))
+	changes := map[string]any{
+		"model_ids": modelIDs, "validation_type": in.ValidationType, "priority": in.Priority,
+		"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
+	}
+	recordAcknowledged(changes, warnings)
 	err := audit.Queue(ctx, writes, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
-		UserID: audit.By(actor.UserID),
-		Changes: map[string]any{
-			"model_ids": modelIDs, "validation_type": in.ValidationType, "priority": in.Priority,
-			"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
-		},
+		UserID: audit.By(actor.UserID), Changes: changes,
 	})
 	if err != nil {
 		return nil, err

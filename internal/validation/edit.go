@@ -20,6 +20,9 @@ type RequestChange struct {
 	TargetCompletionDate *domain.Date
 	TriggerReason        *string
 	RegionIDs            *[]int32
+	// AcknowledgeWarnings lets a new target date with warnings through (docs/rules.md,
+	// "Target-date warnings"); the warnings are then recorded in the audit row.
+	AcknowledgeWarnings bool
 }
 
 // check validates the change before any database work and returns its regions sorted.
@@ -67,7 +70,11 @@ func (ch RequestChange) applyTo(row gen.ValidationRequestGetRow) (gen.Validation
 // (VALIDATOR, ADMIN), under the request's row lock. A request awaiting approval or closed refuses
 // (invalid_status, docs/rules.md "Changes once work has begun"): its approvers decide on what
 // was validated. New regions must be regions each of the request's models runs in, and a new
-// target date must not be after the production date of a version the request covers.
+// target date must not be after the production date of a version the request covers; a PATCH
+// that sets the target date is also judged for its warnings (LEAD_TIME over the versions the
+// request covers, REVALIDATION_OVERDUE over its models), read under the row lock, and refused
+// with warnings_not_acknowledged unless it acknowledges them. A PATCH that leaves the target
+// date alone is not: nothing it changes moves a warning.
 func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, requestID int32, ch RequestChange) (Request, error) {
 	if !canWrite(actor) {
 		return Request{}, domain.Forbidden("only VALIDATOR and ADMIN users may edit validation requests")
@@ -92,10 +99,12 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			queueScopeGaps(ctx, p, gen.ValidationRegionScopeGapsParams{ModelsOf: requestID, RegionIds: regionIDs}, &gaps)
 		}
 		var versions []gen.ValidationRequestVersionDatesRow
+		var warn *targetWarnings
 		if ch.TargetCompletionDate != nil {
 			pgtx.Many(p, &versions, func(q *gen.Queries) ([]gen.ValidationRequestVersionDatesRow, error) {
 				return q.ValidationRequestVersionDates(ctx, requestID)
 			}, pgtx.Wrap("read covered versions"))
+			warn = queueTargetWarnings(ctx, p, ch.TargetCompletionDate.Time, nil, nil, requestID)
 		}
 		if err := p.Send(ctx, tx); err != nil {
 			return err
@@ -109,6 +118,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 		if err := scopeError("region_ids", gaps); err != nil {
 			return err
 		}
+		var warnings []Warning
 		if ch.TargetCompletionDate != nil {
 			covered := make([]coveredVersion, len(versions))
 			for i, v := range versions {
@@ -117,8 +127,13 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			if err := targetError(ch.TargetCompletionDate.Time, covered); err != nil {
 				return err
 			}
+			warnings = warn.list(ch.TargetCompletionDate.Time)
+			if err := warningsError(warnings, ch.AcknowledgeWarnings); err != nil {
+				return err
+			}
 		}
 		params, changes := ch.applyTo(row)
+		recordAcknowledged(changes, warnings)
 		w := &pgtx.Pipeline{}
 		var updated int32
 		pgtx.Scalar(w, &updated, func(q *gen.Queries) (int32, error) { return q.ValidationRequestUpdate(ctx, params) }, pgtx.Wrap("update validation request"))
