@@ -309,3 +309,34 @@ func TestSLAViolationsAccessAndInput(t *testing.T) {
 		wantField(t, e.call(http.MethodGet, slaPath+"?"+query, e.admin.Token, nil).wantProblem(http.StatusBadRequest, "invalid_request"), field)
 	}
 }
+
+// TestSLAViolationsEndedAssignmentOpenBeginWork: an ASSIGNMENT that ended over its allowance is
+// reported with its end, whatever as_of; an open BEGIN_WORK (PLANNING, no submission) on both
+// sides of its 5 days.
+func TestSLAViolationsEndedAssignmentOpenBeginWork(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	e.oversightExec(slaSeed)
+	// 9508: created 2026-03-01, first primary 2026-03-20 (19 days: 9 over), PLANNING since then.
+	e.oversightExec(`INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, created_at, status) OVERRIDING SYSTEM VALUE
+		VALUES (9508, 9501, 'TARGETED', 'LOW', '2027-01-01', '2026-03-01 00:00Z', 'PLANNING');
+		INSERT INTO validation_request_models (request_id, model_id, blocks_model) VALUES (9508, 9502, false);
+		INSERT INTO validation_assignments (request_id, validator_id, is_primary, assigned_by, created_at) VALUES (9508, 9501, true, 9501, '2026-03-20 09:00Z');
+		INSERT INTO validation_status_history (request_id, from_status, to_status, changed_by, changed_at) VALUES
+		    (9508, NULL, 'INTAKE', 9501, '2026-03-01 00:00Z'), (9508, 'INTAKE', 'PLANNING', 9501, '2026-03-20 09:00Z')`)
+	for _, c := range []struct {
+		asOf  string
+		phase string
+		want  *slaRow
+	}{
+		{"2026-03-25", "ASSIGNMENT", &slaRow{9508, "ASSIGNMENT", "2026-03-01", ptr("2026-03-20"), 19, 0, 10, 9, "MEDIUM"}},
+		{"2026-12-31", "ASSIGNMENT", &slaRow{9508, "ASSIGNMENT", "2026-03-01", ptr("2026-03-20"), 19, 0, 10, 9, "MEDIUM"}},
+		{"2026-03-25", "BEGIN_WORK", nil},
+		{"2026-03-26", "BEGIN_WORK", &slaRow{9508, "BEGIN_WORK", "2026-03-20", nil, 6, 0, 5, 1, "MEDIUM"}},
+	} {
+		got := slaFind(e.slaRows("as_of="+c.asOf+"&phase="+c.phase), 9508, c.phase)
+		if !reflect.DeepEqual(got, c.want) {
+			t.Errorf("as_of %s %s: %+v, want %+v", c.asOf, c.phase, got, c.want)
+		}
+	}
+}
