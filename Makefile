@@ -15,7 +15,7 @@ help: ## list the targets
 run: ## run the service for development: find or start a database, migrate, print a token, serve on 127.0.0.1:8080
 	LOG_FORMAT=$${LOG_FORMAT:-text} go run ./cmd/mrmflow serve --dev
 
-demo: ## show DATA-01 at work (10 parallel creates for one model: 1 created, 9 conflicts), then that request worked through assignment, outcome and two approvals to APPROVED (same database as make run)
+demo: ## show DATA-01 at work (10 parallel creates for one model: 1 created, 9 conflicts), then that request worked through assignment, outcome and two approvals to APPROVED, then the model's revalidation schedule (same database as make run)
 	go run ./cmd/mrmflow demo
 
 build: ## build bin/mrmflow

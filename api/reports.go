@@ -110,3 +110,26 @@ func (s *Server) listOutOfOrder(w http.ResponseWriter, r *http.Request) error {
 	s.writeJSON(w, r, http.StatusOK, keyListOf(items, next))
 	return nil
 }
+
+// listSLAViolations answers GET /reports/sla-violations: the phases of active requests over the
+// workflow SLA's allowance, hold days excluded, in (request_id, phase) order (docs/sla.md).
+func (s *Server) listSLAViolations(w http.ResponseWriter, r *http.Request) error {
+	q := readQuery(r, "as_of", "phase", "severity", "limit", "cursor", "format")
+	f := validation.SLAViolationFilter{AsOf: q.date("as_of"), Phase: q.text("phase"), Severity: q.text("severity")}
+	page := validation.ReportPage{Limit: q.limit(), After: q.keyCursor(validation.SLAViolationKeyParts)}
+	csv := wantsCSV(r, q)
+	if err := q.Err(); err != nil {
+		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("sla-violations", f.AsOf), func(each func(validation.SLAViolation) error) error {
+			return s.validations.ExportSLAViolations(r.Context(), actorOf(r), f, s.exportCap(), each)
+		})
+	}
+	items, next, err := s.validations.SLAViolations(r.Context(), actorOf(r), f, page)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, keyListOf(items, next))
+	return nil
+}

@@ -231,6 +231,7 @@ func (s *Server) Router() *mux.Router {
 	// Reports (ADMIN, VALIDATOR).
 	route(http.MethodGet, "/reports/rule-exceptions", s.listRuleExceptions)
 	route(http.MethodGet, "/reports/pending-assignments", s.listPendingAssignments)
+	route(http.MethodGet, "/reports/sla-violations", s.listSLAViolations)
 	route(http.MethodGet, "/reports/workload", s.listWorkload)
 	route(http.MethodGet, "/reports/out-of-order", s.listOutOfOrder)
 	return r

@@ -1566,6 +1566,13 @@ CREATE INDEX validation_requests_active_idx ON public.validation_requests USING 
 
 
 --
+-- Name: validation_requests_active_sla_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_active_sla_idx ON public.validation_requests USING btree (request_id) INCLUDE (created_at, submission_received_date) WHERE (NOT is_closed);
+
+
+--
 -- Name: validation_requests_active_status_entered_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2181,4 +2188,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205000800'),
     ('20261205000900'),
     ('20261205001000'),
-    ('20261205001100');
+    ('20261205001100'),
+    ('20261205001500');

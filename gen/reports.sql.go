@@ -442,6 +442,258 @@ func (q *Queries) ReportRuleExceptionsCount(ctx context.Context, kind *string) (
 	return count, err
 }
 
+const reportSLAViolations = `-- name: ReportSLAViolations :many
+WITH day AS (
+    SELECT coalesce($6::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
+)
+SELECT vr.request_id, ph.phase::text AS phase, ph.phase_order::int AS phase_order,
+       ph.started_on::date AS started_on, (ph.ended_on IS NOT NULL)::bool AS has_ended,
+       coalesce(ph.ended_on, day.as_of)::date AS measured_to,
+       el.days_elapsed::int AS days_elapsed, hd.hold_days::int AS hold_days,
+       ph.allowed_days::int AS allowed_days, ov.days_over::int AS days_over, ov.severity::text AS severity
+FROM day CROSS JOIN workflow_sla sla
+JOIN validation_requests vr ON NOT vr.is_closed
+CROSS JOIN LATERAL (
+    SELECT min(h.entered_on) FILTER (WHERE h.to_status = 'PLANNING') AS planning_on,
+           min(h.entered_on) FILTER (WHERE h.to_status = 'PENDING_APPROVAL') AS pending_approval_on,
+           coalesce(array_agg(daterange(h.entered_on, greatest(h.entered_on, coalesce(h.left_on, day.as_of))))
+                    FILTER (WHERE h.to_status = 'ON_HOLD'), '{}')::daterange[] AS holds
+    FROM (
+        SELECT sh.to_status, (sh.changed_at AT TIME ZONE 'UTC')::date AS entered_on,
+               (lead(sh.changed_at) OVER (ORDER BY sh.history_id) AT TIME ZONE 'UTC')::date AS left_on
+        FROM validation_status_history sh
+        WHERE sh.request_id = vr.request_id
+    ) h
+) hist
+CROSS JOIN LATERAL (
+    SELECT least(
+        (SELECT (a.created_at AT TIME ZONE 'UTC')::date FROM validation_assignments a
+         WHERE a.request_id = vr.request_id AND a.is_primary),
+        (SELECT (al.created_at AT TIME ZONE 'UTC')::date FROM audit_logs al
+         WHERE al.entity_type = 'validation_request' AND al.entity_id = vr.request_id
+           AND al.action IN ('ASSIGNMENT_CREATED', 'ASSIGNMENT_UPDATED')
+           AND (al.changes ->> 'is_primary') = 'true'
+         ORDER BY al.audit_id LIMIT 1)
+    ) AS primary_on
+) prim
+CROSS JOIN LATERAL (
+    VALUES
+        (1, 'ASSIGNMENT', (vr.created_at AT TIME ZONE 'UTC')::date, prim.primary_on, sla.assignment_days),
+        (2, 'BEGIN_WORK', hist.planning_on, vr.submission_received_date, sla.begin_work_days),
+        (3, 'COMPLETION', vr.submission_received_date, hist.pending_approval_on,
+            coalesce((SELECT max(p.model_change_lead_time_days)
+                      FROM validation_request_models l
+                      JOIN models m ON m.model_id = l.model_id
+                      JOIN validation_policies p ON p.risk_tier = m.risk_tier
+                      WHERE l.request_id = vr.request_id), 90)),
+        (4, 'APPROVAL', hist.pending_approval_on, NULL::date, sla.approval_days)
+) ph (phase_order, phase, started_on, ended_on, allowed_days)
+CROSS JOIN LATERAL (
+    SELECT coalesce(ph.ended_on, day.as_of) - ph.started_on AS days_elapsed
+) el
+CROSS JOIN LATERAL (
+    -- each hold intersected with the phase [started_on, end): its days inside the phase.
+    SELECT coalesce(sum(upper(c.inside) - lower(c.inside)), 0) AS hold_days
+    FROM unnest(hist.holds) AS i (hold)
+    CROSS JOIN LATERAL (
+        SELECT i.hold * daterange(ph.started_on, greatest(ph.started_on, coalesce(ph.ended_on, day.as_of))) AS inside
+    ) c
+) hd
+CROSS JOIN LATERAL (
+    SELECT el.days_elapsed - hd.hold_days - ph.allowed_days AS days_over,
+           CASE WHEN el.days_elapsed - hd.hold_days - ph.allowed_days > 30 THEN 'CRITICAL'
+                WHEN el.days_elapsed - hd.hold_days - ph.allowed_days > 14 THEN 'HIGH'
+                ELSE 'MEDIUM' END AS severity
+) ov
+WHERE ph.started_on IS NOT NULL
+  AND ov.days_over > 0
+  AND ($1::text IS NULL OR ph.phase = $1::text)
+  AND ($2::text IS NULL OR ov.severity = $2::text)
+  AND vr.request_id >= $3::int
+  AND (vr.request_id, ph.phase_order) > ($3::int, $4::int)
+ORDER BY vr.request_id, ph.phase_order
+LIMIT $5
+`
+
+type ReportSLAViolationsParams struct {
+	Phase           *string
+	Severity        *string
+	AfterRequestID  int32
+	AfterPhaseOrder int32
+	PageLimit       int32
+	AsOf            *time.Time
+}
+
+type ReportSLAViolationsRow struct {
+	RequestID   int32
+	Phase       string
+	PhaseOrder  int32
+	StartedOn   time.Time
+	HasEnded    bool
+	MeasuredTo  time.Time
+	DaysElapsed int32
+	HoldDays    int32
+	AllowedDays int32
+	DaysOver    int32
+	Severity    string
+}
+
+// The workflow SLA's violations (docs/sla.md): per active request and phase, where the days the
+// phase has taken, less the days the request was ON_HOLD inside it, exceed the workflow_sla
+// allowance. One row per (request, phase) over its allowance, in (request_id, phase_order) order,
+// keyset on that pair. The day an open phase is measured to is @as_of, else today in UTC; a
+// phase that has ended is measured to its end (the data is not moved, only the day).
+// Phases (phase_order), each starting and ending on UTC days, the first time the request got there:
+//
+//	1 ASSIGNMENT  created -> first primary validator: the earliest of the current primary's
+//	  validation_assignments.created_at and the first audit row ASSIGNMENT_CREATED/UPDATED with
+//	  is_primary (a primary demoted or deleted since still ended the phase);
+//	2 BEGIN_WORK  first entering PLANNING -> submission_received_date;
+//	3 COMPLETION  submission_received_date -> first entering PENDING_APPROVAL; allowed = the
+//	  largest model_change_lead_time_days over its models' tiers' policies, 90 without one;
+//	4 APPROVAL    first entering PENDING_APPROVAL -> APPROVED (never ended for an active request).
+//
+// Hold days: each ON_HOLD interval (the day it was entered to the day of the next history row,
+// or as_of while still on hold), clipped to the phase; intervals read with lead() over the
+// request's history. Severity: CRITICAL over 30 days over, HIGH over 14, else MEDIUM.
+// Index: validation_requests_active_sla_idx (request_id) INCLUDE (created_at,
+// submission_received_date) WHERE NOT is_closed, an Index Only Scan in order from the keyset
+// position (closed requests never read; without the INCLUDE the planner chose a sequential scan
+// of validation_requests and a sort under a selective filter); per active request its history by
+// validation_status_history_request_id_idx (request_id, history_id), its primary by
+// validation_assignments_one_primary_key, its first primary audit row by audit_logs_entity_idx
+// (entity_type, entity_id, audit_id), its models' tiers by validation_request_models_pkey,
+// models_pkey and validation_policies_pkey. Plan on 50,000 requests (10,000 active, 150,000
+// history rows, 150,000 audit rows): Limit -> Incremental Sort (presorted on request_id) ->
+// Nested Loop over the Index Only Scan above with the per-request probes; no sequential scan of
+// a big table (workflow_sla is one row). A page with no filter reads ~35 active requests: 4-10 ms.
+// phase, severity: filters on the computed rows, so a selective one (a rare phase or severity)
+// walks every active request until the page fills: ~270 ms for 10,000 active requests with
+// phase=COMPLETION&severity=CRITICAL (about 27 us a request). ended_on is measured_to when has_ended (the
+// generated code cannot type a VALUES column as a nullable date).
+// The request's history once: the first day it entered PLANNING and PENDING_APPROVAL, and its
+// ON_HOLD intervals as ranges [entered, left).
+func (q *Queries) ReportSLAViolations(ctx context.Context, arg ReportSLAViolationsParams) ([]ReportSLAViolationsRow, error) {
+	rows, err := q.db.Query(ctx, reportSLAViolations,
+		arg.Phase,
+		arg.Severity,
+		arg.AfterRequestID,
+		arg.AfterPhaseOrder,
+		arg.PageLimit,
+		arg.AsOf,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ReportSLAViolationsRow
+	for rows.Next() {
+		var i ReportSLAViolationsRow
+		if err := rows.Scan(
+			&i.RequestID,
+			&i.Phase,
+			&i.PhaseOrder,
+			&i.StartedOn,
+			&i.HasEnded,
+			&i.MeasuredTo,
+			&i.DaysElapsed,
+			&i.HoldDays,
+			&i.AllowedDays,
+			&i.DaysOver,
+			&i.Severity,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const reportSLAViolationsCount = `-- name: ReportSLAViolationsCount :one
+WITH day AS (
+    SELECT coalesce($3::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
+)
+SELECT count(*)
+FROM day CROSS JOIN workflow_sla sla
+JOIN validation_requests vr ON NOT vr.is_closed
+CROSS JOIN LATERAL (
+    SELECT min(h.entered_on) FILTER (WHERE h.to_status = 'PLANNING') AS planning_on,
+           min(h.entered_on) FILTER (WHERE h.to_status = 'PENDING_APPROVAL') AS pending_approval_on,
+           coalesce(array_agg(daterange(h.entered_on, greatest(h.entered_on, coalesce(h.left_on, day.as_of))))
+                    FILTER (WHERE h.to_status = 'ON_HOLD'), '{}')::daterange[] AS holds
+    FROM (
+        SELECT sh.to_status, (sh.changed_at AT TIME ZONE 'UTC')::date AS entered_on,
+               (lead(sh.changed_at) OVER (ORDER BY sh.history_id) AT TIME ZONE 'UTC')::date AS left_on
+        FROM validation_status_history sh
+        WHERE sh.request_id = vr.request_id
+    ) h
+) hist
+CROSS JOIN LATERAL (
+    SELECT least(
+        (SELECT (a.created_at AT TIME ZONE 'UTC')::date FROM validation_assignments a
+         WHERE a.request_id = vr.request_id AND a.is_primary),
+        (SELECT (al.created_at AT TIME ZONE 'UTC')::date FROM audit_logs al
+         WHERE al.entity_type = 'validation_request' AND al.entity_id = vr.request_id
+           AND al.action IN ('ASSIGNMENT_CREATED', 'ASSIGNMENT_UPDATED')
+           AND (al.changes ->> 'is_primary') = 'true'
+         ORDER BY al.audit_id LIMIT 1)
+    ) AS primary_on
+) prim
+CROSS JOIN LATERAL (
+    VALUES
+        (1, 'ASSIGNMENT', (vr.created_at AT TIME ZONE 'UTC')::date, prim.primary_on, sla.assignment_days),
+        (2, 'BEGIN_WORK', hist.planning_on, vr.submission_received_date, sla.begin_work_days),
+        (3, 'COMPLETION', vr.submission_received_date, hist.pending_approval_on,
+            coalesce((SELECT max(p.model_change_lead_time_days)
+                      FROM validation_request_models l
+                      JOIN models m ON m.model_id = l.model_id
+                      JOIN validation_policies p ON p.risk_tier = m.risk_tier
+                      WHERE l.request_id = vr.request_id), 90)),
+        (4, 'APPROVAL', hist.pending_approval_on, NULL::date, sla.approval_days)
+) ph (phase_order, phase, started_on, ended_on, allowed_days)
+CROSS JOIN LATERAL (
+    SELECT coalesce(ph.ended_on, day.as_of) - ph.started_on AS days_elapsed
+) el
+CROSS JOIN LATERAL (
+    -- each hold intersected with the phase [started_on, end): its days inside the phase.
+    SELECT coalesce(sum(upper(c.inside) - lower(c.inside)), 0) AS hold_days
+    FROM unnest(hist.holds) AS i (hold)
+    CROSS JOIN LATERAL (
+        SELECT i.hold * daterange(ph.started_on, greatest(ph.started_on, coalesce(ph.ended_on, day.as_of))) AS inside
+    ) c
+) hd
+CROSS JOIN LATERAL (
+    SELECT el.days_elapsed - hd.hold_days - ph.allowed_days AS days_over,
+           CASE WHEN el.days_elapsed - hd.hold_days - ph.allowed_days > 30 THEN 'CRITICAL'
+                WHEN el.days_elapsed - hd.hold_days - ph.allowed_days > 14 THEN 'HIGH'
+                ELSE 'MEDIUM' END AS severity
+) ov
+WHERE ph.started_on IS NOT NULL
+  AND ov.days_over > 0
+  AND ($1::text IS NULL OR ph.phase = $1::text)
+  AND ($2::text IS NULL OR ov.severity = $2::text)
+`
+
+type ReportSLAViolationsCountParams struct {
+	Phase    *string
+	Severity *string
+	AsOf     *time.Time
+}
+
+// How many rows ReportSLAViolations holds over all its pages, for its CSV export (refused over
+// EXPORT_MAX_ROWS before any row). The same query and filters, word for word, without the page.
+// The request's history once: the first day it entered PLANNING and PENDING_APPROVAL, and its
+// ON_HOLD intervals as ranges [entered, left).
+func (q *Queries) ReportSLAViolationsCount(ctx context.Context, arg ReportSLAViolationsCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, reportSLAViolationsCount, arg.Phase, arg.Severity, arg.AsOf)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const reportWorkload = `-- name: ReportWorkload :many
 WITH day AS (
     SELECT coalesce($3::date, (now() AT TIME ZONE 'UTC')::date) AS as_of

@@ -25,7 +25,8 @@ const demoCreators = 10
 // `serve --dev` does, migrates it, seeds a validator, a region that requires regional approval and
 // a model, fires demoCreators parallel creates of the same validation through the service behind a
 // barrier and prints who won and what the others were told; then it works the winner through an
-// independent primary validator, an outcome and two approvals to APPROVED (demoLifecycle).
+// independent primary validator, an outcome and two approvals to APPROVED (demoLifecycle), and
+// shows the model's revalidation schedule at a few days (demoSchedule).
 func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := newFlagSet("demo", "demo\n\nCreates "+fmt.Sprint(demoCreators)+" validation requests for one model at once and shows that exactly one is created,\nthen works it through assignment, outcome and two approvals to APPROVED.", stderr)
 	if err := fs.Parse(args); err != nil {
@@ -118,7 +119,10 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if created != 1 || conflicts != demoCreators-1 {
 		return fmt.Errorf("expected 1 created and %d conflicts", demoCreators-1)
 	}
-	return demoLifecycle(ctx, users, svc, validator, winner, reg.RegionID, stamp, stdout)
+	if err := demoLifecycle(ctx, users, svc, validator, winner, reg.RegionID, stamp, stdout); err != nil {
+		return err
+	}
+	return demoSchedule(ctx, pool, m.ModelID, stdout)
 }
 
 // describeConflicts renders the conflicts of a validation_conflict on one line.
