@@ -275,3 +275,15 @@ func (q *Queries) RevalidationReportList(ctx context.Context, arg RevalidationRe
 	}
 	return items, nil
 }
+
+const revalidationWithoutJIT = `-- name: RevalidationWithoutJIT :exec
+SELECT set_config('jit', 'off', true)
+`
+
+// Turns JIT compilation off for the rest of the transaction (set_config's is_local): the report's
+// estimated cost (a lateral per model of the view) is above jit_above_cost, and compiling it costs
+// 100 to 700 ms on a query that runs in under 100 ms (bench/results/revalidation-explain.md).
+func (q *Queries) RevalidationWithoutJIT(ctx context.Context) error {
+	_, err := q.db.Exec(ctx, revalidationWithoutJIT)
+	return err
+}

@@ -112,3 +112,9 @@ WHERE s.model_id = @model_id::int
        OR EXISTS (SELECT 1 FROM model_delegates md
                   WHERE md.model_id = s.model_id AND md.user_id = sqlc.narg('visible_to')::int
                     AND md.revoked_at IS NULL));
+
+-- name: RevalidationWithoutJIT :exec
+-- Turns JIT compilation off for the rest of the transaction (set_config's is_local): the report's
+-- estimated cost (a lateral per model of the view) is above jit_above_cost, and compiling it costs
+-- 100 to 700 ms on a query that runs in under 100 ms (bench/results/revalidation-explain.md).
+SELECT set_config('jit', 'off', true);

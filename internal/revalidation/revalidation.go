@@ -10,6 +10,7 @@ import (
 	"slices"
 	"time"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/gen"
@@ -73,8 +74,12 @@ type Schedule struct {
 // ForModel returns model modelID's schedule at asOf (nil: today in UTC). A USER sees only the
 // models it owns or actively delegates for: any other is not_found, as a missing one.
 func (s *Service) ForModel(ctx context.Context, actor domain.Actor, modelID int32, asOf *domain.Date) (Schedule, error) {
-	row, err := gen.New(s.pool).RevalidationForModel(ctx, gen.RevalidationForModelParams{
-		AsOf: dateArg(asOf), ModelID: modelID, VisibleTo: visibleTo(actor),
+	var row gen.RevalidationForModelRow
+	err := s.read(ctx, func(q *gen.Queries) (err error) {
+		row, err = q.RevalidationForModel(ctx, gen.RevalidationForModelParams{
+			AsOf: dateArg(asOf), ModelID: modelID, VisibleTo: visibleTo(actor),
+		})
+		return err
 	})
 	if pgtx.IsNoRows(err) {
 		return Schedule{}, domain.NotFound("model %d does not exist", modelID)
@@ -142,7 +147,11 @@ func (s *Service) Report(ctx context.Context, actor domain.Actor, f Filter, page
 		return nil, nil, err
 	}
 	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
-	rows, err := gen.New(s.pool).RevalidationReportList(ctx, params)
+	var rows []gen.RevalidationReportListRow
+	err = s.read(ctx, func(q *gen.Queries) (err error) {
+		rows, err = q.RevalidationReportList(ctx, params)
+		return err
+	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("report revalidation: %w", err)
 	}
@@ -163,6 +172,10 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 	}
 	src := export.Source[gen.RevalidationReportListRow]{
 		Count: func(ctx context.Context, q *gen.Queries) (int64, error) {
+			// The export's first statement in its snapshot: JIT off for all of them (s.read).
+			if err := q.RevalidationWithoutJIT(ctx); err != nil {
+				return 0, err
+			}
 			return q.RevalidationReportCount(ctx, gen.RevalidationReportCountParams{
 				AsOf: params.AsOf, VisibleTo: params.VisibleTo, Statuses: params.Statuses, RiskTier: params.RiskTier,
 				OwnerID: params.OwnerID, Mine: params.Mine, DueWithinDays: params.DueWithinDays,
@@ -178,6 +191,19 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 		},
 	}
 	return export.Run(ctx, s.pool, maxRows, src, func(r gen.RevalidationReportListRow) error { return each(fromRow(r)) })
+}
+
+// read runs fn in a read-only transaction with JIT compilation off (RevalidationWithoutJIT): the
+// planner's estimate of the report is above jit_above_cost, and compiling it would cost more than
+// running it (bench/results/revalidation-explain.md).
+func (s *Service) read(ctx context.Context, fn func(q *gen.Queries) error) error {
+	return pgtx.WithTxOptions(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		if err := q.RevalidationWithoutJIT(ctx); err != nil {
+			return fmt.Errorf("turn JIT off: %w", err)
+		}
+		return fn(q)
+	})
 }
 
 // visibleTo is the user whose models bound what actor sees: a USER's own id, nil for every other
