@@ -58,8 +58,9 @@ type RevalidationForModelRow struct {
 }
 
 // GET /models/{model_id}/revalidation: one model's row of the report at the day, the view asked
-// for one model_id (models_pkey, then the view's probes). visible_to (a USER's id): no row unless
-// it owns the model or actively delegates for it (models' own owner_id, model_delegates_active_key).
+// for one model_id (models_pkey, then the view's probes; 2 ms). visible_to (a USER's id): no row
+// unless it owns the model (the row's owner_id) or actively delegates for it (model_delegates by
+// model_delegates_active_key or model_delegates_user_id_idx, the planner's choice).
 func (q *Queries) RevalidationForModel(ctx context.Context, arg RevalidationForModelParams) (RevalidationForModelRow, error) {
 	row := q.db.QueryRow(ctx, revalidationForModel, arg.AsOf, arg.ModelID, arg.VisibleTo)
 	var i RevalidationForModelRow
@@ -216,10 +217,12 @@ type RevalidationReportListRow struct {
 // the data. Day counts are date − date (whole days; negative when the date is past).
 // GET /reports/revalidation: one row per model, keyset by model_id (models_pkey walked in order
 // from after_id; every lateral of the view is a probe per model: validation_request_models_
-// model_id_idx, then the request's primary key, validation_status_history_request_id_idx,
-// validation_outcomes_request_id_key, validation_request_models_one_blocking_key). The plan at
-// 10,000 models and 50,000 requests is in bench/results/revalidation-explain.md: no sequential
-// scan of a big table, the page stops after page_limit matching models.
+// model_id_idx, then validation_requests_approved_type_idx and validation_status_history_
+// approved_idx, both index-only (20261205001300), the interim's only without a full validation,
+// validation_request_models_one_blocking_key for the active request; users by primary key). The
+// plans at 10,000 models and 50,000 requests are in bench/results/revalidation-explain.md: no
+// sequential scan of a big table, a page stops after page_limit matching models (5 ms); a rare
+// status walks every model (~100 ms). Run with JIT off (RevalidationWithoutJIT).
 // visible_to (a USER's id): the models it owns (models_owner_id_idx) or actively delegates for
 // (model_delegates_user_id_idx) — what a USER sees (docs/backstops.md, "What a USER sees, as a
 // set"), as a hashed set of model ids read once.
