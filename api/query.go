@@ -199,3 +199,19 @@ func (q *query) keyCursor(parts int) []int64 {
 	}
 	return after
 }
+
+// wholeNumber reads an optional whole number (0..2147483647; nil when absent); its range for the
+// list is the service's to judge.
+func (q *query) wholeNumber(name string) *int32 {
+	v := q.one(name)
+	if v == "" {
+		return nil
+	}
+	n, err := strconv.ParseInt(v, 10, 32)
+	if err != nil || n < 0 {
+		q.Add(name, "must be a whole number")
+		return nil
+	}
+	m := int32(n)
+	return &m
+}

@@ -19,6 +19,7 @@ import (
 	"mrmflow/internal/model"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/region"
+	"mrmflow/internal/revalidation"
 	"mrmflow/internal/summary"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
@@ -60,6 +61,8 @@ type Server struct {
 	deployments *deployment.Service
 	validations *validation.Service
 	summaries   *summary.Service
+	// revalidations reads the revalidation schedule (docs/revalidation.md).
+	revalidations *revalidation.Service
 }
 
 // New builds the services on d.Pool and a Server over them.
@@ -78,9 +81,10 @@ func New(d Deps) *Server {
 		models:  model.NewService(d.Pool, limits),
 		audit:   audit.NewService(d.Pool),
 
-		deployments: deployment.NewService(d.Pool, d.Metrics, limits),
-		validations: validation.NewService(d.Pool, limits, d.Metrics),
-		summaries:   summary.NewService(d.Pool),
+		deployments:   deployment.NewService(d.Pool, d.Metrics, limits),
+		validations:   validation.NewService(d.Pool, limits, d.Metrics),
+		summaries:     summary.NewService(d.Pool),
+		revalidations: revalidation.NewService(d.Pool),
 	}
 }
 
@@ -188,6 +192,7 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodDelete, "/models/{model_id}/delegates/{user_id}", s.revokeDelegate)
 	route(http.MethodPost, "/models/{model_id}/versions", s.createVersion)
 	route(http.MethodGet, "/models/{model_id}/versions", s.listVersions)
+	route(http.MethodGet, "/models/{model_id}/revalidation", s.getModelRevalidation)
 	route(http.MethodGet, "/versions/{version_id}", s.getVersion)
 
 	// Validation requests (DATA-01).
@@ -234,5 +239,7 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodGet, "/reports/sla-violations", s.listSLAViolations)
 	route(http.MethodGet, "/reports/workload", s.listWorkload)
 	route(http.MethodGet, "/reports/out-of-order", s.listOutOfOrder)
+	// The revalidation schedule: any role; a USER sees its own models' rows.
+	route(http.MethodGet, "/reports/revalidation", s.listRevalidationReport)
 	return r
 }

@@ -709,7 +709,7 @@ CREATE VIEW public.model_revalidation_schedule AS
              JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
              JOIN public.validation_outcomes o ON ((o.request_id = vr.request_id)))
              JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
-          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL))
+          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL) AND (fv.request_id IS NULL))
           ORDER BY h.changed_at DESC, vr.request_id DESC
          LIMIT 1) iv ON (true))
      LEFT JOIN LATERAL ( SELECT vr.request_id,
@@ -1587,6 +1587,13 @@ CREATE INDEX validation_requests_active_target_idx ON public.validation_requests
 
 
 --
+-- Name: validation_requests_approved_type_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_approved_type_idx ON public.validation_requests USING btree (request_id) INCLUDE (validation_type) WHERE (status = 'APPROVED'::text);
+
+
+--
 -- Name: validation_requests_requestor_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1619,6 +1626,13 @@ CREATE INDEX validation_requests_target_idx ON public.validation_requests USING 
 --
 
 CREATE INDEX validation_status_history_approved_day_idx ON public.validation_status_history USING btree ((((changed_at AT TIME ZONE 'UTC'::text))::date), request_id) WHERE (to_status = 'APPROVED'::text);
+
+
+--
+-- Name: validation_status_history_approved_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_approved_idx ON public.validation_status_history USING btree (request_id) INCLUDE (changed_at) WHERE (to_status = 'APPROVED'::text);
 
 
 --
@@ -2189,4 +2203,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205000900'),
     ('20261205001000'),
     ('20261205001100'),
+    ('20261205001300'),
     ('20261205001500');

@@ -339,14 +339,14 @@ type ModelRevalidationSchedule struct {
 	ModelName               string
 	OwnerID                 int32
 	RiskTier                *string
-	LastValidationRequestID int32
-	LastValidationDate      time.Time
-	InterimRequestID        int32
-	ActiveRequestID         int32
+	LastValidationRequestID *int32
+	LastValidationDate      *time.Time
+	InterimRequestID        *int32
+	ActiveRequestID         *int32
 	SubmissionReceivedDate  *time.Time
-	SubmissionDue           interface{}
-	GracePeriodEnd          interface{}
-	ValidationDue           interface{}
+	SubmissionDue           *time.Time
+	GracePeriodEnd          *time.Time
+	ValidationDue           *time.Time
 }
 
 type ModelVersion struct {
