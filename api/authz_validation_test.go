@@ -157,6 +157,12 @@ var authzEndpoints = []authzEndpoint{
 		o := s.outcome()
 		return http.MethodPatch, fmt.Sprintf("/api/v1/outcomes/%d", o.OutcomeID), map[string]any{"overall_rating": "FAIL"}, &primary
 	}, adminOnly(http.StatusOK)},
+	{"POST submission (an assigned validator, ADMIN)", func(s *authzScene) (string, string, any, *fixtureUser) {
+		_, primary := s.assign(true, false)
+		return http.MethodPost, fmt.Sprintf("/api/v1/validation-requests/%d/submission", s.requestID), map[string]any{
+			"received_date": "2026-01-15",
+		}, &primary
+	}, adminOnly(http.StatusOK)},
 }
 
 // adminOnly: an ADMIN may (besides the special user); nobody else.
@@ -235,7 +241,7 @@ func TestValidationAuthorizationMatrix(t *testing.T) {
 			}
 		}
 	}
-	if want := 13 * 5 * 3; cells != want { // 13 endpoints x 5 roles x owner, delegate, independent
+	if want := 14 * 5 * 3; cells != want { // 14 endpoints x 5 roles x owner, delegate, independent
 		t.Fatalf("%d cells checked, want %d", cells, want)
 	}
 }

@@ -110,6 +110,15 @@ func (f *fields) id(name string, v *int64, required bool) int32 {
 	return int32(*v)
 }
 
+// number returns a required whole-number field as sent; its range is the service's check.
+func (f *fields) number(name string, v *int64) int64 {
+	if v == nil {
+		f.Add(name, "is required")
+		return 0
+	}
+	return *v
+}
+
 // narrowIDs narrows a list of JSON numbers to int4 ids. A number outside 1..2147483647 becomes 0,
 // which is never an id: the service's check (domain.Check.IDs, the one home of the list rules:
 // length, range, no id twice) refuses it under the item's name.
@@ -145,6 +154,25 @@ func (f *fields) str(name string, v *string, required bool) string {
 		return ""
 	}
 	return *v
+}
+
+// nullableStr reads a required field that may be null (raw as decoded into a json.RawMessage):
+// absent is "is required", null is nil, a string is itself, anything else is refused.
+func (f *fields) nullableStr(name string, raw json.RawMessage) *string {
+	if len(raw) == 0 {
+		f.Add(name, "is required (null clears it)")
+		return nil
+	}
+	if string(raw) == "null" {
+		return nil
+	}
+	var v string
+	if err := json.Unmarshal(raw, &v); err != nil {
+		f.Add(name, "must be a string or null")
+		return nil
+	}
+	out := f.str(name, &v, true)
+	return &out
 }
 
 // validText reports whether s can be stored in a PostgreSQL text column: valid UTF-8 without

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"mrmflow/internal/model"
@@ -11,6 +12,7 @@ type createModelRequest struct {
 	Description *string `json:"description"`
 	OwnerID     *int64  `json:"owner_id"`
 	RegionIDs   []int64 `json:"region_ids"`
+	RiskTier    *string `json:"risk_tier"`
 }
 
 func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
@@ -25,6 +27,10 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 		Description: f.str("description", req.Description, false),
 		OwnerID:     f.id("owner_id", req.OwnerID, false),
 		RegionIDs:   narrowIDs(req.RegionIDs),
+	}
+	if req.RiskTier != nil {
+		tier := f.str("risk_tier", req.RiskTier, true)
+		in.RiskTier = &tier
 	}
 	if err := f.Err(); err != nil {
 		return err
@@ -61,6 +67,34 @@ func (s *Server) getModel(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	m, err := s.models.Get(r.Context(), modelID)
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, m)
+	return nil
+}
+
+// updateModelRequest is PATCH /models/{model_id}: risk_tier is required, and null clears it, so
+// it is read raw to tell null from absent.
+type updateModelRequest struct {
+	RiskTier json.RawMessage `json:"risk_tier"`
+}
+
+func (s *Server) updateModel(w http.ResponseWriter, r *http.Request) error {
+	modelID, err := pathID(r, "model_id")
+	if err != nil {
+		return err
+	}
+	var req updateModelRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	tier := f.nullableStr("risk_tier", req.RiskTier)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	m, err := s.models.SetRiskTier(r.Context(), actorOf(r), modelID, tier)
 	if err != nil {
 		return err
 	}

@@ -138,7 +138,8 @@ func TestNotFoundAndMethodNotAllowed(t *testing.T) {
 		// GET /api/v1/users is the users directory now; a GET on a POST-only collection still is 405.
 		{http.MethodGet, "/api/v1/versions/1/deployments"},
 		{http.MethodDelete, "/api/v1/users/1"},
-		{http.MethodPatch, "/api/v1/models/1"},
+		// PATCH /api/v1/models/{id} sets the risk tier now; PUT on a model still is 405.
+		{http.MethodPut, "/api/v1/models/1"},
 		{http.MethodGet, "/api/v1/tokens/1"},
 		{http.MethodDelete, "/api/v1/regions"},
 	}

@@ -18,6 +18,7 @@ import (
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/model"
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/policy"
 	"mrmflow/internal/region"
 	"mrmflow/internal/revalidation"
 	"mrmflow/internal/summary"
@@ -58,6 +59,8 @@ type Server struct {
 	models  *model.Service
 	audit   *audit.Service
 
+	policies *policy.Service
+
 	deployments *deployment.Service
 	validations *validation.Service
 	summaries   *summary.Service
@@ -80,6 +83,8 @@ func New(d Deps) *Server {
 		regions: region.NewService(d.Pool, limits),
 		models:  model.NewService(d.Pool, limits),
 		audit:   audit.NewService(d.Pool),
+
+		policies: policy.NewService(d.Pool, limits),
 
 		deployments:   deployment.NewService(d.Pool, d.Metrics, limits),
 		validations:   validation.NewService(d.Pool, limits, d.Metrics),
@@ -188,12 +193,19 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/models", s.createModel)
 	route(http.MethodGet, "/models", s.listModels)
 	route(http.MethodGet, "/models/{model_id}", s.getModel)
+	route(http.MethodPatch, "/models/{model_id}", s.updateModel)
 	route(http.MethodPost, "/models/{model_id}/delegates", s.addDelegate)
 	route(http.MethodDelete, "/models/{model_id}/delegates/{user_id}", s.revokeDelegate)
 	route(http.MethodPost, "/models/{model_id}/versions", s.createVersion)
 	route(http.MethodGet, "/models/{model_id}/versions", s.listVersions)
 	route(http.MethodGet, "/models/{model_id}/revalidation", s.getModelRevalidation)
 	route(http.MethodGet, "/versions/{version_id}", s.getVersion)
+
+	// The revalidation schedule's settings (docs/revalidation.md).
+	route(http.MethodGet, "/validation-policies", s.listValidationPolicies)
+	route(http.MethodPut, "/validation-policies/{risk_tier}", s.updateValidationPolicy)
+	route(http.MethodGet, "/workflow-sla", s.getWorkflowSLA)
+	route(http.MethodPut, "/workflow-sla", s.updateWorkflowSLA)
 
 	// Validation requests (DATA-01).
 	route(http.MethodPost, "/validation-requests", s.createValidationRequest)
@@ -204,6 +216,7 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPost, "/validation-requests/{request_id}/models", s.changeValidationModels)
 	route(http.MethodPost, "/validation-requests/{request_id}/status", s.changeValidationStatus)
 	route(http.MethodPost, "/validation-requests/{request_id}/resume", s.resumeValidationRequest)
+	route(http.MethodPost, "/validation-requests/{request_id}/submission", s.recordSubmission)
 
 	// Inside a validation: assignments, reviewer sign-off and send-back, the outcome.
 	route(http.MethodPost, "/validation-requests/{request_id}/assignments", s.createAssignment)

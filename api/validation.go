@@ -265,3 +265,31 @@ func (s *Server) changeValidationModels(w http.ResponseWriter, r *http.Request) 
 	s.writeJSON(w, r, http.StatusOK, v)
 	return nil
 }
+
+type submissionRequest struct {
+	ReceivedDate *string `json:"received_date"`
+	Notes        *string `json:"notes"`
+}
+
+func (s *Server) recordSubmission(w http.ResponseWriter, r *http.Request) error {
+	requestID, err := pathID(r, "request_id")
+	if err != nil {
+		return err
+	}
+	var req submissionRequest
+	if _, err := decodeJSON(r, &req); err != nil {
+		return err
+	}
+	var f fields
+	received := f.date("received_date", req.ReceivedDate, true)
+	notes := f.str("notes", req.Notes, false)
+	if err := f.Err(); err != nil {
+		return err
+	}
+	v, err := s.validations.Submit(r.Context(), actorOf(r), requestID, validation.SubmissionInput{ReceivedDate: *received, Notes: notes})
+	if err != nil {
+		return err
+	}
+	s.writeJSON(w, r, http.StatusOK, v)
+	return nil
+}

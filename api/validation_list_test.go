@@ -498,7 +498,7 @@ func TestRequestListCSVMatchesTheJSONPages(t *testing.T) {
 	}
 	wantHeader := []string{"request_id", "status", "validation_type", "priority", "requestor_id", "target_completion_date",
 		"trigger_reason", "models_model_id", "models_model_name", "models_version_id", "region_ids", "created_at", "updated_at",
-		"primary_validator_user_id", "primary_validator_full_name", "reviewer_user_id", "reviewer_full_name",
+		"submission_received_date", "primary_validator_user_id", "primary_validator_full_name", "reviewer_user_id", "reviewer_full_name",
 		"days_in_status", "is_overdue", "days_overdue"}
 	if !reflect.DeepEqual(header, wantHeader) {
 		t.Fatalf("header %v", header)
@@ -514,12 +514,12 @@ func TestRequestListCSVMatchesTheJSONPages(t *testing.T) {
 		}
 		want := []string{strconv.Itoa(int(it.RequestID)), it.Status, it.ValidationType, it.Priority, strconv.Itoa(int(it.RequestorID)),
 			it.TargetCompletionDate, "", strconv.Itoa(int(it.Models[0].ModelID)), "'" + it.Models[0].ModelName, "", "",
-			rec[11], rec[12], pvID, pvName, "", "", strconv.Itoa(it.DaysInStatus), strconv.FormatBool(it.IsOverdue), strconv.Itoa(it.DaysOverdue)}
+			rec[11], rec[12], "", pvID, pvName, "", "", strconv.Itoa(it.DaysInStatus), strconv.FormatBool(it.IsOverdue), strconv.Itoa(it.DaysOverdue)}
 		if !reflect.DeepEqual(rec, want) {
 			t.Errorf("row %d: %q, want %q", i, rec, want)
 		}
 	}
-	if records[0][17] == records[len(records)-1][17] {
+	if records[0][18] == records[len(records)-1][18] { // days_in_status
 		t.Errorf("the export does not span several days in status: %q", records)
 	}
 }

@@ -40,8 +40,8 @@ func (q *Queries) ModelAccess(ctx context.Context, arg ModelAccessParams) (Model
 }
 
 const modelCreate = `-- name: ModelCreate :one
-INSERT INTO models (model_name, description, owner_id)
-VALUES ($1, $2, $3)
+INSERT INTO models (model_name, description, owner_id, risk_tier)
+VALUES ($1, $2, $3, $4)
 RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 `
 
@@ -49,10 +49,17 @@ type ModelCreateParams struct {
 	ModelName   string
 	Description string
 	OwnerID     int32
+	RiskTier    *string
 }
 
+// risk_tier NULL = not assessed; a tier is a foreign key to its policy (validation_policies).
 func (q *Queries) ModelCreate(ctx context.Context, arg ModelCreateParams) (Model, error) {
-	row := q.db.QueryRow(ctx, modelCreate, arg.ModelName, arg.Description, arg.OwnerID)
+	row := q.db.QueryRow(ctx, modelCreate,
+		arg.ModelName,
+		arg.Description,
+		arg.OwnerID,
+		arg.RiskTier,
+	)
 	var i Model
 	err := row.Scan(
 		&i.ModelID,
@@ -208,6 +215,29 @@ func (q *Queries) ModelList(ctx context.Context, arg ModelListParams) ([]Model, 
 	return items, nil
 }
 
+const modelLockForTierChange = `-- name: ModelLockForTierChange :one
+SELECT model_id, risk_tier
+FROM models
+WHERE model_id = $1
+FOR NO KEY UPDATE
+`
+
+type ModelLockForTierChangeRow struct {
+	ModelID  int32
+	RiskTier *string
+}
+
+// PATCH /models/{model_id}: the row is locked so the audit's "from" is the tier the change
+// replaces, also when two changes meet (the second waits, then reads the first one's tier).
+// FOR NO KEY UPDATE, the mode the update takes anyway (risk_tier is no key): versions and
+// validation links referencing the model are not held up (docs/locks.md).
+func (q *Queries) ModelLockForTierChange(ctx context.Context, modelID int32) (ModelLockForTierChangeRow, error) {
+	row := q.db.QueryRow(ctx, modelLockForTierChange, modelID)
+	var i ModelLockForTierChangeRow
+	err := row.Scan(&i.ModelID, &i.RiskTier)
+	return i, err
+}
+
 const modelRegionsAdd = `-- name: ModelRegionsAdd :exec
 INSERT INTO model_regions (model_id, region_id)
 SELECT $1, region_id
@@ -267,4 +297,32 @@ func (q *Queries) ModelRegionsForModels(ctx context.Context, modelIds []int32) (
 		return nil, err
 	}
 	return items, nil
+}
+
+const modelSetRiskTier = `-- name: ModelSetRiskTier :one
+UPDATE models
+SET risk_tier = $1, updated_at = now()
+WHERE model_id = $2
+RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
+`
+
+type ModelSetRiskTierParams struct {
+	RiskTier *string
+	ModelID  int32
+}
+
+// NULL clears the tier (not assessed). The primary key finds the row locked just before.
+func (q *Queries) ModelSetRiskTier(ctx context.Context, arg ModelSetRiskTierParams) (Model, error) {
+	row := q.db.QueryRow(ctx, modelSetRiskTier, arg.RiskTier, arg.ModelID)
+	var i Model
+	err := row.Scan(
+		&i.ModelID,
+		&i.ModelName,
+		&i.Description,
+		&i.OwnerID,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.RiskTier,
+	)
+	return i, err
 }

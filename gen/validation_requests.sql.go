@@ -287,7 +287,7 @@ INSERT INTO validation_requests (request_id, requestor_id, validation_type, prio
 OVERRIDING SYSTEM VALUE
 VALUES ($1, $2, $3, $4, $5, $6)
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at
+          trigger_reason, created_at, updated_at, submission_received_date
 `
 
 type ValidationRequestCreateParams struct {
@@ -300,15 +300,16 @@ type ValidationRequestCreateParams struct {
 }
 
 type ValidationRequestCreateRow struct {
-	RequestID            int32
-	RequestorID          int32
-	ValidationType       string
-	Priority             ValidationPriority
-	Status               string
-	TargetCompletionDate time.Time
-	TriggerReason        *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	RequestID              int32
+	RequestorID            int32
+	ValidationType         string
+	Priority               ValidationPriority
+	Status                 string
+	TargetCompletionDate   time.Time
+	TriggerReason          *string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	SubmissionReceivedDate *time.Time
 }
 
 // request_id comes from ValidationRequestReserveID, the identity's own sequence (hence
@@ -334,6 +335,7 @@ func (q *Queries) ValidationRequestCreate(ctx context.Context, arg ValidationReq
 		&i.TriggerReason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SubmissionReceivedDate,
 	)
 	return i, err
 }
@@ -383,21 +385,22 @@ func (q *Queries) ValidationRequestGateState(ctx context.Context, requestID int3
 
 const validationRequestGet = `-- name: ValidationRequestGet :one
 SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
-       trigger_reason, created_at, updated_at
+       trigger_reason, created_at, updated_at, submission_received_date
 FROM validation_requests
 WHERE request_id = $1
 `
 
 type ValidationRequestGetRow struct {
-	RequestID            int32
-	RequestorID          int32
-	ValidationType       string
-	Priority             ValidationPriority
-	Status               string
-	TargetCompletionDate time.Time
-	TriggerReason        *string
-	CreatedAt            time.Time
-	UpdatedAt            time.Time
+	RequestID              int32
+	RequestorID            int32
+	ValidationType         string
+	Priority               ValidationPriority
+	Status                 string
+	TargetCompletionDate   time.Time
+	TriggerReason          *string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	SubmissionReceivedDate *time.Time
 }
 
 func (q *Queries) ValidationRequestGet(ctx context.Context, requestID int32) (ValidationRequestGetRow, error) {
@@ -413,13 +416,14 @@ func (q *Queries) ValidationRequestGet(ctx context.Context, requestID int32) (Va
 		&i.TriggerReason,
 		&i.CreatedAt,
 		&i.UpdatedAt,
+		&i.SubmissionReceivedDate,
 	)
 	return i, err
 }
 
 const validationRequestList = `-- name: ValidationRequestList :many
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at,
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
        pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
        rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
        vr.status_entered_on,
@@ -505,6 +509,7 @@ type ValidationRequestListRow struct {
 	TriggerReason            *string
 	CreatedAt                time.Time
 	UpdatedAt                time.Time
+	SubmissionReceivedDate   *time.Time
 	PrimaryValidatorID       *int32
 	PrimaryValidatorFullName *string
 	ReviewerID               *int32
@@ -602,6 +607,7 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 			&i.TriggerReason,
 			&i.CreatedAt,
 			&i.UpdatedAt,
+			&i.SubmissionReceivedDate,
 			&i.PrimaryValidatorID,
 			&i.PrimaryValidatorFullName,
 			&i.ReviewerID,
@@ -622,17 +628,18 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 }
 
 const validationRequestLockForUpdate = `-- name: ValidationRequestLockForUpdate :one
-SELECT request_id, status, validation_type, target_completion_date
+SELECT request_id, status, validation_type, target_completion_date, submission_received_date
 FROM validation_requests
 WHERE request_id = $1
 FOR UPDATE
 `
 
 type ValidationRequestLockForUpdateRow struct {
-	RequestID            int32
-	Status               string
-	ValidationType       string
-	TargetCompletionDate time.Time
+	RequestID              int32
+	Status                 string
+	ValidationType         string
+	TargetCompletionDate   time.Time
+	SubmissionReceivedDate *time.Time
 }
 
 // FOR UPDATE serialises status changes of one request: the second change waits, then reads the
@@ -645,6 +652,7 @@ func (q *Queries) ValidationRequestLockForUpdate(ctx context.Context, requestID 
 		&i.Status,
 		&i.ValidationType,
 		&i.TargetCompletionDate,
+		&i.SubmissionReceivedDate,
 	)
 	return i, err
 }
@@ -857,17 +865,38 @@ func (q *Queries) ValidationRequestSetStatus(ctx context.Context, arg Validation
 	return err
 }
 
+const validationRequestSetSubmission = `-- name: ValidationRequestSetSubmission :exec
+UPDATE validation_requests
+SET submission_received_date = $1, submission_notes = $2, updated_at = now()
+WHERE request_id = $3
+`
+
+type ValidationRequestSetSubmissionParams struct {
+	ReceivedDate *time.Time
+	Notes        *string
+	RequestID    int32
+}
+
+// Under the request's row lock, after the service saw submission_received_date still NULL there:
+// the lock, not this statement, makes the submission once (the negative control of the
+// submission race takes the lock away and sees the second overwrite the first).
+func (q *Queries) ValidationRequestSetSubmission(ctx context.Context, arg ValidationRequestSetSubmissionParams) error {
+	_, err := q.db.Exec(ctx, validationRequestSetSubmission, arg.ReceivedDate, arg.Notes, arg.RequestID)
+	return err
+}
+
 const validationRequestStatusUnlocked = `-- name: ValidationRequestStatusUnlocked :one
-SELECT request_id, status, validation_type, target_completion_date
+SELECT request_id, status, validation_type, target_completion_date, submission_received_date
 FROM validation_requests
 WHERE request_id = $1
 `
 
 type ValidationRequestStatusUnlockedRow struct {
-	RequestID            int32
-	Status               string
-	ValidationType       string
-	TargetCompletionDate time.Time
+	RequestID              int32
+	Status                 string
+	ValidationType         string
+	TargetCompletionDate   time.Time
+	SubmissionReceivedDate *time.Time
 }
 
 // ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
@@ -880,6 +909,7 @@ func (q *Queries) ValidationRequestStatusUnlocked(ctx context.Context, requestID
 		&i.Status,
 		&i.ValidationType,
 		&i.TargetCompletionDate,
+		&i.SubmissionReceivedDate,
 	)
 	return i, err
 }
@@ -1074,6 +1104,36 @@ func (q *Queries) ValidationStatusHistoryForRequest(ctx context.Context, request
 		return nil, err
 	}
 	return items, nil
+}
+
+const validationSubmissionState = `-- name: ValidationSubmissionState :one
+SELECT EXISTS (
+           SELECT 1 FROM validation_assignments a
+           WHERE a.request_id = $1 AND a.validator_id = $2
+       ) AS is_assigned,
+       (now() AT TIME ZONE 'UTC')::date AS today
+`
+
+type ValidationSubmissionStateParams struct {
+	RequestID int32
+	UserID    int32
+}
+
+type ValidationSubmissionStateRow struct {
+	IsAssigned bool
+	Today      time.Time
+}
+
+// What POST .../submission is judged by, sent right after ValidationRequestLockForUpdate as its own
+// statement (so it sees what the previous lock holder committed, like ValidationRequestGateState):
+// whether the caller holds an assignment of the request (one probe of
+// validation_assignments_request_validator_key), and today in UTC, the latest day a submission
+// may be received on: the database's day, one clock for every replica.
+func (q *Queries) ValidationSubmissionState(ctx context.Context, arg ValidationSubmissionStateParams) (ValidationSubmissionStateRow, error) {
+	row := q.db.QueryRow(ctx, validationSubmissionState, arg.RequestID, arg.UserID)
+	var i ValidationSubmissionStateRow
+	err := row.Scan(&i.IsAssigned, &i.Today)
+	return i, err
 }
 
 const validationTargetLeadTimes = `-- name: ValidationTargetLeadTimes :many

@@ -1,6 +1,7 @@
 -- name: ModelCreate :one
-INSERT INTO models (model_name, description, owner_id)
-VALUES (@model_name, @description, @owner_id)
+-- risk_tier NULL = not assessed; a tier is a foreign key to its policy (validation_policies).
+INSERT INTO models (model_name, description, owner_id, risk_tier)
+VALUES (@model_name, @description, @owner_id, sqlc.narg('risk_tier'))
 RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier;
 
 -- name: ModelRegionsAdd :exec
@@ -14,6 +15,23 @@ ORDER BY region_id;
 SELECT model_id, model_name, description, owner_id, created_at, updated_at, risk_tier
 FROM models
 WHERE model_id = @model_id;
+
+-- name: ModelLockForTierChange :one
+-- PATCH /models/{model_id}: the row is locked so the audit's "from" is the tier the change
+-- replaces, also when two changes meet (the second waits, then reads the first one's tier).
+-- FOR NO KEY UPDATE, the mode the update takes anyway (risk_tier is no key): versions and
+-- validation links referencing the model are not held up (docs/locks.md).
+SELECT model_id, risk_tier
+FROM models
+WHERE model_id = @model_id
+FOR NO KEY UPDATE;
+
+-- name: ModelSetRiskTier :one
+-- NULL clears the tier (not assessed). The primary key finds the row locked just before.
+UPDATE models
+SET risk_tier = sqlc.narg('risk_tier'), updated_at = now()
+WHERE model_id = @model_id
+RETURNING model_id, model_name, description, owner_id, created_at, updated_at, risk_tier;
 
 -- name: ModelList :many
 -- Keyset pagination on the primary key.

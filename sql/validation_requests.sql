@@ -145,7 +145,7 @@ INSERT INTO validation_requests (request_id, requestor_id, validation_type, prio
 OVERRIDING SYSTEM VALUE
 VALUES (@request_id, @requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at;
+          trigger_reason, created_at, updated_at, submission_received_date;
 
 -- name: ValidationRequestModelsAdd :exec
 -- All model links of a new request in one statement, in ascending model_id order: two inserters
@@ -190,7 +190,7 @@ VALUES (@request_id, sqlc.narg('from_status'), @to_status, sqlc.narg('reason'), 
 -- name: ValidationRequestLockForUpdate :one
 -- FOR UPDATE serialises status changes of one request: the second change waits, then reads the
 -- status (and target date) the first one committed and is judged against it.
-SELECT request_id, status, validation_type, target_completion_date
+SELECT request_id, status, validation_type, target_completion_date, submission_received_date
 FROM validation_requests
 WHERE request_id = @request_id
 FOR UPDATE;
@@ -205,7 +205,7 @@ WHERE request_id = @request_id;
 
 -- name: ValidationRequestGet :one
 SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
-       trigger_reason, created_at, updated_at
+       trigger_reason, created_at, updated_at, submission_received_date
 FROM validation_requests
 WHERE request_id = @request_id;
 
@@ -258,7 +258,7 @@ WHERE request_id = @request_id;
 -- so a cursor stays valid across days); 'request_id' has no date key (the CASE is NULL, folded away at
 -- planning, and validation_requests_pkey walks the ids in order).
 SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at,
+       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
        pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
        rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
        vr.status_entered_on,
@@ -457,6 +457,26 @@ WHERE version_id = ANY (@version_ids::int[])
 -- name: ValidationRequestStatusUnlocked :one
 -- ValidationRequestLockForUpdate without the lock. Only the negative-control tests use it (through
 -- a test-only switch), to show what the row lock protects; the service always locks.
-SELECT request_id, status, validation_type, target_completion_date
+SELECT request_id, status, validation_type, target_completion_date, submission_received_date
 FROM validation_requests
+WHERE request_id = @request_id;
+
+-- name: ValidationSubmissionState :one
+-- What POST .../submission is judged by, sent right after ValidationRequestLockForUpdate as its own
+-- statement (so it sees what the previous lock holder committed, like ValidationRequestGateState):
+-- whether the caller holds an assignment of the request (one probe of
+-- validation_assignments_request_validator_key), and today in UTC, the latest day a submission
+-- may be received on: the database's day, one clock for every replica.
+SELECT EXISTS (
+           SELECT 1 FROM validation_assignments a
+           WHERE a.request_id = @request_id AND a.validator_id = @user_id
+       ) AS is_assigned,
+       (now() AT TIME ZONE 'UTC')::date AS today;
+
+-- name: ValidationRequestSetSubmission :exec
+-- Under the request's row lock, after the service saw submission_received_date still NULL there:
+-- the lock, not this statement, makes the submission once (the negative control of the
+-- submission race takes the lock away and sees the second overwrite the first).
+UPDATE validation_requests
+SET submission_received_date = @received_date, submission_notes = sqlc.narg('notes'), updated_at = now()
 WHERE request_id = @request_id;

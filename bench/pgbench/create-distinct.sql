@@ -85,7 +85,7 @@ INSERT INTO validation_requests (request_id, requestor_id, validation_type, prio
 OVERRIDING SYSTEM VALUE
 VALUES (:request_id, :user_id, 'TARGETED', 'MEDIUM', '2027-06-30', NULL)
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at;
+          trigger_reason, created_at, updated_at, submission_received_date;
 -- ValidationRequestModelsAdd
 INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
 SELECT vr.request_id, link.model_id, NULLIF((ARRAY[0]::int[])[link.ord::int], 0), vr.blocks_models

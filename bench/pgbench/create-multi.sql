@@ -104,7 +104,7 @@ INSERT INTO validation_requests (request_id, requestor_id, validation_type, prio
 OVERRIDING SYSTEM VALUE
 VALUES (:request_id, :user_id, (CASE WHEN :type_pick < 2 THEN 'TARGETED' WHEN :type_pick = 2 THEN 'COMPREHENSIVE' ELSE 'INITIAL' END), 'MEDIUM', '2027-06-30', NULL)
 RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at;
+          trigger_reason, created_at, updated_at, submission_received_date;
 -- ValidationRequestModelsAdd
 INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
 SELECT vr.request_id, link.model_id, NULLIF((array_fill(0, ARRAY[:n::int])::int[])[link.ord::int], 0), vr.blocks_models
@@ -134,7 +134,7 @@ BEGIN ISOLATION LEVEL READ COMMITTED;
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),
        set_config('statement_timeout', coalesce(NULL::text, current_setting('statement_timeout')), true);
 -- ValidationRequestLockForUpdate
-SELECT request_id, status, validation_type, target_completion_date
+SELECT request_id, status, validation_type, target_completion_date, submission_received_date
 FROM validation_requests
 WHERE request_id = :request_id
 FOR UPDATE;
@@ -164,7 +164,7 @@ INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
 VALUES ('validation_request', :request_id, 'VALIDATION_STATUS_CHANGED', :user_id, '{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}');
 -- ValidationRequestGet
 SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
-       trigger_reason, created_at, updated_at
+       trigger_reason, created_at, updated_at, submission_received_date
 FROM validation_requests
 WHERE request_id = :request_id;
 -- ValidationRequestModelsForRequests

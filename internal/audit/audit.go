@@ -22,6 +22,10 @@ const (
 	EntityValidationRequest  = "validation_request"
 	EntityDeploymentTask     = "deployment_task"
 	EntityValidationApproval = "validation_approval"
+	// EntityValidationPolicy rows name the policy by its tier_rank (1 = TIER_1).
+	EntityValidationPolicy = "validation_policy"
+	// EntityWorkflowSLA rows have entity_id 1: the workflow SLA is one row.
+	EntityWorkflowSLA = "workflow_sla"
 )
 
 // Entry is one audit row to write. UserID is nil only for operator actions from the command line.

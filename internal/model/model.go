@@ -11,13 +11,15 @@ import (
 
 // Model is an inventoried quantitative model.
 type Model struct {
-	ModelID     int32         `json:"model_id"`
-	ModelName   string        `json:"model_name"`
-	Description string        `json:"description"`
-	OwnerID     int32         `json:"owner_id"`
-	Regions     []ModelRegion `json:"regions"`
-	CreatedAt   time.Time     `json:"created_at"`
-	UpdatedAt   time.Time     `json:"updated_at"`
+	ModelID     int32  `json:"model_id"`
+	ModelName   string `json:"model_name"`
+	Description string `json:"description"`
+	OwnerID     int32  `json:"owner_id"`
+	// RiskTier is the tier the MRM function assessed (policy.RiskTiers), nil until assessed.
+	RiskTier  *string       `json:"risk_tier"`
+	Regions   []ModelRegion `json:"regions"`
+	CreatedAt time.Time     `json:"created_at"`
+	UpdatedAt time.Time     `json:"updated_at"`
 }
 
 // ModelRegion is a region a model runs in, with the version deployed there (if any) and since when.
@@ -42,12 +44,13 @@ type Delegate struct {
 // a handful of regions; docs/limits.md, "Ids and lists").
 const MaxRegions = 500
 
-// CreateInput is a new model. OwnerID zero means the caller.
+// CreateInput is a new model. OwnerID zero means the caller; RiskTier nil means not assessed.
 type CreateInput struct {
 	ModelName   string
 	Description string
 	OwnerID     int32
 	RegionIDs   []int32
+	RiskTier    *string
 }
 
 func modelFromRow(r gen.Model, regions []ModelRegion) Model {
@@ -56,7 +59,7 @@ func modelFromRow(r gen.Model, regions []ModelRegion) Model {
 	}
 	return Model{
 		ModelID: r.ModelID, ModelName: r.ModelName, Description: r.Description, OwnerID: r.OwnerID,
-		Regions: regions, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		RiskTier: r.RiskTier, Regions: regions, CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
 	}
 }
 

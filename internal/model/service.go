@@ -13,6 +13,7 @@ import (
 	"mrmflow/internal/domain"
 	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/policy"
 	"mrmflow/internal/region"
 )
 
@@ -37,7 +38,13 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if in.OwnerID != actor.UserID && !actor.IsAdmin() {
 		return idempotency.Result[Model]{}, domain.Forbidden("only ADMIN users may create a model owned by someone else")
 	}
+	if in.RiskTier != nil && !mayAssessTier(actor) {
+		return idempotency.Result[Model]{}, domain.Forbidden("only ADMIN and VALIDATOR users may set a model's risk_tier")
+	}
 	var c domain.Check
+	if in.RiskTier != nil {
+		policy.CheckRiskTier(&c, "risk_tier", *in.RiskTier)
+	}
 	c.Name("model_name", in.ModelName)
 	c.Text("description", in.Description, false)
 	c.IDs("region_ids", in.RegionIDs, 0, MaxRegions)
@@ -59,7 +66,9 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		if err != nil {
 			return Model{}, err
 		}
-		row, err := q.ModelCreate(ctx, gen.ModelCreateParams{ModelName: in.ModelName, Description: in.Description, OwnerID: in.OwnerID})
+		row, err := q.ModelCreate(ctx, gen.ModelCreateParams{
+			ModelName: in.ModelName, Description: in.Description, OwnerID: in.OwnerID, RiskTier: in.RiskTier,
+		})
 		if err != nil {
 			return Model{}, fmt.Errorf("create model: %w", err)
 		}
@@ -75,9 +84,56 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		m := modelFromRow(row, modelRegions)
 		return m, audit.Record(ctx, q, audit.Entry{
 			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: "MODEL_CREATED", UserID: audit.By(actor.UserID),
-			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs},
+			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs, "risk_tier": m.RiskTier},
 		})
 	})
+}
+
+// mayAssessTier: the MRM function (ADMIN, VALIDATOR) assesses a model's risk tier.
+func mayAssessTier(actor domain.Actor) bool {
+	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+}
+
+// SetRiskTier sets model modelID's risk tier, or clears it (nil: not assessed); ADMIN and
+// VALIDATOR may. The model row is locked first so the audit row's "from" is the tier this change
+// replaced, also when two changes meet. The revalidation schedule follows at once: its dates are
+// computed from the tier's policy, never stored (docs/revalidation.md).
+func (s *Service) SetRiskTier(ctx context.Context, actor domain.Actor, modelID int32, tier *string) (Model, error) {
+	if !mayAssessTier(actor) {
+		return Model{}, domain.Forbidden("only ADMIN and VALIDATOR users may set a model's risk_tier")
+	}
+	var c domain.Check
+	if tier != nil {
+		policy.CheckRiskTier(&c, "risk_tier", *tier)
+	}
+	if err := c.Err(); err != nil {
+		return Model{}, err
+	}
+	var out Model
+	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+		q := gen.New(tx)
+		cur, err := q.ModelLockForTierChange(ctx, modelID)
+		if pgtx.IsNoRows(err) {
+			return domain.NotFound("model %d does not exist", modelID)
+		}
+		if err != nil {
+			return fmt.Errorf("lock model: %w", err)
+		}
+		row, err := q.ModelSetRiskTier(ctx, gen.ModelSetRiskTierParams{ModelID: modelID, RiskTier: tier})
+		if err != nil {
+			return fmt.Errorf("set risk tier: %w", err)
+		}
+		models, err := withRegions(ctx, q, []gen.Model{gen.Model(row)})
+		if err != nil {
+			return err
+		}
+		out = models[0]
+		return audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityModel, EntityID: modelID, Action: "MODEL_UPDATED", UserID: audit.By(actor.UserID),
+			Changes: map[string]any{"risk_tier": map[string]*string{"from": cur.RiskTier, "to": tier}},
+		})
+	})
+	return out, err
 }
 
 // Get returns one model with its regions.

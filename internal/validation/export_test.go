@@ -31,5 +31,6 @@ func SkipDecisionLocks(s *Service) { s.skipDecisionLocks = true }
 // model changes take it. Test-only (this file is compiled only into the package's tests): the
 // negative controls of the concurrent-primary and concurrent-outcome tests show that without the
 // lock (and without the partial unique index or unique constraint) concurrent calls leave more
-// than one primary validator, or more than one outcome.
+// than one primary validator, or more than one outcome; the submission race's control shows that
+// without it concurrent submissions are all recorded, the later overwriting the first.
 func SkipRequestLock(s *Service) { s.noRequestLock = true }

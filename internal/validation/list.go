@@ -329,7 +329,7 @@ func listed(ctx context.Context, q *gen.Queries, rows []gen.ValidationRequestLis
 			RequestFields: fromRow(gen.ValidationRequestGetRow{
 				RequestID: r.RequestID, RequestorID: r.RequestorID, ValidationType: r.ValidationType, Priority: r.Priority,
 				Status: r.Status, TargetCompletionDate: r.TargetCompletionDate, TriggerReason: r.TriggerReason,
-				CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt,
+				CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SubmissionReceivedDate: r.SubmissionReceivedDate,
 			}, models[r.RequestID], regions[r.RequestID]),
 			PrimaryValidator: person(r.PrimaryValidatorID, r.PrimaryValidatorFullName),
 			Reviewer:         person(r.ReviewerID, r.ReviewerFullName),

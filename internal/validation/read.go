@@ -135,5 +135,6 @@ func fromRow(r gen.ValidationRequestGetRow, models []RequestModel, regionIDs []i
 		RequestorID: r.RequestorID, TargetCompletionDate: domain.NewDate(r.TargetCompletionDate),
 		TriggerReason: r.TriggerReason, Models: models, RegionIDs: regionIDs,
 		CreatedAt: r.CreatedAt.UTC(), UpdatedAt: r.UpdatedAt.UTC(),
+		SubmissionReceivedDate: domain.DatePtr(r.SubmissionReceivedDate),
 	}
 }

@@ -125,6 +125,9 @@ type RequestFields struct {
 	RegionIDs            []int32        `json:"region_ids"`
 	CreatedAt            time.Time      `json:"created_at"`
 	UpdatedAt            time.Time      `json:"updated_at"`
+	// SubmissionReceivedDate is the day the model owner's submission was received (Submit); nil
+	// until then.
+	SubmissionReceivedDate *domain.Date `json:"submission_received_date"`
 }
 
 // RequestModel is a model covered by a request, optionally at a version.
