@@ -1,6 +1,10 @@
 package queues
 
-import "strconv"
+import (
+	"strconv"
+	"strings"
+	"time"
+)
 
 // The callers of the benchmark: representative users of the seed (seed.sql's header).
 const (
@@ -97,6 +101,13 @@ var probes = []probe{
 	{"my summary", callerGlobalApprover, "/api/v1/me/summary", summaryFor(callerGlobalApprover)},
 	{"my summary", callerAdmin, "/api/v1/me/summary", summaryFor(callerAdmin)},
 
+	// GET /reports/revalidation (v1.3): internal/revalidation, a page of 50, a status filter and a
+	// USER's models. Its target is a page under 100 ms at p99 (pageTarget).
+	{"report: revalidation", callerAdmin, "/api/v1/reports/revalidation?limit=50", revalidationList(nil, "NULL")},
+	{"report: revalidation, overdue", callerAdmin, "/api/v1/reports/revalidation?limit=50&status=REVALIDATION_OVERDUE",
+		revalidationList(nil, "'{REVALIDATION_OVERDUE}'")},
+	{"report: revalidation", callerUser, "/api/v1/reports/revalidation?limit=50", revalidationList(ptr(callerIDs[callerUser]), "NULL")},
+
 	// GET /users: the directory, internal/user/directory.go.
 	{"users", callerAdmin, "/api/v1/users?limit=50", &directQuery{"UserDirectoryList", map[string]string{
 		"after_id": "0", "role": "NULL", "region_id": "NULL", "q": "NULL", "disabled": "NULL", "page_limit": "51"}, "UserDirectoryCount"}},
@@ -183,7 +194,40 @@ type csvExport struct {
 	Count, Page *directQuery
 }
 
+// revalidationList is RevalidationReportList as reportParams binds it for a first page of 50:
+// visible_to the caller when it is a USER, statuses as given, every other filter NULL.
+func revalidationList(visibleTo *int32, statuses string) *directQuery {
+	v := "NULL"
+	if visibleTo != nil {
+		v = itoa(*visibleTo)
+	}
+	return &directQuery{"RevalidationReportList", map[string]string{
+		"as_of": "NULL", "visible_to": v, "statuses": statuses, "risk_tier": "NULL", "owner_id": "NULL",
+		"due_within_days": "NULL", "mine": "NULL", "after_id": "0", "page_limit": "51"}, "RevalidationReportCount"}
+}
+
+// pageTarget is a page's p99 target: 100 ms for the revalidation report (v1.3's "Speed"), else
+// 50 ms (v1.2's).
+func pageTarget(path string) time.Duration {
+	if strings.HasPrefix(path, "/api/v1/reports/revalidation") {
+		return 100 * time.Millisecond
+	}
+	return pageP99Target
+}
+
+// csvTarget is an export's time target: the whole revalidation report in under 1 s (v1.3), else
+// 100,000 rows in under 3 s (v1.2).
+func csvTarget(path string) time.Duration {
+	if strings.HasPrefix(path, "/api/v1/reports/revalidation") {
+		return time.Second
+	}
+	return csvTimeTarget
+}
+
 var csvExports = []csvExport{
+	{"revalidation report, every model", "/api/v1/reports/revalidation?format=csv",
+		&directQuery{"RevalidationReportCount", revalidationList(nil, "NULL").Args, ""},
+		&directQuery{"RevalidationReportList", withArg(revalidationList(nil, "NULL").Args, "page_limit", "1000"), ""}},
 	{"deployment tasks, PENDING", "/api/v1/deployment-tasks?format=csv&status=PENDING",
 		&directQuery{"DeploymentTaskCount", taskExportArgs(), ""}, &directQuery{"DeploymentTaskList", taskExportArgs(), ""}},
 	{"validation requests, all", "/api/v1/validation-requests?format=csv",
@@ -195,4 +239,14 @@ func taskExportArgs() map[string]string {
 	a := taskList(callerAdmin, false, "", false).Args
 	a["status"], a["page_limit"] = "'PENDING'", "1000"
 	return a
+}
+
+// withArg returns a copy of args with name set to value.
+func withArg(args map[string]string, name, value string) map[string]string {
+	out := make(map[string]string, len(args))
+	for k, v := range args {
+		out[k] = v
+	}
+	out[name] = value
+	return out
 }
