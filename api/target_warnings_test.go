@@ -31,8 +31,8 @@ type checkAnswer struct {
 	CanProceed bool             `json:"can_proceed"`
 }
 
-// setTier sets model's risk tier in SQL ("" clears it): part A's PATCH /models sets it over the
-// API, which this branch does not have.
+// setTier sets model's risk tier in SQL ("" clears it), a fixture step: PATCH /models/{id} is
+// tested on its own (revalidation_settings_test.go).
 func (e *testEnv) setTier(model int32, tier string) {
 	e.t.Helper()
 	var t *string

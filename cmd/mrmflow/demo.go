@@ -122,7 +122,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if err := demoLifecycle(ctx, users, svc, validator, winner, reg.RegionID, stamp, stdout); err != nil {
 		return err
 	}
-	return demoSchedule(ctx, pool, m.ModelID, stdout)
+	return demoSchedule(ctx, pool, cfg.Limits(), validator, m.ModelID, stdout)
 }
 
 // describeConflicts renders the conflicts of a validation_conflict on one line.

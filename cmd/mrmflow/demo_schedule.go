@@ -4,62 +4,54 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"time"
 
 	"github.com/jackc/pgx/v5/pgxpool"
+
+	"mrmflow/internal/domain"
+	"mrmflow/internal/model"
+	"mrmflow/internal/pgtx"
+	"mrmflow/internal/revalidation"
 )
 
 // demoSchedule shows the revalidation schedule (docs/revalidation.md) of the model the demo just
-// validated: it gives the model risk tier TIER_2 (18 months, 3 months' grace, 90 days' lead time)
-// and prints its model_revalidation_schedule row and its revalidation_status on four days: the
-// approval day, the day after the submission due date (in the grace period: no request is open,
-// so still UPCOMING), the day after the grace period (SHOULD_CREATE_REQUEST) and the day after
-// the validation due date (REVALIDATION_OVERDUE). The tier is set in SQL on the service's pool:
-// PATCH /models/{id} {"risk_tier"} (README, "Is my model due?") is the endpoint for it.
-func demoSchedule(ctx context.Context, pool *pgxpool.Pool, modelID int32, stdout io.Writer) error {
-	if _, err := pool.Exec(ctx, `UPDATE models SET risk_tier = 'TIER_2' WHERE model_id = $1`, modelID); err != nil {
+// validated, through the services the API calls: the MRM function (the demo's validator) gives
+// the model risk tier TIER_2 (18 months, 3 months' grace, 90 days' lead time), then the schedule
+// is read on four days — the approval day, the day after the submission due date (in the grace
+// period: no request is open, so still UPCOMING), the day after the grace period
+// (SHOULD_CREATE_REQUEST) and the day after the validation due date (REVALIDATION_OVERDUE).
+func demoSchedule(ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, assessor domain.Actor, modelID int32, stdout io.Writer) error {
+	tier := "TIER_2"
+	if _, err := model.NewService(pool, limits).SetRiskTier(ctx, assessor, modelID, &tier); err != nil {
 		return fmt.Errorf("set risk tier: %w", err)
 	}
-	rows, err := pool.Query(ctx, `
-SELECT s.last_validation_request_id, s.last_validation_date, s.submission_due, s.grace_period_end, s.validation_due,
-       d.as_of,
-       revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id, s.active_request_id,
-                           s.submission_received_date, s.submission_due, s.grace_period_end, s.validation_due, d.as_of)
-FROM model_revalidation_schedule s
-CROSS JOIN LATERAL (VALUES (1, s.last_validation_date), (2, s.submission_due + 1), (3, s.grace_period_end + 1),
-                           (4, s.validation_due + 1)) d (n, as_of)
-WHERE s.model_id = $1
-ORDER BY d.n`, modelID)
+	svc := revalidation.NewService(pool)
+	admin := domain.Actor{Role: domain.RoleAdmin}
+	s, err := svc.ForModel(ctx, admin, modelID, nil)
 	if err != nil {
 		return fmt.Errorf("read schedule: %w", err)
 	}
-	defer rows.Close()
-	day := func(t *time.Time) string {
-		if t == nil {
-			return "-"
-		}
-		return t.Format(time.DateOnly)
+	if s.LastValidationRequestID == nil {
+		return fmt.Errorf("model %d has no full validation", modelID)
 	}
-	labels := []string{"the approval day", "in the grace period, no request open", "past the grace period", "past the validation due date"}
-	first, n := true, 0
-	for rows.Next() {
-		var last *int32
-		var lastOn, subDue, graceEnd, valDue, asOf *time.Time
-		var status string
-		if err := rows.Scan(&last, &lastOn, &subDue, &graceEnd, &valDue, &asOf, &status); err != nil {
+	fmt.Fprintf(stdout, "\nmodel %d, risk tier %s: its revalidation schedule (GET /models/%d/revalidation)\n", modelID, tier, modelID)
+	fmt.Fprintf(stdout, "  last full validation: request %d, approved %s\n", *s.LastValidationRequestID, s.LastValidationDate.Format(domain.DateLayout))
+	fmt.Fprintf(stdout, "  submission due %s, grace period ends %s, validation due %s\n",
+		s.SubmissionDue.Format(domain.DateLayout), s.GracePeriodEnd.Format(domain.DateLayout), s.ValidationDue.Format(domain.DateLayout))
+	days := []struct {
+		label string
+		day   domain.Date
+	}{
+		{"the approval day", *s.LastValidationDate},
+		{"in the grace period, no request open", domain.NewDate(s.SubmissionDue.AddDate(0, 0, 1))},
+		{"past the grace period", domain.NewDate(s.GracePeriodEnd.AddDate(0, 0, 1))},
+		{"past the validation due date", domain.NewDate(s.ValidationDue.AddDate(0, 0, 1))},
+	}
+	for _, d := range days {
+		at, err := svc.ForModel(ctx, admin, modelID, &d.day)
+		if err != nil {
 			return fmt.Errorf("read schedule: %w", err)
 		}
-		if first {
-			first = false
-			if last == nil {
-				return fmt.Errorf("model %d has no full validation", modelID)
-			}
-			fmt.Fprintf(stdout, "\nmodel %d, risk tier TIER_2 (set in SQL here; PATCH /models/{id} in the API): its revalidation schedule\n", modelID)
-			fmt.Fprintf(stdout, "  last full validation: request %d, approved %s\n", *last, day(lastOn))
-			fmt.Fprintf(stdout, "  submission due %s, grace period ends %s, validation due %s\n", day(subDue), day(graceEnd), day(valDue))
-		}
-		fmt.Fprintf(stdout, "  as of %s (%s): %s\n", day(asOf), labels[min(n, len(labels)-1)], status)
-		n++
+		fmt.Fprintf(stdout, "  as of %s (%s): %s\n", d.day.Format(domain.DateLayout), d.label, at.Status)
 	}
-	return rows.Err()
+	return nil
 }

@@ -85,7 +85,8 @@ func TestDemoWorksARequestToApproved(t *testing.T) {
 		t.Fatalf("demo: %v\n%s%s", err, stdout.String(), stderr.String())
 	}
 	out := stdout.String()
-	for _, want := range []string{"1 created, 9 conflicts", "gate_not_met [use_approvals]", "GLOBAL approval", "REGIONAL approval", "request APPROVED"} {
+	for _, want := range []string{"1 created, 9 conflicts", "gate_not_met [use_approvals]", "GLOBAL approval", "REGIONAL approval", "request APPROVED",
+		"): UPCOMING", "(past the grace period): SHOULD_CREATE_REQUEST", "(past the validation due date): REVALIDATION_OVERDUE"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q:\n%s", want, out)
 		}
