@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -23,6 +24,10 @@ const (
 	mixedWorkers  = 12
 	mixedModels   = 6
 	mixedDuration = 2 * time.Second
+	// mixedMaxDuration bounds how long the load goes on past mixedDuration while some operation
+	// has not succeeded yet: on a loaded machine two seconds may not reach a sign-off or an edit,
+	// which only a request in the right status can take.
+	mixedMaxDuration = 15 * time.Second
 )
 
 // The operations of the mixed load, as counter labels.
@@ -186,6 +191,27 @@ func (l *mixedLoad) someRequest(rng *rand.Rand) (int32, string, bool) {
 }
 
 // record classifies the answer of one call.
+// stopWhenExercised sets stopped once the load has run mixedDuration since began and every
+// operation of mixedOps has succeeded at least once (the workers also stop at mixedMaxDuration).
+func (l *mixedLoad) stopWhenExercised(began time.Time, stopped *atomic.Bool) {
+	go func() {
+		time.Sleep(mixedDuration - time.Since(began))
+		for !stopped.Load() && time.Since(began) < mixedMaxDuration {
+			l.mu.Lock()
+			all := true
+			for _, op := range mixedOps {
+				all = all && l.successes[op] > 0
+			}
+			l.mu.Unlock()
+			if all {
+				stopped.Store(true)
+				return
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+	}()
+}
+
 func (l *mixedLoad) record(op string, err error) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -384,12 +410,13 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 
 	start := make(chan struct{})
 	var stop time.Time
+	var stopped atomic.Bool
 	var wg sync.WaitGroup
 	for w := range mixedWorkers {
 		rng := rand.New(rand.NewPCG(seed, uint64(w)))
 		wg.Go(func() {
 			<-start
-			for time.Now().Before(stop) {
+			for time.Now().Before(stop) && !stopped.Load() {
 				vs := validators[rng.IntN(len(validators))]
 				ds := deployers[rng.IntN(len(deployers))]
 				switch k := rng.IntN(100); {
@@ -566,8 +593,9 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 		})
 	}
 	began := time.Now()
-	stop = began.Add(mixedDuration)
+	stop = began.Add(mixedMaxDuration)
 	close(start)
+	load.stopWhenExercised(began, &stopped)
 	wg.Wait()
 	t.Logf("ran %v with %d workers; %d seeded tasks, %d tasks known at the end, %d requests created",
 		time.Since(began).Round(time.Millisecond), mixedWorkers, seeded, len(load.taskIDs), len(load.requestIDs))
