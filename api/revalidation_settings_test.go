@@ -196,11 +196,11 @@ func TestValidationPolicies(t *testing.T) {
 	}
 
 	body := map[string]any{"frequency_months": 6, "grace_period_months": 1, "model_change_lead_time_days": 30}
+	others := []fixtureUser{e.user(domain.RoleValidator), owner, e.user(domain.RoleGlobalApprover)}
 	before := e.rowCounts()
-	for _, role := range []domain.Role{domain.RoleValidator, domain.RoleUser, domain.RoleGlobalApprover} {
-		e.call(http.MethodPut, "/api/v1/validation-policies/TIER_1", e.user(role).Token, body).wantProblem(http.StatusForbidden, "forbidden")
+	for _, u := range others {
+		e.call(http.MethodPut, "/api/v1/validation-policies/TIER_1", u.Token, body).wantProblem(http.StatusForbidden, "forbidden")
 	}
-	before = e.rowCounts()
 	for _, tier := range []string{"TIER_5", "tier_1", "X"} {
 		e.call(http.MethodPut, "/api/v1/validation-policies/"+tier, e.admin.Token, body).wantProblem(http.StatusNotFound, "not_found")
 	}
@@ -343,11 +343,11 @@ func TestWorkflowSLA(t *testing.T) {
 		t.Fatalf("sla = %+v", sla)
 	}
 	ok := map[string]any{"assignment_days": 7, "begin_work_days": 3, "approval_days": 14}
+	others := []fixtureUser{e.user(domain.RoleValidator), owner, e.user(domain.RoleRegionalApprover)}
 	before := e.rowCounts()
-	for _, role := range []domain.Role{domain.RoleValidator, domain.RoleUser, domain.RoleRegionalApprover} {
-		e.call(http.MethodPut, "/api/v1/workflow-sla", e.user(role).Token, ok).wantProblem(http.StatusForbidden, "forbidden")
+	for _, u := range others {
+		e.call(http.MethodPut, "/api/v1/workflow-sla", u.Token, ok).wantProblem(http.StatusForbidden, "forbidden")
 	}
-	before = e.rowCounts()
 	for _, field := range []string{"assignment_days", "begin_work_days", "approval_days"} {
 		for _, v := range []any{0, 366, nil, -5} {
 			in := map[string]any{"assignment_days": 7, "begin_work_days": 3, "approval_days": 14}
@@ -583,5 +583,49 @@ func TestSubmissionGatesAndClosedRequests(t *testing.T) {
 		wantProblem(http.StatusConflict, "invalid_status")
 	if got := closed.state(); got != before {
 		t.Fatalf("a closed request's submission wrote: %s, was %s", got, before)
+	}
+}
+
+// The schedule's dates follow a policy edit and a tier change at once (they are computed, never
+// stored): a model fully validated on 31 January 2026 has its dates from TIER_1's 12/2/120, then
+// from the edited 1/1/0 (31 January plus one month is 28 February: clamped to the month's end),
+// then from TIER_4's 36/4/45, and none once its tier is cleared.
+func TestScheduleFollowsPolicyAndTier(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	var m tieredModel
+	e.call(http.MethodPost, "/api/v1/models", e.admin.Token, map[string]any{"model_name": "PD", "risk_tier": "TIER_1"}).
+		want(http.StatusCreated).decode(&m)
+	request := e.id(`INSERT INTO validation_requests (requestor_id, validation_type, is_targeted, priority, status, is_closed, target_completion_date)
+		VALUES ($1, 'COMPREHENSIVE', false, 'MEDIUM', 'APPROVED', true, '2026-06-30') RETURNING request_id`, e.admin.ID)
+	e.exec(`INSERT INTO validation_status_history (request_id, from_status, to_status, changed_by, changed_at)
+		VALUES ($1, 'PENDING_APPROVAL', 'APPROVED', $2, '2026-01-31T23:30:00Z')`, request, e.admin.ID)
+	e.exec(`INSERT INTO validation_request_models (request_id, model_id, blocks_model) VALUES ($1, $2, false)`, request, m.ModelID)
+	dates := func() string {
+		t.Helper()
+		var s string
+		err := e.db.Pool.QueryRow(context.Background(), `
+			SELECT concat_ws(' ', last_validation_date, submission_due, grace_period_end, validation_due)
+			FROM model_revalidation_schedule WHERE model_id = $1`, m.ModelID).Scan(&s)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	if got := dates(); got != "2026-01-31 2027-01-31 2027-03-31 2027-07-29" {
+		t.Fatalf("TIER_1 as seeded: %s", got)
+	}
+	e.call(http.MethodPut, "/api/v1/validation-policies/TIER_1", e.admin.Token,
+		map[string]any{"frequency_months": 1, "grace_period_months": 1, "model_change_lead_time_days": 0}).want(http.StatusOK)
+	if got := dates(); got != "2026-01-31 2026-02-28 2026-03-28 2026-03-28" {
+		t.Fatalf("TIER_1 edited to 1/1/0: %s", got)
+	}
+	e.call(http.MethodPatch, fmt.Sprintf("/api/v1/models/%d", m.ModelID), e.admin.Token, map[string]any{"risk_tier": "TIER_4"}).want(http.StatusOK)
+	if got := dates(); got != "2026-01-31 2029-01-31 2029-05-31 2029-07-15" {
+		t.Fatalf("TIER_4: %s", got)
+	}
+	e.call(http.MethodPatch, fmt.Sprintf("/api/v1/models/%d", m.ModelID), e.admin.Token, map[string]any{"risk_tier": nil}).want(http.StatusOK)
+	if got := dates(); got != "2026-01-31" {
+		t.Fatalf("no tier: %s", got)
 	}
 }

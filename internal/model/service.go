@@ -123,7 +123,7 @@ func (s *Service) SetRiskTier(ctx context.Context, actor domain.Actor, modelID i
 		if err != nil {
 			return fmt.Errorf("set risk tier: %w", err)
 		}
-		models, err := withRegions(ctx, q, []gen.Model{gen.Model(row)})
+		models, err := withRegions(ctx, q, []gen.Model{row})
 		if err != nil {
 			return err
 		}
