@@ -97,6 +97,12 @@ func TestUsersCSVMatchesTheJSONPages(t *testing.T) {
 			}
 		}
 	}
+	// as_of names the file's day (the directory has no day counts to move).
+	res := e.call(http.MethodGet, "/api/v1/users?role=VALIDATOR&format=csv&as_of=2027-01-25", e.admin.Token, nil)
+	readCSV(t, res)
+	if got := res.Header.Get("Content-Disposition"); got != `attachment; filename="users-2027-01-25.csv"` {
+		t.Fatalf("disposition with as_of %q", got)
+	}
 	// A regional approver's regions are joined with ";".
 	_, records := readCSV(t, e.call(http.MethodGet, "/api/v1/users?role=REGIONAL_APPROVER&format=csv", e.admin.Token, nil))
 	if len(records) != 1 || records[0][4] == "" || strings.Contains(records[0][4], "[") {

@@ -10,16 +10,18 @@ import (
 // rules on model changes and region scope (README, "Upgrading: data the new rules refuse"). Its
 // rows are keyed by (request_id, kind, model_id, region_id), so its cursor is a composite one.
 func (s *Server) listRuleExceptions(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "kind", "limit", "cursor", "format")
+	// as_of, taken by every list, names the CSV's day only: the report has no day counts.
+	q := readQuery(r, "kind", "limit", "cursor", "format", "as_of")
 	var f validation.RuleExceptionFilter
 	f.Kind = q.text("kind")
+	asOf := q.date("as_of")
 	page := validation.RuleExceptionPage{Limit: q.limit(), After: q.keyCursor(validation.RuleExceptionKeyParts)}
 	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
 	}
 	if csv {
-		return writeCSV(s, w, r, csvFilename("rule-exceptions", nil), func(each func(validation.RuleException) error) error {
+		return writeCSV(s, w, r, csvFilename("rule-exceptions", asOf), func(each func(validation.RuleException) error) error {
 			return s.validations.ExportRuleExceptions(r.Context(), actorOf(r), f, s.exportCap(), each)
 		})
 	}

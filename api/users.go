@@ -53,8 +53,10 @@ func (s *Server) getMe(w http.ResponseWriter, r *http.Request) error {
 
 // listUsers is the users directory (ADMIN, VALIDATOR).
 func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor", "format", "role", "region_id", "q", "disabled")
+	// as_of, taken by every list, names the CSV's day only: the directory has no day counts.
+	q := readQuery(r, "limit", "cursor", "format", "as_of", "role", "region_id", "q", "disabled")
 	page := q.page()
+	asOf := q.date("as_of")
 	filter := user.DirectoryFilter{
 		RegionID: q.id("region_id"),
 		Q:        q.text("q"),
@@ -68,7 +70,7 @@ func (s *Server) listUsers(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if csv {
-		return writeCSV(s, w, r, csvFilename("users", nil), func(each func(user.User) error) error {
+		return writeCSV(s, w, r, csvFilename("users", asOf), func(each func(user.User) error) error {
 			return s.users.Export(r.Context(), actorOf(r), filter, s.exportCap(), each)
 		})
 	}
