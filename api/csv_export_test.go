@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -138,4 +139,81 @@ func TestCSVExportLimitsAndInput(t *testing.T) {
 	}
 	wantField(t, e.call(http.MethodGet, "/api/v1/users?format=xml", e.admin.Token, nil).wantProblem(http.StatusBadRequest, "invalid_request"), "format")
 	e.call(http.MethodGet, "/api/v1/users?format=csv", e.user(domain.RoleUser).Token, nil).wantProblem(http.StatusForbidden, "forbidden")
+}
+
+// The v1 lists answer CSV too: regions, models (with their regions' columns) and a model's
+// versions, each holding every row of its JSON pages, in order, with the JSON names as header.
+func TestV1ListsAnswerCSV(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	ctx := context.Background()
+	for _, seed := range []string{
+		`INSERT INTO regions (code, name) SELECT 'R' || g, '=Region ' || g FROM generate_series(1, 60) g`,
+		`INSERT INTO models (model_name, description, owner_id) SELECT 'Model ' || g, '', $1 FROM generate_series(1, 60) g`,
+		`INSERT INTO model_regions (model_id, region_id) SELECT m.model_id, r.region_id FROM models m CROSS JOIN (SELECT min(region_id) AS region_id FROM regions) r`,
+	} {
+		var args []any
+		if strings.Contains(seed, "$1") {
+			args = append(args, e.admin.ID)
+		}
+		if _, err := e.db.Pool.Exec(ctx, seed, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var model int32
+	if err := e.db.Pool.QueryRow(ctx, `SELECT min(model_id) FROM models`).Scan(&model); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 55 {
+		e.call(http.MethodPost, fmt.Sprintf("/api/v1/models/%d/versions", model), e.admin.Token, map[string]any{
+			"version_number": fmt.Sprintf("1.%d", i), "change_description": "c", "scope": "GLOBAL",
+		}).want(http.StatusCreated)
+	}
+	for _, c := range []struct {
+		path, id string
+		header   []string
+	}{
+		{"/api/v1/regions", "region_id", []string{"region_id", "code", "name", "requires_regional_approval", "created_at"}},
+		{"/api/v1/models", "model_id", nil},
+		{fmt.Sprintf("/api/v1/models/%d/versions", model), "version_id", nil},
+	} {
+		var ids []string
+		cursor := ""
+		for {
+			var page struct {
+				Items      []map[string]any `json:"items"`
+				NextCursor *string          `json:"next_cursor"`
+			}
+			e.call(http.MethodGet, c.path+"?limit=50"+cursor, e.admin.Token, nil).want(http.StatusOK).decode(&page)
+			for _, it := range page.Items {
+				ids = append(ids, fmt.Sprint(it[c.id]))
+			}
+			if page.NextCursor == nil {
+				break
+			}
+			cursor = "&cursor=" + *page.NextCursor
+		}
+		if len(ids) <= 50 {
+			t.Fatalf("%s: %d rows, the export must be compared over more than a page", c.path, len(ids))
+		}
+		header, records := readCSV(t, e.call(http.MethodGet, c.path+"?format=csv&as_of=2027-01-25", e.admin.Token, nil))
+		if header[0] != c.id || (c.header != nil && !reflect.DeepEqual(header, c.header)) {
+			t.Fatalf("%s: header %v", c.path, header)
+		}
+		if len(records) != len(ids) {
+			t.Fatalf("%s: %d CSV rows, %d JSON rows", c.path, len(records), len(ids))
+		}
+		for i, rec := range records {
+			if rec[0] != ids[i] {
+				t.Fatalf("%s: row %d is %s, JSON's is %s", c.path, i, rec[0], ids[i])
+			}
+		}
+		if c.path == "/api/v1/regions" && records[len(records)-1][2] != "'=Region 60" {
+			t.Fatalf("region name cell %q: the formula guard did not apply", records[len(records)-1][2])
+		}
+		if c.path == "/api/v1/models" && !slices.Contains(header, "regions_code") {
+			t.Fatalf("models header %v lacks the regions' columns", header)
+		}
+	}
+	e.call(http.MethodGet, "/api/v1/models/999999/versions?format=csv", e.admin.Token, nil).wantProblem(http.StatusNotFound, "not_found")
 }

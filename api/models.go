@@ -2,6 +2,7 @@ package api
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 
 	"mrmflow/internal/model"
@@ -48,10 +49,17 @@ func (s *Server) createModel(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listModels(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor")
+	q := readQuery(r, "limit", "cursor", "format", "as_of")
 	page := q.page()
+	asOf := q.date("as_of") // names the CSV's day: the list has no day counts
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("models", asOf), func(each func(model.Model) error) error {
+			return s.models.Export(r.Context(), s.exportCap(), each)
+		})
 	}
 	items, next, err := s.models.List(r.Context(), page)
 	if err != nil {
@@ -195,10 +203,17 @@ func (s *Server) listVersions(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	q := readQuery(r, "limit", "cursor")
+	q := readQuery(r, "limit", "cursor", "format", "as_of")
 	page := q.page()
+	asOf := q.date("as_of") // names the CSV's day: the list has no day counts
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename(fmt.Sprintf("model-%d-versions", modelID), asOf), func(each func(model.Version) error) error {
+			return s.models.ExportVersions(r.Context(), modelID, s.exportCap(), each)
+		})
 	}
 	items, next, err := s.models.ListVersions(r.Context(), modelID, page)
 	if err != nil {

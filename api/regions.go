@@ -42,10 +42,17 @@ func (s *Server) createRegion(w http.ResponseWriter, r *http.Request) error {
 }
 
 func (s *Server) listRegions(w http.ResponseWriter, r *http.Request) error {
-	q := readQuery(r, "limit", "cursor")
+	q := readQuery(r, "limit", "cursor", "format", "as_of")
 	page := q.page()
+	asOf := q.date("as_of") // names the CSV's day: regions have no day counts
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename("regions", asOf), func(each func(region.Region) error) error {
+			return s.regions.Export(r.Context(), s.exportCap(), each)
+		})
 	}
 	items, next, err := s.regions.List(r.Context(), page)
 	if err != nil {

@@ -10,6 +10,19 @@ import (
 	"time"
 )
 
+const modelVersionCount = `-- name: ModelVersionCount :one
+SELECT count(*) FROM model_versions WHERE model_id = $1
+`
+
+// How many versions ModelVersionList lists for one model over all its pages, for a CSV export
+// (model_versions_model_id_version_number_key).
+func (q *Queries) ModelVersionCount(ctx context.Context, modelID int32) (int64, error) {
+	row := q.db.QueryRow(ctx, modelVersionCount, modelID)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const modelVersionCreate = `-- name: ModelVersionCreate :one
 INSERT INTO model_versions (model_id, version_number, change_description, scope, planned_production_date, created_by)
 VALUES ($1, $2, $3, $4, $5, $6)

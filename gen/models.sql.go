@@ -39,6 +39,18 @@ func (q *Queries) ModelAccess(ctx context.Context, arg ModelAccessParams) (Model
 	return i, err
 }
 
+const modelCount = `-- name: ModelCount :one
+SELECT count(*) FROM models
+`
+
+// How many models ModelList lists over all its pages, for a CSV export.
+func (q *Queries) ModelCount(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, modelCount)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const modelCreate = `-- name: ModelCreate :one
 INSERT INTO models (model_name, description, owner_id, risk_tier)
 VALUES ($1, $2, $3, $4)

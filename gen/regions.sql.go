@@ -9,6 +9,18 @@ import (
 	"context"
 )
 
+const regionCount = `-- name: RegionCount :one
+SELECT count(*) FROM regions
+`
+
+// How many regions RegionList lists over all its pages, for a CSV export.
+func (q *Queries) RegionCount(ctx context.Context) (int64, error) {
+	row := q.db.QueryRow(ctx, regionCount)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const regionCreate = `-- name: RegionCreate :one
 INSERT INTO regions (code, name, requires_regional_approval)
 VALUES ($1, $2, $3)

@@ -32,3 +32,8 @@ FROM model_versions v
 WHERE v.model_id = @model_id AND v.version_id > @after_id
 ORDER BY v.version_id
 LIMIT @page_limit;
+
+-- name: ModelVersionCount :one
+-- How many versions ModelVersionList lists for one model over all its pages, for a CSV export
+-- (model_versions_model_id_version_number_key).
+SELECT count(*) FROM model_versions WHERE model_id = @model_id;

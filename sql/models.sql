@@ -77,3 +77,7 @@ UPDATE model_delegates
 SET revoked_at = now()
 WHERE model_id = @model_id AND user_id = @user_id AND revoked_at IS NULL
 RETURNING delegate_id, model_id, user_id, granted_by, granted_at, revoked_at;
+
+-- name: ModelCount :one
+-- How many models ModelList lists over all its pages, for a CSV export.
+SELECT count(*) FROM models;

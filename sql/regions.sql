@@ -16,3 +16,7 @@ SELECT region_id, code, name, requires_regional_approval, created_at
 FROM regions
 WHERE region_id = ANY (@region_ids::int[])
 ORDER BY region_id;
+
+-- name: RegionCount :one
+-- How many regions RegionList lists over all its pages, for a CSV export.
+SELECT count(*) FROM regions;

@@ -11,6 +11,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/export"
 	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/policy"
@@ -163,6 +164,26 @@ func (s *Service) List(ctx context.Context, page domain.Page) ([]Model, *int64, 
 	rows, next := domain.PageOf(rows, page.Limit, func(r gen.Model) int64 { return int64(r.ModelID) })
 	models, err := withRegions(ctx, q, rows)
 	return models, next, err
+}
+
+// Export sends every model, with its regions, to each in model_id order, from one snapshot
+// (export.Run): the CSV answer of GET /models. Each chunk's regions are read with it.
+func (s *Service) Export(ctx context.Context, maxRows int64, each func(Model) error) error {
+	src := export.Source[Model]{
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) { return q.ModelCount(ctx) },
+		Page: func(ctx context.Context, q *gen.Queries, last *Model, limit int32) ([]Model, error) {
+			var after int32
+			if last != nil {
+				after = last.ModelID
+			}
+			rows, err := q.ModelList(ctx, gen.ModelListParams{AfterID: after, PageLimit: limit})
+			if err != nil {
+				return nil, err
+			}
+			return withRegions(ctx, q, rows)
+		},
+	}
+	return export.Run(ctx, s.pool, maxRows, src, each)
 }
 
 // withRegions attaches regions to models with one query for the whole page.

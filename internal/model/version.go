@@ -11,6 +11,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/export"
 	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 )
@@ -184,6 +185,28 @@ func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.P
 		out[i] = versionFromRow(r)
 	}
 	return out, next, nil
+}
+
+// ExportVersions sends every version of model modelID to each, in version_id order, from one
+// snapshot (export.Run): the CSV answer of GET /models/{model_id}/versions; not_found for a
+// missing model.
+func (s *Service) ExportVersions(ctx context.Context, modelID int32, maxRows int64, each func(Version) error) error {
+	if _, err := gen.New(s.pool).ModelGet(ctx, modelID); pgtx.IsNoRows(err) {
+		return domain.NotFound("model %d does not exist", modelID)
+	} else if err != nil {
+		return fmt.Errorf("get model: %w", err)
+	}
+	src := export.Source[gen.ModelVersionListRow]{
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) { return q.ModelVersionCount(ctx, modelID) },
+		Page: func(ctx context.Context, q *gen.Queries, last *gen.ModelVersionListRow, limit int32) ([]gen.ModelVersionListRow, error) {
+			var after int32
+			if last != nil {
+				after = last.VersionID
+			}
+			return q.ModelVersionList(ctx, gen.ModelVersionListParams{ModelID: modelID, AfterID: after, PageLimit: limit})
+		},
+	}
+	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ModelVersionListRow) error { return each(versionFromRow(r)) })
 }
 
 func versionFromRow(r gen.ModelVersionListRow) Version {

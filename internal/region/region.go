@@ -12,6 +12,7 @@ import (
 	"mrmflow/gen"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/export"
 	"mrmflow/internal/idempotency"
 	"mrmflow/internal/pgtx"
 )
@@ -89,6 +90,22 @@ func (s *Service) List(ctx context.Context, page domain.Page) ([]Region, *int64,
 		out[i] = fromRow(row)
 	}
 	return out, next, nil
+}
+
+// Export sends every region to each, in region_id order, from one snapshot (export.Run): the CSV
+// answer of GET /regions.
+func (s *Service) Export(ctx context.Context, maxRows int64, each func(Region) error) error {
+	src := export.Source[gen.Region]{
+		Count: func(ctx context.Context, q *gen.Queries) (int64, error) { return q.RegionCount(ctx) },
+		Page: func(ctx context.Context, q *gen.Queries, last *gen.Region, limit int32) ([]gen.Region, error) {
+			var after int32
+			if last != nil {
+				after = last.RegionID
+			}
+			return q.RegionList(ctx, gen.RegionListParams{AfterID: after, PageLimit: limit})
+		},
+	}
+	return export.Run(ctx, s.pool, maxRows, src, func(r gen.Region) error { return each(fromRow(r)) })
 }
 
 // RequireAll checks that every id in ids names a region, with q bound to the caller's
