@@ -176,6 +176,7 @@ func TestV1ListsAnswerCSV(t *testing.T) {
 		{"/api/v1/regions", "region_id", []string{"region_id", "code", "name", "requires_regional_approval", "created_at"}},
 		{"/api/v1/models", "model_id", nil},
 		{fmt.Sprintf("/api/v1/models/%d/versions", model), "version_id", nil},
+		{"/api/v1/audit-logs?entity_type=model_version", "audit_id", []string{"audit_id", "entity_type", "entity_id", "action", "user_id", "changes", "created_at"}},
 	} {
 		var ids []string
 		cursor := ""
@@ -184,7 +185,7 @@ func TestV1ListsAnswerCSV(t *testing.T) {
 				Items      []map[string]any `json:"items"`
 				NextCursor *string          `json:"next_cursor"`
 			}
-			e.call(http.MethodGet, c.path+"?limit=50"+cursor, e.admin.Token, nil).want(http.StatusOK).decode(&page)
+			e.call(http.MethodGet, withQuery(c.path, "limit=50"+cursor), e.admin.Token, nil).want(http.StatusOK).decode(&page)
 			for _, it := range page.Items {
 				ids = append(ids, fmt.Sprint(it[c.id]))
 			}
@@ -196,7 +197,7 @@ func TestV1ListsAnswerCSV(t *testing.T) {
 		if len(ids) <= 50 {
 			t.Fatalf("%s: %d rows, the export must be compared over more than a page", c.path, len(ids))
 		}
-		header, records := readCSV(t, e.call(http.MethodGet, c.path+"?format=csv&as_of=2027-01-25", e.admin.Token, nil))
+		header, records := readCSV(t, e.call(http.MethodGet, withQuery(c.path, "format=csv&as_of=2027-01-25"), e.admin.Token, nil))
 		if header[0] != c.id || (c.header != nil && !reflect.DeepEqual(header, c.header)) {
 			t.Fatalf("%s: header %v", c.path, header)
 		}
@@ -216,4 +217,12 @@ func TestV1ListsAnswerCSV(t *testing.T) {
 		}
 	}
 	e.call(http.MethodGet, "/api/v1/models/999999/versions?format=csv", e.admin.Token, nil).wantProblem(http.StatusNotFound, "not_found")
+}
+
+// withQuery appends query to path, after its own query string if it has one.
+func withQuery(path, query string) string {
+	if strings.Contains(path, "?") {
+		return path + "&" + query
+	}
+	return path + "?" + query
 }

@@ -10,6 +10,35 @@ import (
 	"encoding/json"
 )
 
+const auditLogCount = `-- name: AuditLogCount :one
+SELECT count(*)
+FROM audit_logs
+WHERE ($1::text IS NULL OR entity_type = $1)
+  AND ($2::int IS NULL OR entity_id = $2)
+  AND ($3::text IS NULL OR action = $3)
+  AND ($4::int IS NULL OR user_id = $4)
+`
+
+type AuditLogCountParams struct {
+	EntityType *string
+	EntityID   *int32
+	Action     *string
+	UserID     *int32
+}
+
+// How many rows AuditLogList lists over all its pages, for a CSV export. The same filters.
+func (q *Queries) AuditLogCount(ctx context.Context, arg AuditLogCountParams) (int64, error) {
+	row := q.db.QueryRow(ctx, auditLogCount,
+		arg.EntityType,
+		arg.EntityID,
+		arg.Action,
+		arg.UserID,
+	)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const auditLogInsert = `-- name: AuditLogInsert :exec
 INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
 VALUES ($1, $2, $3, $4, $5)

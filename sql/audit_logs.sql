@@ -14,3 +14,12 @@ WHERE audit_id < @before_id
   AND (sqlc.narg('user_id')::int IS NULL OR user_id = sqlc.narg('user_id'))
 ORDER BY audit_id DESC
 LIMIT @page_limit;
+
+-- name: AuditLogCount :one
+-- How many rows AuditLogList lists over all its pages, for a CSV export. The same filters.
+SELECT count(*)
+FROM audit_logs
+WHERE (sqlc.narg('entity_type')::text IS NULL OR entity_type = sqlc.narg('entity_type'))
+  AND (sqlc.narg('entity_id')::int IS NULL OR entity_id = sqlc.narg('entity_id'))
+  AND (sqlc.narg('action')::text IS NULL OR action = sqlc.narg('action'))
+  AND (sqlc.narg('user_id')::int IS NULL OR user_id = sqlc.narg('user_id'));
