@@ -1,6 +1,7 @@
 package api
 
 import (
+	"fmt"
 	"net/http"
 
 	"mrmflow/internal/validation"
@@ -11,15 +12,27 @@ func (s *Server) listRequestApprovals(w http.ResponseWriter, r *http.Request) er
 	if err != nil {
 		return err
 	}
-	// Every approval of the request in one answer: no paging, no filters.
-	q := readQuery(r, "as_of")
+	// Every approval of the request in one answer (a few rows a round): no paging, no filters,
+	// and its CSV is that one read written out.
+	q := readQuery(r, "as_of", "format")
 	asOf := q.date("as_of")
+	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
 	}
 	items, err := s.validations.RequestApprovals(r.Context(), actorOf(r), requestID, asOf)
 	if err != nil {
 		return err
+	}
+	if csv {
+		return writeCSV(s, w, r, csvFilename(fmt.Sprintf("validation-request-%d-approvals", requestID), asOf), func(each func(validation.ApprovalItem) error) error {
+			for _, it := range items {
+				if err := each(it); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
 	}
 	s.writeJSON(w, r, http.StatusOK, listOf(items, nil))
 	return nil

@@ -387,4 +387,23 @@ func TestApprovalsCSVMatchesTheJSONPages(t *testing.T) {
 			}
 		}
 	}
+	// The request's own approvals: its one read, as CSV, the same rows as its JSON.
+	var own struct {
+		Items []map[string]any `json:"items"`
+	}
+	path := fmt.Sprintf("/api/v1/validation-requests/%d/approvals?as_of=2027-01-05", req)
+	e.call(http.MethodGet, path, e.admin.Token, nil).want(http.StatusOK).decode(&own)
+	res := e.call(http.MethodGet, path+"&format=csv", e.admin.Token, nil)
+	header, records := readCSV(t, res)
+	if want := fmt.Sprintf(`attachment; filename="validation-request-%d-approvals-2027-01-05.csv"`, req); res.Header.Get("Content-Disposition") != want {
+		t.Fatalf("disposition %q", res.Header.Get("Content-Disposition"))
+	}
+	if header[0] != "approval_id" || len(records) != len(own.Items) || len(records) != 122 {
+		t.Fatalf("request's approvals: header %v, %d CSV rows, %d JSON rows", header, len(records), len(own.Items))
+	}
+	for i, rec := range records {
+		if rec[0] != fmt.Sprint(own.Items[i]["approval_id"]) {
+			t.Fatalf("request's approvals row %d: %q", i, rec)
+		}
+	}
 }
