@@ -555,9 +555,10 @@ const validationApprovalsQueue = `-- name: ValidationApprovalsQueue :many
 WITH page AS (
     SELECT a.approval_id, a.created_at
     FROM validation_approvals_decidable_by($3::user_role, $4::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
-    JOIN validation_requests cvr ON cvr.request_id = a.request_id
     WHERE a.status = 'PENDING'
-      AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+      AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+              SELECT 1 FROM validation_requests cvr
+              WHERE cvr.request_id = a.request_id AND cvr.status = 'PENDING_APPROVAL'))
       AND NOT EXISTS (SELECT 1 FROM validation_requests_involving($4::int) i WHERE i.request_id = a.request_id)
       AND CASE WHEN $2::boolean
                THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = $5::int), '-infinity'::timestamptz), $5::int)
@@ -637,6 +638,9 @@ type ValidationApprovalsQueueRow struct {
 // role behind a one-time filter, status = 'PENDING' pushed into it, so a partial index of pending
 // approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
 // a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
+// round's approvals need their request awaiting approval: an EXISTS under an OR, so a primary-key
+// probe per candidate (as a join, the planner hashed all of validation_requests: 11 of the query's
+// 17 ms at 50,000 requests; bench/results/queues-explain.md); the
 // caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
 // validation_assignments_validator_request_idx, models_owner_id_idx, model_delegates_user_id_idx);
 // each candidate's request status is a primary-key probe. Pending approvals are few (the open
@@ -698,9 +702,10 @@ func (q *Queries) ValidationApprovalsQueue(ctx context.Context, arg ValidationAp
 const validationApprovalsQueueCount = `-- name: ValidationApprovalsQueueCount :one
 SELECT count(*)
 FROM validation_approvals_decidable_by($1::user_role, $2::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
-JOIN validation_requests cvr ON cvr.request_id = a.request_id
 WHERE a.status = 'PENDING'
-  AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+  AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+          SELECT 1 FROM validation_requests cvr
+          WHERE cvr.request_id = a.request_id AND cvr.status = 'PENDING_APPROVAL'))
   AND NOT EXISTS (SELECT 1 FROM validation_requests_involving($2::int) i WHERE i.request_id = a.request_id)
   AND ($3::text IS NULL OR a.status = $3::text)
   AND ($4::int IS NULL OR a.request_id = $4::int)

@@ -44,9 +44,10 @@ SELECT
     CASE WHEN @role::user_role IN ('ADMIN', 'GLOBAL_APPROVER', 'REGIONAL_APPROVER') THEN (
         SELECT count(*)
         FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
-        JOIN validation_requests vr ON vr.request_id = a.request_id
         WHERE a.status = 'PENDING'
-          AND (a.approval_type = 'DEPLOYMENT' OR vr.status = 'PENDING_APPROVAL')
+          AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+                  SELECT 1 FROM validation_requests vr
+                  WHERE vr.request_id = a.request_id AND vr.status = 'PENDING_APPROVAL'))
           AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i WHERE i.request_id = a.request_id)
     ) ELSE 0 END::bigint AS approvals_to_decide,
     (SELECT count(*) FROM my_open_tasks t, day

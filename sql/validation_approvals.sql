@@ -219,6 +219,9 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
 -- role behind a one-time filter, status = 'PENDING' pushed into it, so a partial index of pending
 -- approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
 -- a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
+-- round's approvals need their request awaiting approval: an EXISTS under an OR, so a primary-key
+-- probe per candidate (as a join, the planner hashed all of validation_requests: 11 of the query's
+-- 17 ms at 50,000 requests; bench/results/queues-explain.md); the
 -- caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
 -- validation_assignments_validator_request_idx, models_owner_id_idx, model_delegates_user_id_idx);
 -- each candidate's request status is a primary-key probe. Pending approvals are few (the open
@@ -228,9 +231,10 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
 WITH page AS (
     SELECT a.approval_id, a.created_at
     FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
-    JOIN validation_requests cvr ON cvr.request_id = a.request_id
     WHERE a.status = 'PENDING'
-      AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+      AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+              SELECT 1 FROM validation_requests cvr
+              WHERE cvr.request_id = a.request_id AND cvr.status = 'PENDING_APPROVAL'))
       AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i WHERE i.request_id = a.request_id)
       AND CASE WHEN @by_created::boolean
                THEN (a.created_at, a.approval_id) > (coalesce((SELECT c.created_at FROM validation_approvals c WHERE c.approval_id = @after_id::int), '-infinity'::timestamptz), @after_id::int)
@@ -265,9 +269,10 @@ ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id;
 -- sets and filters.
 SELECT count(*)
 FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
-JOIN validation_requests cvr ON cvr.request_id = a.request_id
 WHERE a.status = 'PENDING'
-  AND (a.approval_type = 'DEPLOYMENT' OR cvr.status = 'PENDING_APPROVAL')
+  AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+          SELECT 1 FROM validation_requests cvr
+          WHERE cvr.request_id = a.request_id AND cvr.status = 'PENDING_APPROVAL'))
   AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(@user_id::int) i WHERE i.request_id = a.request_id)
   AND (sqlc.narg('status')::text IS NULL OR a.status = sqlc.narg('status')::text)
   AND (sqlc.narg('request_id')::int IS NULL OR a.request_id = sqlc.narg('request_id')::int)
