@@ -363,18 +363,6 @@ func (q *Queries) ValidationApprovalsForRequest(ctx context.Context, arg Validat
 	return items, nil
 }
 
-const validationApprovalsForRequestCount = `-- name: ValidationApprovalsForRequestCount :one
-SELECT count(*) FROM validation_approvals a WHERE a.request_id = $1
-`
-
-// How many rows ValidationApprovalsForRequest lists, for its CSV export.
-func (q *Queries) ValidationApprovalsForRequestCount(ctx context.Context, requestID int32) (int64, error) {
-	row := q.db.QueryRow(ctx, validationApprovalsForRequestCount, requestID)
-	var count int64
-	err := row.Scan(&count)
-	return count, err
-}
-
 const validationApprovalsList = `-- name: ValidationApprovalsList :many
 WITH page AS (
     (SELECT a.approval_id, a.created_at

@@ -117,10 +117,6 @@ LEFT JOIN users pu ON pu.user_id = pv.validator_id
 WHERE a.request_id = @request_id
 ORDER BY a.approval_id;
 
--- name: ValidationApprovalsForRequestCount :one
--- How many rows ValidationApprovalsForRequest lists, for its CSV export.
-SELECT count(*) FROM validation_approvals a WHERE a.request_id = @request_id;
-
 -- name: ValidationApprovalsList :many
 -- An approval item (README, "Approvals"): the approval, its region's code (null for GLOBAL), days_pending
 -- (as_of, else today in UTC, minus the UTC day it was created: whole days, date - date), and its
