@@ -69,10 +69,7 @@ func readyKey(r gen.DeploymentReadyListRow) []int64 {
 // rows of the models it owns or delegates for, as mine=true asks of anyone.
 func (f ReadyFilter) params(actor domain.Actor) gen.DeploymentReadyListParams {
 	p := gen.DeploymentReadyListParams{ModelID: f.ModelID, HasPendingTask: f.HasPendingTask}
-	if f.AsOf != nil {
-		t := f.AsOf.Time
-		p.AsOf = &t
-	}
+	p.AsOf = f.AsOf.TimePtr()
 	if f.Mine || !actor.SeesAll() {
 		p.ForUser = &actor.UserID
 	}

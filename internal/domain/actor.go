@@ -47,3 +47,8 @@ func (a Actor) SeesAll() bool { return a.Role != RoleUser }
 
 // IsAdmin reports whether the actor has the ADMIN role.
 func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
+
+// IsMRM says whether the actor is of the model risk management function (ADMIN or VALIDATOR):
+// who staffs and oversees validations, assesses risk tiers and reads the audit log, the users
+// directory and the oversight reports.
+func (a Actor) IsMRM() bool { return a.Role == RoleAdmin || a.Role == RoleValidator }

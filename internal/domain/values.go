@@ -17,6 +17,16 @@ func ParseDate(s string) (Date, error) {
 	return Date{t}, err
 }
 
+// TimePtr is d as the *time.Time a nullable date parameter takes (nil stays nil): every list's
+// as_of is passed to its query this way.
+func (d *Date) TimePtr() *time.Time {
+	if d == nil {
+		return nil
+	}
+	t := d.Time
+	return &t
+}
+
 // NewDate wraps a date read from the database.
 func NewDate(t time.Time) Date {
 	return Date{time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)}

@@ -8,7 +8,6 @@ import (
 	"context"
 	"fmt"
 	"slices"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
@@ -77,7 +76,7 @@ func (s *Service) ForModel(ctx context.Context, actor domain.Actor, modelID int3
 	var row gen.RevalidationForModelRow
 	err := s.read(ctx, func(q *gen.Queries) (err error) {
 		row, err = q.RevalidationForModel(ctx, gen.RevalidationForModelParams{
-			AsOf: dateArg(asOf), ModelID: modelID, VisibleTo: visibleTo(actor),
+			AsOf: asOf.TimePtr(), ModelID: modelID, VisibleTo: visibleTo(actor),
 		})
 		return err
 	})
@@ -129,7 +128,7 @@ func (f Filter) params(actor domain.Actor) (gen.RevalidationReportListParams, er
 		return gen.RevalidationReportListParams{}, err
 	}
 	p := gen.RevalidationReportListParams{
-		AsOf: dateArg(f.AsOf), VisibleTo: visibleTo(actor), Statuses: f.Statuses,
+		AsOf: f.AsOf.TimePtr(), VisibleTo: visibleTo(actor), Statuses: f.Statuses,
 		RiskTier: f.RiskTier, OwnerID: f.OwnerID, DueWithinDays: f.DueWithinDays,
 	}
 	if f.Mine != nil && *f.Mine {
@@ -214,14 +213,6 @@ func visibleTo(actor domain.Actor) *int32 {
 	}
 	id := actor.UserID
 	return &id
-}
-
-func dateArg(d *domain.Date) *time.Time {
-	if d == nil {
-		return nil
-	}
-	t := d.Time
-	return &t
 }
 
 // days converts a day count the query computed in a CASE (scanned untyped: an int32, or nil).

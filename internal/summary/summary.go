@@ -45,11 +45,7 @@ func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
 // For returns actor's summary at asOf (nil: today in UTC). Any role may ask for its own.
 func (s *Service) For(ctx context.Context, actor domain.Actor, asOf *domain.Date) (Summary, error) {
-	p := gen.SummaryForUserParams{Role: gen.UserRole(actor.Role), UserID: actor.UserID}
-	if asOf != nil {
-		t := asOf.Time
-		p.AsOf = &t
-	}
+	p := gen.SummaryForUserParams{Role: gen.UserRole(actor.Role), UserID: actor.UserID, AsOf: asOf.TimePtr()}
 	r, err := gen.New(pgtx.CustomPlans(s.pool)).SummaryForUser(ctx, p)
 	if err != nil {
 		return Summary{}, fmt.Errorf("read summary: %w", err)

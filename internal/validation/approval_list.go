@@ -128,7 +128,7 @@ func (f ApprovalFilter) query(actor domain.Actor) (approvalQuery, error) {
 		return approvalQuery{}, err
 	}
 	q := approvalQuery{mine: f.Mine, byCreated: f.Sort == ApprovalSortCreatedAt}
-	asOf := dateArg(f.AsOf)
+	asOf := f.AsOf.TimePtr()
 	var visibleTo *int32
 	if !actor.SeesAll() {
 		visibleTo = &actor.UserID
@@ -143,14 +143,6 @@ func (f ApprovalFilter) query(actor domain.Actor) (approvalQuery, error) {
 		Status: f.Status, RequestID: f.RequestID, ApprovalType: f.ApprovalType,
 	}
 	return q, nil
-}
-
-func dateArg(d *domain.Date) *time.Time {
-	if d == nil {
-		return nil
-	}
-	t := d.Time
-	return &t
 }
 
 // page reads up to limit rows after the approval afterID (0: from the first), in the list's order.
@@ -231,7 +223,7 @@ func (s *Service) RequestApprovals(ctx context.Context, actor domain.Actor, requ
 	p := &pgtx.Pipeline{}
 	queueVisible(ctx, p, actor, requestID, &visible)
 	pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.ValidationApprovalsForRequestRow, error) {
-		return q.ValidationApprovalsForRequest(ctx, gen.ValidationApprovalsForRequestParams{AsOf: dateArg(asOf), RequestID: requestID})
+		return q.ValidationApprovalsForRequest(ctx, gen.ValidationApprovalsForRequestParams{AsOf: asOf.TimePtr(), RequestID: requestID})
 	}, pgtx.Wrap("list request approvals"))
 	if err := p.Send(ctx, s.pool); err != nil {
 		return nil, err

@@ -2,7 +2,6 @@ package validation
 
 import (
 	"math"
-	"time"
 
 	"mrmflow/internal/domain"
 )
@@ -43,21 +42,12 @@ type ReportPage struct {
 
 // mayOversee reports whether actor may read the oversight reports.
 func mayOversee(actor domain.Actor) bool {
-	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+	return actor.IsMRM()
 }
 
 // oversightForbidden is the refusal of an oversight report to anyone else.
 func oversightForbidden(report string) error {
 	return domain.Forbidden("only ADMIN and VALIDATOR users may read the %s report", report)
-}
-
-// asOfTime is as_of as the queries take it (nil: today in UTC, decided by the database).
-func asOfTime(asOf *domain.Date) *time.Time {
-	if asOf == nil {
-		return nil
-	}
-	t := asOf.Time
-	return &t
 }
 
 // validKey reports whether key has n values, each an int4 id (1..MaxInt32) unless it is one of

@@ -53,7 +53,7 @@ func (f PendingAssignmentFilter) params(actor domain.Actor) (gen.ReportPendingAs
 	if err := c.Err(); err != nil {
 		return gen.ReportPendingAssignmentsParams{}, err
 	}
-	p := gen.ReportPendingAssignmentsParams{Severity: f.Severity, AsOf: asOfTime(f.AsOf)}
+	p := gen.ReportPendingAssignmentsParams{Severity: f.Severity, AsOf: f.AsOf.TimePtr()}
 	if f.Priority != nil {
 		pr := gen.ValidationPriority(*f.Priority)
 		p.Priority = &pr

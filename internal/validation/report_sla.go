@@ -63,7 +63,7 @@ func (f SLAViolationFilter) params(actor domain.Actor) (gen.ReportSLAViolationsP
 	if err := c.Err(); err != nil {
 		return gen.ReportSLAViolationsParams{}, err
 	}
-	return gen.ReportSLAViolationsParams{Phase: f.Phase, Severity: f.Severity, AsOf: asOfTime(f.AsOf)}, nil
+	return gen.ReportSLAViolationsParams{Phase: f.Phase, Severity: f.Severity, AsOf: f.AsOf.TimePtr()}, nil
 }
 
 // SLAViolations returns one page of the report in (request_id, phase order) order and the

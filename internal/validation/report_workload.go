@@ -36,7 +36,7 @@ func (f WorkloadFilter) params(actor domain.Actor) (gen.ReportWorkloadParams, er
 	if !mayOversee(actor) {
 		return gen.ReportWorkloadParams{}, oversightForbidden("workload")
 	}
-	return gen.ReportWorkloadParams{AsOf: asOfTime(f.AsOf)}, nil
+	return gen.ReportWorkloadParams{AsOf: f.AsOf.TimePtr()}, nil
 }
 
 // Workload returns one page of the workload report in user_id order and the position the next
