@@ -73,7 +73,7 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 }
 
 func mayRead(actor domain.Actor) error {
-	if actor.Role != domain.RoleAdmin && actor.Role != domain.RoleValidator {
+	if !actor.IsMRM() {
 		return domain.Forbidden("only ADMIN and VALIDATOR users may read the audit log")
 	}
 	return nil

@@ -92,7 +92,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 
 // mayAssessTier: the MRM function (ADMIN, VALIDATOR) assesses a model's risk tier.
 func mayAssessTier(actor domain.Actor) bool {
-	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+	return actor.IsMRM()
 }
 
 // SetRiskTier sets model modelID's risk tier, or clears it (nil: not assessed); ADMIN and

@@ -41,7 +41,7 @@ func (f DirectoryFilter) check() error {
 // mayReadDirectory reports whether actor may read the users directory: the MRM function (ADMIN,
 // VALIDATOR) staffs and oversees the work; a USER and the approvers have no need of it.
 func mayReadDirectory(actor domain.Actor) bool {
-	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+	return actor.IsMRM()
 }
 
 // List returns one page of the users directory in user_id order (ADMIN and VALIDATOR).

@@ -34,3 +34,7 @@ func SkipDecisionLocks(s *Service) { s.skipDecisionLocks = true }
 // than one primary validator, or more than one outcome; the submission race's control shows that
 // without it concurrent submissions are all recorded, the later overwriting the first.
 func SkipRequestLock(s *Service) { s.noRequestLock = true }
+
+// ServiceTransitions returns the status changes only the service makes (a copy): the transition
+// table's test compares it with the database's.
+func ServiceTransitions() map[string][]string { return cloneTransitions(serviceTransitions) }

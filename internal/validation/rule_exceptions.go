@@ -60,7 +60,7 @@ type RuleExceptionFilter struct {
 // and VALIDATOR may read it: the MRM function reviews these requests. It returns the page and the
 // position the next page starts after (nil on the last page).
 func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f RuleExceptionFilter, page RuleExceptionPage) ([]RuleException, []int64, error) {
-	if actor.Role != domain.RoleAdmin && actor.Role != domain.RoleValidator {
+	if !actor.IsMRM() {
 		return nil, nil, domain.Forbidden("only ADMIN and VALIDATOR users may read the rule-exceptions report")
 	}
 	var c domain.Check

@@ -85,10 +85,6 @@ var serviceTransitions = map[string][]string{
 // documentation.
 func Transitions() map[string][]string { return cloneTransitions(transitions) }
 
-// ServiceTransitions returns the status changes only the service makes (a copy), for tests and
-// documentation.
-func ServiceTransitions() map[string][]string { return cloneTransitions(serviceTransitions) }
-
 func cloneTransitions(m map[string][]string) map[string][]string {
 	out := make(map[string][]string, len(m))
 	for from, to := range m {
@@ -149,5 +145,5 @@ type HistoryEntry struct {
 
 // canWrite reports whether actor may create requests and change their status.
 func canWrite(actor domain.Actor) bool {
-	return actor.Role == domain.RoleAdmin || actor.Role == domain.RoleValidator
+	return actor.IsMRM()
 }
