@@ -170,10 +170,8 @@ func getVersion(ctx context.Context, q *gen.Queries, versionID int32) (Version, 
 // ListVersions returns a model's versions in id order.
 func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.Page) ([]Version, *int64, error) {
 	q := gen.New(s.pool)
-	if _, err := q.ModelGet(ctx, modelID); pgtx.IsNoRows(err) {
-		return nil, nil, domain.NotFound("model %d does not exist", modelID)
-	} else if err != nil {
-		return nil, nil, fmt.Errorf("get model: %w", err)
+	if err := requireModel(ctx, q, modelID); err != nil {
+		return nil, nil, err
 	}
 	rows, err := q.ModelVersionList(ctx, gen.ModelVersionListParams{ModelID: modelID, AfterID: int32(page.After), PageLimit: page.Limit + 1})
 	if err != nil {
@@ -191,10 +189,8 @@ func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.P
 // snapshot (export.Run): the CSV answer of GET /models/{model_id}/versions; not_found for a
 // missing model.
 func (s *Service) ExportVersions(ctx context.Context, modelID int32, maxRows int64, each func(Version) error) error {
-	if _, err := gen.New(s.pool).ModelGet(ctx, modelID); pgtx.IsNoRows(err) {
-		return domain.NotFound("model %d does not exist", modelID)
-	} else if err != nil {
-		return fmt.Errorf("get model: %w", err)
+	if err := requireModel(ctx, gen.New(s.pool), modelID); err != nil {
+		return err
 	}
 	src := export.Source[gen.ModelVersionListRow]{
 		Count: func(ctx context.Context, q *gen.Queries) (int64, error) { return q.ModelVersionCount(ctx, modelID) },
@@ -207,6 +203,16 @@ func (s *Service) ExportVersions(ctx context.Context, modelID int32, maxRows int
 		},
 	}
 	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ModelVersionListRow) error { return each(versionFromRow(r)) })
+}
+
+// requireModel is not_found unless model modelID exists.
+func requireModel(ctx context.Context, q *gen.Queries, modelID int32) error {
+	if _, err := q.ModelGet(ctx, modelID); pgtx.IsNoRows(err) {
+		return domain.NotFound("model %d does not exist", modelID)
+	} else if err != nil {
+		return fmt.Errorf("get model: %w", err)
+	}
+	return nil
 }
 
 func versionFromRow(r gen.ModelVersionListRow) Version {
