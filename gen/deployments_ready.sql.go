@@ -58,10 +58,10 @@ WHERE ($2::int IS NULL OR r.model_id = $2::int)
   -- The keyset: the day bound is the walk's index condition, the row comparison breaks ties.
   AND ($5::date IS NULL
        OR (r.approved_day >= $5::date
-           AND (r.approved_day, r.version_id, r.region_id)
-               > ($5::date, $6::int, $7::int)))
-ORDER BY r.approved_day, r.version_id, r.region_id
-LIMIT $8
+           AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
+               > ($5::date, $6::int, $7::int, $8::int)))
+ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
+LIMIT $9
 `
 
 type DeploymentReadyListParams struct {
@@ -70,6 +70,7 @@ type DeploymentReadyListParams struct {
 	HasPendingTask *bool
 	ForUser        *int32
 	AfterDay       *time.Time
+	AfterRequestID int32
 	AfterVersionID int32
 	AfterRegionID  int32
 	PageLimit      int32
@@ -96,16 +97,21 @@ type DeploymentReadyListRow struct {
 // migration, 20261205000900_deployments_ready.sql, holds the rule and the index each of its
 // joins probes), oldest approval first — days_since_approval descending — with the keyset
 // (approved_day, version_id, region_id). The day counts are taken on as_of (default: today in UTC).
-// Plan (EXPLAIN ANALYZE on 50,000 requests and versions, 192,000 history rows, 75,000 tasks): an
-// Index Scan of validation_status_history_approved_day_idx in approved-day order, starting at the
-// cursor's day (the day bound below is its index condition), each approval probed through the
-// view's joins (primary keys, model_versions_validation_request_id_idx, model_regions_pkey, the
-// two unique task indexes), and an Incremental Sort that orders one day's rows by (version_id,
-// region_id); the LIMIT stops the walk. No big table is scanned.
+// Order: oldest approval day first, then the approving request, then version and region. The
+// index validation_status_history_approved_day_idx is (approved day, request_id): the walk comes out
+// presorted on both, so the Incremental Sort orders only one request's few rows at a time and the
+// LIMIT stops the walk after about a page of approvals, however many requests were approved that
+// day (ordering a whole day's approvals by version first read every approval of the day).
+// Plan (EXPLAIN ANALYZE on the queues benchmark's seed, bench/results/queues-explain.md): an Index
+// Scan of that index from the cursor's day (the day bound below is its index condition), each
+// approval probed through the view's joins (primary keys, model_versions_validation_request_id_idx,
+// model_regions_pkey, the two unique task indexes). No big table is scanned.
 // model_id: a filter of the walk (a model's rows are few; the planner may as well drive from it).
 // for_user (a USER's visibility, or mine=true): the models the user owns (models_owner_id_idx)
-// or actively delegates for (model_delegates_user_id_idx), a hashed semi-join of the walk; the
-// walk then reads approvals until it has a page of that user's rows.
+// or actively delegates for (model_delegates_user_id_idx), a hashed subplan filter of the walk;
+// the walk then reads approvals until it has a page of that user's rows. The OR with "IS NULL"
+// keeps the IN from being pulled up into a join: pulled up, the planner joins the user's models
+// to every approval by a nested loop (measured ~20x slower for an owner of 1,000 models).
 // Owner names and region codes are read for the page's rows only (primary keys), outside the
 // join tree, which keeps the planner's join search within its collapse limits.
 func (q *Queries) DeploymentReadyList(ctx context.Context, arg DeploymentReadyListParams) ([]DeploymentReadyListRow, error) {
@@ -115,6 +121,7 @@ func (q *Queries) DeploymentReadyList(ctx context.Context, arg DeploymentReadyLi
 		arg.HasPendingTask,
 		arg.ForUser,
 		arg.AfterDay,
+		arg.AfterRequestID,
 		arg.AfterVersionID,
 		arg.AfterRegionID,
 		arg.PageLimit,

@@ -50,10 +50,11 @@ type ReadyFilter struct {
 }
 
 // ReadyKeyParts is the number of values in a ReadyPage position.
-const ReadyKeyParts = 3
+const ReadyKeyParts = 4
 
 // ReadyPage asks for one page of the list: the rows after After, a keyset position in the list's
-// order (approved day as YYYYMMDD, version_id, region_id), nil = from the start; at most Limit.
+// order (approved day as YYYYMMDD, validation_request_id, version_id, region_id), nil = from the
+// start; at most Limit.
 type ReadyPage struct {
 	After []int64
 	Limit int32
@@ -62,7 +63,7 @@ type ReadyPage struct {
 // ReadyKey is the position of row r in the list's order, as a ReadyPage.After takes it.
 func readyKey(r gen.DeploymentReadyListRow) []int64 {
 	d := r.ApprovedDay
-	return []int64{int64(d.Year()*10000 + int(d.Month())*100 + d.Day()), int64(r.VersionID), int64(r.RegionID)}
+	return []int64{int64(d.Year()*10000 + int(d.Month())*100 + d.Day()), int64(r.ValidationRequestID), int64(r.VersionID), int64(r.RegionID)}
 }
 
 // params checks f and returns the list query's filters (no position, no limit). A USER sees the
@@ -83,10 +84,15 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 		return false
 	}
 	day, err := time.Parse("20060102", fmt.Sprintf("%08d", after[0]))
-	if err != nil || after[1] < 1 || after[1] > math.MaxInt32 || after[2] < 1 || after[2] > math.MaxInt32 {
+	if err != nil {
 		return false
 	}
-	p.AfterDay, p.AfterVersionID, p.AfterRegionID = &day, int32(after[1]), int32(after[2])
+	for _, id := range after[1:] {
+		if id < 1 || id > math.MaxInt32 {
+			return false
+		}
+	}
+	p.AfterDay, p.AfterRequestID, p.AfterVersionID, p.AfterRegionID = &day, int32(after[1]), int32(after[2]), int32(after[3])
 	return true
 }
 
