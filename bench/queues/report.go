@@ -50,7 +50,7 @@ func (r *Report) Markdown(explainFile string) string {
 		"the server, the %d clients, the direct replay and PostgreSQL share them too, so absolute figures are noise; the plans "+
 		"([%s](%s)) are what matters.\n\n", m.Cores, float64(m.MemoryBytes)/(1<<30), m.OS, m.PostgreSQL, m.Go, r.Options.Clients, explainFile, explainFile)
 	fmt.Fprintf(&b, "Seed (bench/queues/seed.sql, scale %v): %d models, %d validation requests, %d deployment tasks, 500 users, "+
-		"10 regions, %d model versions, in %s; every invariant of bench/queues/seed.go held. Every page ran %d clients for %s "+
+		"10 regions, %d model versions, then VACUUM (ANALYZE) as autovacuum would leave it, in %s; every invariant of bench/queues/seed.go held. Every page ran %d clients for %s "+
 		"after %s of warm-up, with `as_of=%s`.\n\n",
 		r.Options.Scale, r.Size.Models, r.Size.Requests, r.Size.Tasks, r.Size.Models*12, r.SeedTime.Round(time.Second),
 		r.Options.Clients, r.Options.Duration, r.Options.Warmup, r.Options.AsOf)

@@ -310,4 +310,4 @@ SELECT setval(pg_get_serial_sequence('validation_requests', 'request_id'), (SELE
 SELECT setval(pg_get_serial_sequence('version_deployment_tasks', 'task_id'), (SELECT max(task_id) FROM version_deployment_tasks));
 
 DROP TABLE seed_task, seed_request, seed_size;
-ANALYZE;
+-- Seed (seed.go) VACUUMs (ANALYZE) next, outside this transaction.
