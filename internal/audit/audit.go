@@ -32,7 +32,7 @@ const (
 type Entry struct {
 	EntityType string
 	EntityID   int32
-	Action     string
+	Action     Action
 	UserID     *int32
 	Changes    any
 }
@@ -70,7 +70,7 @@ func (e Entry) params() (gen.AuditLogInsertParams, error) {
 		}
 	}
 	return gen.AuditLogInsertParams{
-		EntityType: e.EntityType, EntityID: e.EntityID, Action: e.Action, UserID: e.UserID, Changes: changes,
+		EntityType: e.EntityType, EntityID: e.EntityID, Action: string(e.Action), UserID: e.UserID, Changes: changes,
 	}, nil
 }
 

@@ -246,7 +246,7 @@ func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versio
 			}
 		}
 		err = audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityDeploymentTask, EntityID: task.TaskID, Action: "DEPLOYMENT_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityDeploymentTask, EntityID: task.TaskID, Action: audit.ActionDeploymentCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"version_id": versionID, "model_id": v.ModelID, "region_id": t.RegionID,
 				"planned_production_date": t.PlannedProductionDate, "assigned_to_id": access.OwnerID, "notes": t.Notes,

@@ -45,7 +45,7 @@ func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, 
 		}
 		d, created = delegateFromRow(row), true
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "DELEGATE_ADDED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionDelegateAdded, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"delegate_user_id": userID},
 		})
 	})
@@ -73,7 +73,7 @@ func (s *Service) RevokeDelegate(ctx context.Context, actor domain.Actor, modelI
 		}
 		d = delegateFromRow(row)
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "DELEGATE_REVOKED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionDelegateRevoked, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"delegate_user_id": userID},
 		})
 	})

@@ -84,7 +84,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		}
 		m := modelFromRow(row, modelRegions)
 		return m, audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: "MODEL_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: audit.ActionModelCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs, "risk_tier": m.RiskTier},
 		})
 	})
@@ -130,7 +130,7 @@ func (s *Service) SetRiskTier(ctx context.Context, actor domain.Actor, modelID i
 		}
 		out = models[0]
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "MODEL_UPDATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionModelUpdated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"risk_tier": map[string]*string{"from": cur.RiskTier, "to": tier}},
 		})
 	})

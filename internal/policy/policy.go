@@ -140,7 +140,7 @@ func (s *Service) Update(ctx context.Context, actor domain.Actor, riskTier strin
 		}
 		out = policyOf(row)
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityValidationPolicy, EntityID: cur.TierRank, Action: "VALIDATION_POLICY_UPDATED",
+			EntityType: audit.EntityValidationPolicy, EntityID: cur.TierRank, Action: audit.ActionValidationPolicyUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"risk_tier":                   riskTier,

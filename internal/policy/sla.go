@@ -80,7 +80,7 @@ func (s *Service) UpdateSLA(ctx context.Context, actor domain.Actor, in SLAInput
 		}
 		out = slaOf(gen.WorkflowSLAGetRow(row))
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityWorkflowSLA, EntityID: workflowSLAEntityID, Action: "WORKFLOW_SLA_UPDATED",
+			EntityType: audit.EntityWorkflowSLA, EntityID: workflowSLAEntityID, Action: audit.ActionWorkflowSLAUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_days": fromTo(cur.AssignmentDays, row.AssignmentDays),

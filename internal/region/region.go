@@ -72,7 +72,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		}
 		r := fromRow(row)
 		return r, audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: "REGION_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: audit.ActionRegionCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"code": r.Code, "name": r.Name, "requires_regional_approval": r.RequiresRegionalApproval},
 		})
 	})

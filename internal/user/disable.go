@@ -47,9 +47,9 @@ func (s *Service) setDisabled(ctx context.Context, actor domain.Actor, userID in
 			return domain.NotFound("user %d does not exist", userID)
 		}
 		var changed int64
-		action := "USER_ENABLED"
+		action := audit.ActionUserEnabled
 		if disabled {
-			action = "USER_DISABLED"
+			action = audit.ActionUserDisabled
 			changed, err = q.UserDisablementCreate(ctx, gen.UserDisablementCreateParams{UserID: userID, DisabledBy: &actor.UserID})
 		} else {
 			changed, err = q.UserDisablementDelete(ctx, userID)

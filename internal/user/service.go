@@ -123,7 +123,7 @@ func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (Use
 		}
 	}
 	err = audit.Record(ctx, q, audit.Entry{
-		EntityType: audit.EntityUser, EntityID: u.UserID, Action: "USER_CREATED", UserID: by,
+		EntityType: audit.EntityUser, EntityID: u.UserID, Action: audit.ActionUserCreated, UserID: by,
 		Changes: map[string]any{"email": u.Email, "full_name": u.FullName, "role": u.Role, "region_ids": u.RegionIDs},
 	})
 	return u, err

@@ -72,7 +72,7 @@ func (s *Service) createToken(ctx context.Context, q *gen.Queries, userID int32,
 		byID = audit.By(by.UserID)
 	}
 	err = audit.Record(ctx, q, audit.Entry{
-		EntityType: audit.EntityAPIToken, EntityID: row.TokenID, Action: "TOKEN_CREATED", UserID: byID,
+		EntityType: audit.EntityAPIToken, EntityID: row.TokenID, Action: audit.ActionTokenCreated, UserID: byID,
 		Changes: map[string]any{"user_id": userID, "name": in.Name, "expires_at": row.ExpiresAt.UTC()},
 	})
 	return Token{
@@ -103,7 +103,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, tokenID i
 			return fmt.Errorf("revoke token: %w", err)
 		}
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityAPIToken, EntityID: tokenID, Action: "TOKEN_REVOKED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityAPIToken, EntityID: tokenID, Action: audit.ActionTokenRevoked, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"user_id": row.UserID, "name": row.Name},
 		})
 	})
@@ -131,7 +131,7 @@ func (s *Service) RevokeAllTokens(ctx context.Context, actor domain.Actor, userI
 		}
 		for _, r := range rows {
 			err := audit.Record(ctx, q, audit.Entry{
-				EntityType: audit.EntityAPIToken, EntityID: r.TokenID, Action: "TOKEN_REVOKED", UserID: audit.By(actor.UserID),
+				EntityType: audit.EntityAPIToken, EntityID: r.TokenID, Action: audit.ActionTokenRevoked, UserID: audit.By(actor.UserID),
 				Changes: map[string]any{"user_id": userID, "name": r.Name, "all_of_user": true},
 			})
 			if err != nil {
@@ -150,7 +150,7 @@ func revokeByName(ctx context.Context, q *gen.Queries, userID int32, name string
 	}
 	for _, id := range ids {
 		err := audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityAPIToken, EntityID: id, Action: "TOKEN_REVOKED",
+			EntityType: audit.EntityAPIToken, EntityID: id, Action: audit.ActionTokenRevoked,
 			Changes: map[string]any{"user_id": userID, "name": name, "replaced": true},
 		})
 		if err != nil {

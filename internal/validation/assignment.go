@@ -142,7 +142,7 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 			})
 		}, func(err error) error { return assignmentWriteError(err, in.ValidatorID, requestID) })
 		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_CREATED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentCreated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"validator_id": in.ValidatorID, "is_primary": primary, "is_reviewer": in.IsReviewer,
@@ -306,7 +306,7 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 			})
 		}, func(err error) error { return assignmentWriteError(err, la.row.ValidatorID, la.row.RequestID) })
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "ASSIGNMENT_UPDATED",
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionAssignmentUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_id": id, "validator_id": la.row.ValidatorID,
@@ -370,7 +370,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 			}, func(err error) error { return assignmentWriteError(err, p.ValidatorID, requestID) })
 		}
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_DELETED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentDeleted,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_id": id, "validator_id": la.row.ValidatorID,
@@ -383,7 +383,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 		}
 		if p := rm.promote; p != nil {
 			err := audit.Queue(ctx, w, audit.Entry{
-				EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_UPDATED",
+				EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentUpdated,
 				UserID: audit.By(actor.UserID),
 				Changes: map[string]any{
 					"assignment_id": p.AssignmentID, "validator_id": p.ValidatorID,
@@ -459,7 +459,7 @@ func (s *Service) SignOff(ctx context.Context, actor domain.Actor, id int32, com
 			return q.ValidationAssignmentSignOff(ctx, gen.ValidationAssignmentSignOffParams{AssignmentID: id, Comments: why})
 		}, pgtx.Wrap("sign off"))
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "REVIEW_SIGNED_OFF",
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionReviewSignedOff,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"assignment_id": id, "comments": why},
 		})
@@ -491,7 +491,7 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 		}
 		w := &pgtx.Pipeline{}
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "REVIEW_SENT_BACK",
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionReviewSentBack,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"assignment_id": id, "comments": comments},
 		})

@@ -250,7 +250,7 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 	}
 	recordAcknowledged(changes, warnings)
 	err := audit.Queue(ctx, writes, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
+		EntityType: audit.EntityValidationRequest, EntityID: id, Action: audit.ActionValidationRequestCreated,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
 	if err != nil {

@@ -124,7 +124,7 @@ func recordDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approval
 		return fmt.Errorf("decide approval: %w", err)
 	})
 	err = audit.Queue(ctx, p, audit.Entry{
-		EntityType: audit.EntityValidationApproval, EntityID: approvalID, Action: "APPROVAL_DECIDED",
+		EntityType: audit.EntityValidationApproval, EntityID: approvalID, Action: audit.ActionApprovalDecided,
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
 			"request_id": locked.RequestID, "approval_type": locked.ApprovalType, "region_id": locked.RegionID,

@@ -147,7 +147,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			}
 		}
 		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_REQUEST_UPDATED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationRequestUpdated,
 			UserID: audit.By(actor.UserID), Changes: changes,
 		})
 		if err != nil {

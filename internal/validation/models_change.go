@@ -201,7 +201,7 @@ func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor
 	}
 	w.Exec(func(q *gen.Queries) error { return q.ValidationRequestTouch(ctx, requestID) }, pgtx.Wrap("touch validation request"))
 	err := audit.Queue(ctx, w, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_MODELS_CHANGED",
+		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationModelsChanged,
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
 			"added": add, "removed": remove, "version_ids": plan.admission.versionIDs, "unlinked_version_ids": plan.unlink, "model_ids": plan.admission.lock,

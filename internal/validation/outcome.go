@@ -159,7 +159,7 @@ func (s *Service) CreateOutcome(ctx context.Context, actor domain.Actor, request
 			return fmt.Errorf("create outcome: %w", err)
 		})
 		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "OUTCOME_CREATED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionOutcomeCreated,
 			UserID:  audit.By(actor.UserID),
 			Changes: outcomeChanges(in),
 		})
@@ -232,7 +232,7 @@ func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcome
 		changes := outcomeChanges(next)
 		changes["outcome_id"] = outcomeID
 		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "OUTCOME_UPDATED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionOutcomeUpdated,
 			UserID: audit.By(actor.UserID), Changes: changes,
 		})
 		if err != nil {

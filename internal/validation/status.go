@@ -160,7 +160,7 @@ func queueStatusChange(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor
 		})
 	}, pgtx.Wrap("record status history"))
 	return audit.Queue(ctx, p, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_STATUS_CHANGED",
+		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationStatusChanged,
 		UserID:  audit.By(actor.UserID),
 		Changes: map[string]any{"from_status": from, "to_status": to, "reason": why},
 	})

@@ -93,7 +93,7 @@ func (s *Service) Submit(ctx context.Context, actor domain.Actor, requestID int3
 			}
 		}
 		if err := audit.Queue(ctx, change, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "SUBMISSION_RECEIVED",
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionSubmissionReceived,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"received_date": in.ReceivedDate, "notes": notes},
 		}); err != nil {
