@@ -14,6 +14,7 @@ import (
 	"mrmflow/api"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/validation"
 )
@@ -371,7 +372,7 @@ func TestValidationRequestLockTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = holder.Rollback(ctx) }()
-	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", validation.LockNamespace, m); err != nil {
+	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", pgtx.ModelLockNamespace, m); err != nil {
 		t.Fatal(err)
 	}
 	res := e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, vrCreateBody("INTERIM", m))

@@ -145,7 +145,7 @@ func (s *Service) create(ctx context.Context, actor domain.Actor, versionID int3
 }
 
 // deployNow creates the tasks and confirms them, keeping the lock order of
-// internal/validation/lock.go (docs/locks.md): a confirmation locks the model, then the version,
+// internal/pgtx/locks.go (docs/locks.md): a confirmation locks the model, then the version,
 // then its validation request; creating a task locks the version (the one-kind trigger). So the
 // model, version and request are locked first (confirmLocks), before the first insert — else the
 // insert's version lock, taken before the model's, would meet a confirmation of the version's

@@ -2,8 +2,6 @@ package deployment
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -98,9 +96,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 			}
 		}
 	}
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	sorted = slices.Compact(sorted)
+	sorted := pgtx.LockOrder(ids)
 	// Sent as a pipeline, so that a transaction's BEGIN and limits travel with it.
 	first := &pgtx.Pipeline{}
 	var rows []gen.DeploymentTaskLockForUpdateRow
@@ -132,10 +128,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	if !lockModels || len(rows) == 0 {
 		return call, nil
 	}
-	slices.Sort(modelIDs)
-	modelIDs = slices.Compact(modelIDs)
-	slices.Sort(versionIDs)
-	versionIDs = slices.Compact(versionIDs)
+	modelIDs, versionIDs = pgtx.LockOrder(modelIDs), pgtx.LockOrder(versionIDs)
 	p := &pgtx.Pipeline{}
 	s.queueConfirmLocks(ctx, p, modelIDs, versionIDs)
 	var validations []gen.DeploymentVersionValidationsRow
@@ -167,11 +160,7 @@ func (s *Service) queueConfirmLocks(ctx context.Context, p *pgtx.Pipeline, model
 		func(err error) error { return lockError("lock validation requests", err) })
 }
 
-// lockError turns a lock wait past lock_timeout into lock_timeout (503, retryable), naming the
-// deployment tasks; any other failure (a statement timeout included) is left to pgtx.Translate.
+// lockError is pgtx.LockError naming the deployment tasks as what is busy.
 func lockError(what string, err error) error {
-	if pgtx.Classify(err) == pgtx.LockTimeout {
-		return pgtx.BusyAs(err, "the deployment tasks are busy; retry the request")
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return pgtx.LockError(err, what, "the deployment tasks are busy; retry the request")
 }

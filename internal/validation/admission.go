@@ -58,7 +58,7 @@ func (s *Service) lockModels(ctx context.Context, tx pgx.Tx, ids []int32) (*pgtx
 		return p, nil
 	}
 	for _, id := range ids {
-		queueModelLock(ctx, p, id)
+		pgtx.QueueModelLock(ctx, p, id)
 		if s.lockOneByOne {
 			if err := p.Send(ctx, tx); err != nil {
 				return nil, err

@@ -78,3 +78,7 @@ func refusalOf(err error) (map[string]any, error) {
 	}
 	return out, nil
 }
+
+// sortedIDs returns ids sorted ascending without duplicates (a new slice): the lock order of
+// one kind of lock (pgtx.LockOrder), and a canonical order for lists of ids.
+func sortedIDs(ids []int32) []int32 { return pgtx.LockOrder(ids) }

@@ -163,7 +163,7 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	p := &pgtx.Pipeline{}
 	if isRound(target.ApprovalType) && !s.skipDecisionLocks {
 		for _, id := range sortedIDs(target.ModelIds) {
-			queueModelLock(ctx, p, id)
+			pgtx.QueueModelLock(ctx, p, id)
 		}
 	}
 	if !s.skipDecisionLocks {

@@ -221,7 +221,7 @@ func holdLock(t *testing.T, pool *pgxpool.Pool, model int32) pgx.Tx {
 		t.Fatalf("begin: %v", err)
 	}
 	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
-	if _, err := tx.Exec(context.Background(), "SELECT pg_advisory_xact_lock($1, $2)", validation.LockNamespace, model); err != nil {
+	if _, err := tx.Exec(context.Background(), "SELECT pg_advisory_xact_lock($1, $2)", pgtx.ModelLockNamespace, model); err != nil {
 		t.Fatalf("hold lock: %v", err)
 	}
 	return tx
