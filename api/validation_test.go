@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
 	"mrmflow/internal/pgtx"
@@ -356,9 +357,10 @@ func TestValidationRequestIdempotencyReplay(t *testing.T) {
 func TestValidationRequestLockTimeout(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 5)
+	reg := metrics.New()
 	srv := api.New(api.Deps{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(), Pool: d.Pool,
-		RequestTimeout: 30 * time.Second, LockTimeout: 150 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: reg, Pool: d.Pool,
+		Services: app.New(d.Pool, pgtx.Limits{LockTimeout: 150 * time.Millisecond}, reg, 0), RequestTimeout: 30 * time.Second,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -214,9 +214,6 @@ func sqlState(err error) string {
 
 // observe counts a committed bulk call's size and per-task outcomes.
 func (s *Service) observe(op string, size int, res BulkResult) {
-	if s.metrics == nil {
-		return
-	}
 	s.metrics.BulkCallSize.WithLabelValues(op).Observe(float64(size))
 	if res.SucceededCount > 0 {
 		s.metrics.BulkTaskOutcomes.WithLabelValues(op, codeOK).Add(float64(res.SucceededCount))

@@ -33,15 +33,18 @@ type Service struct {
 	noModelLocks      bool
 }
 
-// NewService returns a Service on pool; m may be nil (no metrics are observed then). Its
-// transactions take limits, bounded (pgtx.Limits.Bounded), with DefaultStatementTimeout for a zero
-// statement timeout.
-func NewService(pool *pgxpool.Pool, m *metrics.Metrics, limits pgtx.Limits) *Service {
+// NewService returns a Service on pool. Its transactions take limits, bounded
+// (pgtx.Limits.Bounded), with DefaultStatementTimeout for a zero statement timeout; m receives the
+// bulk metrics (nil = a private, unexported set).
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Service {
 	limits = limits.Bounded()
 	if limits.StatementTimeout <= 0 {
 		limits.StatementTimeout = DefaultStatementTimeout
 	}
-	return &Service{pool: pool, metrics: m, limits: limits}
+	if m == nil {
+		m = metrics.New()
+	}
+	return &Service{pool: pool, limits: limits, metrics: m}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may

@@ -19,18 +19,6 @@ import (
 // uniqueUsersEmail is the index that makes emails unique case-insensitively.
 const uniqueUsersEmail = "users_email_lower_key"
 
-// DefaultTokenTTL is how long a token lives when its creator does not say (TOKEN_TTL's default).
-const DefaultTokenTTL = 90 * 24 * time.Hour
-
-// Options tune a Service; zero values take the defaults.
-type Options struct {
-	// Limits bound the lock waits (pgtx.DefaultLockTimeout when zero) and the statements of the
-	// service's transactions.
-	Limits pgtx.Limits
-	// TokenTTL is the lifetime of a token created without expires_at (DefaultTokenTTL).
-	TokenTTL time.Duration
-}
-
 // Service manages users and tokens.
 type Service struct {
 	pool     *pgxpool.Pool
@@ -38,12 +26,14 @@ type Service struct {
 	tokenTTL time.Duration
 }
 
-// NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool, opts Options) *Service {
-	if opts.TokenTTL <= 0 {
-		opts.TokenTTL = DefaultTokenTTL
+// NewService returns a Service on pool. limits bound the lock waits (pgtx.DefaultLockTimeout when
+// zero) and the statements of its transactions; tokenTTL is the lifetime of a token created
+// without expires_at (domain.DefaultTokenTTL when zero).
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits, tokenTTL time.Duration) *Service {
+	if tokenTTL <= 0 {
+		tokenTTL = domain.DefaultTokenTTL
 	}
-	return &Service{pool: pool, limits: opts.Limits.Bounded(), tokenTTL: opts.TokenTTL}
+	return &Service{pool: pool, limits: limits.Bounded(), tokenTTL: tokenTTL}
 }
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.

@@ -46,7 +46,7 @@ func newFixtureOn(t testing.TB, d *testdb.DB) *fixture {
 func (f *fixture) user(role domain.Role) domain.Actor {
 	f.t.Helper()
 	n := userSeq.Add(1)
-	u, _, err := user.NewService(f.db.Pool, user.Options{}).Bootstrap(context.Background(), user.CreateInput{
+	u, _, err := user.NewService(f.db.Pool, pgtx.Limits{}, 0).Bootstrap(context.Background(), user.CreateInput{
 		Email: fmt.Sprintf("v%d-%s@bank.test", n, role), FullName: fmt.Sprintf("Test %s %d", role, n), Role: role,
 	}, "test")
 	if err != nil {
