@@ -49,10 +49,22 @@ func checkTargets(targets []Target) error {
 	return c.Err()
 }
 
+// CheckTargetCount is the rule of how many targets one create lists: it adds the problem of a
+// count outside 1 to MaxTargets to c and reports whether the count is within them. The service's
+// check asks it first; the HTTP layer asks it too, before converting the targets from JSON, so
+// that an oversized list is refused on its count alone, its items neither converted nor checked
+// (the count is the one error to fix).
+func CheckTargetCount(c *domain.Check, n int) bool {
+	if n < 1 || n > MaxTargets {
+		c.Add("targets", "must list 1 to %d targets", MaxTargets)
+		return false
+	}
+	return true
+}
+
 // targetProblems adds what is wrong with the targets to c.
 func targetProblems(c *domain.Check, targets []Target) {
-	if len(targets) < 1 || len(targets) > MaxTargets {
-		c.Add("targets", "must list 1 to %d targets", MaxTargets)
+	if !CheckTargetCount(c, len(targets)) {
 		return
 	}
 	seen := make(map[int32]bool, len(targets))
