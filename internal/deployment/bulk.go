@@ -164,7 +164,7 @@ type taskSavepoint interface {
 }
 
 func (s *Service) taskSavepoint(tx pgx.Tx) taskSavepoint {
-	if s.noSavepoints {
+	if s.controls.noSavepoints {
 		return withoutSavepoint{tx}
 	}
 	return pgtx.NewPipelinedSavepoint(tx, "task")

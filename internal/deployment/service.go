@@ -23,12 +23,21 @@ type Service struct {
 	pool    *pgxpool.Pool
 	metrics *metrics.Metrics
 	limits  pgtx.Limits
-	// noSavepoints runs bulk tasks directly in the outer transaction. It exists only for the
-	// negative-control test (set through export_test.go, unreachable from production code), which
-	// shows that without savepoints one failing task loses the whole batch.
+	// controls take protections away, for negative controls only: a branch on s.controls exists
+	// only for a test.
+	controls controls
+}
+
+// controls are the service's test switches (docs/code.md, "Test switches"): each takes a
+// protection away, for the negative control that shows the protection is needed. They are set
+// only through export_test.go, which is compiled into the package's tests and nowhere else; the
+// zero value, production's, takes nothing away.
+type controls struct {
+	// noSavepoints runs bulk tasks directly in the outer transaction: without savepoints one
+	// failing task loses the whole batch.
 	noSavepoints bool
 	// lockInCallerOrder and noModelLocks take away the lock ordering and the model locks, for the
-	// negative controls of the concurrency tests (also only through export_test.go).
+	// negative controls of the concurrency tests.
 	lockInCallerOrder bool
 	noModelLocks      bool
 }
@@ -91,7 +100,7 @@ func (c lockedCall) refusal(id int32, op string) *domain.Error {
 // are locked; the others are absent from the answer (and, for an actor who may see every task,
 // the existing ones among them are read without a lock into forbidden, in the first round trip).
 func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, ids []int32, lockModels bool) (lockedCall, error) {
-	if s.lockInCallerOrder {
+	if s.controls.lockInCallerOrder {
 		q := gen.New(tx)
 		for _, id := range ids {
 			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{TaskIds: []int32{id}, ActAll: actor.IsAdmin(), UserID: actor.UserID}); err != nil {
@@ -152,7 +161,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 // the versions and the versions' validation requests, each kind in ascending id order (the ids
 // given sorted and without duplicates). noModelLocks leaves them out (negative controls).
 func (s *Service) queueConfirmLocks(ctx context.Context, p *pgtx.Pipeline, modelIDs, versionIDs []int32) {
-	if s.noModelLocks {
+	if s.controls.noModelLocks {
 		return
 	}
 	p.Exec(func(q *gen.Queries) error { return q.DeploymentModelsLock(ctx, modelIDs) },

@@ -147,7 +147,7 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
 	a.regionIDs = sortedIDs(in.RegionIDs)
 	a.dryRun = !reserve
-	if s.lockInGivenOrder {
+	if s.controls.lockInGivenOrder {
 		a.lock = in.ModelIDs
 	}
 	start := time.Now()

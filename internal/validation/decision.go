@@ -161,12 +161,12 @@ func recordDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approval
 // request; a test switch leaves both out.
 func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, target gen.ValidationApprovalRequestRow) (gen.ValidationApprovalLockForDecisionRow, error) {
 	p := &pgtx.Pipeline{}
-	if isRound(target.ApprovalType) && !s.skipDecisionLocks {
+	if isRound(target.ApprovalType) && !s.controls.skipDecisionLocks {
 		for _, id := range sortedIDs(target.ModelIds) {
 			pgtx.QueueModelLock(ctx, p, id)
 		}
 	}
-	if !s.skipDecisionLocks {
+	if !s.controls.skipDecisionLocks {
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, p, target.RequestID, &cur)
 	}
@@ -178,7 +178,7 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	}, pgtx.Wrap("lock approval"))
 	start := time.Now()
 	err := p.Send(ctx, tx)
-	if isRound(target.ApprovalType) && !s.skipDecisionLocks { // model locks were queued, as in create
+	if isRound(target.ApprovalType) && !s.controls.skipDecisionLocks { // model locks were queued, as in create
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	if err != nil {

@@ -15,17 +15,27 @@ type Service struct {
 	pool    *pgxpool.Pool
 	limits  pgtx.Limits
 	metrics *metrics.Metrics
+	// controls take protections away, for negative controls only: a branch on s.controls exists
+	// only for a test.
+	controls controls
+}
+
+// controls are the service's test switches (docs/code.md, "Test switches"): each takes a
+// protection away, for the negative control that shows the protection is needed. They are set
+// only through export_test.go, which is compiled into the package's tests and nowhere else; the
+// zero value, production's, takes nothing away.
+type controls struct {
 	// skipDecisionLocks leaves the model locks and the request row lock out of approval
-	// decisions, for the negative control of the last-approval race only (export_test.go).
+	// decisions, for the negative control of the last-approval race only.
 	skipDecisionLocks bool
-	// noRequestLock reads the request without its row lock where assignments, outcomes and model
-	// changes take it. Set only by the negative-control tests (export_test.go).
+	// noRequestLock reads the request without its row lock where assignments, outcomes, model
+	// changes and submissions take it.
 	noRequestLock bool
 	// skipModelLocks creates and edits without the per-model advisory locks; lockInGivenOrder
 	// takes them in the order the request lists its models instead of ascending; lockOneByOne
 	// sends each in its own round trip instead of pipelining them; isolation overrides READ
-	// COMMITTED for the transaction. All four are set only by the negative-control tests
-	// (export_test.go), which show the race DATA-01 guards against is real without them.
+	// COMMITTED for the transaction. Their negative controls show the race DATA-01 guards
+	// against is real without them.
 	skipModelLocks   bool
 	lockInGivenOrder bool
 	lockOneByOne     bool
@@ -46,8 +56,8 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 // (a lock wait past LOCK_TIMEOUT is 55P03, a statement past STATEMENT_TIMEOUT 57014).
 func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
 	opts := pgtx.ReadCommitted
-	if s.isolation != "" {
-		opts = pgx.TxOptions{IsoLevel: s.isolation}
+	if s.controls.isolation != "" {
+		opts = pgx.TxOptions{IsoLevel: s.controls.isolation}
 	}
 	return pgtx.WithTxLimits(ctx, s.pool, opts, s.limits, fn)
 }

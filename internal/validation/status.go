@@ -113,7 +113,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 // pipeline with not_found.
 func (s *Service) queueRequestLock(ctx context.Context, p *pgtx.Pipeline, requestID int32, dst *gen.ValidationRequestLockForUpdateRow) {
 	pgtx.One(p, dst, func(q *gen.Queries) (gen.ValidationRequestLockForUpdateRow, error) {
-		if s.noRequestLock {
+		if s.controls.noRequestLock {
 			row, err := q.ValidationRequestStatusUnlocked(ctx, requestID)
 			return gen.ValidationRequestLockForUpdateRow(row), err
 		}
