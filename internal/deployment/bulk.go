@@ -90,7 +90,7 @@ func checkBulk(ids []int32, in interface{ problems(*domain.Check) }) error {
 // (not_found, or forbidden when the actor may see the task) and neither locked nor audited. An
 // error that is not the task's own (the connection died, the context ended) aborts the whole call.
 func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int32, op operation, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (BulkResult, error) {
+	res, err := idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (BulkResult, error) {
 		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})
 	if err != nil {

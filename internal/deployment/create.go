@@ -144,7 +144,7 @@ func (s *Service) Plan(ctx context.Context, actor domain.Actor, versionID int32,
 
 // create is CreateDeployments, and DeployNow when confirm is not nil, in one transaction.
 func (s *Service) create(ctx context.Context, actor domain.Actor, versionID int32, targets []Target, confirm *ConfirmInput, key *idempotency.Key) (idempotency.Result[Created], error) {
-	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Created, error) {
+	res, err := idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Created, error) {
 		if confirm == nil {
 			return createTasks(ctx, gen.New(tx), actor, versionID, targets, nil)
 		}

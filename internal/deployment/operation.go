@@ -57,13 +57,10 @@ func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, c
 	}
 	row, changes := result()
 	done := &pgtx.Pipeline{}
-	err = audit.Queue(ctx, done, audit.Entry{
+	audit.Queue(ctx, done, audit.Entry{
 		EntityType: audit.EntityDeploymentTask, EntityID: taskID, Action: op.doneAction,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	if err != nil {
-		return gen.VersionDeploymentTask{}, err
-	}
 	return row, finish(done)
 }
 

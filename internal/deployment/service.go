@@ -22,7 +22,7 @@ const DefaultStatementTimeout = 5 * time.Second
 type Service struct {
 	pool    *pgxpool.Pool
 	metrics *metrics.Metrics
-	limits  pgtx.Limits
+	db      pgtx.DB
 	// controls take protections away, for negative controls only: a branch on s.controls exists
 	// only for a test.
 	controls controls
@@ -53,7 +53,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, limits: limits, metrics: m}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits), metrics: m}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may

@@ -77,7 +77,7 @@ func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Version, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Version, error) {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {

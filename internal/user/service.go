@@ -22,7 +22,7 @@ const uniqueUsersEmail = "users_email_lower_key"
 // Service manages users and tokens.
 type Service struct {
 	pool     *pgxpool.Pool
-	limits   pgtx.Limits
+	db       pgtx.DB
 	tokenTTL time.Duration
 }
 
@@ -33,7 +33,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, tokenTTL time.Duration) 
 	if tokenTTL <= 0 {
 		tokenTTL = domain.DefaultTokenTTL
 	}
-	return &Service{pool: pool, limits: limits.Bounded(), tokenTTL: tokenTTL}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), tokenTTL: tokenTTL}
 }
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
@@ -41,7 +41,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }
@@ -50,15 +50,13 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 // there is no acting user, so the audit rows have none).
 func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
-	var t Token
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	t, err := pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Token, error) {
 		q := gen.New(tx)
 		var err error
 		if u, err = create(ctx, q, in, nil); err != nil {
-			return err
+			return Token{}, err
 		}
-		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
-		return err
+		return s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 	})
 	return u, t, err
 }
@@ -69,8 +67,7 @@ func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName strin
 // acts for the operator.
 func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
-	var t Token
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	t, err := pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Token, error) {
 		q := gen.New(tx)
 		row, err := q.UserGetByEmail(ctx, in.Email)
 		switch {
@@ -78,16 +75,15 @@ func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName
 			u = fromRow(row, nil) // the development admin, never a regional approver
 		case pgtx.IsNoRows(err):
 			if u, err = create(ctx, q, in, nil); err != nil {
-				return err
+				return Token{}, err
 			}
 		default:
-			return fmt.Errorf("find user: %w", err)
+			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		if err := revokeByName(ctx, q, u.UserID, tokenName); err != nil {
-			return err
+			return Token{}, err
 		}
-		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
-		return err
+		return s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 	})
 	return u, t, err
 }

@@ -80,13 +80,12 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err != nil {
 		return res, err
 	}
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		res, err = idempotency.Do(ctx, tx, key, func() (Request, error) {
+	res, err = pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (idempotency.Result[Request], error) {
+		return idempotency.Do(ctx, tx, key, func() (Request, error) {
 			// Without a key the writes are the transaction's last statements and carry its
 			// COMMIT; with one, the stored answer still has to follow them.
 			return s.create(ctx, tx, actor, in, modelIDs, key == nil)
 		})
-		return err
 	})
 	if isBackstopViolation(err) {
 		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
@@ -114,10 +113,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 		return Request{}, err
 	}
 	regionIDs := c.admission.regionIDs
-	w, err := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
-	if err != nil {
-		return Request{}, err
-	}
+	w := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
 	if commit {
 		err = w.pipeline.SendAndCommit(ctx, tx)
 	} else {
@@ -203,7 +199,7 @@ type createWrites struct {
 // with their versions, its region links, its version links, its first history row and its audit
 // row: statements whose arguments do not depend on each other's answers, so they share one round
 // trip.
-func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
+func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) *createWrites {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
@@ -249,14 +245,11 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 		"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
 	}
 	recordAcknowledged(changes, warnings)
-	err := audit.Queue(ctx, writes, audit.Entry{
+	audit.Queue(ctx, writes, audit.Entry{
 		EntityType: audit.EntityValidationRequest, EntityID: id, Action: audit.ActionValidationRequestCreated,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	if err != nil {
-		return nil, err
-	}
-	return w, nil
+	return w
 }
 
 // listedVersions returns the versions a request lists, sorted.
@@ -293,7 +286,7 @@ func checkVersions(byModel map[int32]int32, ids []int32, rows []gen.ValidationVe
 func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error {
 	conflicts, err := activeConflicts(ctx, gen.New(s.pool), modelIDs)
 	if err != nil {
-		return pgtx.Translate(err) // read outside a transaction: WithTx did not translate it
+		return pgtx.Translate(err) // read outside a transaction: WithTxV did not translate it
 	}
 	return &BackstopError{Conflict: conflictError(conflicts, blockedByActive)}
 }

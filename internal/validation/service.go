@@ -1,8 +1,6 @@
 package validation
 
 import (
-	"context"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -12,8 +10,9 @@ import (
 
 // Service creates, changes and reads validation requests.
 type Service struct {
-	pool    *pgxpool.Pool
-	limits  pgtx.Limits
+	pool *pgxpool.Pool
+	// db runs the service's transactions: READ COMMITTED, its limits set first (transactions).
+	db      pgtx.DB
 	metrics *metrics.Metrics
 	// controls take protections away, for negative controls only: a branch on s.controls exists
 	// only for a test.
@@ -48,16 +47,17 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, limits: limits.Bounded(), metrics: m}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
 }
 
-// withTx runs fn in a transaction of the service: READ COMMITTED (every lock-then-check here needs
-// it; a negative-control test may switch to REPEATABLE READ), with the service's limits set first
-// (a lock wait past LOCK_TIMEOUT is 55P03, a statement past STATEMENT_TIMEOUT 57014).
-func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	opts := pgtx.ReadCommitted
+// transactions is where the service's transactions run, for pgtx.WithTxV and pgtx.WithTx: READ
+// COMMITTED (every lock-then-check here needs it; a negative control may switch to REPEATABLE
+// READ), with the service's limits set first (a lock wait past LOCK_TIMEOUT is 55P03, a statement
+// past STATEMENT_TIMEOUT 57014).
+func (s *Service) transactions() pgtx.DB {
+	db := s.db
 	if s.controls.isolation != "" {
-		opts = pgx.TxOptions{IsoLevel: s.controls.isolation}
+		db.Opts = pgx.TxOptions{IsoLevel: s.controls.isolation}
 	}
-	return pgtx.WithTxLimits(ctx, s.pool, opts, s.limits, fn)
+	return db
 }
