@@ -1,5 +1,6 @@
-// Package pgtx is the one place mrmflow opens transactions and savepoints, and where PostgreSQL
-// errors are recognised by SQLSTATE and constraint name.
+// Package pgtx is the one place mrmflow opens transactions and savepoints, keeps its locks (their
+// namespaces and their order, locks.go), and recognises PostgreSQL errors by SQLSTATE and
+// constraint name.
 package pgtx
 
 import (
