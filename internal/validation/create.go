@@ -113,7 +113,10 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 		return Request{}, err
 	}
 	regionIDs := c.admission.regionIDs
-	w := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
+	w, err := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
+	if err != nil {
+		return Request{}, err
+	}
 	if commit {
 		err = w.pipeline.SendAndCommit(ctx, tx)
 	} else {
@@ -199,7 +202,7 @@ type createWrites struct {
 // with their versions, its region links, its version links, its first history row and its audit
 // row: statements whose arguments do not depend on each other's answers, so they share one round
 // trip.
-func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) *createWrites {
+func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
@@ -249,7 +252,7 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 		EntityType: audit.EntityValidationRequest, EntityID: id, Action: audit.ActionValidationRequestCreated,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	return w
+	return w, nil
 }
 
 // listedVersions returns the versions a request lists, sorted.
@@ -286,7 +289,7 @@ func checkVersions(byModel map[int32]int32, ids []int32, rows []gen.ValidationVe
 func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error {
 	conflicts, err := activeConflicts(ctx, gen.New(s.pool), modelIDs)
 	if err != nil {
-		return pgtx.Translate(err) // read outside a transaction: WithTxV did not translate it
+		return pgtx.Translate(err) // read outside a transaction: WithTx did not translate it
 	}
 	return &BackstopError{Conflict: conflictError(conflicts, blockedByActive)}
 }
