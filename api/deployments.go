@@ -35,9 +35,9 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 		return err
 	}
 	var f fields
-	if len(req.Targets) < 1 || len(req.Targets) > deployment.MaxTargets {
-		// The items of an oversized list are not checked: the count is the one error to fix.
-		f.Add("targets", "must list 1 to %d targets", deployment.MaxTargets)
+	if !deployment.CheckTargetCount(&f.Check, len(req.Targets)) {
+		// The service's count rule, asked before the items are converted: an oversized list is
+		// refused on its count alone.
 		return f.Err()
 	}
 	targets := make([]deployment.Target, 0, len(req.Targets))

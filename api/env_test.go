@@ -14,8 +14,10 @@ import (
 	"time"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/user"
 )
@@ -45,12 +47,13 @@ func newEnv(t *testing.T) *testEnv { return newEnvWith(t, nil) }
 func newEnvWith(t *testing.T, tweak func(*api.Deps)) *testEnv {
 	t.Helper()
 	d := testdb.New(t, 20)
+	m := metrics.New()
 	deps := api.Deps{
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics:        metrics.New(),
+		Metrics:        m,
 		Pool:           d.Pool,
+		Services:       app.New(d.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, m, 0),
 		RequestTimeout: 30 * time.Second,
-		LockTimeout:    5 * time.Second,
 	}
 	if tweak != nil {
 		tweak(&deps)
@@ -78,7 +81,7 @@ func (e *testEnv) user(role domain.Role) fixtureUser {
 		}
 		regions = []int32{id}
 	}
-	u, tok, err := user.NewService(e.db.Pool, user.Options{}).Bootstrap(context.Background(),
+	u, tok, err := user.NewService(e.db.Pool, pgtx.Limits{}, 0).Bootstrap(context.Background(),
 		user.CreateInput{Email: email, FullName: fmt.Sprintf("Test %s %d", role, n), Role: role, RegionIDs: regions}, "test")
 	if err != nil {
 		e.t.Fatalf("create %s user: %v", role, err)

@@ -10,7 +10,9 @@ import (
 	"github.com/gorilla/mux"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 )
 
 // TestOpenAPIMatchesRouter checks that openapi.yaml documents exactly the routes Server.Router()
@@ -20,7 +22,7 @@ func TestOpenAPIMatchesRouter(t *testing.T) {
 	doc, _ := loadContract(t)
 
 	served := map[string]bool{}
-	err := api.New(api.Deps{Metrics: metrics.New()}).Router().Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
+	err := api.New(api.Deps{Metrics: metrics.New(), Services: app.New(nil, pgtx.Limits{}, nil, 0)}).Router().Walk(func(route *mux.Route, _ *mux.Router, _ []*mux.Route) error {
 		// Every route is registered with a path and methods; one without either would serve
 		// something the document cannot describe.
 		tpl, err := route.GetPathTemplate()

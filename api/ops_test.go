@@ -13,7 +13,9 @@ import (
 	"testing"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 )
 
@@ -63,10 +65,12 @@ func TestOperationsEndpoints(t *testing.T) {
 func TestReadyzWhileDraining(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
+	m := metrics.New()
 	srv := api.New(api.Deps{
-		Log:     slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics: metrics.New(),
-		Pool:    d.Pool,
+		Log:      slog.New(slog.NewTextHandler(io.Discard, nil)),
+		Metrics:  m,
+		Pool:     d.Pool,
+		Services: app.New(d.Pool, pgtx.Limits{}, m, 0),
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

@@ -12,70 +12,48 @@ import (
 
 // The codes only the HTTP transport raises: no service can meet an oversized body, a wrong
 // Content-Type or a method a route does not serve, so they live here rather than in
-// internal/domain. They are ordinary domain.Codes, answered through the same tables below.
+// internal/domain. They are ordinary domain.Codes, answered through the same table below.
 const (
 	codeBodyTooLarge         domain.Code = "body_too_large"
 	codeUnsupportedMediaType domain.Code = "unsupported_media_type"
 	codeMethodNotAllowed     domain.Code = "method_not_allowed"
 )
 
-// statusOf maps every domain error code to its HTTP status: the one table of the API.
-var statusOf = map[domain.Code]int{
-	domain.CodeInvalidRequest:            http.StatusBadRequest,
-	domain.CodeUnauthenticated:           http.StatusUnauthorized,
-	domain.CodeForbidden:                 http.StatusForbidden,
-	domain.CodeNotFound:                  http.StatusNotFound,
-	codeMethodNotAllowed:                 http.StatusMethodNotAllowed,
-	domain.CodeConflict:                  http.StatusConflict,
-	domain.CodeValidationConflict:        http.StatusConflict,
-	domain.CodeInvalidTransition:         http.StatusConflict,
-	domain.CodeInvalidStatus:             http.StatusConflict,
-	domain.CodeValidationNotApproved:     http.StatusConflict,
-	domain.CodeDeciderNotIndependent:     http.StatusForbidden,
-	domain.CodeGateNotMet:                http.StatusConflict,
-	domain.CodeNotIndependent:            http.StatusConflict,
-	domain.CodeTargetAfterImplementation: http.StatusConflict,
-	domain.CodeWarningsNotAcknowledged:   http.StatusConflict,
-	domain.CodeExportTooLarge:            http.StatusBadRequest,
-	codeBodyTooLarge:                     http.StatusRequestEntityTooLarge,
-	codeUnsupportedMediaType:             http.StatusUnsupportedMediaType,
-	domain.CodeIdempotencyKeyReused:      http.StatusUnprocessableEntity,
-	domain.CodeInternal:                  http.StatusInternalServerError,
-	domain.CodeLockTimeout:               http.StatusServiceUnavailable,
-	domain.CodeUnavailable:               http.StatusServiceUnavailable,
+// problemKind is how the API answers one domain error code: its HTTP status, its RFC 9457
+// "title" (the same for every occurrence), and the code clients see when it is not the domain's.
+type problemKind struct {
+	status int
+	title  string
+	// wire is the code clients see in place of the domain code, when set.
+	wire domain.Code
 }
 
-// titleOf is the human summary of each code (RFC 9457 "title": the same for every occurrence).
-var titleOf = map[domain.Code]string{
-	domain.CodeInvalidRequest:            "Invalid request",
-	domain.CodeUnauthenticated:           "Unauthenticated",
-	domain.CodeForbidden:                 "Forbidden",
-	domain.CodeNotFound:                  "Not found",
-	codeMethodNotAllowed:                 "Method not allowed",
-	domain.CodeConflict:                  "Conflict",
-	domain.CodeValidationConflict:        "Validation conflict",
-	domain.CodeInvalidTransition:         "Invalid status transition",
-	domain.CodeInvalidStatus:             "Invalid status",
-	domain.CodeValidationNotApproved:     "Validation not approved",
-	domain.CodeDeciderNotIndependent:     "Not independent",
-	domain.CodeGateNotMet:                "Status gate not met",
-	domain.CodeNotIndependent:            "Not independent",
-	domain.CodeTargetAfterImplementation: "Target after implementation",
-	domain.CodeWarningsNotAcknowledged:   "Warnings not acknowledged",
-	domain.CodeExportTooLarge:            "Export too large",
-	codeBodyTooLarge:                     "Request body too large",
-	codeUnsupportedMediaType:             "Unsupported media type",
-	domain.CodeIdempotencyKeyReused:      "Idempotency key reused",
-	domain.CodeInternal:                  "Internal error",
-	domain.CodeLockTimeout:               "Lock timeout",
-	domain.CodeUnavailable:               "Service unavailable",
-}
-
-// wireCodeOf names the codes that clients see under another name: a decider involved in the
-// request is refused 403 where an assignment of an involved validator is refused 409, and both
-// are "not_independent" to clients.
-var wireCodeOf = map[domain.Code]domain.Code{
-	domain.CodeDeciderNotIndependent: "not_independent",
+// problemOf maps every domain error code to its answer: the one table of the API. A decider
+// involved in the request is refused 403 where an assignment of an involved validator is refused
+// 409, and both are "not_independent" to clients.
+var problemOf = map[domain.Code]problemKind{
+	domain.CodeInvalidRequest:            {http.StatusBadRequest, "Invalid request", ""},
+	domain.CodeUnauthenticated:           {http.StatusUnauthorized, "Unauthenticated", ""},
+	domain.CodeForbidden:                 {http.StatusForbidden, "Forbidden", ""},
+	domain.CodeNotFound:                  {http.StatusNotFound, "Not found", ""},
+	codeMethodNotAllowed:                 {http.StatusMethodNotAllowed, "Method not allowed", ""},
+	domain.CodeConflict:                  {http.StatusConflict, "Conflict", ""},
+	domain.CodeValidationConflict:        {http.StatusConflict, "Validation conflict", ""},
+	domain.CodeInvalidTransition:         {http.StatusConflict, "Invalid status transition", ""},
+	domain.CodeInvalidStatus:             {http.StatusConflict, "Invalid status", ""},
+	domain.CodeValidationNotApproved:     {http.StatusConflict, "Validation not approved", ""},
+	domain.CodeDeciderNotIndependent:     {http.StatusForbidden, "Not independent", domain.CodeNotIndependent},
+	domain.CodeGateNotMet:                {http.StatusConflict, "Status gate not met", ""},
+	domain.CodeNotIndependent:            {http.StatusConflict, "Not independent", ""},
+	domain.CodeTargetAfterImplementation: {http.StatusConflict, "Target after implementation", ""},
+	domain.CodeWarningsNotAcknowledged:   {http.StatusConflict, "Warnings not acknowledged", ""},
+	domain.CodeExportTooLarge:            {http.StatusBadRequest, "Export too large", ""},
+	codeBodyTooLarge:                     {http.StatusRequestEntityTooLarge, "Request body too large", ""},
+	codeUnsupportedMediaType:             {http.StatusUnsupportedMediaType, "Unsupported media type", ""},
+	domain.CodeIdempotencyKeyReused:      {http.StatusUnprocessableEntity, "Idempotency key reused", ""},
+	domain.CodeInternal:                  {http.StatusInternalServerError, "Internal error", ""},
+	domain.CodeLockTimeout:               {http.StatusServiceUnavailable, "Lock timeout", ""},
+	domain.CodeUnavailable:               {http.StatusServiceUnavailable, "Service unavailable", ""},
 }
 
 // retryAfterSeconds is what a 503 asks clients to wait before retrying.
@@ -98,17 +76,17 @@ func (s *Server) writeProblem(w http.ResponseWriter, r *http.Request, err error)
 		s.log.ErrorContext(r.Context(), "internal error", "request_id", requestID(r.Context()), "error", err)
 		e = domain.Errorf(domain.CodeInternal, "an internal error occurred; quote the request id when reporting it")
 	}
-	status, ok := statusOf[e.Code]
+	kind, ok := problemOf[e.Code]
 	if !ok {
-		status = http.StatusInternalServerError
+		kind.status = http.StatusInternalServerError
 	}
-	code := e.Code
-	if wire, ok := wireCodeOf[code]; ok {
-		code = wire
+	status, code := kind.status, e.Code
+	if kind.wire != "" {
+		code = kind.wire
 	}
 	body := map[string]any{
 		"type":       "urn:mrmflow:problem:" + string(code),
-		"title":      titleOf[e.Code],
+		"title":      kind.title,
 		"status":     status,
 		"detail":     e.Message,
 		"code":       code,

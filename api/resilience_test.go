@@ -19,21 +19,24 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 )
 
 // envOn starts the API as one replica on pool, over the database d (which fixtures use).
 func envOn(t *testing.T, d *testdb.DB, pool *pgxpool.Pool) *testEnv {
 	t.Helper()
+	m := metrics.New()
 	srv := api.New(api.Deps{
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics:        metrics.New(),
+		Metrics:        m,
 		Pool:           pool,
+		Services:       app.New(pool, pgtx.Limits{LockTimeout: 5 * time.Second}, m, 0),
 		RequestTimeout: 30 * time.Second,
-		LockTimeout:    5 * time.Second,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)

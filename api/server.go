@@ -11,6 +11,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"mrmflow/internal/app"
 	"mrmflow/internal/audit"
 	"mrmflow/internal/auth"
 	"mrmflow/internal/deployment"
@@ -28,17 +29,14 @@ import (
 
 // Deps is everything the HTTP layer calls.
 type Deps struct {
-	Log            *slog.Logger
-	Metrics        *metrics.Metrics
-	Pool           *pgxpool.Pool
+	Log     *slog.Logger
+	Metrics *metrics.Metrics
+	// Pool is the services' pool: /readyz pings it, and a lost connection empties it.
+	Pool *pgxpool.Pool
+	// Services are the services the handlers call, built once by the caller (app.New): their
+	// limits (LOCK_TIMEOUT, STATEMENT_TIMEOUT) and TOKEN_TTL are theirs, not the HTTP layer's.
+	Services       app.Services
 	RequestTimeout time.Duration
-	// LockTimeout bounds lock waits inside service transactions (SET LOCAL lock_timeout).
-	LockTimeout time.Duration
-	// StatementTimeout bounds each statement of every service transaction (SET LOCAL
-	// statement_timeout); in a bulk deployment call it makes one slow task fail alone.
-	StatementTimeout time.Duration
-	// TokenTTL is the lifetime of a token created without expires_at (0: user.DefaultTokenTTL).
-	TokenTTL time.Duration
 	// ExportMaxRows bounds the rows of one CSV answer (EXPORT_MAX_ROWS; 0: export.DefaultMaxRows).
 	ExportMaxRows int64
 }
@@ -68,28 +66,26 @@ type Server struct {
 	revalidations *revalidation.Service
 }
 
-// New builds the services on d.Pool and a Server over them.
+// New builds a Server over d.Services.
 func New(d Deps) *Server {
 	if d.RequestTimeout <= 0 {
 		d.RequestTimeout = time.Minute
 	}
-	// Every service's transactions set both limits with SET LOCAL (never a session or startup
-	// parameter, which a transaction pooler refuses or leaks across clients).
-	limits := pgtx.Limits{LockTimeout: d.LockTimeout, StatementTimeout: d.StatementTimeout}
+	svc := d.Services
 	return &Server{
 		log: d.Log, metrics: d.Metrics, pool: d.Pool, requestTimeout: d.RequestTimeout, exportMaxRows: d.ExportMaxRows,
-		auth:    auth.NewAuthenticator(d.Pool),
-		users:   user.NewService(d.Pool, user.Options{Limits: limits, TokenTTL: d.TokenTTL}),
-		regions: region.NewService(d.Pool, limits),
-		models:  model.NewService(d.Pool, limits),
-		audit:   audit.NewService(d.Pool),
+		auth:    svc.Auth,
+		users:   svc.Users,
+		regions: svc.Regions,
+		models:  svc.Models,
+		audit:   svc.Audit,
 
-		policies: policy.NewService(d.Pool, limits),
+		policies: svc.Policies,
 
-		deployments:   deployment.NewService(d.Pool, d.Metrics, limits),
-		validations:   validation.NewService(d.Pool, limits, d.Metrics),
-		summaries:     summary.NewService(d.Pool),
-		revalidations: revalidation.NewService(d.Pool),
+		deployments:   svc.Deployments,
+		validations:   svc.Validations,
+		summaries:     svc.Summaries,
+		revalidations: svc.Revalidations,
 	}
 }
 

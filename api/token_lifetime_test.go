@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 )
 
 type lifetimeToken struct {
@@ -125,8 +127,10 @@ func TestDisableUser(t *testing.T) {
 	e := newEnv(t)
 	u := e.user(domain.RoleUser)
 	second := e.newToken(u.Token, u, map[string]any{"name": "second"})
+	m := metrics.New()
 	replica := httptest.NewServer(api.New(api.Deps{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(), Pool: e.db.Pool,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, Pool: e.db.Pool,
+		Services: app.New(e.db.Pool, pgtx.Limits{}, m, 0),
 	}).Handler())
 	t.Cleanup(replica.Close)
 	other := &testEnv{t: t, db: e.db, srv: replica, admin: e.admin}

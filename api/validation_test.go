@@ -12,8 +12,10 @@ import (
 	"time"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/validation"
 )
@@ -355,9 +357,10 @@ func TestValidationRequestIdempotencyReplay(t *testing.T) {
 func TestValidationRequestLockTimeout(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 5)
+	reg := metrics.New()
 	srv := api.New(api.Deps{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(), Pool: d.Pool,
-		RequestTimeout: 30 * time.Second, LockTimeout: 150 * time.Millisecond,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: reg, Pool: d.Pool,
+		Services: app.New(d.Pool, pgtx.Limits{LockTimeout: 150 * time.Millisecond}, reg, 0), RequestTimeout: 30 * time.Second,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
@@ -371,7 +374,7 @@ func TestValidationRequestLockTimeout(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() { _ = holder.Rollback(ctx) }()
-	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", validation.LockNamespace, m); err != nil {
+	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock($1, $2)", pgtx.ModelLockNamespace, m); err != nil {
 		t.Fatal(err)
 	}
 	res := e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, vrCreateBody("INTERIM", m))

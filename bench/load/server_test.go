@@ -9,8 +9,10 @@ import (
 	"time"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/user"
 )
@@ -20,16 +22,17 @@ import (
 func newServer(t *testing.T, clients int) *Client {
 	t.Helper()
 	d := testdb.New(t, 20)
+	m := metrics.New()
 	srv := api.New(api.Deps{
 		Log:            slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Metrics:        metrics.New(),
+		Metrics:        m,
 		Pool:           d.Pool,
+		Services:       app.New(d.Pool, pgtx.Limits{LockTimeout: 5 * time.Second}, m, 0),
 		RequestTimeout: 30 * time.Second,
-		LockTimeout:    5 * time.Second,
 	})
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
-	_, tok, err := user.NewService(d.Pool, user.Options{}).Bootstrap(context.Background(),
+	_, tok, err := user.NewService(d.Pool, pgtx.Limits{}, 0).Bootstrap(context.Background(),
 		user.CreateInput{Email: "load-admin@bank.test", FullName: "Load Admin", Role: domain.RoleAdmin}, "load")
 	if err != nil {
 		t.Fatalf("create admin: %v", err)

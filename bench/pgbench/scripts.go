@@ -14,7 +14,7 @@ const (
 	priority     = "'MEDIUM'"
 	lockTimeout  = "'5000ms'"
 	stmtTimeout  = "'30000ms'"
-	lockNS       = "42" // validation.LockNamespace
+	lockNS       = "42" // pgtx.ModelLockNamespace
 	createdAudit = `'{"model_ids": [1], "priority": "MEDIUM", "region_ids": [], "target_completion_date": "2027-06-30", "validation_type": "TARGETED", "version_ids": null}'`
 	cancelAudit  = `'{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}'`
 	// A colon in a literal must be followed by a space: pgbench reads ":name" as a variable

@@ -17,8 +17,10 @@ import (
 
 	"mrmflow/api"
 	"mrmflow/bench/pgbench"
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/metrics"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/user"
 )
@@ -41,13 +43,15 @@ func newService(t *testing.T) *service {
 	d := testdb.New(t, 2)
 	s := &service{t: t, url: d.URL, log: &testdb.Trace{}}
 	s.pool = d.TracedPool(t, s.log, 0)
+	m := metrics.New()
 	h := api.New(api.Deps{
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: metrics.New(), Pool: s.pool,
-		RequestTimeout: 30 * time.Second, LockTimeout: 5 * time.Second, StatementTimeout: 30 * time.Second,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Metrics: m, Pool: s.pool,
+		Services:       app.New(s.pool, pgtx.Limits{LockTimeout: 5 * time.Second, StatementTimeout: 30 * time.Second}, m, 0),
+		RequestTimeout: 30 * time.Second,
 	})
 	s.srv = httptest.NewServer(h.Handler())
 	t.Cleanup(s.srv.Close)
-	u, tok, err := user.NewService(s.pool, user.Options{}).Bootstrap(context.Background(),
+	u, tok, err := user.NewService(s.pool, pgtx.Limits{}, 0).Bootstrap(context.Background(),
 		user.CreateInput{Email: "load@bank.test", FullName: "Load", Role: domain.RoleAdmin}, "test")
 	if err != nil {
 		t.Fatal(err)

@@ -19,6 +19,7 @@ import (
 	"mrmflow/bench/pgbench"
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/user"
 )
 
@@ -173,7 +174,7 @@ func (r *run) setUp(ctx context.Context) error {
 	if r.pool, err = database.Open(ctx, r.dbURL, database.PoolOptions{MaxConns: 2}); err != nil {
 		return err
 	}
-	u, tok, err := user.NewService(r.pool, user.Options{}).Bootstrap(ctx,
+	u, tok, err := user.NewService(r.pool, pgtx.Limits{}, 0).Bootstrap(ctx,
 		user.CreateInput{Email: "load@bench.invalid", FullName: "Load generator", Role: domain.RoleAdmin}, "bench")
 	if err != nil {
 		return fmt.Errorf("create the load generator's user: %w", err)

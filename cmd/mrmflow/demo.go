@@ -50,7 +50,8 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 
 	// Seed: the development admin (regions need ADMIN), a validator, a region and a model named
 	// by the time, so the demo can run again on the same database.
-	users := user.NewService(pool, userOptions(cfg))
+	svc := services(pool, cfg, nil)
+	users := svc.Users
 	admin, _, err := users.EnsureWithToken(ctx, user.CreateInput{Email: devAdminEmail, FullName: "Development Admin", Role: domain.RoleAdmin}, "demo")
 	if err != nil {
 		return fmt.Errorf("seed admin: %w", err)
@@ -61,13 +62,13 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	}
 	validator := domain.Actor{UserID: v.UserID, Role: domain.RoleValidator}
 	stamp := time.Now().UTC().Format("20060102-150405.000")
-	newRegion, err := region.NewService(pool, cfg.Limits()).Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
+	newRegion, err := svc.Regions.Create(ctx, domain.Actor{UserID: admin.UserID, Role: domain.RoleAdmin},
 		region.CreateInput{Code: "DEMO-" + stamp, Name: "Demo region", RequiresRegionalApproval: true}, nil)
 	if err != nil {
 		return fmt.Errorf("seed region: %w", err)
 	}
 	reg := newRegion.Value
-	newModel, err := model.NewService(pool, cfg.Limits()).Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
+	newModel, err := svc.Models.Create(ctx, validator, model.CreateInput{ModelName: "Demo PD model " + stamp, RegionIDs: []int32{reg.RegionID}}, nil)
 	if err != nil {
 		return fmt.Errorf("seed model: %w", err)
 	}
@@ -75,7 +76,6 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	fmt.Fprintf(stdout, "seeded validator %d, region %s, model %d (%q)\n\n", validator.UserID, reg.Code, m.ModelID, m.ModelName)
 	fmt.Fprintf(stdout, "firing %d COMPREHENSIVE validation requests for model %d at once...\n\n", demoCreators, m.ModelID)
 
-	svc := validation.NewService(pool, cfg.Limits(), nil)
 	due := domain.NewDate(time.Now().AddDate(0, 3, 0))
 	type outcome struct {
 		req validation.Request
@@ -89,7 +89,7 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		go func() {
 			defer wg.Done()
 			<-start
-			res, err := svc.Create(ctx, validator, validation.CreateInput{
+			res, err := svc.Validations.Create(ctx, validator, validation.CreateInput{
 				ModelIDs: []int32{m.ModelID}, ValidationType: validation.TypeComprehensive, Priority: validation.PriorityHigh,
 				TargetCompletionDate: &due, TriggerReason: fmt.Sprintf("demo creator %d", i+1),
 			}, nil)
@@ -119,10 +119,10 @@ func demoCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 	if created != 1 || conflicts != demoCreators-1 {
 		return fmt.Errorf("expected 1 created and %d conflicts", demoCreators-1)
 	}
-	if err := demoLifecycle(ctx, users, svc, validator, winner, reg.RegionID, stamp, stdout); err != nil {
+	if err := demoLifecycle(ctx, users, svc.Validations, validator, winner, reg.RegionID, stamp, stdout); err != nil {
 		return err
 	}
-	return demoSchedule(ctx, pool, cfg.Limits(), validator, m.ModelID, stdout)
+	return demoSchedule(ctx, svc, validator, m.ModelID, stdout)
 }
 
 // describeConflicts renders the conflicts of a validation_conflict on one line.

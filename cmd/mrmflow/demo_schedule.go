@@ -5,12 +5,8 @@ import (
 	"fmt"
 	"io"
 
-	"github.com/jackc/pgx/v5/pgxpool"
-
+	"mrmflow/internal/app"
 	"mrmflow/internal/domain"
-	"mrmflow/internal/model"
-	"mrmflow/internal/pgtx"
-	"mrmflow/internal/revalidation"
 )
 
 // demoSchedule shows the revalidation schedule (docs/revalidation.md) of the model the demo just
@@ -19,12 +15,12 @@ import (
 // is read on four days — the approval day, the day after the submission due date (in the grace
 // period: no request is open, so still UPCOMING), the day after the grace period
 // (SHOULD_CREATE_REQUEST) and the day after the validation due date (REVALIDATION_OVERDUE).
-func demoSchedule(ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, assessor domain.Actor, modelID int32, stdout io.Writer) error {
+func demoSchedule(ctx context.Context, svcs app.Services, assessor domain.Actor, modelID int32, stdout io.Writer) error {
 	tier := "TIER_2"
-	if _, err := model.NewService(pool, limits).SetRiskTier(ctx, assessor, modelID, &tier); err != nil {
+	if _, err := svcs.Models.SetRiskTier(ctx, assessor, modelID, &tier); err != nil {
 		return fmt.Errorf("set risk tier: %w", err)
 	}
-	svc := revalidation.NewService(pool)
+	svc := svcs.Revalidations
 	admin := domain.Actor{Role: domain.RoleAdmin}
 	s, err := svc.ForModel(ctx, admin, modelID, nil)
 	if err != nil {

@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"mrmflow/internal/auth"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/user"
 )
@@ -46,7 +47,7 @@ func TestServeDevRevokesTheTokenItPrintedLastTime(t *testing.T) {
 	var tokens []string
 	for range 2 {
 		var out bytes.Buffer
-		if err := printDevAdmin(ctx, user.NewService(d.Pool, user.Options{}), "127.0.0.1:8080", &out); err != nil {
+		if err := printDevAdmin(ctx, user.NewService(d.Pool, pgtx.Limits{}, 0), "127.0.0.1:8080", &out); err != nil {
 			t.Fatalf("print development admin: %v", err)
 		}
 		m := printedToken.FindStringSubmatch(out.String())

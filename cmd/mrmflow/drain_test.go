@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 	"mrmflow/internal/user"
 )
@@ -25,7 +26,7 @@ import (
 func TestSIGTERMDuringABulkCall(t *testing.T) {
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	_, tok, err := user.NewService(d.Pool, user.Options{}).Bootstrap(ctx, user.CreateInput{Email: "drain@bank.test", FullName: "Drain", Role: domain.RoleAdmin}, "test")
+	_, tok, err := user.NewService(d.Pool, pgtx.Limits{}, 0).Bootstrap(ctx, user.CreateInput{Email: "drain@bank.test", FullName: "Drain", Role: domain.RoleAdmin}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}

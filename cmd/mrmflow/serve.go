@@ -17,6 +17,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/api"
+	"mrmflow/internal/app"
 	"mrmflow/internal/config"
 	"mrmflow/internal/database"
 	"mrmflow/internal/domain"
@@ -66,14 +67,15 @@ func serveCommand(ctx context.Context, args []string, stdout, stderr io.Writer) 
 
 	m := metrics.New()
 	m.RegisterPool(pool)
-	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, RequestTimeout: cfg.RequestTimeout, LockTimeout: cfg.LockTimeout, StatementTimeout: cfg.StatementTimeout, TokenTTL: cfg.TokenTTL, ExportMaxRows: int64(cfg.ExportMaxRows)})
+	svc := services(pool, cfg, m)
+	srv := api.New(api.Deps{Log: log, Metrics: m, Pool: pool, Services: svc, RequestTimeout: cfg.RequestTimeout, ExportMaxRows: int64(cfg.ExportMaxRows)})
 
 	ln, err := net.Listen("tcp", cfg.ListenAddr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.ListenAddr, err)
 	}
 	if *dev {
-		if err := printDevAdmin(ctx, user.NewService(pool, userOptions(cfg)), ln.Addr().String(), stdout); err != nil {
+		if err := printDevAdmin(ctx, svc.Users, ln.Addr().String(), stdout); err != nil {
 			return err
 		}
 	}
@@ -191,10 +193,11 @@ func requireLoopback(databaseURL string) error {
 	return nil
 }
 
-// userOptions is the user service's configuration: the limits and TOKEN_TTL, for every command
-// that creates users or tokens.
-func userOptions(cfg config.Config) user.Options {
-	return user.Options{Limits: cfg.Limits(), TokenTTL: cfg.TokenTTL}
+// services builds every service on pool with the configuration's limits (LOCK_TIMEOUT,
+// STATEMENT_TIMEOUT) and TOKEN_TTL: the one place every command gets its services from. m nil
+// keeps the metrics private (the commands that serve no /metrics).
+func services(pool *pgxpool.Pool, cfg config.Config, m *metrics.Metrics) app.Services {
+	return app.New(pool, cfg.Limits(), m, cfg.TokenTTL)
 }
 
 // printDevAdmin makes sure the development admin exists and prints a fresh token and a curl line;

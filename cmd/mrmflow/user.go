@@ -35,7 +35,7 @@ func userCommand(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return err
 	}
 	defer pool.Close()
-	u, t, err := user.NewService(pool, userOptions(cfg)).Bootstrap(ctx, user.CreateInput{Email: *email, FullName: *name, Role: domain.Role(*role)}, "initial token")
+	u, t, err := services(pool, cfg, nil).Users.Bootstrap(ctx, user.CreateInput{Email: *email, FullName: *name, Role: domain.Role(*role)}, "initial token")
 	if err != nil {
 		var e *domain.Error
 		if errors.As(err, &e) && len(e.Fields) > 0 {

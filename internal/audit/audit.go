@@ -32,7 +32,7 @@ const (
 type Entry struct {
 	EntityType string
 	EntityID   int32
-	Action     string
+	Action     Action
 	UserID     *int32
 	Changes    any
 }
@@ -50,15 +50,16 @@ func Record(ctx context.Context, q *gen.Queries, e Entry) error {
 }
 
 // Queue is Record for a pipeline: the row is written when p is sent, in the transaction p is
-// sent in.
-func Queue(ctx context.Context, p *pgtx.Pipeline, e Entry) error {
+// sent in. Changes that do not encode are reported where the row's own failure would be: at
+// p.Send, which then sends nothing (pgtx.Pipeline.Fail), so callers queue on without a check.
+func Queue(ctx context.Context, p *pgtx.Pipeline, e Entry) {
 	params, err := e.params()
 	if err != nil {
-		return err
+		p.Fail(err)
+		return
 	}
 	p.Exec(func(q *gen.Queries) error { return q.AuditLogInsert(ctx, params) },
 		func(err error) error { return fmt.Errorf("audit %s: %w", e.Action, err) })
-	return nil
 }
 
 func (e Entry) params() (gen.AuditLogInsertParams, error) {
@@ -70,7 +71,7 @@ func (e Entry) params() (gen.AuditLogInsertParams, error) {
 		}
 	}
 	return gen.AuditLogInsertParams{
-		EntityType: e.EntityType, EntityID: e.EntityID, Action: e.Action, UserID: e.UserID, Changes: changes,
+		EntityType: e.EntityType, EntityID: e.EntityID, Action: string(e.Action), UserID: e.UserID, Changes: changes,
 	}, nil
 }
 

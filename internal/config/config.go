@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"time"
 
+	"mrmflow/internal/domain"
 	"mrmflow/internal/export"
 	"mrmflow/internal/pgtx"
-	"mrmflow/internal/user"
 )
 
 // Config is every setting of a running mrmflow. The environment variable of each field is named
@@ -76,7 +76,7 @@ func Load() (Config, error) {
 		{"LOCK_TIMEOUT", &c.LockTimeout, pgtx.DefaultLockTimeout},
 		{"STATEMENT_TIMEOUT", &c.StatementTimeout, 30 * time.Second},
 		{"REQUEST_TIMEOUT", &c.RequestTimeout, 60 * time.Second},
-		{"TOKEN_TTL", &c.TokenTTL, user.DefaultTokenTTL},
+		{"TOKEN_TTL", &c.TokenTTL, domain.DefaultTokenTTL},
 		{"DRAIN_DELAY", &c.DrainDelay, 5 * time.Second},
 	}
 	for _, d := range durations {

@@ -90,7 +90,7 @@ func checkBulk(ids []int32, in interface{ problems(*domain.Check) }) error {
 // (not_found, or forbidden when the actor may see the task) and neither locked nor audited. An
 // error that is not the task's own (the connection died, the context ended) aborts the whole call.
 func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int32, op operation, key *idempotency.Key) (idempotency.Result[BulkResult], error) {
-	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (BulkResult, error) {
+	res, err := idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (BulkResult, error) {
 		return s.bulkLoop(ctx, tx, actor, taskIDs, op)
 	})
 	if err != nil {
@@ -164,7 +164,7 @@ type taskSavepoint interface {
 }
 
 func (s *Service) taskSavepoint(tx pgx.Tx) taskSavepoint {
-	if s.noSavepoints {
+	if s.controls.noSavepoints {
 		return withoutSavepoint{tx}
 	}
 	return pgtx.NewPipelinedSavepoint(tx, "task")
@@ -214,9 +214,6 @@ func sqlState(err error) string {
 
 // observe counts a committed bulk call's size and per-task outcomes.
 func (s *Service) observe(op string, size int, res BulkResult) {
-	if s.metrics == nil {
-		return
-	}
 	s.metrics.BulkCallSize.WithLabelValues(op).Observe(float64(size))
 	if res.SucceededCount > 0 {
 		s.metrics.BulkTaskOutcomes.WithLabelValues(op, codeOK).Add(float64(res.SucceededCount))

@@ -54,7 +54,7 @@ func overlappingConfirms(t *testing.T, f *fixture, tweak func(*deployment.Servic
 	start := make(chan struct{})
 	var wg sync.WaitGroup
 	for i := range callers {
-		svc := deployment.NewService(pools[i%2], metrics.New(), pgtx.Limits{})
+		svc := deployment.NewService(pools[i%2], pgtx.Limits{}, metrics.New())
 		tweak(svc)
 		wg.Go(func() {
 			<-start

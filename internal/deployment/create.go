@@ -49,10 +49,22 @@ func checkTargets(targets []Target) error {
 	return c.Err()
 }
 
+// CheckTargetCount is the rule of how many targets one create lists: it adds the problem of a
+// count outside 1 to MaxTargets to c and reports whether the count is within them. The service's
+// check asks it first; the HTTP layer asks it too, before converting the targets from JSON, so
+// that an oversized list is refused on its count alone, its items neither converted nor checked
+// (the count is the one error to fix).
+func CheckTargetCount(c *domain.Check, n int) bool {
+	if n < 1 || n > MaxTargets {
+		c.Add("targets", "must list 1 to %d targets", MaxTargets)
+		return false
+	}
+	return true
+}
+
 // targetProblems adds what is wrong with the targets to c.
 func targetProblems(c *domain.Check, targets []Target) {
-	if len(targets) < 1 || len(targets) > MaxTargets {
-		c.Add("targets", "must list 1 to %d targets", MaxTargets)
+	if !CheckTargetCount(c, len(targets)) {
 		return
 	}
 	seen := make(map[int32]bool, len(targets))
@@ -132,7 +144,7 @@ func (s *Service) Plan(ctx context.Context, actor domain.Actor, versionID int32,
 
 // create is CreateDeployments, and DeployNow when confirm is not nil, in one transaction.
 func (s *Service) create(ctx context.Context, actor domain.Actor, versionID int32, targets []Target, confirm *ConfirmInput, key *idempotency.Key) (idempotency.Result[Created], error) {
-	res, err := idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Created, error) {
+	res, err := idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Created, error) {
 		if confirm == nil {
 			return createTasks(ctx, gen.New(tx), actor, versionID, targets, nil)
 		}
@@ -145,7 +157,7 @@ func (s *Service) create(ctx context.Context, actor domain.Actor, versionID int3
 }
 
 // deployNow creates the tasks and confirms them, keeping the lock order of
-// internal/validation/lock.go (docs/locks.md): a confirmation locks the model, then the version,
+// internal/pgtx/locks.go (docs/locks.md): a confirmation locks the model, then the version,
 // then its validation request; creating a task locks the version (the one-kind trigger). So the
 // model, version and request are locked first (confirmLocks), before the first insert — else the
 // insert's version lock, taken before the model's, would meet a confirmation of the version's
@@ -246,7 +258,7 @@ func createTasks(ctx context.Context, q *gen.Queries, actor domain.Actor, versio
 			}
 		}
 		err = audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityDeploymentTask, EntityID: task.TaskID, Action: "DEPLOYMENT_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityDeploymentTask, EntityID: task.TaskID, Action: audit.ActionDeploymentCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"version_id": versionID, "model_id": v.ModelID, "region_id": t.RegionID,
 				"planned_production_date": t.PlannedProductionDate, "assigned_to_id": access.OwnerID, "notes": t.Notes,

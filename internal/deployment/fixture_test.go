@@ -37,7 +37,7 @@ func newFixture(t testing.TB, opts pgtx.Limits) *fixture {
 func newFixtureOn(t testing.TB, d *testdb.DB, opts pgtx.Limits) *fixture {
 	t.Helper()
 	m := metrics.New()
-	return &fixture{t: t, ctx: context.Background(), db: d, svc: deployment.NewService(d.Pool, m, opts), metrics: m}
+	return &fixture{t: t, ctx: context.Background(), db: d, svc: deployment.NewService(d.Pool, opts, m), metrics: m}
 }
 
 // exec runs raw SQL on the test database (fixtures and checks only).

@@ -386,8 +386,8 @@ func runMixedWorkflow(t *testing.T, tweak func(*deployment.Service)) (*fixture, 
 		validation.NewService(second, pgtx.Limits{LockTimeout: 5 * time.Second}, metrics.New()),
 	}
 	deployers := []*deployment.Service{
-		deployment.NewService(f.db.Pool, metrics.New(), pgtx.Limits{}),
-		deployment.NewService(second, metrics.New(), pgtx.Limits{}),
+		deployment.NewService(f.db.Pool, pgtx.Limits{}, metrics.New()),
+		deployment.NewService(second, pgtx.Limits{}, metrics.New()),
 	}
 	for _, d := range deployers {
 		tweak(d)

@@ -17,7 +17,7 @@ type operation struct {
 	// name labels metrics ("confirm", "adjust", "cancel").
 	name string
 	// doneAction and failedAction are the audit actions of a success and of a bulk failure.
-	doneAction, failedAction string
+	doneAction, failedAction audit.Action
 	// lockModels makes the call lock the tasks' models and their versions' validation requests
 	// after the tasks, and read the versions' validations under those locks (confirm only).
 	lockModels bool
@@ -57,13 +57,10 @@ func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, c
 	}
 	row, changes := result()
 	done := &pgtx.Pipeline{}
-	err = audit.Queue(ctx, done, audit.Entry{
+	audit.Queue(ctx, done, audit.Entry{
 		EntityType: audit.EntityDeploymentTask, EntityID: taskID, Action: op.doneAction,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	if err != nil {
-		return gen.VersionDeploymentTask{}, err
-	}
 	return row, finish(done)
 }
 
@@ -113,7 +110,7 @@ func (in ConfirmInput) problems(c *domain.Check) {
 // change before the call commits.
 func confirmOp(in ConfirmInput) operation {
 	return operation{
-		name: "confirm", doneAction: "DEPLOYMENT_CONFIRMED", failedAction: "DEPLOYMENT_CONFIRM_FAILED", lockModels: true,
+		name: "confirm", doneAction: audit.ActionDeploymentConfirmed, failedAction: audit.ActionDeploymentConfirmFailed, lockModels: true,
 		queue: in.queue,
 	}
 }
@@ -231,7 +228,7 @@ func (in AdjustInput) problems(c *domain.Check) {
 
 func adjustOp(in AdjustInput) operation {
 	return operation{
-		name: "adjust", doneAction: "DEPLOYMENT_ADJUSTED", failedAction: "DEPLOYMENT_ADJUST_FAILED",
+		name: "adjust", doneAction: audit.ActionDeploymentAdjusted, failedAction: audit.ActionDeploymentAdjustFailed,
 		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
 			var row gen.VersionDeploymentTask
 			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
@@ -266,7 +263,7 @@ func (in CancelInput) problems(c *domain.Check) {
 
 func cancelOp(in CancelInput) operation {
 	return operation{
-		name: "cancel", doneAction: "DEPLOYMENT_CANCELLED", failedAction: "DEPLOYMENT_CANCEL_FAILED",
+		name: "cancel", doneAction: audit.ActionDeploymentCancelled, failedAction: audit.ActionDeploymentCancelFailed,
 		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
 			var row gen.VersionDeploymentTask
 			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {

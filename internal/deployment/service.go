@@ -2,8 +2,6 @@ package deployment
 
 import (
 	"context"
-	"fmt"
-	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -24,26 +22,38 @@ const DefaultStatementTimeout = 5 * time.Second
 type Service struct {
 	pool    *pgxpool.Pool
 	metrics *metrics.Metrics
-	limits  pgtx.Limits
-	// noSavepoints runs bulk tasks directly in the outer transaction. It exists only for the
-	// negative-control test (set through export_test.go, unreachable from production code), which
-	// shows that without savepoints one failing task loses the whole batch.
+	db      pgtx.DB
+	// controls take protections away, for negative controls only: a branch on s.controls exists
+	// only for a test.
+	controls controls
+}
+
+// controls are the service's test switches (docs/code.md, "Test switches"): each takes a
+// protection away, for the negative control that shows the protection is needed. They are set
+// only through export_test.go, which is compiled into the package's tests and nowhere else; the
+// zero value, production's, takes nothing away.
+type controls struct {
+	// noSavepoints runs bulk tasks directly in the outer transaction: without savepoints one
+	// failing task loses the whole batch.
 	noSavepoints bool
 	// lockInCallerOrder and noModelLocks take away the lock ordering and the model locks, for the
-	// negative controls of the concurrency tests (also only through export_test.go).
+	// negative controls of the concurrency tests.
 	lockInCallerOrder bool
 	noModelLocks      bool
 }
 
-// NewService returns a Service on pool; m may be nil (no metrics are observed then). Its
-// transactions take limits, bounded (pgtx.Limits.Bounded), with DefaultStatementTimeout for a zero
-// statement timeout.
-func NewService(pool *pgxpool.Pool, m *metrics.Metrics, limits pgtx.Limits) *Service {
+// NewService returns a Service on pool. Its transactions take limits, bounded
+// (pgtx.Limits.Bounded), with DefaultStatementTimeout for a zero statement timeout; m receives the
+// bulk metrics (nil = a private, unexported set).
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Service {
 	limits = limits.Bounded()
 	if limits.StatementTimeout <= 0 {
 		limits.StatementTimeout = DefaultStatementTimeout
 	}
-	return &Service{pool: pool, metrics: m, limits: limits}
+	if m == nil {
+		m = metrics.New()
+	}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits), metrics: m}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may
@@ -90,7 +100,7 @@ func (c lockedCall) refusal(id int32, op string) *domain.Error {
 // are locked; the others are absent from the answer (and, for an actor who may see every task,
 // the existing ones among them are read without a lock into forbidden, in the first round trip).
 func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, ids []int32, lockModels bool) (lockedCall, error) {
-	if s.lockInCallerOrder {
+	if s.controls.lockInCallerOrder {
 		q := gen.New(tx)
 		for _, id := range ids {
 			if _, err := q.DeploymentTaskLockForUpdate(ctx, gen.DeploymentTaskLockForUpdateParams{TaskIds: []int32{id}, ActAll: actor.IsAdmin(), UserID: actor.UserID}); err != nil {
@@ -98,9 +108,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 			}
 		}
 	}
-	sorted := slices.Clone(ids)
-	slices.Sort(sorted)
-	sorted = slices.Compact(sorted)
+	sorted := pgtx.LockOrder(ids)
 	// Sent as a pipeline, so that a transaction's BEGIN and limits travel with it.
 	first := &pgtx.Pipeline{}
 	var rows []gen.DeploymentTaskLockForUpdateRow
@@ -132,10 +140,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	if !lockModels || len(rows) == 0 {
 		return call, nil
 	}
-	slices.Sort(modelIDs)
-	modelIDs = slices.Compact(modelIDs)
-	slices.Sort(versionIDs)
-	versionIDs = slices.Compact(versionIDs)
+	modelIDs, versionIDs = pgtx.LockOrder(modelIDs), pgtx.LockOrder(versionIDs)
 	p := &pgtx.Pipeline{}
 	s.queueConfirmLocks(ctx, p, modelIDs, versionIDs)
 	var validations []gen.DeploymentVersionValidationsRow
@@ -156,7 +161,7 @@ func (s *Service) lockTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 // the versions and the versions' validation requests, each kind in ascending id order (the ids
 // given sorted and without duplicates). noModelLocks leaves them out (negative controls).
 func (s *Service) queueConfirmLocks(ctx context.Context, p *pgtx.Pipeline, modelIDs, versionIDs []int32) {
-	if s.noModelLocks {
+	if s.controls.noModelLocks {
 		return
 	}
 	p.Exec(func(q *gen.Queries) error { return q.DeploymentModelsLock(ctx, modelIDs) },
@@ -167,11 +172,7 @@ func (s *Service) queueConfirmLocks(ctx context.Context, p *pgtx.Pipeline, model
 		func(err error) error { return lockError("lock validation requests", err) })
 }
 
-// lockError turns a lock wait past lock_timeout into lock_timeout (503, retryable), naming the
-// deployment tasks; any other failure (a statement timeout included) is left to pgtx.Translate.
+// lockError is pgtx.LockError naming the deployment tasks as what is busy.
 func lockError(what string, err error) error {
-	if pgtx.Classify(err) == pgtx.LockTimeout {
-		return pgtx.BusyAs(err, "the deployment tasks are busy; retry the request")
-	}
-	return fmt.Errorf("%s: %w", what, err)
+	return pgtx.LockError(err, what, "the deployment tasks are busy; retry the request")
 }

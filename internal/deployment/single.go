@@ -38,20 +38,17 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, 
 // the locks it takes two round trips: the operation's statements, then its audit row with the
 // COMMIT.
 func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
-	var task Task
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Task, error) {
 		call, err := s.lockTasks(ctx, tx, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
-			return err
+			return Task{}, err
 		}
 		row, err := op.run(ctx, actor, taskID, call,
 			func(p *pgtx.Pipeline) error { return p.Send(ctx, tx) },
 			func(p *pgtx.Pipeline) error { return p.SendAndCommit(ctx, tx) })
 		if err != nil {
-			return err
+			return Task{}, err
 		}
-		task = taskFromRow(row)
-		return nil
+		return taskFromRow(row), nil
 	})
-	return task, err
 }

@@ -40,6 +40,11 @@ type Actor struct {
 	TokenExpiresAt time.Time
 }
 
+// DefaultTokenTTL is how long an API token lives when its creator does not say: TOKEN_TTL's
+// default (internal/config) and the user service's for a zero lifetime. It is here, below both,
+// so that the settings package imports no service.
+const DefaultTokenTTL = 90 * 24 * time.Hour
+
 // SeesAll reports whether the actor sees every validation request and deployment task. Only a
 // USER is limited to the models they own or delegate for: validators and approvers work across
 // the inventory.

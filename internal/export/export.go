@@ -36,7 +36,7 @@ type Source[R any] struct {
 // the first call of each. An error of each ends the export and is returned.
 func Run[R any](ctx context.Context, pool *pgxpool.Pool, maxRows int64, src Source[R], each func(R) error) error {
 	opts := pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}
-	return pgtx.WithTxOptions(ctx, pool, opts, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, pgtx.DB{Pool: pool, Opts: opts}, func(tx pgx.Tx) error {
 		// Planned for the export's own values (pgtx.CustomPlans): a chunk read through a generic
 		// plan, which a named statement may switch to after five runs, cost ten times more.
 		q := gen.New(pgtx.CustomPlans(tx))

@@ -115,15 +115,12 @@ func PurgeExpired(ctx context.Context, pool *pgxpool.Pool) (int64, error) {
 	return gen.New(pool).IdempotencyKeyDeleteExpired(ctx)
 }
 
-// InTx runs work in a READ COMMITTED transaction bounded by limits, under key as Do describes: the
-// usual shape of a create or bulk endpoint that accepts an Idempotency-Key. The limits are set
-// before the key is claimed, so a claim waiting on a request still in flight is bounded too.
-func InTx[T any](ctx context.Context, pool *pgxpool.Pool, limits pgtx.Limits, key *Key, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
-	var res Result[T]
-	err := pgtx.WithTxLimits(ctx, pool, pgtx.ReadCommitted, limits, func(tx pgx.Tx) error {
-		var err error
-		res, err = Do(ctx, tx, key, func() (T, error) { return work(tx) })
-		return err
+// InTx runs work in a transaction of db (a service's: READ COMMITTED, bounded by its limits),
+// under key as Do describes: the usual shape of a create or bulk endpoint that accepts an
+// Idempotency-Key. The limits are set before the key is claimed, so a claim waiting on a request
+// still in flight is bounded too.
+func InTx[T any](ctx context.Context, db pgtx.DB, key *Key, work func(tx pgx.Tx) (T, error)) (Result[T], error) {
+	return pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (Result[T], error) {
+		return Do(ctx, tx, key, func() (T, error) { return work(tx) })
 	})
-	return res, err
 }

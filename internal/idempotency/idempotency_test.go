@@ -31,7 +31,7 @@ func setup(t *testing.T) (*testdb.DB, int32) {
 
 func do(ctx context.Context, d *testdb.DB, key *idempotency.Key, n int, runs *int) (idempotency.Result[answer], error) {
 	var res idempotency.Result[answer]
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		var err error
 		res, err = idempotency.Do(ctx, tx, key, func() (answer, error) {
 			*runs++
@@ -75,7 +75,7 @@ func TestFailedWorkLeavesNoKey(t *testing.T) {
 	ctx := context.Background()
 	key := idempotency.NewKey(user, "k2", "POST /x", []byte(`{}`), 201)
 	boom := errors.New("boom")
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		_, err := idempotency.Do(ctx, tx, key, func() (answer, error) { return answer{}, boom })
 		return err
 	})
@@ -104,7 +104,7 @@ func TestKeyInFlightIsRetryable(t *testing.T) {
 	if _, err := idempotency.Do(ctx, holder, key, func() (answer, error) { return answer{N: 1}, nil }); err != nil {
 		t.Fatal(err)
 	}
-	err = pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err = pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '100ms'"); err != nil {
 			return err
 		}

@@ -15,7 +15,7 @@ import (
 // AddDelegate lets userID act for the model's owner. ADMIN and the owner may grant; a delegate may
 // not grant further. Granting an existing active delegate returns that grant and created=false.
 func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, userID int32) (d Delegate, created bool, err error) {
-	err = pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	err = pgtx.WithTx(ctx, s.db, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {
@@ -45,7 +45,7 @@ func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, 
 		}
 		d, created = delegateFromRow(row), true
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "DELEGATE_ADDED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionDelegateAdded, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"delegate_user_id": userID},
 		})
 	})
@@ -54,28 +54,26 @@ func (s *Service) AddDelegate(ctx context.Context, actor domain.Actor, modelID, 
 
 // RevokeDelegate ends userID's active grant on the model. ADMIN and the owner may revoke.
 func (s *Service) RevokeDelegate(ctx context.Context, actor domain.Actor, modelID, userID int32) (Delegate, error) {
-	var d Delegate
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Delegate, error) {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {
-			return err
+			return Delegate{}, err
 		}
 		if !actor.IsAdmin() && !access.IsOwner {
-			return domain.Forbidden("only ADMIN users and the model's owner may revoke delegates")
+			return Delegate{}, domain.Forbidden("only ADMIN users and the model's owner may revoke delegates")
 		}
 		row, err := q.ModelDelegateRevoke(ctx, gen.ModelDelegateRevokeParams{ModelID: modelID, UserID: userID})
 		if pgtx.IsNoRows(err) {
-			return domain.NotFound("user %d is not an active delegate of model %d", userID, modelID)
+			return Delegate{}, domain.NotFound("user %d is not an active delegate of model %d", userID, modelID)
 		}
 		if err != nil {
-			return fmt.Errorf("revoke delegate: %w", err)
+			return Delegate{}, fmt.Errorf("revoke delegate: %w", err)
 		}
-		d = delegateFromRow(row)
-		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "DELEGATE_REVOKED", UserID: audit.By(actor.UserID),
+		d := delegateFromRow(row)
+		return d, audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionDelegateRevoked, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"delegate_user_id": userID},
 		})
 	})
-	return d, err
 }

@@ -20,14 +20,14 @@ import (
 
 // Service manages models, their delegates and versions.
 type Service struct {
-	pool   *pgxpool.Pool
-	limits pgtx.Limits
+	pool *pgxpool.Pool
+	db   pgtx.DB
 }
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, limits: limits.Bounded()}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may
@@ -54,7 +54,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Model, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, in.OwnerID)
 		if err != nil {
@@ -84,7 +84,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		}
 		m := modelFromRow(row, modelRegions)
 		return m, audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: "MODEL_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModel, EntityID: m.ModelID, Action: audit.ActionModelCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"model_name": m.ModelName, "owner_id": m.OwnerID, "region_ids": regionIDs, "risk_tier": m.RiskTier},
 		})
 	})
@@ -110,31 +110,29 @@ func (s *Service) SetRiskTier(ctx context.Context, actor domain.Actor, modelID i
 	if err := c.Err(); err != nil {
 		return Model{}, err
 	}
-	var out Model
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Model, error) {
 		q := gen.New(tx)
 		cur, err := q.ModelLockForTierChange(ctx, modelID)
 		if pgtx.IsNoRows(err) {
-			return domain.NotFound("model %d does not exist", modelID)
+			return Model{}, domain.NotFound("model %d does not exist", modelID)
 		}
 		if err != nil {
-			return fmt.Errorf("lock model: %w", err)
+			return Model{}, fmt.Errorf("lock model: %w", err)
 		}
 		row, err := q.ModelSetRiskTier(ctx, gen.ModelSetRiskTierParams{ModelID: modelID, RiskTier: tier})
 		if err != nil {
-			return fmt.Errorf("set risk tier: %w", err)
+			return Model{}, fmt.Errorf("set risk tier: %w", err)
 		}
 		models, err := withRegions(ctx, q, []gen.Model{row})
 		if err != nil {
-			return err
+			return Model{}, err
 		}
-		out = models[0]
-		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModel, EntityID: modelID, Action: "MODEL_UPDATED", UserID: audit.By(actor.UserID),
+		out := models[0]
+		return out, audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityModel, EntityID: modelID, Action: audit.ActionModelUpdated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"risk_tier": map[string]*string{"from": cur.RiskTier, "to": tier}},
 		})
 	})
-	return out, err
 }
 
 // Get returns one model with its regions.

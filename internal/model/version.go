@@ -77,7 +77,7 @@ func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID
 	}
 	regionIDs := slices.Clone(in.RegionIDs)
 	slices.Sort(regionIDs)
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Version, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Version, error) {
 		q := gen.New(tx)
 		access, err := AccessOf(ctx, q, actor, modelID)
 		if err != nil {
@@ -113,7 +113,7 @@ func (s *Service) CreateVersion(ctx context.Context, actor domain.Actor, modelID
 			return Version{}, err
 		}
 		return v, audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityModelVersion, EntityID: versionID, Action: "VERSION_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityModelVersion, EntityID: versionID, Action: audit.ActionVersionCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"model_id": modelID, "version_number": v.VersionNumber, "scope": v.Scope, "region_ids": v.RegionIDs},
 		})
 	})

@@ -7,18 +7,6 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 )
 
-// SQLSTATE codes mrmflow reacts to. They are PostgreSQL's and never change.
-const (
-	UniqueViolation     = "23505"
-	ForeignKeyViolation = "23503"
-	CheckViolation      = "23514"
-	ExclusionViolation  = "23P01"
-	RaiseException      = "P0001"
-	DeadlockDetected    = "40P01"
-	LockNotAvailable    = "55P03"
-	QueryCanceled       = "57014"
-)
-
 // PgError returns the PostgreSQL error inside err, or nil when err did not come from the server
 // (a closed connection or a cancelled context).
 func PgError(err error) *pgconn.PgError {

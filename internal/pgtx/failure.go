@@ -34,15 +34,6 @@ const (
 	Unavailable
 )
 
-// SQLSTATE codes of the failures. They are PostgreSQL's and never change.
-const (
-	SerializationFailure = "40001"
-	AdminShutdown        = "57P01"
-	CrashShutdown        = "57P02"
-	CannotConnectNow     = "57P03"
-	TooManyConnections   = "53300"
-)
-
 // Classify says which Failure err is. It is the one place mrmflow reads SQLSTATEs and driver
 // errors to decide between lock_timeout, unavailable and a retry; services and the HTTP layer
 // both go through it (Translate, RetryableRead).

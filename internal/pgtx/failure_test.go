@@ -85,7 +85,7 @@ func TestTranslateKeepsDomainErrors(t *testing.T) {
 func TestWithTxTranslates(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 1)
-	err := pgtx.WithTx(context.Background(), d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(context.Background(), pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		_, err := tx.Exec(context.Background(), "SET LOCAL statement_timeout = '50ms'; SELECT pg_sleep(1)")
 		return err
 	})
@@ -104,7 +104,7 @@ func provokeLockTimeout(t *testing.T, d *testdb.DB) error {
 	if _, err := holder.Exec(ctx, "SELECT pg_advisory_xact_lock(999, 1)"); err != nil {
 		t.Fatal(err)
 	}
-	return pgtx.WithTxLimits(ctx, d.Pool, pgtx.ReadCommitted, pgtx.Limits{LockTimeout: 50 * time.Millisecond}, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{LockTimeout: 50 * time.Millisecond}), func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(999, 1)")
 		return err
 	})
@@ -112,7 +112,7 @@ func provokeLockTimeout(t *testing.T, d *testdb.DB) error {
 
 func provokeStatementTimeout(t *testing.T, d *testdb.DB) error {
 	ctx := context.Background()
-	return pgtx.WithTxLimits(ctx, d.Pool, pgtx.ReadCommitted, pgtx.Limits{StatementTimeout: 50 * time.Millisecond}, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{StatementTimeout: 50 * time.Millisecond}), func(tx pgx.Tx) error {
 		_, err := tx.Exec(ctx, "SELECT pg_sleep(1)")
 		return err
 	})
@@ -126,7 +126,7 @@ func provokeDeadlock(t *testing.T, d *testdb.DB) error {
 	firstLocked := make(chan struct{}, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			errs[i] = pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+			errs[i] = pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 				if _, err := tx.Exec(ctx, "SELECT pg_advisory_xact_lock(998, $1)", i); err != nil {
 					return err
 				}
@@ -155,7 +155,7 @@ func provokeSerializationFailure(t *testing.T, d *testdb.DB) error {
 	read := make(chan struct{}, 2)
 	for i := range 2 {
 		wg.Go(func() {
-			errs[i] = pgtx.WithTxOptions(ctx, d.Pool, serializable, func(tx pgx.Tx) error {
+			errs[i] = pgtx.WithTx(ctx, pgtx.DB{Pool: d.Pool, Opts: serializable}, func(tx pgx.Tx) error {
 				var n int
 				if err := tx.QueryRow(ctx, "SELECT count(*) FROM ssi_probe WHERE k = $1", 1-i).Scan(&n); err != nil {
 					return err

@@ -1,12 +1,8 @@
 package pgtx
 
 import (
-	"context"
 	"strconv"
 	"time"
-
-	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgxpool"
 )
 
 // Limits bound one transaction's waits: LockTimeout its lock waits (55P03 past it) and
@@ -30,13 +26,6 @@ func (l Limits) Bounded() Limits {
 		l.LockTimeout = DefaultLockTimeout
 	}
 	return l
-}
-
-// WithTxLimits is WithTxOptions with limits set first, in the outer transaction (a savepoint
-// rollback would undo them), before fn runs any statement. When fn's first statements are a
-// Pipeline, BEGIN and the limits are sent with them, in one round trip.
-func WithTxLimits(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, limits Limits, fn func(tx pgx.Tx) error) error {
-	return withLazyTx(ctx, &lazyTx{pool: pool, opts: opts, limits: limits}, fn)
 }
 
 // milliseconds spells d as a PostgreSQL duration, or nil (keep the setting) for zero.

@@ -25,6 +25,17 @@ import (
 // transaction is then aborted, as after any failed statement.
 type Pipeline struct {
 	batch pgx.Batch
+	// err is the first error met while queuing (Fail): Send returns it and sends nothing.
+	err error
+}
+
+// Fail records err, met while preparing a statement to queue (an audit row's changes that do not
+// encode, say), so that the caller queues on and meets it at Send, which returns the first such
+// error without sending anything: the transaction then rolls back as after a failed statement.
+func (p *Pipeline) Fail(err error) {
+	if p.err == nil {
+		p.err = err
+	}
 }
 
 // Len is the number of statements queued.
@@ -107,6 +118,9 @@ type BatchSender interface {
 // Send runs the queued statements in one round trip and reads every answer. A Pipeline is sent
 // once.
 func (p *Pipeline) Send(ctx context.Context, to BatchSender) error {
+	if p.err != nil {
+		return p.err
+	}
 	if p.batch.Len() == 0 {
 		return nil
 	}
@@ -114,11 +128,14 @@ func (p *Pipeline) Send(ctx context.Context, to BatchSender) error {
 }
 
 // SendAndCommit sends p and, in the same round trip, the COMMIT of tx — when tx is a transaction
-// of WithTx or WithTxLimits; any other tx (a savepoint, say) only gets p, and its owner commits.
+// of WithTxV or WithTx; any other tx (a savepoint, say) only gets p, and its owner commits.
 // It must be the last thing the transaction's work does: once it returns nil the transaction is
-// committed, the commit at the end of WithTx has nothing left to do, and any later statement on
-// tx fails. When it returns an error nothing was committed and WithTx rolls back as usual.
+// committed, the commit at the end of WithTxV has nothing left to do, and any later statement on
+// tx fails. When it returns an error nothing was committed and WithTxV rolls back as usual.
 func (p *Pipeline) SendAndCommit(ctx context.Context, tx pgx.Tx) error {
+	if p.err != nil {
+		return p.err
+	}
 	if lazy, ok := tx.(*lazyTx); ok {
 		return lazy.sendCommitting(ctx, &p.batch)
 	}

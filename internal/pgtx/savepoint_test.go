@@ -16,7 +16,7 @@ func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
 	ctx := context.Background()
 	pool, trips := tracedPool(t, d)
 	var tripsPerTask []int
-	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
 			return err
 		}
@@ -86,7 +86,7 @@ func TestWithoutSavepointAFailureLosesTheWholeTransaction(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
 			return err
 		}

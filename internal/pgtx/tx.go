@@ -1,5 +1,6 @@
-// Package pgtx is the one place mrmflow opens transactions and savepoints, and where PostgreSQL
-// errors are recognised by SQLSTATE and constraint name.
+// Package pgtx is the one place mrmflow opens transactions and savepoints, keeps its locks (their
+// namespaces and their order, locks.go), and recognises PostgreSQL errors by SQLSTATE and
+// constraint name.
 package pgtx
 
 import (
@@ -15,19 +16,47 @@ import (
 // (docs/locks.md, "READ COMMITTED"). It is named explicitly so a server default cannot change it.
 var ReadCommitted = pgx.TxOptions{IsoLevel: pgx.ReadCommitted}
 
-// WithTx runs fn in a READ COMMITTED transaction and commits if fn returns nil. On an error or a
-// panic it rolls back, with a context that is not cancelled, so a request whose client went away
-// still cleans up its transaction. A database failure comes back translated (Translate): a
-// client sees lock_timeout or unavailable, never an internal error, when the database is busy or
-// gone.
-func WithTx(ctx context.Context, pool *pgxpool.Pool, fn func(tx pgx.Tx) error) error {
-	return WithTxOptions(ctx, pool, ReadCommitted, fn)
+// DB is where one service's transactions run: its pool, the options they begin with, and the
+// limits each sets first (zero fields keep the session's settings). A service builds it once
+// (NewDB) and every transaction of the service goes through WithTxV or WithTx with it, so no call
+// site spells out the pool, the isolation level or the limits.
+type DB struct {
+	Pool   *pgxpool.Pool
+	Opts   pgx.TxOptions
+	Limits Limits
 }
 
-// WithTxOptions is WithTx with explicit options (tests use it to run the same work under another
-// isolation level as a negative control).
-func WithTxOptions(ctx context.Context, pool *pgxpool.Pool, opts pgx.TxOptions, fn func(tx pgx.Tx) error) error {
-	return withLazyTx(ctx, &lazyTx{pool: pool, opts: opts}, fn)
+// NewDB is the usual DB of a service: READ COMMITTED (ReadCommitted), with limits set first.
+func NewDB(pool *pgxpool.Pool, limits Limits) DB {
+	return DB{Pool: pool, Opts: ReadCommitted, Limits: limits}
+}
+
+// WithTxV runs fn in a transaction of db and returns fn's value once the transaction committed,
+// the zero value with any error (as river's dbutil.WithTxV). The transaction begins on fn's first
+// statement, with db.Limits set first, in the outer transaction (a savepoint rollback would undo
+// them): when fn's first statements are a Pipeline, BEGIN and the limits are sent with them, in
+// one round trip. On an error or a panic it rolls back, with a context that is not cancelled, so
+// a request whose client went away still cleans up its transaction. A database failure comes back
+// translated (Translate): a client sees lock_timeout or unavailable, never an internal error, when
+// the database is busy or gone.
+func WithTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	var out T
+	err := withLazyTx(ctx, &lazyTx{pool: db.Pool, opts: db.Opts, limits: db.Limits}, func(tx pgx.Tx) error {
+		var err error
+		out, err = fn(tx)
+		return err
+	})
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return out, nil
+}
+
+// WithTx is WithTxV for work that returns nothing but its error.
+func WithTx(ctx context.Context, db DB, fn func(tx pgx.Tx) error) error {
+	_, err := WithTxV(ctx, db, func(tx pgx.Tx) (struct{}, error) { return struct{}{}, fn(tx) })
+	return err
 }
 
 // withLazyTx runs fn in tx, which begins on its first statement (so a Pipeline sent first carries

@@ -33,11 +33,11 @@ func TestWithTxCommitsOnSuccessAndRollsBackOnErrorOrPanic(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	if err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error { return insertRegion(ctx, tx, "A") }); err != nil {
+	if err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error { return insertRegion(ctx, tx, "A") }); err != nil {
 		t.Fatal(err)
 	}
 	boom := errors.New("boom")
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "B"); err != nil {
 			return err
 		}
@@ -48,7 +48,7 @@ func TestWithTxCommitsOnSuccessAndRollsBackOnErrorOrPanic(t *testing.T) {
 	}
 	func() {
 		defer func() { _ = recover() }()
-		_ = pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+		_ = pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 			_ = insertRegion(ctx, tx, "C")
 			panic("panic inside the transaction")
 		})
@@ -61,7 +61,39 @@ func TestWithTxCommitsOnSuccessAndRollsBackOnErrorOrPanic(t *testing.T) {
 	}
 }
 
-func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
+// WithTxV answers fn's value once committed, and the zero value with the error of a transaction
+// rolled back (its insert is not there afterwards).
+func TestWithTxVReturnsTheCommittedValue(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 2)
+	ctx := context.Background()
+	db := pgtx.NewDB(d.Pool, pgtx.Limits{})
+	insertID := func(tx pgx.Tx, code string) (int32, error) {
+		var id int32
+		err := tx.QueryRow(ctx, "INSERT INTO regions (code, name) VALUES ($1, $1) RETURNING region_id", code).Scan(&id)
+		return id, err
+	}
+	id, err := pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (int32, error) { return insertID(tx, "V") })
+	if err != nil || id == 0 {
+		t.Fatalf("id, err = %d, %v; want the new region's id", id, err)
+	}
+	boom := errors.New("boom")
+	id, err = pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (int32, error) {
+		got, err := insertID(tx, "W")
+		if err != nil {
+			return got, err
+		}
+		return got, boom
+	})
+	if !errors.Is(err, boom) || id != 0 {
+		t.Fatalf("id, err = %d, %v; want 0, boom", id, err)
+	}
+	if n := count(t, d); n != 1 {
+		t.Fatalf("regions = %d, want 1 (only the committed one)", n)
+	}
+}
+
+func TestWithTxVLimitsBoundOnlyThatTransaction(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 1) // one connection: the next transaction reuses the same session
 	ctx := context.Background()
@@ -75,7 +107,7 @@ func TestWithTxLimitsBoundOnlyThatTransaction(t *testing.T) {
 		return v
 	}
 	before := show(d.Pool, "statement_timeout")
-	err := pgtx.WithTxLimits(ctx, d.Pool, pgtx.ReadCommitted, pgtx.Limits{LockTimeout: 250 * time.Millisecond}, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{LockTimeout: 250 * time.Millisecond}), func(tx pgx.Tx) error {
 		if got := show(tx, "lock_timeout"); got != "250ms" {
 			t.Errorf("lock_timeout inside = %q, want 250ms", got)
 		}
@@ -113,7 +145,7 @@ func TestSendAndCommitCommitsInThePipelinesRoundTrip(t *testing.T) {
 	d := testdb.New(t, 2)
 	ctx := context.Background()
 	pool, trips := tracedPool(t, d)
-	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		p := &pgtx.Pipeline{}
 		queueRegion(ctx, p, "ONE", "one")
 		queueRegion(ctx, p, "TWO", "two")
@@ -144,7 +176,7 @@ func TestSendAndCommitCommitsNothingWhenAStatementFails(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
-	err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "EARLIER"); err != nil {
 			return err
 		}
@@ -163,7 +195,7 @@ func TestSendAndCommitCommitsNothingWhenAStatementFails(t *testing.T) {
 		t.Fatalf("a connection leaked: %d acquired", d.Pool.Stat().AcquiredConns())
 	}
 	// The connection went back idle, not inside the aborted transaction.
-	if err := pgtx.WithTx(ctx, d.Pool, func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
+	if err := pgtx.WithTx(ctx, pgtx.NewDB(d.Pool, pgtx.Limits{}), func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
 		t.Fatalf("the next transaction: %v", err)
 	}
 }
@@ -177,7 +209,7 @@ func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
 		t.Fatal(err)
 	}
 	pool, trips := tracedPool(t, d)
-	err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error {
+	err := pgtx.WithTx(ctx, pgtx.NewDB(pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		p := &pgtx.Pipeline{}
 		queueRegion(ctx, p, "A", "twin")
 		queueRegion(ctx, p, "B", "twin")
@@ -196,7 +228,7 @@ func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
 	if pool.Stat().AcquiredConns() != 0 {
 		t.Fatalf("a connection leaked: %d acquired", pool.Stat().AcquiredConns())
 	}
-	if err := pgtx.WithTx(ctx, pool, func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
+	if err := pgtx.WithTx(ctx, pgtx.NewDB(pool, pgtx.Limits{}), func(tx pgx.Tx) error { return insertRegion(ctx, tx, "NEXT") }); err != nil {
 		t.Fatalf("the next transaction on the same connection: %v", err)
 	}
 }

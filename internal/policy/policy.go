@@ -77,14 +77,14 @@ func inRange(c *domain.Check, field string, v, lo, hi int64) {
 
 // Service reads and changes the validation policies and the workflow SLA.
 type Service struct {
-	pool   *pgxpool.Pool
-	limits pgtx.Limits
+	pool *pgxpool.Pool
+	db   pgtx.DB
 }
 
 // NewService returns a Service on pool; limits bound every lock wait and statement of its
 // transactions.
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, limits: limits.Bounded()}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // List returns the policy of every risk tier, in tier order. Anyone authenticated may read them.
@@ -121,26 +121,25 @@ func (s *Service) Update(ctx context.Context, actor domain.Actor, riskTier strin
 	if err := in.check(); err != nil {
 		return Policy{}, err
 	}
-	var out Policy
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Policy, error) {
 		q := gen.New(tx)
 		cur, err := q.ValidationPolicyLockForUpdate(ctx, riskTier)
 		if pgtx.IsNoRows(err) {
-			return domain.NotFound("no validation policy for risk tier %q", riskTier)
+			return Policy{}, domain.NotFound("no validation policy for risk tier %q", riskTier)
 		}
 		if err != nil {
-			return fmt.Errorf("lock validation policy: %w", err)
+			return Policy{}, fmt.Errorf("lock validation policy: %w", err)
 		}
 		row, err := q.ValidationPolicyUpdate(ctx, gen.ValidationPolicyUpdateParams{
 			RiskTier: riskTier, FrequencyMonths: int32(in.FrequencyMonths), GracePeriodMonths: int32(in.GracePeriodMonths),
 			ModelChangeLeadTimeDays: int32(in.ModelChangeLeadTimeDays), UpdatedBy: audit.By(actor.UserID),
 		})
 		if err != nil {
-			return fmt.Errorf("update validation policy: %w", err)
+			return Policy{}, fmt.Errorf("update validation policy: %w", err)
 		}
-		out = policyOf(row)
-		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityValidationPolicy, EntityID: cur.TierRank, Action: "VALIDATION_POLICY_UPDATED",
+		out := policyOf(row)
+		return out, audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityValidationPolicy, EntityID: cur.TierRank, Action: audit.ActionValidationPolicyUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"risk_tier":                   riskTier,
@@ -150,7 +149,6 @@ func (s *Service) Update(ctx context.Context, actor domain.Actor, riskTier strin
 			},
 		})
 	})
-	return out, err
 }
 
 // fromTo is how an audit row shows a changed setting.

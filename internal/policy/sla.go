@@ -64,23 +64,22 @@ func (s *Service) UpdateSLA(ctx context.Context, actor domain.Actor, in SLAInput
 	if err := in.check(); err != nil {
 		return SLA{}, err
 	}
-	var out SLA
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (SLA, error) {
 		q := gen.New(tx)
 		cur, err := q.WorkflowSLALockForUpdate(ctx)
 		if err != nil {
-			return fmt.Errorf("lock workflow SLA: %w", err)
+			return SLA{}, fmt.Errorf("lock workflow SLA: %w", err)
 		}
 		row, err := q.WorkflowSLAUpdate(ctx, gen.WorkflowSLAUpdateParams{
 			AssignmentDays: int32(in.AssignmentDays), BeginWorkDays: int32(in.BeginWorkDays), ApprovalDays: int32(in.ApprovalDays),
 			UpdatedBy: audit.By(actor.UserID),
 		})
 		if err != nil {
-			return fmt.Errorf("update workflow SLA: %w", err)
+			return SLA{}, fmt.Errorf("update workflow SLA: %w", err)
 		}
-		out = slaOf(gen.WorkflowSLAGetRow(row))
-		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityWorkflowSLA, EntityID: workflowSLAEntityID, Action: "WORKFLOW_SLA_UPDATED",
+		out := slaOf(gen.WorkflowSLAGetRow(row))
+		return out, audit.Record(ctx, q, audit.Entry{
+			EntityType: audit.EntityWorkflowSLA, EntityID: workflowSLAEntityID, Action: audit.ActionWorkflowSLAUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_days": fromTo(cur.AssignmentDays, row.AssignmentDays),
@@ -89,5 +88,4 @@ func (s *Service) UpdateSLA(ctx context.Context, actor domain.Actor, in SLAInput
 			},
 		})
 	})
-	return out, err
 }

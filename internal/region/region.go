@@ -38,14 +38,14 @@ type CreateInput struct {
 
 // Service manages regions.
 type Service struct {
-	pool   *pgxpool.Pool
-	limits pgtx.Limits
+	pool *pgxpool.Pool
+	db   pgtx.DB
 }
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, limits: limits.Bounded()}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // Create adds a region. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
@@ -59,7 +59,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err := c.Err(); err != nil {
 		return idempotency.Result[Region]{}, err
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (Region, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (Region, error) {
 		q := gen.New(tx)
 		row, err := q.RegionCreate(ctx, gen.RegionCreateParams{
 			Code: in.Code, Name: in.Name, RequiresRegionalApproval: in.RequiresRegionalApproval,
@@ -72,7 +72,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 		}
 		r := fromRow(row)
 		return r, audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: "REGION_CREATED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityRegion, EntityID: r.RegionID, Action: audit.ActionRegionCreated, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"code": r.Code, "name": r.Name, "requires_regional_approval": r.RequiresRegionalApproval},
 		})
 	})

@@ -196,7 +196,7 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 // planner's estimate of the report is above jit_above_cost, and compiling it would cost more than
 // running it (bench/results/revalidation-explain.md).
 func (s *Service) read(ctx context.Context, fn func(q *gen.Queries) error) error {
-	return pgtx.WithTxOptions(ctx, s.pool, pgx.TxOptions{AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, pgtx.DB{Pool: s.pool, Opts: pgx.TxOptions{AccessMode: pgx.ReadOnly}}, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		if err := q.RevalidationWithoutJIT(ctx); err != nil {
 			return fmt.Errorf("turn JIT off: %w", err)

@@ -37,7 +37,7 @@ func (s *Service) Enable(ctx context.Context, actor domain.Actor, userID int32) 
 // setDisabled records the change and its USER_DISABLED or USER_ENABLED audit row, or nothing when
 // the user already was in that state.
 func (s *Service) setDisabled(ctx context.Context, actor domain.Actor, userID int32, disabled bool) error {
-	return pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, s.db, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, userID)
 		if err != nil {
@@ -47,9 +47,9 @@ func (s *Service) setDisabled(ctx context.Context, actor domain.Actor, userID in
 			return domain.NotFound("user %d does not exist", userID)
 		}
 		var changed int64
-		action := "USER_ENABLED"
+		action := audit.ActionUserEnabled
 		if disabled {
-			action = "USER_DISABLED"
+			action = audit.ActionUserDisabled
 			changed, err = q.UserDisablementCreate(ctx, gen.UserDisablementCreateParams{UserID: userID, DisabledBy: &actor.UserID})
 		} else {
 			changed, err = q.UserDisablementDelete(ctx, userID)

@@ -19,8 +19,8 @@ func TestBusyRowsEndInLockTimeout(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 4)
 	ctx := context.Background()
-	svc := user.NewService(d.Pool, user.Options{Limits: pgtx.Limits{LockTimeout: 100 * time.Millisecond}})
-	u, tok, err := user.NewService(d.Pool, user.Options{}).Bootstrap(ctx, user.CreateInput{Email: "a@bank.test", FullName: "Admin", Role: domain.RoleAdmin}, "t")
+	svc := user.NewService(d.Pool, pgtx.Limits{LockTimeout: 100 * time.Millisecond}, 0)
+	u, tok, err := user.NewService(d.Pool, pgtx.Limits{}, 0).Bootstrap(ctx, user.CreateInput{Email: "a@bank.test", FullName: "Admin", Role: domain.RoleAdmin}, "t")
 	if err != nil {
 		t.Fatal(err)
 	}

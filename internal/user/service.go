@@ -19,31 +19,21 @@ import (
 // uniqueUsersEmail is the index that makes emails unique case-insensitively.
 const uniqueUsersEmail = "users_email_lower_key"
 
-// DefaultTokenTTL is how long a token lives when its creator does not say (TOKEN_TTL's default).
-const DefaultTokenTTL = 90 * 24 * time.Hour
-
-// Options tune a Service; zero values take the defaults.
-type Options struct {
-	// Limits bound the lock waits (pgtx.DefaultLockTimeout when zero) and the statements of the
-	// service's transactions.
-	Limits pgtx.Limits
-	// TokenTTL is the lifetime of a token created without expires_at (DefaultTokenTTL).
-	TokenTTL time.Duration
-}
-
 // Service manages users and tokens.
 type Service struct {
 	pool     *pgxpool.Pool
-	limits   pgtx.Limits
+	db       pgtx.DB
 	tokenTTL time.Duration
 }
 
-// NewService returns a Service on pool.
-func NewService(pool *pgxpool.Pool, opts Options) *Service {
-	if opts.TokenTTL <= 0 {
-		opts.TokenTTL = DefaultTokenTTL
+// NewService returns a Service on pool. limits bound the lock waits (pgtx.DefaultLockTimeout when
+// zero) and the statements of its transactions; tokenTTL is the lifetime of a token created
+// without expires_at (domain.DefaultTokenTTL when zero).
+func NewService(pool *pgxpool.Pool, limits pgtx.Limits, tokenTTL time.Duration) *Service {
+	if tokenTTL <= 0 {
+		tokenTTL = domain.DefaultTokenTTL
 	}
-	return &Service{pool: pool, limits: opts.Limits.Bounded(), tokenTTL: opts.TokenTTL}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), tokenTTL: tokenTTL}
 }
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
@@ -51,7 +41,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if !actor.IsAdmin() {
 		return idempotency.Result[User]{}, domain.Forbidden("only ADMIN users may create users")
 	}
-	return idempotency.InTx(ctx, s.pool, s.limits, key, func(tx pgx.Tx) (User, error) {
+	return idempotency.InTx(ctx, s.db, key, func(tx pgx.Tx) (User, error) {
 		return create(ctx, gen.New(tx), in, audit.By(actor.UserID))
 	})
 }
@@ -60,15 +50,13 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 // there is no acting user, so the audit rows have none).
 func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
-	var t Token
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	t, err := pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Token, error) {
 		q := gen.New(tx)
 		var err error
 		if u, err = create(ctx, q, in, nil); err != nil {
-			return err
+			return Token{}, err
 		}
-		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
-		return err
+		return s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 	})
 	return u, t, err
 }
@@ -79,8 +67,7 @@ func (s *Service) Bootstrap(ctx context.Context, in CreateInput, tokenName strin
 // acts for the operator.
 func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName string) (User, Token, error) {
 	var u User
-	var t Token
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	t, err := pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Token, error) {
 		q := gen.New(tx)
 		row, err := q.UserGetByEmail(ctx, in.Email)
 		switch {
@@ -88,16 +75,15 @@ func (s *Service) EnsureWithToken(ctx context.Context, in CreateInput, tokenName
 			u = fromRow(row, nil) // the development admin, never a regional approver
 		case pgtx.IsNoRows(err):
 			if u, err = create(ctx, q, in, nil); err != nil {
-				return err
+				return Token{}, err
 			}
 		default:
-			return fmt.Errorf("find user: %w", err)
+			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		if err := revokeByName(ctx, q, u.UserID, tokenName); err != nil {
-			return err
+			return Token{}, err
 		}
-		t, err = s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
-		return err
+		return s.createToken(ctx, q, u.UserID, TokenInput{Name: tokenName}, domain.Actor{})
 	})
 	return u, t, err
 }
@@ -123,7 +109,7 @@ func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (Use
 		}
 	}
 	err = audit.Record(ctx, q, audit.Entry{
-		EntityType: audit.EntityUser, EntityID: u.UserID, Action: "USER_CREATED", UserID: by,
+		EntityType: audit.EntityUser, EntityID: u.UserID, Action: audit.ActionUserCreated, UserID: by,
 		Changes: map[string]any{"email": u.Email, "full_name": u.FullName, "role": u.Role, "region_ids": u.RegionIDs},
 	})
 	return u, err

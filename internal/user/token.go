@@ -24,20 +24,17 @@ func (s *Service) CreateToken(ctx context.Context, actor domain.Actor, userID in
 	if !actor.IsAdmin() && actor.UserID != userID {
 		return Token{}, domain.Forbidden("only ADMIN users may create tokens for other users")
 	}
-	var t Token
-	err := pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Token, error) {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, userID)
 		if err != nil {
-			return fmt.Errorf("find user: %w", err)
+			return Token{}, fmt.Errorf("find user: %w", err)
 		}
 		if !exists {
-			return domain.NotFound("user %d does not exist", userID)
+			return Token{}, domain.NotFound("user %d does not exist", userID)
 		}
-		t, err = s.createToken(ctx, q, userID, in, actor)
-		return err
+		return s.createToken(ctx, q, userID, in, actor)
 	})
-	return t, err
 }
 
 // createToken inserts the token and its audit row with q. by is the acting user, the zero Actor
@@ -72,7 +69,7 @@ func (s *Service) createToken(ctx context.Context, q *gen.Queries, userID int32,
 		byID = audit.By(by.UserID)
 	}
 	err = audit.Record(ctx, q, audit.Entry{
-		EntityType: audit.EntityAPIToken, EntityID: row.TokenID, Action: "TOKEN_CREATED", UserID: byID,
+		EntityType: audit.EntityAPIToken, EntityID: row.TokenID, Action: audit.ActionTokenCreated, UserID: byID,
 		Changes: map[string]any{"user_id": userID, "name": in.Name, "expires_at": row.ExpiresAt.UTC()},
 	})
 	return Token{
@@ -84,7 +81,7 @@ func (s *Service) createToken(ctx context.Context, q *gen.Queries, userID int32,
 // RevokeToken revokes a token; ADMIN may revoke any token, other users only their own. Revoking
 // a revoked token succeeds and changes nothing.
 func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, tokenID int32) error {
-	return pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, s.db, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		row, err := q.APITokenGetForUpdate(ctx, tokenID)
 		if pgtx.IsNoRows(err) {
@@ -103,7 +100,7 @@ func (s *Service) RevokeToken(ctx context.Context, actor domain.Actor, tokenID i
 			return fmt.Errorf("revoke token: %w", err)
 		}
 		return audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityAPIToken, EntityID: tokenID, Action: "TOKEN_REVOKED", UserID: audit.By(actor.UserID),
+			EntityType: audit.EntityAPIToken, EntityID: tokenID, Action: audit.ActionTokenRevoked, UserID: audit.By(actor.UserID),
 			Changes: map[string]any{"user_id": row.UserID, "name": row.Name},
 		})
 	})
@@ -116,7 +113,7 @@ func (s *Service) RevokeAllTokens(ctx context.Context, actor domain.Actor, userI
 	if !actor.IsAdmin() && actor.UserID != userID {
 		return domain.Forbidden("only ADMIN users may revoke other users' tokens")
 	}
-	return pgtx.WithTxLimits(ctx, s.pool, pgtx.ReadCommitted, s.limits, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, s.db, func(tx pgx.Tx) error {
 		q := gen.New(tx)
 		exists, err := q.UserExists(ctx, userID)
 		if err != nil {
@@ -131,7 +128,7 @@ func (s *Service) RevokeAllTokens(ctx context.Context, actor domain.Actor, userI
 		}
 		for _, r := range rows {
 			err := audit.Record(ctx, q, audit.Entry{
-				EntityType: audit.EntityAPIToken, EntityID: r.TokenID, Action: "TOKEN_REVOKED", UserID: audit.By(actor.UserID),
+				EntityType: audit.EntityAPIToken, EntityID: r.TokenID, Action: audit.ActionTokenRevoked, UserID: audit.By(actor.UserID),
 				Changes: map[string]any{"user_id": userID, "name": r.Name, "all_of_user": true},
 			})
 			if err != nil {
@@ -150,7 +147,7 @@ func revokeByName(ctx context.Context, q *gen.Queries, userID int32, name string
 	}
 	for _, id := range ids {
 		err := audit.Record(ctx, q, audit.Entry{
-			EntityType: audit.EntityAPIToken, EntityID: id, Action: "TOKEN_REVOKED",
+			EntityType: audit.EntityAPIToken, EntityID: id, Action: audit.ActionTokenRevoked,
 			Changes: map[string]any{"user_id": userID, "name": name, "replaced": true},
 		})
 		if err != nil {

@@ -54,12 +54,12 @@ func newAdmission(validationType string, lock, admit []int32, versions map[int32
 // trip to widen the window between two of them.
 func (s *Service) lockModels(ctx context.Context, tx pgx.Tx, ids []int32) (*pgtx.Pipeline, error) {
 	p := &pgtx.Pipeline{}
-	if s.skipModelLocks {
+	if s.controls.skipModelLocks {
 		return p, nil
 	}
 	for _, id := range ids {
-		queueModelLock(ctx, p, id)
-		if s.lockOneByOne {
+		pgtx.QueueModelLock(ctx, p, id)
+		if s.controls.lockOneByOne {
 			if err := p.Send(ctx, tx); err != nil {
 				return nil, err
 			}
@@ -73,7 +73,7 @@ func (s *Service) lockModels(ctx context.Context, tx pgx.Tx, ids []int32) (*pgtx
 // the lock wait: the reads behind the locks take a fraction of a millisecond.
 func (s *Service) sendLocked(ctx context.Context, tx pgx.Tx, p *pgtx.Pipeline, start time.Time) error {
 	err := p.Send(ctx, tx)
-	if !s.skipModelLocks {
+	if !s.controls.skipModelLocks {
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	return err

@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 	"mrmflow/internal/user"
 	"mrmflow/internal/validation"
 )
@@ -13,7 +14,7 @@ import (
 func (f *fixture) approver(role domain.Role, regions ...int32) domain.Actor {
 	f.t.Helper()
 	n := userSeq.Add(1)
-	u, _, err := user.NewService(f.db.Pool, user.Options{}).Bootstrap(context.Background(), user.CreateInput{
+	u, _, err := user.NewService(f.db.Pool, pgtx.Limits{}, 0).Bootstrap(context.Background(), user.CreateInput{
 		Email: fmt.Sprintf("a%d-%s@bank.test", n, role), FullName: fmt.Sprintf("Approver %d", n), Role: role, RegionIDs: regions,
 	}, "test")
 	if err != nil {

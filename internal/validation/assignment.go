@@ -100,8 +100,7 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 	if err := in.check(); err != nil {
 		return Assignment{}, err
 	}
-	var out Assignment
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Assignment, error) {
 		p := &pgtx.Pipeline{}
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, p, requestID, &cur)
@@ -117,16 +116,16 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 			return fmt.Errorf("check validator: %w", err)
 		})
 		if err := p.Send(ctx, tx); err != nil {
-			return err
+			return Assignment{}, err
 		}
 		if IsClosed(cur.Status) {
-			return closedError(requestID, cur.Status)
+			return Assignment{}, closedError(requestID, cur.Status)
 		}
 		if who.Role != gen.UserRoleVALIDATOR && who.Role != gen.UserRoleADMIN {
-			return domain.Invalid("validator_id", fmt.Sprintf("user %d is a %s; only a VALIDATOR or ADMIN can be assigned", in.ValidatorID, who.Role))
+			return Assignment{}, domain.Invalid("validator_id", fmt.Sprintf("user %d is a %s; only a VALIDATOR or ADMIN can be assigned", in.ValidatorID, who.Role))
 		}
 		if err := independence(in.ValidatorID, requestID, who); err != nil {
-			return err
+			return Assignment{}, err
 		}
 		primary := !gate.HasPrimary && !in.IsReviewer
 		if in.IsPrimary != nil {
@@ -141,29 +140,22 @@ func (s *Service) Assign(ctx context.Context, actor domain.Actor, requestID int3
 				EstimatedHours: in.EstimatedHours, AssignedBy: actor.UserID,
 			})
 		}, func(err error) error { return assignmentWriteError(err, in.ValidatorID, requestID) })
-		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_CREATED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentCreated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"validator_id": in.ValidatorID, "is_primary": primary, "is_reviewer": in.IsReviewer,
 				"estimated_hours": in.EstimatedHours, "independence_attestation": true,
 			},
 		})
-		if err != nil {
-			return err
-		}
 		if cur.Status == StatusIntake && (primary || gate.HasPrimary) {
-			if err := queueStatusChange(ctx, w, actor, requestID, cur.Status, StatusPlanning, "validator assigned"); err != nil {
-				return err
-			}
+			queueStatusChange(ctx, w, actor, requestID, cur.Status, StatusPlanning, "validator assigned")
 		}
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Assignment{}, err
 		}
-		out = fromAssignmentRow(assignmentRow(row))
-		return nil
+		return fromAssignmentRow(assignmentRow(row)), nil
 	})
-	return out, err
 }
 
 // independence refuses a validator who owns or actively delegates for one of the request's
@@ -268,14 +260,13 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 	if err := c.Err(); err != nil {
 		return Assignment{}, err
 	}
-	var out Assignment
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Assignment, error) {
 		la, err := s.lockAssignment(ctx, tx, id, false)
 		if err != nil {
-			return err
+			return Assignment{}, err
 		}
 		if IsClosed(la.request.Status) {
-			return closedError(la.row.RequestID, la.request.Status)
+			return Assignment{}, closedError(la.row.RequestID, la.request.Status)
 		}
 		next := la.row
 		if ch.IsPrimary != nil {
@@ -291,10 +282,10 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 			next.ActualHours = ch.ActualHours
 		}
 		if next.IsPrimary && next.IsReviewer {
-			return domain.Invalid("is_reviewer", "the primary validator cannot also be the reviewer")
+			return Assignment{}, domain.Invalid("is_reviewer", "the primary validator cannot also be the reviewer")
 		}
 		if la.row.IsPrimary && !next.IsPrimary && slices.Contains(needsPrimary, la.request.Status) {
-			return gateError(la.row.RequestID, la.request.Status, []string{GateNoPrimaryValidator})
+			return Assignment{}, gateError(la.row.RequestID, la.request.Status, []string{GateNoPrimaryValidator})
 		}
 		w := &pgtx.Pipeline{}
 		queueDemote(ctx, w, la.row.RequestID, id, next.IsPrimary && !la.row.IsPrimary, next.IsReviewer && !la.row.IsReviewer)
@@ -305,8 +296,8 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 				EstimatedHours: next.EstimatedHours, ActualHours: next.ActualHours,
 			})
 		}, func(err error) error { return assignmentWriteError(err, la.row.ValidatorID, la.row.RequestID) })
-		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "ASSIGNMENT_UPDATED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionAssignmentUpdated,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_id": id, "validator_id": la.row.ValidatorID,
@@ -314,16 +305,11 @@ func (s *Service) UpdateAssignment(ctx context.Context, actor domain.Actor, id i
 				"estimated_hours": next.EstimatedHours, "actual_hours": next.ActualHours,
 			},
 		})
-		if err != nil {
-			return err
-		}
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Assignment{}, err
 		}
-		out = fromAssignmentRow(assignmentRow(row))
-		return nil
+		return fromAssignmentRow(assignmentRow(row)), nil
 	})
-	return out, err
 }
 
 // DeleteAssignment removes an assignment (VALIDATOR, ADMIN), judged under the request's row lock
@@ -342,7 +328,7 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 	if !canWrite(actor) {
 		return domain.Forbidden("only VALIDATOR and ADMIN users may remove assignments")
 	}
-	return s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTx(ctx, s.transactions(), func(tx pgx.Tx) error {
 		la, err := s.lockAssignment(ctx, tx, id, true)
 		if err != nil {
 			return err
@@ -369,8 +355,8 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 				return err
 			}, func(err error) error { return assignmentWriteError(err, p.ValidatorID, requestID) })
 		}
-		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_DELETED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentDeleted,
 			UserID: audit.By(actor.UserID),
 			Changes: map[string]any{
 				"assignment_id": id, "validator_id": la.row.ValidatorID,
@@ -378,12 +364,9 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 				"promoted_assignment_id": promotedID,
 			},
 		})
-		if err != nil {
-			return err
-		}
 		if p := rm.promote; p != nil {
-			err := audit.Queue(ctx, w, audit.Entry{
-				EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "ASSIGNMENT_UPDATED",
+			audit.Queue(ctx, w, audit.Entry{
+				EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionAssignmentUpdated,
 				UserID: audit.By(actor.UserID),
 				Changes: map[string]any{
 					"assignment_id": p.AssignmentID, "validator_id": p.ValidatorID,
@@ -392,14 +375,9 @@ func (s *Service) DeleteAssignment(ctx context.Context, actor domain.Actor, id i
 					"promoted_after_deleting": id,
 				},
 			})
-			if err != nil {
-				return err
-			}
 		}
 		if rm.backToIntake {
-			if err := queueStatusChange(ctx, w, actor, requestID, status, StatusIntake, "last validator removed"); err != nil {
-				return err
-			}
+			queueStatusChange(ctx, w, actor, requestID, status, StatusIntake, "last validator removed")
 		}
 		return w.SendAndCommit(ctx, tx)
 	})
@@ -443,11 +421,10 @@ func (s *Service) SignOff(ctx context.Context, actor domain.Actor, id int32, com
 	if err := c.Err(); err != nil {
 		return Assignment{}, err
 	}
-	var out Assignment
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Assignment, error) {
 		la, err := s.lockReviewer(ctx, tx, actor, id)
 		if err != nil {
-			return err
+			return Assignment{}, err
 		}
 		w := &pgtx.Pipeline{}
 		var why *string
@@ -458,21 +435,16 @@ func (s *Service) SignOff(ctx context.Context, actor domain.Actor, id int32, com
 		pgtx.One(w, &row, func(q *gen.Queries) (gen.ValidationAssignmentSignOffRow, error) {
 			return q.ValidationAssignmentSignOff(ctx, gen.ValidationAssignmentSignOffParams{AssignmentID: id, Comments: why})
 		}, pgtx.Wrap("sign off"))
-		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "REVIEW_SIGNED_OFF",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionReviewSignedOff,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"assignment_id": id, "comments": why},
 		})
-		if err != nil {
-			return err
-		}
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Assignment{}, err
 		}
-		out = fromAssignmentRow(assignmentRow(row))
-		return nil
+		return fromAssignmentRow(assignmentRow(row)), nil
 	})
-	return out, err
 }
 
 // SendBack is the reviewer returning a request in REVIEW to IN_PROGRESS with comments; the move
@@ -483,33 +455,25 @@ func (s *Service) SendBack(ctx context.Context, actor domain.Actor, id int32, co
 	if err := c.Err(); err != nil {
 		return Request{}, err
 	}
-	var out Request
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
 		la, err := s.lockReviewer(ctx, tx, actor, id)
 		if err != nil {
-			return err
+			return Request{}, err
 		}
 		w := &pgtx.Pipeline{}
-		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: "REVIEW_SENT_BACK",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: la.row.RequestID, Action: audit.ActionReviewSentBack,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"assignment_id": id, "comments": comments},
 		})
-		if err != nil {
-			return err
-		}
-		if err := queueStatusChange(ctx, w, actor, la.row.RequestID, la.request.Status, StatusInProgress, comments); err != nil {
-			return err
-		}
+		queueStatusChange(ctx, w, actor, la.row.RequestID, la.request.Status, StatusInProgress, comments)
 		var shown shownRequest
 		shown.queue(ctx, w, la.row.RequestID)
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Request{}, err
 		}
-		out = shown.request()
-		return nil
+		return shown.request(), nil
 	})
-	return out, err
 }
 
 // lockReviewer locks assignment id for its reviewer's sign-off or send-back and admits actor only

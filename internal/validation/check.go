@@ -37,26 +37,26 @@ func (s *Service) Check(ctx context.Context, actor domain.Actor, in CreateInput)
 	if err != nil {
 		return CheckResult{}, err
 	}
-	var out CheckResult
-	err = pgtx.WithTxLimits(ctx, s.pool, readOnly, s.limits, func(tx pgx.Tx) error {
+	db := s.db
+	db.Opts = readOnly
+	return pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (CheckResult, error) {
 		c, err := s.admitCreate(ctx, tx, in, modelIDs, false)
 		if err != nil {
-			return err
+			return CheckResult{}, err
 		}
 		_, refusals := judgeCreate(s, in, c.admission, c.regions)
-		out.Errors = make([]map[string]any, 0, len(refusals))
+		out := CheckResult{Errors: make([]map[string]any, 0, len(refusals))}
 		for _, r := range refusals {
 			e, err := refusalOf(r)
 			if err != nil {
-				return err
+				return CheckResult{}, err
 			}
 			out.Errors = append(out.Errors, e)
 		}
 		out.Warnings = c.warnings.list(in.TargetCompletionDate.Time)
 		out.CanProceed = len(refusals) == 0 && warningsError(out.Warnings, in.AcknowledgeWarnings) == nil
-		return nil
+		return out, nil
 	})
-	return out, err
 }
 
 // refusalOf is a refusal as Check lists it: {code, message, ...} with the members its problem
@@ -78,3 +78,7 @@ func refusalOf(err error) (map[string]any, error) {
 	}
 	return out, nil
 }
+
+// sortedIDs returns ids sorted ascending without duplicates (a new slice): the lock order of
+// one kind of lock (pgtx.LockOrder), and a canonical order for lists of ids.
+func sortedIDs(ids []int32) []int32 { return pgtx.LockOrder(ids) }

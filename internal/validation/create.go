@@ -80,13 +80,12 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 	if err != nil {
 		return res, err
 	}
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		res, err = idempotency.Do(ctx, tx, key, func() (Request, error) {
+	res, err = pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (idempotency.Result[Request], error) {
+		return idempotency.Do(ctx, tx, key, func() (Request, error) {
 			// Without a key the writes are the transaction's last statements and carry its
 			// COMMIT; with one, the stored answer still has to follow them.
 			return s.create(ctx, tx, actor, in, modelIDs, key == nil)
 		})
-		return err
 	})
 	if isBackstopViolation(err) {
 		s.metrics.ValidationConflicts.WithLabelValues(in.ValidationType).Inc()
@@ -147,7 +146,7 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
 	a.regionIDs = sortedIDs(in.RegionIDs)
 	a.dryRun = !reserve
-	if s.lockInGivenOrder {
+	if s.controls.lockInGivenOrder {
 		a.lock = in.ModelIDs
 	}
 	start := time.Now()
@@ -249,13 +248,10 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 		"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
 	}
 	recordAcknowledged(changes, warnings)
-	err := audit.Queue(ctx, writes, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: id, Action: "VALIDATION_REQUEST_CREATED",
+	audit.Queue(ctx, writes, audit.Entry{
+		EntityType: audit.EntityValidationRequest, EntityID: id, Action: audit.ActionValidationRequestCreated,
 		UserID: audit.By(actor.UserID), Changes: changes,
 	})
-	if err != nil {
-		return nil, err
-	}
 	return w, nil
 }
 

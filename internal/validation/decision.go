@@ -48,13 +48,9 @@ func (s *Service) Decide(ctx context.Context, actor domain.Actor, approvalID int
 	if err := in.check(); err != nil {
 		return Approval{}, err
 	}
-	var out Approval
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		out, err = s.decide(ctx, tx, actor, approvalID, in)
-		return err
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Approval, error) {
+		return s.decide(ctx, tx, actor, approvalID, in)
 	})
-	return out, err
 }
 
 // decide is Decide's transaction, in three round trips (four when it approves the request): find
@@ -123,24 +119,19 @@ func recordDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approval
 		}
 		return fmt.Errorf("decide approval: %w", err)
 	})
-	err = audit.Queue(ctx, p, audit.Entry{
-		EntityType: audit.EntityValidationApproval, EntityID: approvalID, Action: "APPROVAL_DECIDED",
+	audit.Queue(ctx, p, audit.Entry{
+		EntityType: audit.EntityValidationApproval, EntityID: approvalID, Action: audit.ActionApprovalDecided,
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
 			"request_id": locked.RequestID, "approval_type": locked.ApprovalType, "region_id": locked.RegionID,
 			"decision": in.Decision, "comments": comments,
 		},
 	})
-	if err != nil {
-		return decided, false, err
-	}
 	round := isRound(locked.ApprovalType)
 	if !round || in.Decision == ApprovalSentBack {
 		if round {
 			reason := fmt.Sprintf("sent back by approval %d: %s", approvalID, in.Comments)
-			if err := queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason); err != nil {
-				return decided, false, err
-			}
+			queueStatusChange(ctx, p, actor, locked.RequestID, StatusPendingApproval, StatusRevision, reason)
 		}
 		return decided, false, p.SendAndCommit(ctx, tx)
 	}
@@ -161,12 +152,12 @@ func recordDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approval
 // request; a test switch leaves both out.
 func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.Actor, approvalID int32, target gen.ValidationApprovalRequestRow) (gen.ValidationApprovalLockForDecisionRow, error) {
 	p := &pgtx.Pipeline{}
-	if isRound(target.ApprovalType) && !s.skipDecisionLocks {
+	if isRound(target.ApprovalType) && !s.controls.skipDecisionLocks {
 		for _, id := range sortedIDs(target.ModelIds) {
-			queueModelLock(ctx, p, id)
+			pgtx.QueueModelLock(ctx, p, id)
 		}
 	}
-	if !s.skipDecisionLocks {
+	if !s.controls.skipDecisionLocks {
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, p, target.RequestID, &cur)
 	}
@@ -178,7 +169,7 @@ func (s *Service) lockForDecision(ctx context.Context, tx pgx.Tx, actor domain.A
 	}, pgtx.Wrap("lock approval"))
 	start := time.Now()
 	err := p.Send(ctx, tx)
-	if isRound(target.ApprovalType) && !s.skipDecisionLocks { // model locks were queued, as in create
+	if isRound(target.ApprovalType) && !s.controls.skipDecisionLocks { // model locks were queued, as in create
 		s.metrics.LockWait.Observe(time.Since(start).Seconds())
 	}
 	if err != nil {
@@ -216,8 +207,6 @@ func judgeDecision(actor domain.Actor, a gen.ValidationApprovalLockForDecisionRo
 func (s *Service) approveRequest(ctx context.Context, tx pgx.Tx, actor domain.Actor, requestID, lastApprovalID int32) error {
 	reason := fmt.Sprintf("every required approval approved (the last: approval %d)", lastApprovalID)
 	p := &pgtx.Pipeline{}
-	if err := queueStatusChange(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, reason); err != nil {
-		return err
-	}
+	queueStatusChange(ctx, p, actor, requestID, StatusPendingApproval, StatusApproved, reason)
 	return p.SendAndCommit(ctx, tx)
 }

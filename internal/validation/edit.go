@@ -83,8 +83,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 	if err != nil {
 		return Request{}, err
 	}
-	var out Request
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
 		p := &pgtx.Pipeline{}
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, p, requestID, &cur)
@@ -107,16 +106,16 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			warn = queueTargetWarnings(ctx, p, ch.TargetCompletionDate.Time, nil, nil, requestID)
 		}
 		if err := p.Send(ctx, tx); err != nil {
-			return err
+			return Request{}, err
 		}
 		if slices.Contains(uneditableIn, cur.Status) {
-			return statusRefusal(requestID, cur.Status, editsFrozen)
+			return Request{}, statusRefusal(requestID, cur.Status, editsFrozen)
 		}
 		if _, err := regions.Require("region_ids"); err != nil {
-			return err
+			return Request{}, err
 		}
 		if err := scopeError("region_ids", gaps); err != nil {
-			return err
+			return Request{}, err
 		}
 		var warnings []Warning
 		if ch.TargetCompletionDate != nil {
@@ -125,11 +124,11 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 				covered[i] = coveredVersion(v)
 			}
 			if err := targetError(ch.TargetCompletionDate.Time, covered); err != nil {
-				return err
+				return Request{}, err
 			}
 			warnings = warn.list(ch.TargetCompletionDate.Time)
 			if err := warningsError(warnings, ch.AcknowledgeWarnings); err != nil {
-				return err
+				return Request{}, err
 			}
 		}
 		params, changes := ch.applyTo(row)
@@ -146,20 +145,15 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 				}, pgtx.Wrap("link regions"))
 			}
 		}
-		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_REQUEST_UPDATED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationRequestUpdated,
 			UserID: audit.By(actor.UserID), Changes: changes,
 		})
-		if err != nil {
-			return err
-		}
 		var shown shownRequest
 		shown.queue(ctx, w, requestID)
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Request{}, err
 		}
-		out = shown.request()
-		return nil
+		return shown.request(), nil
 	})
-	return out, err
 }

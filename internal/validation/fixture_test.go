@@ -46,7 +46,7 @@ func newFixtureOn(t testing.TB, d *testdb.DB) *fixture {
 func (f *fixture) user(role domain.Role) domain.Actor {
 	f.t.Helper()
 	n := userSeq.Add(1)
-	u, _, err := user.NewService(f.db.Pool, user.Options{}).Bootstrap(context.Background(), user.CreateInput{
+	u, _, err := user.NewService(f.db.Pool, pgtx.Limits{}, 0).Bootstrap(context.Background(), user.CreateInput{
 		Email: fmt.Sprintf("v%d-%s@bank.test", n, role), FullName: fmt.Sprintf("Test %s %d", role, n), Role: role,
 	}, "test")
 	if err != nil {
@@ -221,7 +221,7 @@ func holdLock(t *testing.T, pool *pgxpool.Pool, model int32) pgx.Tx {
 		t.Fatalf("begin: %v", err)
 	}
 	t.Cleanup(func() { _ = tx.Rollback(context.Background()) })
-	if _, err := tx.Exec(context.Background(), "SELECT pg_advisory_xact_lock($1, $2)", validation.LockNamespace, model); err != nil {
+	if _, err := tx.Exec(context.Background(), "SELECT pg_advisory_xact_lock($1, $2)", pgtx.ModelLockNamespace, model); err != nil {
 		t.Fatalf("hold lock: %v", err)
 	}
 	return tx

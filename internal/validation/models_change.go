@@ -74,11 +74,8 @@ func (s *Service) ChangeModels(ctx context.Context, actor domain.Actor, requestI
 	if err != nil {
 		return Request{}, err
 	}
-	var out Request
-	err = s.withTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		out, err = s.changeModels(ctx, tx, actor, requestID, in, add, remove)
-		return err
+	out, err := pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
+		return s.changeModels(ctx, tx, actor, requestID, in, add, remove)
 	})
 	if isBackstopViolation(err) {
 		s.metrics.ValidationConflicts.WithLabelValues("edit").Inc()
@@ -200,16 +197,13 @@ func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor
 		}, pgtx.Wrap("link versions"))
 	}
 	w.Exec(func(q *gen.Queries) error { return q.ValidationRequestTouch(ctx, requestID) }, pgtx.Wrap("touch validation request"))
-	err := audit.Queue(ctx, w, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_MODELS_CHANGED",
+	audit.Queue(ctx, w, audit.Entry{
+		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationModelsChanged,
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
 			"added": add, "removed": remove, "version_ids": plan.admission.versionIDs, "unlinked_version_ids": plan.unlink, "model_ids": plan.admission.lock,
 		},
 	})
-	if err != nil {
-		return Request{}, err
-	}
 	var shown shownRequest
 	shown.queue(ctx, w, requestID)
 	if err := w.SendAndCommit(ctx, tx); err != nil {

@@ -128,22 +128,21 @@ func (s *Service) CreateOutcome(ctx context.Context, actor domain.Actor, request
 	if err := c.Err(); err != nil {
 		return Outcome{}, err
 	}
-	var out Outcome
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Outcome, error) {
 		var l lockedOutcomeRequest
 		p := &pgtx.Pipeline{}
 		l.queue(ctx, s, p, requestID)
 		if err := p.Send(ctx, tx); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		if err := l.mayWrite(actor, requestID); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		if err := in.check(l.request.ValidationType); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		if !slices.Contains(outcomeCreateStatuses, l.request.Status) {
-			return domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s; an outcome is recorded in %v", requestID, l.request.Status, outcomeCreateStatuses)
+			return Outcome{}, domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s; an outcome is recorded in %v", requestID, l.request.Status, outcomeCreateStatuses)
 		}
 		w := &pgtx.Pipeline{}
 		var row gen.ValidationOutcome
@@ -158,34 +157,28 @@ func (s *Service) CreateOutcome(ctx context.Context, actor domain.Actor, request
 			}
 			return fmt.Errorf("create outcome: %w", err)
 		})
-		err := audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "OUTCOME_CREATED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionOutcomeCreated,
 			UserID:  audit.By(actor.UserID),
 			Changes: outcomeChanges(in),
 		})
-		if err != nil {
-			return err
-		}
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Outcome{}, err
 		}
-		out = fromOutcomeRow(row)
-		return nil
+		return fromOutcomeRow(row), nil
 	})
-	return out, err
 }
 
 // UpdateOutcome changes an outcome until its request reaches PENDING_APPROVAL (and again in
 // REVISION); the primary validator or an ADMIN may.
 func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcomeID int32, ch OutcomeInput) (Outcome, error) {
-	var out Outcome
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Outcome, error) {
 		requestID, err := gen.New(tx).ValidationOutcomeRequestID(ctx, outcomeID)
 		if pgtx.IsNoRows(err) {
-			return domain.NotFound("outcome %d does not exist", outcomeID)
+			return Outcome{}, domain.NotFound("outcome %d does not exist", outcomeID)
 		}
 		if err != nil {
-			return fmt.Errorf("find outcome: %w", err)
+			return Outcome{}, fmt.Errorf("find outcome: %w", err)
 		}
 		var l lockedOutcomeRequest
 		var cur gen.ValidationOutcome
@@ -195,10 +188,10 @@ func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcome
 			return q.ValidationOutcomeGet(ctx, outcomeID)
 		}, pgtx.Wrap("read outcome"))
 		if err := p.Send(ctx, tx); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		if err := l.mayWrite(actor, requestID); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		next := OutcomeInput{OverallRating: &cur.OverallRating, ExecutiveSummary: &cur.ExecutiveSummary}
 		effective := domain.NewDate(cur.EffectiveDate)
@@ -216,10 +209,10 @@ func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcome
 			next.ExpirationDate = ch.ExpirationDate
 		}
 		if err := next.check(l.request.ValidationType); err != nil {
-			return err
+			return Outcome{}, err
 		}
 		if !slices.Contains(outcomeUpdateStatuses, l.request.Status) {
-			return domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s; its outcome changes only in %v", requestID, l.request.Status, outcomeUpdateStatuses)
+			return Outcome{}, domain.Errorf(domain.CodeInvalidStatus, "validation request %d is %s; its outcome changes only in %v", requestID, l.request.Status, outcomeUpdateStatuses)
 		}
 		w := &pgtx.Pipeline{}
 		var row gen.ValidationOutcome
@@ -231,20 +224,15 @@ func (s *Service) UpdateOutcome(ctx context.Context, actor domain.Actor, outcome
 		}, pgtx.Wrap("update outcome"))
 		changes := outcomeChanges(next)
 		changes["outcome_id"] = outcomeID
-		err = audit.Queue(ctx, w, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "OUTCOME_UPDATED",
+		audit.Queue(ctx, w, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionOutcomeUpdated,
 			UserID: audit.By(actor.UserID), Changes: changes,
 		})
-		if err != nil {
-			return err
-		}
 		if err := w.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Outcome{}, err
 		}
-		out = fromOutcomeRow(row)
-		return nil
+		return fromOutcomeRow(row), nil
 	})
-	return out, err
 }
 
 func outcomeChanges(in OutcomeInput) map[string]any {

@@ -230,7 +230,7 @@ func TestLocksInAscendingOrder(t *testing.T) {
 	}()
 	pid := waitForAdvisoryWaiter(t, f.db.Pool)
 	rows, err := f.db.Pool.Query(ctx, `SELECT objid::int, granted FROM pg_locks
-		WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND pid = $2 ORDER BY objid`, validation.LockNamespace, pid)
+		WHERE locktype = 'advisory' AND classid = $1 AND objsubid = 2 AND pid = $2 ORDER BY objid`, pgtx.ModelLockNamespace, pid)
 	if err != nil {
 		t.Fatal(err)
 	}

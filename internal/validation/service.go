@@ -1,8 +1,6 @@
 package validation
 
 import (
-	"context"
-
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
@@ -12,20 +10,31 @@ import (
 
 // Service creates, changes and reads validation requests.
 type Service struct {
-	pool    *pgxpool.Pool
-	limits  pgtx.Limits
+	pool *pgxpool.Pool
+	// db runs the service's transactions: READ COMMITTED, its limits set first (transactions).
+	db      pgtx.DB
 	metrics *metrics.Metrics
+	// controls take protections away, for negative controls only: a branch on s.controls exists
+	// only for a test.
+	controls controls
+}
+
+// controls are the service's test switches (docs/code.md, "Test switches"): each takes a
+// protection away, for the negative control that shows the protection is needed. They are set
+// only through export_test.go, which is compiled into the package's tests and nowhere else; the
+// zero value, production's, takes nothing away.
+type controls struct {
 	// skipDecisionLocks leaves the model locks and the request row lock out of approval
-	// decisions, for the negative control of the last-approval race only (export_test.go).
+	// decisions, for the negative control of the last-approval race only.
 	skipDecisionLocks bool
-	// noRequestLock reads the request without its row lock where assignments, outcomes and model
-	// changes take it. Set only by the negative-control tests (export_test.go).
+	// noRequestLock reads the request without its row lock where assignments, outcomes, model
+	// changes and submissions take it.
 	noRequestLock bool
 	// skipModelLocks creates and edits without the per-model advisory locks; lockInGivenOrder
 	// takes them in the order the request lists its models instead of ascending; lockOneByOne
 	// sends each in its own round trip instead of pipelining them; isolation overrides READ
-	// COMMITTED for the transaction. All four are set only by the negative-control tests
-	// (export_test.go), which show the race DATA-01 guards against is real without them.
+	// COMMITTED for the transaction. Their negative controls show the race DATA-01 guards
+	// against is real without them.
 	skipModelLocks   bool
 	lockInGivenOrder bool
 	lockOneByOne     bool
@@ -38,16 +47,17 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, limits: limits.Bounded(), metrics: m}
+	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
 }
 
-// withTx runs fn in a transaction of the service: READ COMMITTED (every lock-then-check here needs
-// it; a negative-control test may switch to REPEATABLE READ), with the service's limits set first
-// (a lock wait past LOCK_TIMEOUT is 55P03, a statement past STATEMENT_TIMEOUT 57014).
-func (s *Service) withTx(ctx context.Context, fn func(tx pgx.Tx) error) error {
-	opts := pgtx.ReadCommitted
-	if s.isolation != "" {
-		opts = pgx.TxOptions{IsoLevel: s.isolation}
+// transactions is where the service's transactions run, for pgtx.WithTxV and pgtx.WithTx: READ
+// COMMITTED (every lock-then-check here needs it; a negative control may switch to REPEATABLE
+// READ), with the service's limits set first (a lock wait past LOCK_TIMEOUT is 55P03, a statement
+// past STATEMENT_TIMEOUT 57014).
+func (s *Service) transactions() pgtx.DB {
+	db := s.db
+	if s.controls.isolation != "" {
+		db.Opts = pgx.TxOptions{IsoLevel: s.controls.isolation}
 	}
-	return pgtx.WithTxLimits(ctx, s.pool, opts, s.limits, fn)
+	return db
 }

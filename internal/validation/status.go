@@ -38,13 +38,9 @@ func (s *Service) ChangeStatus(ctx context.Context, actor domain.Actor, requestI
 	if err := checkReason(status, reason); err != nil {
 		return Request{}, err
 	}
-	var r Request
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		r, err = s.changeStatus(ctx, tx, actor, requestID, status, reason, true)
-		return err
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
+		return s.changeStatus(ctx, tx, actor, requestID, status, reason, true)
 	})
-	return r, err
 }
 
 // Resume returns an ON_HOLD request to the status it had when it was put on hold (read from its
@@ -59,13 +55,9 @@ func (s *Service) Resume(ctx context.Context, actor domain.Actor, requestID int3
 	if err := c.Err(); err != nil {
 		return Request{}, err
 	}
-	var r Request
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
-		var err error
-		r, err = s.changeStatus(ctx, tx, actor, requestID, "", reason, false)
-		return err
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
+		return s.changeStatus(ctx, tx, actor, requestID, "", reason, false)
 	})
-	return r, err
 }
 
 // changeStatus is ChangeStatus's work in two round trips: lock the request row and read its gate
@@ -96,9 +88,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	}
 
 	change := &pgtx.Pipeline{}
-	if err := queueStatusChange(ctx, change, actor, requestID, cur.Status, status, reason); err != nil {
-		return Request{}, err
-	}
+	queueStatusChange(ctx, change, actor, requestID, cur.Status, status, reason)
 	var shown shownRequest
 	shown.queue(ctx, change, requestID)
 	if err := change.SendAndCommit(ctx, tx); err != nil {
@@ -113,7 +103,7 @@ func (s *Service) changeStatus(ctx context.Context, tx pgx.Tx, actor domain.Acto
 // pipeline with not_found.
 func (s *Service) queueRequestLock(ctx context.Context, p *pgtx.Pipeline, requestID int32, dst *gen.ValidationRequestLockForUpdateRow) {
 	pgtx.One(p, dst, func(q *gen.Queries) (gen.ValidationRequestLockForUpdateRow, error) {
-		if s.noRequestLock {
+		if s.controls.noRequestLock {
 			row, err := q.ValidationRequestStatusUnlocked(ctx, requestID)
 			return gen.ValidationRequestLockForUpdateRow(row), err
 		}
@@ -137,7 +127,7 @@ func queueGateState(ctx context.Context, p *pgtx.Pipeline, requestID int32, dst 
 // allowed: the update, what it does to the approval round (queueRoundChange), its history row and
 // its audit row, and, for a move back to IN_PROGRESS, the end of the reviewer's sign-off (the work
 // will change and must be reviewed again).
-func queueStatusChange(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, requestID int32, from, to, reason string) error {
+func queueStatusChange(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, requestID int32, from, to, reason string) {
 	p.Exec(func(q *gen.Queries) error {
 		return q.ValidationRequestSetStatus(ctx, gen.ValidationRequestSetStatusParams{RequestID: requestID, Status: to})
 	}, func(err error) error {
@@ -159,8 +149,8 @@ func queueStatusChange(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor
 			RequestID: requestID, FromStatus: &from, ToStatus: to, Reason: why, ChangedBy: actor.UserID,
 		})
 	}, pgtx.Wrap("record status history"))
-	return audit.Queue(ctx, p, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "VALIDATION_STATUS_CHANGED",
+	audit.Queue(ctx, p, audit.Entry{
+		EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionValidationStatusChanged,
 		UserID:  audit.By(actor.UserID),
 		Changes: map[string]any{"from_status": from, "to_status": to, "reason": why},
 	})

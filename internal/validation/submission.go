@@ -39,8 +39,7 @@ func (s *Service) Submit(ctx context.Context, actor domain.Actor, requestID int3
 	if err := c.Err(); err != nil {
 		return Request{}, err
 	}
-	var out Request
-	err := s.withTx(ctx, func(tx pgx.Tx) error {
+	return pgtx.WithTxV(ctx, s.transactions(), func(tx pgx.Tx) (Request, error) {
 		lock := &pgtx.Pipeline{}
 		var cur gen.ValidationRequestLockForUpdateRow
 		s.queueRequestLock(ctx, lock, requestID, &cur)
@@ -51,28 +50,28 @@ func (s *Service) Submit(ctx context.Context, actor domain.Actor, requestID int3
 			return q.ValidationSubmissionState(ctx, gen.ValidationSubmissionStateParams{RequestID: requestID, UserID: actor.UserID})
 		}, pgtx.Wrap("read submission state"))
 		if err := lock.Send(ctx, tx); err != nil {
-			return err
+			return Request{}, err
 		}
 		if !actor.IsAdmin() && !st.IsAssigned {
-			return domain.Forbidden("only the validators assigned to validation request %d or an ADMIN may record its submission", requestID)
+			return Request{}, domain.Forbidden("only the validators assigned to validation request %d or an ADMIN may record its submission", requestID)
 		}
 		if in.ReceivedDate.After(st.Today) {
-			return domain.Invalid("received_date", fmt.Sprintf("must not be after today (%s, UTC)", st.Today.Format(domain.DateLayout)))
+			return Request{}, domain.Invalid("received_date", fmt.Sprintf("must not be after today (%s, UTC)", st.Today.Format(domain.DateLayout)))
 		}
 		if IsClosed(cur.Status) {
-			return closedError(requestID, cur.Status)
+			return Request{}, closedError(requestID, cur.Status)
 		}
 		if cur.SubmissionReceivedDate != nil {
-			return domain.Errorf(domain.CodeConflict, "validation request %d already has its submission, received on %s",
+			return Request{}, domain.Errorf(domain.CodeConflict, "validation request %d already has its submission, received on %s",
 				requestID, cur.SubmissionReceivedDate.Format(domain.DateLayout))
 		}
 		startsWork := cur.Status == StatusPlanning
 		if startsWork {
 			if !slices.Contains(transitions[cur.Status], StatusInProgress) {
-				return invalidTransition(requestID, cur.Status, StatusInProgress)
+				return Request{}, invalidTransition(requestID, cur.Status, StatusInProgress)
 			}
 			if err := checkGates(actor, requestID, cur.Status, StatusInProgress, submissionStartsWork, gate, true); err != nil {
-				return err
+				return Request{}, err
 			}
 		}
 
@@ -88,24 +87,18 @@ func (s *Service) Submit(ctx context.Context, actor domain.Actor, requestID int3
 			})
 		}, pgtx.Wrap("record submission"))
 		if startsWork {
-			if err := queueStatusChange(ctx, change, actor, requestID, cur.Status, StatusInProgress, submissionStartsWork); err != nil {
-				return err
-			}
+			queueStatusChange(ctx, change, actor, requestID, cur.Status, StatusInProgress, submissionStartsWork)
 		}
-		if err := audit.Queue(ctx, change, audit.Entry{
-			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: "SUBMISSION_RECEIVED",
+		audit.Queue(ctx, change, audit.Entry{
+			EntityType: audit.EntityValidationRequest, EntityID: requestID, Action: audit.ActionSubmissionReceived,
 			UserID:  audit.By(actor.UserID),
 			Changes: map[string]any{"received_date": in.ReceivedDate, "notes": notes},
-		}); err != nil {
-			return err
-		}
+		})
 		var shown shownRequest
 		shown.queue(ctx, change, requestID)
 		if err := change.SendAndCommit(ctx, tx); err != nil {
-			return err
+			return Request{}, err
 		}
-		out = shown.request()
-		return nil
+		return shown.request(), nil
 	})
-	return out, err
 }

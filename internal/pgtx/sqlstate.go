@@ -1,0 +1,28 @@
+package pgtx
+
+// The SQLSTATE codes mrmflow reacts to, all in this one block: the constraint violations a
+// service maps to a domain error by constraint name (IsConstraintViolation), and the failures
+// Classify tells apart. They are PostgreSQL's (Appendix A, "PostgreSQL Error Codes") and never
+// change; class 08 (connection exception) is matched by its prefix in Classify.
+const (
+	// Class 23, integrity constraint violation.
+	UniqueViolation     = "23505"
+	ForeignKeyViolation = "23503"
+	CheckViolation      = "23514"
+	ExclusionViolation  = "23P01"
+	// RAISE EXCEPTION in a trigger or function without an ERRCODE of its own.
+	RaiseException = "P0001"
+	// Class 40, transaction rollback: PostgreSQL aborted the transaction so another could go on.
+	SerializationFailure = "40001"
+	DeadlockDetected     = "40P01"
+	// Class 53, insufficient resources.
+	TooManyConnections = "53300"
+	// Class 55, object not in prerequisite state: a lock wait past lock_timeout.
+	LockNotAvailable = "55P03"
+	// Class 57, operator intervention: a statement cancelled (statement_timeout or a cancelled
+	// request), the server shutting down or starting.
+	QueryCanceled    = "57014"
+	AdminShutdown    = "57P01"
+	CrashShutdown    = "57P02"
+	CannotConnectNow = "57P03"
+)
