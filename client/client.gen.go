@@ -253,16 +253,16 @@ func (e ErrorCode) Valid() bool {
 
 // Defines values for HealthStatus.
 const (
-	Ok    HealthStatus = "ok"
-	Ready HealthStatus = "ready"
+	HealthStatusOk    HealthStatus = "ok"
+	HealthStatusReady HealthStatus = "ready"
 )
 
 // Valid indicates whether the value is a known member of the HealthStatus enum.
 func (e HealthStatus) Valid() bool {
 	switch e {
-	case Ok:
+	case HealthStatusOk:
 		return true
-	case Ready:
+	case HealthStatusReady:
 		return true
 	default:
 		return false
@@ -271,19 +271,19 @@ func (e HealthStatus) Valid() bool {
 
 // Defines values for OutcomeRating.
 const (
-	FAIL             OutcomeRating = "FAIL"
-	PASS             OutcomeRating = "PASS"
-	PASSWITHFINDINGS OutcomeRating = "PASS_WITH_FINDINGS"
+	OutcomeRatingFAIL             OutcomeRating = "FAIL"
+	OutcomeRatingPASS             OutcomeRating = "PASS"
+	OutcomeRatingPASSWITHFINDINGS OutcomeRating = "PASS_WITH_FINDINGS"
 )
 
 // Valid indicates whether the value is a known member of the OutcomeRating enum.
 func (e OutcomeRating) Valid() bool {
 	switch e {
-	case FAIL:
+	case OutcomeRatingFAIL:
 		return true
-	case PASS:
+	case OutcomeRatingPASS:
 		return true
-	case PASSWITHFINDINGS:
+	case OutcomeRatingPASSWITHFINDINGS:
 		return true
 	default:
 		return false
@@ -406,25 +406,25 @@ func (e RiskTier) Valid() bool {
 
 // Defines values for Role.
 const (
-	ADMIN            Role = "ADMIN"
-	GLOBALAPPROVER   Role = "GLOBAL_APPROVER"
-	REGIONALAPPROVER Role = "REGIONAL_APPROVER"
-	USER             Role = "USER"
-	VALIDATOR        Role = "VALIDATOR"
+	RoleADMIN            Role = "ADMIN"
+	RoleGLOBALAPPROVER   Role = "GLOBAL_APPROVER"
+	RoleREGIONALAPPROVER Role = "REGIONAL_APPROVER"
+	RoleUSER             Role = "USER"
+	RoleVALIDATOR        Role = "VALIDATOR"
 )
 
 // Valid indicates whether the value is a known member of the Role enum.
 func (e Role) Valid() bool {
 	switch e {
-	case ADMIN:
+	case RoleADMIN:
 		return true
-	case GLOBALAPPROVER:
+	case RoleGLOBALAPPROVER:
 		return true
-	case REGIONALAPPROVER:
+	case RoleREGIONALAPPROVER:
 		return true
-	case USER:
+	case RoleUSER:
 		return true
-	case VALIDATOR:
+	case RoleVALIDATOR:
 		return true
 	default:
 		return false
@@ -433,16 +433,16 @@ func (e Role) Valid() bool {
 
 // Defines values for RuleExceptionKind.
 const (
-	MODELSCHANGEDOUTSIDEPLANNING RuleExceptionKind = "MODELS_CHANGED_OUTSIDE_PLANNING"
-	REGIONOUTSIDEMODELSCOPE      RuleExceptionKind = "REGION_OUTSIDE_MODEL_SCOPE"
+	RuleExceptionKindMODELSCHANGEDOUTSIDEPLANNING RuleExceptionKind = "MODELS_CHANGED_OUTSIDE_PLANNING"
+	RuleExceptionKindREGIONOUTSIDEMODELSCOPE      RuleExceptionKind = "REGION_OUTSIDE_MODEL_SCOPE"
 )
 
 // Valid indicates whether the value is a known member of the RuleExceptionKind enum.
 func (e RuleExceptionKind) Valid() bool {
 	switch e {
-	case MODELSCHANGEDOUTSIDEPLANNING:
+	case RuleExceptionKindMODELSCHANGEDOUTSIDEPLANNING:
 		return true
-	case REGIONOUTSIDEMODELSCOPE:
+	case RuleExceptionKindREGIONOUTSIDEMODELSCOPE:
 		return true
 	default:
 		return false
@@ -451,22 +451,22 @@ func (e RuleExceptionKind) Valid() bool {
 
 // Defines values for SLAPhase.
 const (
-	APPROVAL   SLAPhase = "APPROVAL"
-	ASSIGNMENT SLAPhase = "ASSIGNMENT"
-	BEGINWORK  SLAPhase = "BEGIN_WORK"
-	COMPLETION SLAPhase = "COMPLETION"
+	SLAPhaseAPPROVAL   SLAPhase = "APPROVAL"
+	SLAPhaseASSIGNMENT SLAPhase = "ASSIGNMENT"
+	SLAPhaseBEGINWORK  SLAPhase = "BEGIN_WORK"
+	SLAPhaseCOMPLETION SLAPhase = "COMPLETION"
 )
 
 // Valid indicates whether the value is a known member of the SLAPhase enum.
 func (e SLAPhase) Valid() bool {
 	switch e {
-	case APPROVAL:
+	case SLAPhaseAPPROVAL:
 		return true
-	case ASSIGNMENT:
+	case SLAPhaseASSIGNMENT:
 		return true
-	case BEGINWORK:
+	case SLAPhaseBEGINWORK:
 		return true
-	case COMPLETION:
+	case SLAPhaseCOMPLETION:
 		return true
 	default:
 		return false
@@ -601,25 +601,25 @@ func (e ValidationStatus) Valid() bool {
 
 // Defines values for ValidationType.
 const (
-	CHANGE        ValidationType = "CHANGE"
-	COMPREHENSIVE ValidationType = "COMPREHENSIVE"
-	INITIAL       ValidationType = "INITIAL"
-	INTERIM       ValidationType = "INTERIM"
-	TARGETED      ValidationType = "TARGETED"
+	ValidationTypeCHANGE        ValidationType = "CHANGE"
+	ValidationTypeCOMPREHENSIVE ValidationType = "COMPREHENSIVE"
+	ValidationTypeINITIAL       ValidationType = "INITIAL"
+	ValidationTypeINTERIM       ValidationType = "INTERIM"
+	ValidationTypeTARGETED      ValidationType = "TARGETED"
 )
 
 // Valid indicates whether the value is a known member of the ValidationType enum.
 func (e ValidationType) Valid() bool {
 	switch e {
-	case CHANGE:
+	case ValidationTypeCHANGE:
 		return true
-	case COMPREHENSIVE:
+	case ValidationTypeCOMPREHENSIVE:
 		return true
-	case INITIAL:
+	case ValidationTypeINITIAL:
 		return true
-	case INTERIM:
+	case ValidationTypeINTERIM:
 		return true
-	case TARGETED:
+	case ValidationTypeTARGETED:
 		return true
 	default:
 		return false
@@ -934,22 +934,22 @@ func (e ListAuditLogsParamsFormat) Valid() bool {
 
 // Defines values for ListDeploymentTasksParamsDue.
 const (
-	Later   ListDeploymentTasksParamsDue = "later"
-	Overdue ListDeploymentTasksParamsDue = "overdue"
-	Today   ListDeploymentTasksParamsDue = "today"
-	Week    ListDeploymentTasksParamsDue = "week"
+	ListDeploymentTasksParamsDueLater   ListDeploymentTasksParamsDue = "later"
+	ListDeploymentTasksParamsDueOverdue ListDeploymentTasksParamsDue = "overdue"
+	ListDeploymentTasksParamsDueToday   ListDeploymentTasksParamsDue = "today"
+	ListDeploymentTasksParamsDueWeek    ListDeploymentTasksParamsDue = "week"
 )
 
 // Valid indicates whether the value is a known member of the ListDeploymentTasksParamsDue enum.
 func (e ListDeploymentTasksParamsDue) Valid() bool {
 	switch e {
-	case Later:
+	case ListDeploymentTasksParamsDueLater:
 		return true
-	case Overdue:
+	case ListDeploymentTasksParamsDueOverdue:
 		return true
-	case Today:
+	case ListDeploymentTasksParamsDueToday:
 		return true
-	case Week:
+	case ListDeploymentTasksParamsDueWeek:
 		return true
 	default:
 		return false
@@ -958,16 +958,16 @@ func (e ListDeploymentTasksParamsDue) Valid() bool {
 
 // Defines values for ListDeploymentTasksParamsSort.
 const (
-	PlannedProductionDate ListDeploymentTasksParamsSort = "planned_production_date"
-	TaskId                ListDeploymentTasksParamsSort = "task_id"
+	ListDeploymentTasksParamsSortPlannedProductionDate ListDeploymentTasksParamsSort = "planned_production_date"
+	ListDeploymentTasksParamsSortTaskId                ListDeploymentTasksParamsSort = "task_id"
 )
 
 // Valid indicates whether the value is a known member of the ListDeploymentTasksParamsSort enum.
 func (e ListDeploymentTasksParamsSort) Valid() bool {
 	switch e {
-	case PlannedProductionDate:
+	case ListDeploymentTasksParamsSortPlannedProductionDate:
 		return true
-	case TaskId:
+	case ListDeploymentTasksParamsSortTaskId:
 		return true
 	default:
 		return false
@@ -1432,19 +1432,19 @@ func (e DisableUser409ApplicationProblemPlusJSONResponseBodyUnmet) Valid() bool 
 
 // Defines values for ListValidationRequestsParamsSort.
 const (
-	MinusDaysInStatus    ListValidationRequestsParamsSort = "-days_in_status"
-	RequestId            ListValidationRequestsParamsSort = "request_id"
-	TargetCompletionDate ListValidationRequestsParamsSort = "target_completion_date"
+	ListValidationRequestsParamsSortMinusDaysInStatus    ListValidationRequestsParamsSort = "-days_in_status"
+	ListValidationRequestsParamsSortRequestId            ListValidationRequestsParamsSort = "request_id"
+	ListValidationRequestsParamsSortTargetCompletionDate ListValidationRequestsParamsSort = "target_completion_date"
 )
 
 // Valid indicates whether the value is a known member of the ListValidationRequestsParamsSort enum.
 func (e ListValidationRequestsParamsSort) Valid() bool {
 	switch e {
-	case MinusDaysInStatus:
+	case ListValidationRequestsParamsSortMinusDaysInStatus:
 		return true
-	case RequestId:
+	case ListValidationRequestsParamsSortRequestId:
 		return true
-	case TargetCompletionDate:
+	case ListValidationRequestsParamsSortTargetCompletionDate:
 		return true
 	default:
 		return false
@@ -1453,19 +1453,19 @@ func (e ListValidationRequestsParamsSort) Valid() bool {
 
 // Defines values for ListValidationRequestsParamsAssignmentRole.
 const (
-	Any      ListValidationRequestsParamsAssignmentRole = "any"
-	Primary  ListValidationRequestsParamsAssignmentRole = "primary"
-	Reviewer ListValidationRequestsParamsAssignmentRole = "reviewer"
+	ListValidationRequestsParamsAssignmentRoleAny      ListValidationRequestsParamsAssignmentRole = "any"
+	ListValidationRequestsParamsAssignmentRolePrimary  ListValidationRequestsParamsAssignmentRole = "primary"
+	ListValidationRequestsParamsAssignmentRoleReviewer ListValidationRequestsParamsAssignmentRole = "reviewer"
 )
 
 // Valid indicates whether the value is a known member of the ListValidationRequestsParamsAssignmentRole enum.
 func (e ListValidationRequestsParamsAssignmentRole) Valid() bool {
 	switch e {
-	case Any:
+	case ListValidationRequestsParamsAssignmentRoleAny:
 		return true
-	case Primary:
+	case ListValidationRequestsParamsAssignmentRolePrimary:
 		return true
-	case Reviewer:
+	case ListValidationRequestsParamsAssignmentRoleReviewer:
 		return true
 	default:
 		return false
