@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"testing"
 
+	"mrmflow/api"
 	"mrmflow/client"
 )
 
@@ -68,5 +69,22 @@ func answered[A interface{ StatusCode() int }](a A, err error) func(t *testing.T
 			t.Fatalf("status %d, want %d", got, status)
 		}
 		return a
+	}
+}
+
+// TestGeneratedClientServesTheDocument reads GET /openapi.yaml through the generated client: the
+// one answer that is not JSON (described as binary so that every generator takes it, docs/client.md)
+// comes back byte for byte, and the health probe decodes into its generated type.
+func TestGeneratedClientServesTheDocument(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	c := e.client("")
+	doc := answered(c.OpenapiWithResponse(t.Context()))(t, http.StatusOK)
+	if !bytes.Equal(doc.Body, api.OpenAPIDocument) {
+		t.Error("the generated client's /openapi.yaml is not the embedded document")
+	}
+	health := answered(c.HealthzWithResponse(t.Context()))(t, http.StatusOK).JSON200
+	if health == nil || health.Status == "" {
+		t.Errorf("healthz: %+v", health)
 	}
 }
