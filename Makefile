@@ -37,7 +37,7 @@ generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc, 
 
 verify: tools/node_modules/.package-lock.json ## fail if gen/ or client/ is stale, Redocly's lint, sqlc vet, go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
 	$(SQLC) diff
-	$(OAPI_CODEGEN) -config client/oapi-codegen.yaml api/openapi.yaml | diff -u client/client.gen.go - >/dev/null || { echo 'client/client.gen.go is stale: run make generate'; exit 1; }
+	$(OAPI_CODEGEN) -config client/oapi-codegen.yaml api/openapi.yaml | diff -u client/client.gen.go - >/dev/null || { echo 'client/client.gen.go is stale (or oapi-codegen failed above): run make generate'; exit 1; }
 	$(REDOCLY) lint
 	@! grep -niE 'select[[:space:]]+\*' sql/*.sql || { echo 'sql/: name the columns instead of SELECT *'; exit 1; }
 	./.ci/with-scratch-db.sh sh -c 'VET_DATABASE_URL="$$SCRATCH_DATABASE_URL" $(SQLC) vet && DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema "$$SCRATCH_DIR/schema.sql" >/dev/null && diff -u db/schema.sql "$$SCRATCH_DIR/schema.sql"'

@@ -19,9 +19,9 @@ import (
 // TestEveryStatementModeServesTheWalkthrough runs the README's walkthrough — regions, a model, a
 // version, deployments, a bulk confirmation, a validation request replayed by its
 // Idempotency-Key, the audit log, the approver's queue — through the generated client, with the
-// service in each of pgx's statement modes a user may
-// put in DATABASE_URL, directly and through a transaction-pooling PgBouncer (where pgx's default
-// mode cannot work: TestPgBouncerTransactionPooling). Not parallel: few connections at a time.
+// service in each of pgx's statement modes a user may put in DATABASE_URL, directly and through a
+// transaction-pooling PgBouncer (where pgx's default mode cannot work:
+// TestPgBouncerTransactionPooling). Not parallel: few connections at a time.
 func TestEveryStatementModeServesTheWalkthrough(t *testing.T) {
 	for _, c := range []struct {
 		route, mode string
