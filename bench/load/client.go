@@ -57,7 +57,7 @@ func NewClient(baseURLs []string, token string, maxConns int) *Client {
 			continue
 		}
 		// The raw generated client (not ClientWithResponses): the measured loops read only the
-		// status, and the fixture code decodes what it needs (expect).
+		// status, and the fixture code decodes what it needs (call).
 		api, err := client.NewClient(u, client.WithHTTPClient(c.http), client.WithRequestEditorFn(client.BearerToken(token)))
 		if err != nil {
 			panic(err) // the options above never fail
@@ -127,11 +127,11 @@ func (e *StatusError) Error() string {
 // The fixture code uses it; the measured loops use answer directly to avoid the decoding.
 func (c *Client) call(want int, out any, send func(api *client.Client) (*http.Response, error)) error {
 	resp, err := send(c.api())
-	method, path := "", ""
-	if resp != nil && resp.Request != nil {
-		method, path = resp.Request.Method, resp.Request.URL.Path
+	if err != nil {
+		return err // a transport error names the method and the URL itself (*url.Error)
 	}
-	status, body, err := answer(resp, err)
+	method, path := resp.Request.Method, resp.Request.URL.Path
+	status, body, err := answer(resp, nil)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
