@@ -4,6 +4,9 @@ SHELL := /bin/bash
 
 SQLC          := go tool -modfile=tools/go.mod sqlc
 GOLANGCI_LINT := go tool -modfile=tools/go.mod golangci-lint
+OAPI_CODEGEN  := go tool -modfile=tools/go.mod oapi-codegen
+# Redocly's OpenAPI linter, pinned in tools/package.json and tools/package-lock.json (npm ci).
+REDOCLY       := REDOCLY_TELEMETRY=off REDOCLY_SUPPRESS_UPDATE_NOTICE=true tools/node_modules/.bin/redocly
 # The local PostgreSQL `make test` and `make run` look for first.
 LOCAL_PG      := postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable
 
@@ -27,19 +30,28 @@ test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 
 	if [ -n "$$url" ]; then echo "tests use PostgreSQL at $$url"; else echo "tests start PostgreSQL 15 with testcontainers"; fi; \
 	TEST_DATABASE_URL="$$url" go test -race -count=1 -timeout 20m ./...
 
-generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc, and bench/pgbench/*.sql from sql/
+generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc, bench/pgbench/*.sql from sql/, and the Go client client/client.gen.go from api/openapi.yaml
 	$(SQLC) generate
+	$(OAPI_CODEGEN) -config client/oapi-codegen.yaml api/openapi.yaml > client/client.gen.go.new && mv client/client.gen.go.new client/client.gen.go
 	go test ./bench/pgbench -run '^TestScriptsAreGenerated$$' -count=1 -update
 
-verify: ## fail if gen/ is stale, sqlc vet or go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
+verify: tools/node_modules/.package-lock.json ## fail if gen/ or client/ is stale, Redocly's lint, sqlc vet, go vet or golangci-lint complain, or db/schema.sql is not a fresh dump
 	$(SQLC) diff
+	$(OAPI_CODEGEN) -config client/oapi-codegen.yaml api/openapi.yaml | diff -u client/client.gen.go - >/dev/null || { echo 'client/client.gen.go is stale (or oapi-codegen failed above): run make generate'; exit 1; }
+	$(REDOCLY) lint
 	@! grep -niE 'select[[:space:]]+\*' sql/*.sql || { echo 'sql/: name the columns instead of SELECT *'; exit 1; }
 	./.ci/with-scratch-db.sh sh -c 'VET_DATABASE_URL="$$SCRATCH_DATABASE_URL" $(SQLC) vet && DATABASE_URL="$$SCRATCH_DATABASE_URL" go run ./cmd/mrmflow migrate --dump-schema "$$SCRATCH_DIR/schema.sql" >/dev/null && diff -u db/schema.sql "$$SCRATCH_DIR/schema.sql"'
 	go vet ./...
 	$(GOLANGCI_LINT) run ./...
 
-lint: ## golangci-lint with the pinned version
+lint: tools/node_modules/.package-lock.json ## golangci-lint and Redocly's OpenAPI lint with the pinned versions
 	$(GOLANGCI_LINT) run ./...
+	$(REDOCLY) lint
+
+# npm ci installs exactly the lock file's versions (and writes node_modules/.package-lock.json);
+# it runs again when either file changes.
+tools/node_modules/.package-lock.json: tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
 
 migrate: ## migrate the database named by DATABASE_URL
 	go run ./cmd/mrmflow migrate

@@ -3,16 +3,21 @@ package load
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"time"
+
+	"mrmflow/client"
 )
 
 // Bulk confirmation fixture values.
 const (
-	maxBulkSize          = 1000 // the API's limit on task_ids per call
-	actualProductionDate = "2026-11-20"
-	confirmationNotes    = "load generator bulk confirmation"
+	maxBulkSize       = 1000 // the API's limit on task_ids per call
+	confirmationNotes = "load generator bulk confirmation"
 )
+
+// actualProductionDate is the confirmation date of every bulk call, after plannedProductionDate.
+var actualProductionDate = date("2026-11-20")
 
 // BulkResult is the timing of sequential bulk confirmations of one size.
 type BulkResult struct {
@@ -23,23 +28,6 @@ type BulkResult struct {
 	PerTask     time.Duration // mean per call / size
 	Succeeded   int
 	Failed      int
-}
-
-type bulkConfirm struct {
-	TaskIDs              []int32 `json:"task_ids"`
-	ActualProductionDate string  `json:"actual_production_date"`
-	ConfirmationNotes    string  `json:"confirmation_notes"`
-}
-
-type bulkAnswer struct {
-	Succeeded []int32 `json:"succeeded"`
-	Failed    []struct {
-		TaskID  int32  `json:"task_id"`
-		Code    string `json:"code"`
-		Message string `json:"message"`
-	} `json:"failed"`
-	SucceededCount int `json:"succeeded_count"`
-	FailedCount    int `json:"failed_count"`
 }
 
 // BulkConfirm creates calls*size tasks with CreateTasks (not timed), then sends calls sequential
@@ -62,10 +50,10 @@ func BulkConfirm(ctx context.Context, c *Client, fx Fixture, size, calls int) (B
 	res := BulkResult{Size: size, Calls: calls}
 	var failures []string
 	for i := range calls {
-		in := bulkConfirm{TaskIDs: ids[i*size : (i+1)*size], ActualProductionDate: actualProductionDate, ConfirmationNotes: confirmationNotes}
-		var out bulkAnswer
+		in := client.DeploymentBulkConfirm{TaskIds: ids[i*size : (i+1)*size], ActualProductionDate: actualProductionDate, ConfirmationNotes: new(confirmationNotes)}
+		var out client.DeploymentBulkResult
 		began := time.Now()
-		err := c.call(ctx, "POST", "/api/v1/deployment-tasks/bulk/confirm", in, 200, &out)
+		err := c.call(200, &out, func(api *client.Client) (*http.Response, error) { return api.BulkConfirmDeploymentTasks(ctx, nil, in) })
 		took := time.Since(began)
 		if err != nil {
 			return res, fmt.Errorf("bulk confirm call %d of %d (size %d): %w", i+1, calls, size, err)
@@ -74,7 +62,7 @@ func BulkConfirm(ctx context.Context, c *Client, fx Fixture, size, calls int) (B
 		res.Succeeded += out.SucceededCount
 		res.Failed += out.FailedCount
 		for _, f := range out.Failed {
-			failures = append(failures, fmt.Sprintf("task %d: %s: %s", f.TaskID, f.Code, f.Message))
+			failures = append(failures, fmt.Sprintf("task %d: %s: %s", f.TaskId, f.Code, f.Message))
 		}
 	}
 	lat := summarize(append([]time.Duration(nil), res.PerCall...))

@@ -8,9 +8,8 @@
 package load
 
 import (
-	"bytes"
-	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -18,18 +17,21 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+
+	"mrmflow/client"
 )
 
 // requestTimeout bounds one HTTP exchange. It is generous because a 1,000-task bulk confirmation
 // is one request; a hung server still surfaces as a transport error instead of a stuck client.
 const requestTimeout = 2 * time.Minute
 
-// Client talks to one or more running `mrmflow serve` replicas with one bearer token. Requests
-// round-robin over BaseURLs, so N replicas share the load evenly without a load balancer.
+// Client talks to one or more running `mrmflow serve` replicas with one bearer token, through the
+// client generated from api/openapi.yaml (mrmflow/client), so a request body or an answer that
+// drifts from the document breaks the build or Prepare, not a benchmark's figures. Requests
+// round-robin over the replicas, so N replicas share the load evenly without a load balancer.
 // A Client is safe for concurrent use.
 type Client struct {
-	baseURLs []string
-	token    string
+	replicas []*client.Client
 	http     *http.Client
 	next     atomic.Uint64
 }
@@ -40,12 +42,6 @@ type Client struct {
 // the benchmark would then measure TCP handshakes instead of the service.
 func NewClient(baseURLs []string, token string, maxConns int) *Client {
 	maxConns = max(maxConns, 1)
-	urls := make([]string, 0, len(baseURLs))
-	for _, u := range baseURLs {
-		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u != "" {
-			urls = append(urls, u)
-		}
-	}
 	dialer := &net.Dialer{Timeout: 5 * time.Second, KeepAlive: 30 * time.Second}
 	transport := &http.Transport{
 		DialContext:         dialer.DialContext,
@@ -55,51 +51,58 @@ func NewClient(baseURLs []string, token string, maxConns int) *Client {
 		DisableCompression:  true, // small JSON bodies; gzip would only add client CPU
 		ForceAttemptHTTP2:   false,
 	}
-	return &Client{
-		baseURLs: urls,
-		token:    token,
-		http:     &http.Client{Transport: transport, Timeout: requestTimeout},
+	c := &Client{http: &http.Client{Transport: transport, Timeout: requestTimeout}}
+	for _, u := range baseURLs {
+		if u = strings.TrimRight(strings.TrimSpace(u), "/"); u == "" {
+			continue
+		}
+		// The raw generated client (not ClientWithResponses): the measured loops read only the
+		// status, and the fixture code decodes what it needs (call).
+		api, err := client.NewClient(u, client.WithHTTPClient(c.http), client.WithRequestEditorFn(client.BearerToken(token)))
+		if err != nil {
+			panic(err) // the options above never fail
+		}
+		c.replicas = append(c.replicas, api)
 	}
+	if len(c.replicas) == 0 {
+		api, _ := client.NewClient("http://replica.invalid", client.WithHTTPClient(noReplica{}))
+		c.replicas = append(c.replicas, api)
+	}
+	return c
 }
 
 // Close releases the client's idle connections.
 func (c *Client) Close() { c.http.CloseIdleConnections() }
 
-// baseURL picks the next replica in round-robin order.
-func (c *Client) baseURL() string {
-	n := c.next.Add(1) - 1
-	return c.baseURLs[n%uint64(len(c.baseURLs))]
+// noReplica is the HTTP client of a Client built without a base URL: every call fails with a
+// transport error instead of reaching some default host.
+type noReplica struct{}
+
+func (noReplica) Do(*http.Request) (*http.Response, error) {
+	return nil, errors.New("no base URL configured")
 }
 
-// send does one exchange and returns the status and the whole body. The body is always read to
-// the end and closed so the connection goes back to the keep-alive pool. err is a transport
-// error only (connection refused, timeout, cut connection); any HTTP status is a normal answer.
-func (c *Client) send(ctx context.Context, method, path string, body []byte) (int, []byte, error) {
-	if len(c.baseURLs) == 0 {
-		return 0, nil, fmt.Errorf("no base URL configured")
-	}
-	var reader io.Reader
-	if body != nil {
-		reader = bytes.NewReader(body)
-	}
-	req, err := http.NewRequestWithContext(ctx, method, c.baseURL()+path, reader)
+// api picks the next replica in round-robin order.
+func (c *Client) api() *client.Client {
+	n := c.next.Add(1) - 1
+	return c.replicas[n%uint64(len(c.replicas))]
+}
+
+// answer reads an answer of the generated client to the end and closes it, so the connection goes
+// back to the keep-alive pool, and returns its status and body. err is a transport error only
+// (connection refused, timeout, cut connection); any HTTP status is a normal answer.
+func answer(resp *http.Response, err error) (int, []byte, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	if body != nil {
-		req.Header.Set("Content-Type", "application/json")
+	body, err := io.ReadAll(resp.Body)
+	if closeErr := resp.Body.Close(); err == nil {
+		err = closeErr
 	}
-	req.Header.Set("Authorization", "Bearer "+c.token)
-	resp, err := c.http.Do(req)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer func() { _ = resp.Body.Close() }()
-	respBody, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return resp.StatusCode, nil, err
 	}
-	return resp.StatusCode, respBody, nil
+	return resp.StatusCode, body, nil
 }
 
 // StatusError is an answer with another status than the one the fixture code needed; it keeps
@@ -114,17 +117,21 @@ func (e *StatusError) Error() string {
 	return fmt.Sprintf("%s %s: status %d, want %d: %s", e.Method, e.Path, e.Status, e.Want, e.Body)
 }
 
-// call sends in as JSON, requires status want, and decodes the answer into out (when not nil).
-// The fixture code uses it; the measured loops use send directly to avoid the decoding.
-func (c *Client) call(ctx context.Context, method, path string, in any, want int, out any) error {
-	var raw []byte
-	if in != nil {
-		var err error
-		if raw, err = json.Marshal(in); err != nil {
-			return fmt.Errorf("encode %s %s: %w", method, path, err)
-		}
+// call sends one request, built by send with the next replica's generated client, requires status
+// want and decodes the answer into out (when not nil) with the generated types:
+//
+//	err := c.call(201, &region, func(api *client.Client) (*http.Response, error) {
+//		return api.CreateRegion(ctx, nil, in)
+//	})
+//
+// The fixture code uses it; the measured loops use answer directly to avoid the decoding.
+func (c *Client) call(want int, out any, send func(api *client.Client) (*http.Response, error)) error {
+	resp, err := send(c.api())
+	if err != nil {
+		return err // a transport error names the method and the URL itself (*url.Error)
 	}
-	status, body, err := c.send(ctx, method, path, raw)
+	method, path := resp.Request.Method, resp.Request.URL.Path
+	status, body, err := answer(resp, nil)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)
 	}
@@ -141,4 +148,14 @@ func (c *Client) call(ctx context.Context, method, path string, in any, want int
 		}
 	}
 	return nil
+}
+
+// date is a fixture's calendar date (a constant, so a bad one is a bug) as the generated client
+// takes it.
+func date(s string) client.Date {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		panic(err)
+	}
+	return client.Date{Time: t}
 }

@@ -3,9 +3,12 @@ package load
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
+
+	"mrmflow/client"
 )
 
 // Fixture sizes. They are part of the benchmark's definition: the pgbench scripts that reproduce
@@ -26,26 +29,6 @@ type Fixture struct {
 	MultiModels    []int32 // 50 more models, contiguous ascending (create-multi)
 	HotModel       int32   // 1 more model (create-hot)
 	Regions        []int32 // regions created for the deployment fixture
-}
-
-// modelCreate is the create-model body; RegionIDs only for the deployment fixture's models.
-type modelCreate struct {
-	ModelName   string  `json:"model_name"`
-	Description string  `json:"description"`
-	RegionIDs   []int32 `json:"region_ids,omitempty"`
-}
-
-type modelCreated struct {
-	ModelID int32 `json:"model_id"`
-}
-
-type regionCreate struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
-}
-
-type regionCreated struct {
-	RegionID int32 `json:"region_id"`
 }
 
 // Prepare builds the fixture on a fresh database: the 2,051 scenario models, then the regions of
@@ -81,12 +64,15 @@ func Prepare(ctx context.Context, c *Client) (Fixture, error) {
 func createModels(ctx context.Context, c *Client, n int, prefix string, regionIDs []int32) ([]int32, error) {
 	ids := make([]int32, n)
 	err := forEach(ctx, n, fixtureWorkers, func(ctx context.Context, i int) error {
-		var m modelCreated
-		in := modelCreate{ModelName: fmt.Sprintf("%s-%05d", prefix, i), Description: "load generator fixture", RegionIDs: regionIDs}
-		if err := c.call(ctx, "POST", "/api/v1/models", in, 201, &m); err != nil {
+		in := client.ModelCreate{ModelName: fmt.Sprintf("%s-%05d", prefix, i), Description: new("load generator fixture")}
+		if regionIDs != nil {
+			in.RegionIds = &regionIDs
+		}
+		var m client.Model
+		if err := c.call(201, &m, func(api *client.Client) (*http.Response, error) { return api.CreateModel(ctx, nil, in) }); err != nil {
 			return err
 		}
-		ids[i] = m.ModelID
+		ids[i] = m.ModelId
 		return nil
 	})
 	if err != nil {
@@ -101,12 +87,12 @@ func createModels(ctx context.Context, c *Client, n int, prefix string, regionID
 func createRegions(ctx context.Context, c *Client, n int, prefix string) ([]int32, error) {
 	ids := make([]int32, n)
 	err := forEach(ctx, n, fixtureWorkers, func(ctx context.Context, i int) error {
-		var r regionCreated
-		in := regionCreate{Code: fmt.Sprintf("%s-R%02d", prefix, i+1), Name: fmt.Sprintf("Load region %d", i+1)}
-		if err := c.call(ctx, "POST", "/api/v1/regions", in, 201, &r); err != nil {
+		in := client.RegionCreate{Code: fmt.Sprintf("%s-R%02d", prefix, i+1), Name: fmt.Sprintf("Load region %d", i+1)}
+		var r client.Region
+		if err := c.call(201, &r, func(api *client.Client) (*http.Response, error) { return api.CreateRegion(ctx, nil, in) }); err != nil {
 			return err
 		}
-		ids[i] = r.RegionID
+		ids[i] = r.RegionId
 		return nil
 	})
 	if err != nil {

@@ -1,9 +1,12 @@
 package load
 
 import (
+	"net/http"
 	"slices"
 	"testing"
 	"time"
+
+	"mrmflow/client"
 )
 
 func TestPrepareGivesContiguousRanges(t *testing.T) {
@@ -127,12 +130,15 @@ func TestCreateTasksAndBulkConfirm(t *testing.T) {
 
 	// Confirming the same tasks again must fail task by task, and BulkConfirm must say so; the
 	// second call goes through the API directly because BulkConfirm always makes new tasks.
-	var out bulkAnswer
-	in := bulkConfirm{TaskIDs: ids[:3], ActualProductionDate: actualProductionDate}
-	if err := c.call(t.Context(), "POST", "/api/v1/deployment-tasks/bulk/confirm", in, 200, &out); err != nil {
+	var out client.DeploymentBulkResult
+	in := client.DeploymentBulkConfirm{TaskIds: ids[:3], ActualProductionDate: actualProductionDate}
+	confirm := func(api *client.Client) (*http.Response, error) {
+		return api.BulkConfirmDeploymentTasks(t.Context(), nil, in)
+	}
+	if err := c.call(200, &out, confirm); err != nil {
 		t.Fatalf("first confirm: %v", err)
 	}
-	if err := c.call(t.Context(), "POST", "/api/v1/deployment-tasks/bulk/confirm", in, 200, &out); err != nil || out.FailedCount != 3 {
+	if err := c.call(200, &out, confirm); err != nil || out.FailedCount != 3 {
 		t.Fatalf("second confirm: %v, %+v: want 3 invalid_status failures", err, out)
 	}
 }

@@ -4,40 +4,16 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
+
+	"mrmflow/client"
 )
 
 // plannedProductionDate is the planned date of every fixture task; confirmation dates are later.
-const plannedProductionDate = "2026-11-01"
-
-type versionCreate struct {
-	VersionNumber     string  `json:"version_number"`
-	ChangeDescription string  `json:"change_description"`
-	Scope             string  `json:"scope"`
-	RegionIDs         []int32 `json:"region_ids"`
-}
-
-type versionCreated struct {
-	VersionID int32 `json:"version_id"`
-}
-
-type deploymentTarget struct {
-	RegionID              int32  `json:"region_id"`
-	PlannedProductionDate string `json:"planned_production_date"`
-}
-
-type deploymentCreate struct {
-	Targets []deploymentTarget `json:"targets"`
-}
-
-type deploymentCreated struct {
-	Tasks []struct {
-		TaskID int32  `json:"task_id"`
-		Status string `json:"status"`
-	} `json:"tasks"`
-}
+var plannedProductionDate = date("2026-11-01")
 
 // CreateTasks creates n PENDING deployment tasks through the API and returns their ids ascending.
 // Each task model runs in every fixture region and gets one REGIONAL version targeting up to
@@ -77,28 +53,32 @@ func CreateTasks(ctx context.Context, c *Client, fx Fixture, n int) ([]int32, er
 // deployVersion creates a REGIONAL version of model for regions and plans its deployment to each
 // of them, returning the new PENDING tasks' ids.
 func deployVersion(ctx context.Context, c *Client, model int32, regions []int32) ([]int32, error) {
-	var v versionCreated
-	in := versionCreate{VersionNumber: "1.0", ChangeDescription: "load generator fixture", Scope: "REGIONAL", RegionIDs: regions}
-	if err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/models/%d/versions", model), in, 201, &v); err != nil {
+	var v client.Version
+	in := client.VersionCreate{
+		VersionNumber: "1.0", ChangeDescription: "load generator fixture", Scope: client.VersionCreateScopeREGIONAL, RegionIds: &regions,
+	}
+	if err := c.call(201, &v, func(api *client.Client) (*http.Response, error) { return api.CreateVersion(ctx, model, nil, in) }); err != nil {
 		return nil, err
 	}
-	targets := make([]deploymentTarget, len(regions))
-	for i, r := range regions {
-		targets[i] = deploymentTarget{RegionID: r, PlannedProductionDate: plannedProductionDate}
+	targets := make([]client.DeploymentTarget, len(regions))
+	for i := range regions {
+		targets[i] = client.DeploymentTarget{RegionId: &regions[i], PlannedProductionDate: plannedProductionDate}
 	}
-	var d deploymentCreated
-	if err := c.call(ctx, "POST", fmt.Sprintf("/api/v1/versions/%d/deployments", v.VersionID), deploymentCreate{Targets: targets}, 201, &d); err != nil {
+	var d client.DeploymentCreated
+	if err := c.call(201, &d, func(api *client.Client) (*http.Response, error) {
+		return api.CreateDeployments(ctx, v.VersionId, nil, client.DeploymentCreate{Targets: targets})
+	}); err != nil {
 		return nil, err
 	}
 	ids := make([]int32, 0, len(d.Tasks))
 	for _, t := range d.Tasks {
-		if t.Status != "PENDING" {
-			return nil, fmt.Errorf("version %d: new task %d is %s, want PENDING", v.VersionID, t.TaskID, t.Status)
+		if t.Status != client.DeploymentTaskStatusPENDING {
+			return nil, fmt.Errorf("version %d: new task %d is %s, want PENDING", v.VersionId, t.TaskId, t.Status)
 		}
-		ids = append(ids, t.TaskID)
+		ids = append(ids, t.TaskId)
 	}
 	if len(ids) != len(regions) {
-		return nil, fmt.Errorf("version %d: %d tasks planned for %d regions", v.VersionID, len(ids), len(regions))
+		return nil, fmt.Errorf("version %d: %d tasks planned for %d regions", v.VersionId, len(ids), len(regions))
 	}
 	return ids, nil
 }

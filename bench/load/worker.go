@@ -1,11 +1,13 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"math/rand/v2"
-	"strconv"
 	"time"
+
+	"mrmflow/client"
 )
 
 // errorBackoff is the pause after a transport error, so a client facing a dead replica does not
@@ -50,18 +52,12 @@ type worker struct {
 
 // createBody is POST /api/v1/validation-requests without the optional fields: no regions, no
 // versions, no Idempotency-Key, so every request takes the plain lock-check-insert path.
-type createBody struct {
-	ModelIDs             []int32 `json:"model_ids"`
-	ValidationType       string  `json:"validation_type"`
-	Priority             string  `json:"priority"`
-	TargetCompletionDate string  `json:"target_completion_date"`
-}
+type createBody = client.ValidationRequestCreate
 
-type statusChange struct {
-	Status string `json:"status"`
-	Reason string `json:"reason"`
-}
+// createTarget is createTargetDate as the generated client takes it.
+var createTarget = date(createTargetDate)
 
+// createdRequest is what the loop reads of a 201: only the id to cancel, not the whole request.
 type createdRequest struct {
 	RequestID int32 `json:"request_id"`
 }
@@ -77,18 +73,18 @@ func (w *worker) loop(ctx context.Context, win window) {
 // next draws the next create: its body, and whether a success must be cancelled to free the
 // model (every non-targeted success, so the next create of the model can succeed again).
 func (w *worker) next() (createBody, bool) {
-	body := createBody{Priority: createPriority, TargetCompletionDate: createTargetDate}
+	body := createBody{Priority: createPriority, TargetCompletionDate: createTarget}
+	var typ string
 	switch w.scenario {
 	case CreateDistinct:
-		body.ModelIDs = []int32{w.fx.DistinctModels[w.rnd.IntN(len(w.fx.DistinctModels))]}
-		body.ValidationType = typeTargeted
+		body.ModelIds, typ = []int32{w.fx.DistinctModels[w.rnd.IntN(len(w.fx.DistinctModels))]}, typeTargeted
 	case CreateHot:
-		body.ModelIDs = []int32{w.fx.HotModel}
-		body.ValidationType = typeNonTargeted
+		body.ModelIds, typ = []int32{w.fx.HotModel}, typeNonTargeted
 	case CreateMulti:
-		body.ModelIDs, body.ValidationType = multiPick(w.rnd, w.fx.MultiModels)
+		body.ModelIds, typ = multiPick(w.rnd, w.fx.MultiModels)
 	}
-	return body, body.ValidationType != typeTargeted
+	body.ValidationType = client.ValidationType(typ)
+	return body, typ != typeTargeted
 }
 
 // once sends one create, and its cancel when the create succeeded and needs one.
@@ -98,8 +94,10 @@ func (w *worker) once(ctx context.Context, win window) {
 	if err != nil {
 		panic(err) // a fixed struct of ints and strings always encodes
 	}
+	// Encoded before the clock starts, as a client that prepared its request would; the
+	// generated client's WithBody variant sends the bytes as they are.
 	began := time.Now()
-	status, answer, err := w.client.send(ctx, "POST", "/api/v1/validation-requests", raw)
+	status, created, err := answer(w.client.api().CreateValidationRequestWithBody(ctx, nil, "application/json", bytes.NewReader(raw)))
 	ended := time.Now()
 	if !w.record(ctx, status, err) {
 		return
@@ -112,7 +110,7 @@ func (w *worker) once(ctx context.Context, win window) {
 	if status != 201 || !cancelIt {
 		return
 	}
-	w.cancel(ctx, answer, counted)
+	w.cancel(ctx, created, counted)
 }
 
 // cancel closes the request a create just opened. It is attributed to the create's window, so in
@@ -126,12 +124,9 @@ func (w *worker) cancel(ctx context.Context, created []byte, counted bool) {
 		w.tally.errors++ // a 201 without a request id: count it where a broken exchange goes
 		return
 	}
-	raw, err := json.Marshal(statusChange{Status: "CANCELLED", Reason: cancelReason})
-	if err != nil {
-		panic(err)
-	}
-	path := "/api/v1/validation-requests/" + strconv.Itoa(int(r.RequestID)) + "/status"
-	status, _, err := w.client.send(ctx, "POST", path, raw)
+	status, _, err := answer(w.client.api().ChangeValidationStatus(ctx, r.RequestID, client.ValidationStatusChange{
+		Status: client.ValidationStatusCANCELLED, Reason: new(cancelReason),
+	}))
 	if w.record(ctx, status, err) && counted {
 		w.tally.status[status]++
 	}

@@ -1,6 +1,7 @@
 // Command mrmflow-load drives running `mrmflow serve` replicas with the load generator in
-// bench/load: it builds the fixture through the API on a fresh database, runs one scenario and
-// prints a readable summary. It exits non-zero on an error, and also when the run saw transport
+// bench/load, which speaks to them through the client generated from api/openapi.yaml
+// (mrmflow/client): it builds the fixture through the API on a fresh database, runs one scenario
+// and prints a readable summary. It exits non-zero on an error, and also when the run saw transport
 // errors or 5xx answers, because figures from such a run do not measure the intended path.
 package main
 
