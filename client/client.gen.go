@@ -7163,7 +7163,7 @@ type ClientInterface interface {
 	// A row per version and region where the version's validation request is APPROVED, the
 	// model runs in the region (for a REGIONAL version, one of its target regions) and no
 	// CONFIRMED task exists for that version and region (a confirmed global task covers every
-	// region). Sorted by `days_since_approval` descending (then version and region); paged by
+	// region). Sorted by `days_since_approval` descending (then validation request, version and region); paged by
 	// keyset cursor. A USER sees only the rows of the models it owns or actively delegates for.
 	//
 	// Corresponds with GET /api/v1/deployments/ready (the `ListReadyDeployments` operationId).
@@ -8445,7 +8445,7 @@ func (c *Client) ConfirmDeploymentTask(ctx context.Context, taskId TaskIDPath, b
 // A row per version and region where the version's validation request is APPROVED, the
 // model runs in the region (for a REGIONAL version, one of its target regions) and no
 // CONFIRMED task exists for that version and region (a confirmed global task covers every
-// region). Sorted by `days_since_approval` descending (then version and region); paged by
+// region). Sorted by `days_since_approval` descending (then validation request, version and region); paged by
 // keyset cursor. A USER sees only the rows of the models it owns or actively delegates for.
 //
 // Corresponds with GET /api/v1/deployments/ready (the `ListReadyDeployments` operationId).
@@ -14414,7 +14414,7 @@ type ClientWithResponsesInterface interface {
 	// A row per version and region where the version's validation request is APPROVED, the
 	// model runs in the region (for a REGIONAL version, one of its target regions) and no
 	// CONFIRMED task exists for that version and region (a confirmed global task covers every
-	// region). Sorted by `days_since_approval` descending (then version and region); paged by
+	// region). Sorted by `days_since_approval` descending (then validation request, version and region); paged by
 	// keyset cursor. A USER sees only the rows of the models it owns or actively delegates for.
 	//
 	// Returns a wrapper object for the known response body format(s).
@@ -22400,7 +22400,7 @@ func (c *ClientWithResponses) ConfirmDeploymentTaskWithResponse(ctx context.Cont
 // A row per version and region where the version's validation request is APPROVED, the
 // model runs in the region (for a REGIONAL version, one of its target regions) and no
 // CONFIRMED task exists for that version and region (a confirmed global task covers every
-// region). Sorted by `days_since_approval` descending (then version and region); paged by
+// region). Sorted by `days_since_approval` descending (then validation request, version and region); paged by
 // keyset cursor. A USER sees only the rows of the models it owns or actively delegates for.
 //
 // Returns a wrapper object for the known response body format(s).
