@@ -93,6 +93,12 @@ WHERE ($2::int IS NULL
                          UNION ALL
                          SELECT md.model_id FROM model_delegates md
                          WHERE md.user_id = $2::int AND md.revoked_at IS NULL))
+  -- A status filter without NO_POLICY keeps only tiered models (revalidation_status answers
+  -- NO_POLICY exactly when risk_tier is NULL): planned for the values sent (pgtx.CustomPlans),
+  -- this folds to risk_tier IS NOT NULL, which models_risk_tier_idx serves, so only the tiered
+  -- models' schedules are computed. Whatever else is filtered, the status check below decides.
+  AND ($3::text[] IS NULL OR 'NO_POLICY' = ANY ($3::text[])
+       OR s.risk_tier IS NOT NULL)
   AND ($3::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
                               s.active_request_id, s.submission_received_date, s.submission_due,
@@ -160,6 +166,12 @@ WHERE s.model_id > $2::int
                          UNION ALL
                          SELECT md.model_id FROM model_delegates md
                          WHERE md.user_id = $3::int AND md.revoked_at IS NULL))
+  -- A status filter without NO_POLICY keeps only tiered models (revalidation_status answers
+  -- NO_POLICY exactly when risk_tier is NULL): planned for the values sent (pgtx.CustomPlans),
+  -- this folds to risk_tier IS NOT NULL, which models_risk_tier_idx serves, so only the tiered
+  -- models' schedules are computed. Whatever else is filtered, the status check below decides.
+  AND ($4::text[] IS NULL OR 'NO_POLICY' = ANY ($4::text[])
+       OR s.risk_tier IS NOT NULL)
   AND ($4::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
                               s.active_request_id, s.submission_received_date, s.submission_due,
@@ -227,7 +239,11 @@ type RevalidationReportListRow struct {
 // (model_delegates_user_id_idx) — what a USER sees (docs/backstops.md, "What a USER sees, as a
 // set"), as a hashed set of model ids read once.
 // statuses, risk_tier, owner_id: compared on the row (risk_tier and owner_id are the model's own
-// columns; the status is computed, so it cannot drive an index).
+// columns; the status is computed, so it cannot drive an index). One exception: a status filter
+// without NO_POLICY also says risk_tier IS NOT NULL (an untiered model is NO_POLICY and nothing
+// else), which the plan for the values sent (pgtx.CustomPlans) reads from models_risk_tier_idx
+// and sorts by model_id, so the untiered models' schedules are never computed. Among the tiered
+// models a rare status still walks every one of them (bench/results/revalidation-explain.md).
 // mine (what I may act on): the models I own or actively delegate for (the same two indexes), or
 // whose active request I am assigned to (validation_assignments_validator_request_idx: my
 // assignments' request ids, a hashed set).

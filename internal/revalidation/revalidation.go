@@ -194,10 +194,12 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 
 // read runs fn in a read-only transaction with JIT compilation off (RevalidationWithoutJIT): the
 // planner's estimate of the report is above jit_above_cost, and compiling it would cost more than
-// running it (bench/results/revalidation-explain.md).
+// running it (bench/results/revalidation-explain.md). Its statements are planned for the values
+// they are sent with (pgtx.CustomPlans, docs/lists.md "Plans"): a status filter without NO_POLICY
+// reaches the tiered models through models_risk_tier_idx only in the plan for its values.
 func (s *Service) read(ctx context.Context, fn func(q *gen.Queries) error) error {
 	return pgtx.WithTx(ctx, pgtx.DB{Pool: s.pool, Opts: pgx.TxOptions{AccessMode: pgx.ReadOnly}}, func(tx pgx.Tx) error {
-		q := gen.New(tx)
+		q := gen.New(pgtx.CustomPlans(tx))
 		if err := q.RevalidationWithoutJIT(ctx); err != nil {
 			return fmt.Errorf("turn JIT off: %w", err)
 		}
