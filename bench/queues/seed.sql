@@ -59,9 +59,12 @@ SELECT u, (u - 126) % 10 + 1 FROM generate_series(126, 155) u
 UNION ALL
 SELECT u, (u - 126 + 5) % 10 + 1 FROM generate_series(126, 155) u WHERE u % 2 = 0;
 
-INSERT INTO models (model_id, model_name, description, owner_id, created_at, updated_at) OVERRIDING SYSTEM VALUE
+-- Risk tiers as an inventory has them: the four tiers in turn, and one model in twenty not yet
+-- tiered (NO_POLICY), so the revalidation report computes real due dates and statuses.
+INSERT INTO models (model_id, model_name, description, owner_id, risk_tier, created_at, updated_at) OVERRIDING SYSTEM VALUE
 SELECT m, format('%s model %s', (ARRAY['Credit','Market','Liquidity','Fraud','Pricing','AML','Capital','Stress'])[m % 8 + 1], m),
        'Seeded by bench/queues', CASE WHEN m % 10 = 0 THEN 156 ELSE 157 + m % 344 END,
+       CASE WHEN m % 20 = 7 THEN NULL ELSE 'TIER_' || (m % 4 + 1) END,
        timestamptz '2025-01-01 10:00+00' + m * interval '1 minute', timestamptz '2025-01-01 10:00+00' + m * interval '1 minute'
 FROM generate_series(1, (SELECT models FROM seed_size)) m;
 
