@@ -699,26 +699,17 @@ WITH day AS (
     SELECT coalesce($3::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
 ),
 active_work AS (
-    SELECT w.validator_id,
-           count(*) FILTER (WHERE w.is_primary) AS primary_active,
-           count(*) FILTER (WHERE NOT w.is_primary) AS reviewer_active,
-           count(*) FILTER (WHERE NOT w.is_primary AND vr.status = 'REVIEW' AND w.signed_off_at IS NULL) AS reviews_waiting,
-           count(*) FILTER (WHERE w.is_primary AND vr.target_completion_date < day.as_of) AS overdue_primary
-    FROM day, validation_requests vr
-    -- A request has at most one primary and one reviewer (validation_assignments_one_primary_key,
-    -- ..._one_reviewer_key); an assignment that is neither counts in no column. Each is one probe
-    -- of its partial unique index; LIMIT 1 (a no-op given those indexes) keeps the probes per
-    -- active request, so the planner never hashes the whole assignments table.
-    CROSS JOIN LATERAL (
-        (SELECT a.validator_id, true AS is_primary, a.signed_off_at
-         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
-        UNION ALL
-        (SELECT a.validator_id, false AS is_primary, a.signed_off_at
-         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
-    ) w
-    WHERE NOT vr.is_closed
-      AND w.validator_id > $1
-    GROUP BY w.validator_id
+    SELECT a.validator_id,
+           count(*) FILTER (WHERE a.is_primary) AS primary_active,
+           count(*) FILTER (WHERE NOT a.is_primary) AS reviewer_active,
+           count(*) FILTER (WHERE NOT a.is_primary AND a.request_status = 'REVIEW' AND a.signed_off_at IS NULL) AS reviews_waiting,
+           count(*) FILTER (WHERE a.is_primary AND a.request_target_date < day.as_of) AS overdue_primary
+    FROM day, validation_assignments a
+    -- the index's predicate, word for word: a request has at most one primary and one reviewer
+    -- (validation_assignments_one_primary_key, ..._one_reviewer_key), never both in one row.
+    WHERE NOT a.request_is_closed AND (a.is_primary OR a.is_reviewer)
+      AND a.validator_id > $1
+    GROUP BY a.validator_id
 )
 SELECT u.user_id, u.full_name,
        coalesce(w.primary_active, 0)::int AS primary_active,
@@ -753,19 +744,21 @@ type ReportWorkloadRow struct {
 // keyset on user_id. A validator is a VALIDATOR who is not disabled, or any user holding an
 // assignment on an active request (an ADMIN assigned as a validator, a disabled validator whose
 // work must be handed on): the report is where the work sits. Counts over active requests only
-// (NOT is_closed): primary_active and reviewer_active its assignments as primary and as reviewer;
-// reviews_waiting its reviewer assignments not signed off on a request in REVIEW; overdue_primary
-// its primary assignments on a request whose target date is before @as_of (else today in UTC).
-// active_work is driven from the active requests, not from each validator's assignments: a
-// validator's assignments are mostly on closed requests and grow forever, the active requests
-// are the work in hand. validation_requests_active_idx (request_id) WHERE NOT is_closed, then per
-// active request one probe of validation_assignments_one_primary_key and one of
-// validation_assignments_one_reviewer_key; users is small (hundreds of people), walked by
-// users_pkey, disabled a user_disablements_pkey probe. So a page costs the active requests,
-// never the history. Plan on 50,000 requests (10,000 active, 71,000 assignments): Limit -> Merge
-// Left Join of users_pkey with HashAggregate over Nested Loop (Index Scan on
-// validation_requests_active_idx; Append of Limit -> Index Scan on
-// validation_assignments_one_primary_key / ..._one_reviewer_key).
+// (NOT is_closed): primary_active and reviewer_active its assignments as primary and as reviewer
+// (an assignment that is neither counts in no column); reviews_waiting its reviewer assignments
+// not signed off on a request in REVIEW; overdue_primary its primary assignments on a request
+// whose target date is before @as_of (else today in UTC).
+// active_work reads only the open work: each assignment carries its request's closed flag,
+// status and target date (request_is_closed, request_status, request_target_date, held equal to
+// the request's by a cascading foreign key; docs/lists.md, "Mirrors of the request on its
+// assignments"), and validation_assignments_open_work_idx (validator_id) INCLUDE (is_primary,
+// signed_off_at, request_status, request_target_date) WHERE NOT request_is_closed AND
+// (is_primary OR is_reviewer) holds every column the counts read. Closed requests' assignments
+// (most of them, growing forever) are not in the index. users is small (hundreds of people),
+// walked by users_pkey; disabled a user_disablements probe. Both sides come in user_id order, so
+// the page stops at its last validator: it reads that far into the index, never further. Plan on
+// 50,000 requests (14,000 active, 74,000 assignments): Limit -> Merge Left Join of users_pkey with
+// GroupAggregate over an Index Only Scan on validation_assignments_open_work_idx.
 func (q *Queries) ReportWorkload(ctx context.Context, arg ReportWorkloadParams) ([]ReportWorkloadRow, error) {
 	rows, err := q.db.Query(ctx, reportWorkload, arg.AfterID, arg.PageLimit, arg.AsOf)
 	if err != nil {
@@ -794,25 +787,16 @@ func (q *Queries) ReportWorkload(ctx context.Context, arg ReportWorkloadParams) 
 }
 
 const reportWorkloadCount = `-- name: ReportWorkloadCount :one
-WITH active_validators AS (
-    SELECT DISTINCT w.validator_id
-    FROM validation_requests vr
-    CROSS JOIN LATERAL (
-        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
-        UNION ALL
-        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
-    ) w
-    WHERE NOT vr.is_closed
-)
 SELECT count(*)
 FROM users u
-LEFT JOIN active_validators w ON w.validator_id = u.user_id
 WHERE (u.role = 'VALIDATOR' AND NOT EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id))
-   OR w.validator_id IS NOT NULL
+   OR EXISTS (SELECT 1 FROM validation_assignments a
+              WHERE a.validator_id = u.user_id AND NOT a.request_is_closed AND (a.is_primary OR a.is_reviewer))
 `
 
-// How many rows ReportWorkload holds over all its pages, for its CSV export. The same rows, the
-// same plan (active work from the active requests).
+// How many rows ReportWorkload holds over all its pages, for its CSV export. The same rows: per
+// user (a small table, read whole), whether it is an enabled VALIDATOR or holds open work (one
+// probe of validation_assignments_open_work_idx, the page's index and predicate).
 func (q *Queries) ReportWorkloadCount(ctx context.Context) (int64, error) {
 	row := q.db.QueryRow(ctx, reportWorkloadCount)
 	var count int64
