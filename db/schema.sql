@@ -1349,6 +1349,13 @@ CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type
 
 
 --
+-- Name: audit_logs_models_changed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
+
+
+--
 -- Name: audit_logs_user_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2269,4 +2276,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205001100'),
     ('20261205001300'),
     ('20261205001500'),
-    ('20261205003000');
+    ('20261205003000'),
+    ('20261205003100');
