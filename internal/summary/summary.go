@@ -10,6 +10,7 @@ import (
 
 	"mrmflow/gen"
 	"mrmflow/internal/domain"
+	"mrmflow/internal/pgtx"
 )
 
 // Summary is what waits for one user at a day: its counts, over active requests and open tasks.
@@ -45,10 +46,7 @@ func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 // For returns actor's summary at asOf (nil: today in UTC). Any role may ask for its own.
 func (s *Service) For(ctx context.Context, actor domain.Actor, asOf *domain.Date) (Summary, error) {
 	p := gen.SummaryForUserParams{Role: gen.UserRole(actor.Role), UserID: actor.UserID, AsOf: asOf.TimePtr()}
-	// The pool's own statement mode, not pgtx.CustomPlans: the statement has no optional filter
-	// to fold, and its generic plan is the custom one (docs/lists.md, "Plans"), so a cached plan
-	// saves planning it on every call.
-	r, err := gen.New(s.pool).SummaryForUser(ctx, p)
+	r, err := gen.New(pgtx.CustomPlans(s.pool)).SummaryForUser(ctx, p)
 	if err != nil {
 		return Summary{}, fmt.Errorf("read summary: %w", err)
 	}
