@@ -210,6 +210,23 @@ $$;
 
 
 --
+-- Name: validation_assignments_fill_request(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_assignments_fill_request() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    SELECT vr.is_closed, vr.status, vr.target_completion_date
+    INTO NEW.request_is_closed, NEW.request_status, NEW.request_target_date
+    FROM validation_requests vr
+    WHERE vr.request_id = NEW.request_id;
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -878,6 +895,9 @@ CREATE TABLE public.validation_assignments (
     assigned_by integer NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    request_is_closed boolean NOT NULL,
+    request_status text NOT NULL,
+    request_target_date date NOT NULL,
     CONSTRAINT validation_assignments_hours_range CHECK ((((estimated_hours IS NULL) OR ((estimated_hours >= (0)::double precision) AND (estimated_hours <= (100000)::double precision))) AND ((actual_hours IS NULL) OR ((actual_hours >= (0)::double precision) AND (actual_hours <= (100000)::double precision))))),
     CONSTRAINT validation_assignments_primary_not_reviewer CHECK ((NOT (is_primary AND is_reviewer))),
     CONSTRAINT validation_assignments_sign_off_by_reviewer CHECK (((signed_off_at IS NULL) OR is_reviewer)),
@@ -1220,6 +1240,14 @@ ALTER TABLE ONLY public.validation_request_regions
 
 
 --
+-- Name: validation_requests validation_requests_assignment_mirror_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_assignment_mirror_key UNIQUE (request_id, is_closed, status, target_completion_date);
+
+
+--
 -- Name: validation_requests validation_requests_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1318,6 +1346,13 @@ CREATE INDEX audit_logs_action_idx ON public.audit_logs USING btree (action, aud
 --
 
 CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type, entity_id, audit_id);
+
+
+--
+-- Name: audit_logs_models_changed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
 
 
 --
@@ -1510,6 +1545,20 @@ CREATE UNIQUE INDEX validation_assignments_one_reviewer_key ON public.validation
 
 
 --
+-- Name: validation_assignments_open_primary_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_assignments_open_primary_idx ON public.validation_assignments USING btree (request_id) WHERE (is_primary AND (NOT request_is_closed));
+
+
+--
+-- Name: validation_assignments_open_work_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_assignments_open_work_idx ON public.validation_assignments USING btree (validator_id) INCLUDE (is_primary, signed_off_at, request_status, request_target_date) WHERE ((NOT request_is_closed) AND (is_primary OR is_reviewer));
+
+
+--
 -- Name: validation_assignments_validator_request_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1671,6 +1720,13 @@ CREATE INDEX version_deployment_tasks_model_id_idx ON public.version_deployment_
 
 
 --
+-- Name: version_deployment_tasks_open_assigned_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX version_deployment_tasks_open_assigned_idx ON public.version_deployment_tasks USING btree (assigned_to_id, planned_production_date) WHERE (status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status]));
+
+
+--
 -- Name: version_deployment_tasks_open_planned_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1717,6 +1773,13 @@ CREATE UNIQUE INDEX version_deployment_tasks_version_region_key ON public.versio
 --
 
 CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON public.audit_logs FOR EACH STATEMENT EXECUTE FUNCTION public.audit_logs_refuse_change();
+
+
+--
+-- Name: validation_assignments validation_assignments_fill_request; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_assignments_fill_request BEFORE INSERT OR UPDATE OF request_id ON public.validation_assignments FOR EACH ROW EXECUTE FUNCTION public.validation_assignments_fill_request();
 
 
 --
@@ -1946,6 +2009,14 @@ ALTER TABLE ONLY public.validation_assignments
 
 ALTER TABLE ONLY public.validation_assignments
     ADD CONSTRAINT validation_assignments_request_id_fkey FOREIGN KEY (request_id) REFERENCES public.validation_requests(request_id);
+
+
+--
+-- Name: validation_assignments validation_assignments_request_mirror_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_assignments
+    ADD CONSTRAINT validation_assignments_request_mirror_fkey FOREIGN KEY (request_id, request_is_closed, request_status, request_target_date) REFERENCES public.validation_requests(request_id, is_closed, status, target_completion_date) ON UPDATE CASCADE;
 
 
 --
@@ -2204,4 +2275,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205001000'),
     ('20261205001100'),
     ('20261205001300'),
-    ('20261205001500');
+    ('20261205001500'),
+    ('20261205003000'),
+    ('20261205003100');

@@ -421,6 +421,9 @@ type ValidationAssignment struct {
 	AssignedBy             int32
 	CreatedAt              time.Time
 	UpdatedAt              time.Time
+	RequestIsClosed        bool
+	RequestStatus          string
+	RequestTargetDate      time.Time
 }
 
 type ValidationOutcome struct {

@@ -255,21 +255,24 @@ func (q *Queries) ReportPendingAssignmentsCount(ctx context.Context, arg ReportP
 }
 
 const reportRuleExceptions = `-- name: ReportRuleExceptions :many
-WITH model_adds AS (
-    SELECT DISTINCT ON (vrm.request_id, vrm.model_id)
-           vrm.request_id, vrm.model_id, al.audit_id, al.created_at
-    FROM audit_logs al
-    JOIN validation_request_models vrm
-      ON vrm.request_id = al.entity_id
-     AND al.changes -> 'added' @> to_jsonb(vrm.model_id)
-    WHERE al.action = 'VALIDATION_MODELS_CHANGED'
-      AND al.entity_type = 'validation_request'
-    ORDER BY vrm.request_id, vrm.model_id, al.audit_id DESC
-),
-exceptions AS (
-    SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, ma.request_id, ma.model_id,
-           NULL::int AS region_id, ma.audit_id AS detected_from, status_then.status AS status_then
-    FROM model_adds ma
+WITH models_changed AS (
+    SELECT ma.request_id, ma.model_id, ma.audit_id, st.status AS status_then
+    FROM (
+        SELECT DISTINCT ON (al.entity_id, l.model_id)
+               al.entity_id AS request_id, l.model_id, al.audit_id, al.created_at
+        FROM audit_logs al
+        CROSS JOIN LATERAL (
+            SELECT vrm.model_id
+            FROM validation_request_models vrm
+            WHERE vrm.request_id = al.entity_id
+              AND al.changes -> 'added' @> to_jsonb(vrm.model_id)
+            OFFSET 0
+        ) l
+        WHERE al.action = 'VALIDATION_MODELS_CHANGED'
+          AND al.entity_type = 'validation_request'
+          AND al.entity_id >= $2::int
+        ORDER BY al.entity_id, l.model_id, al.audit_id DESC
+    ) ma
     CROSS JOIN LATERAL (
         SELECT coalesce((
             SELECT h.to_status
@@ -279,19 +282,43 @@ exceptions AS (
             ORDER BY h.changed_at DESC, h.history_id DESC
             LIMIT 1
         ), 'INTAKE') AS status
-    ) status_then
-    WHERE status_then.status NOT IN ('INTAKE', 'PLANNING')
-    UNION ALL
-    SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, vrr.request_id, vrm.model_id,
-           vrr.region_id, NULL::bigint, NULL::text
-    FROM validation_request_regions vrr
-    JOIN validation_requests scoped ON scoped.request_id = vrr.request_id
-    JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+    ) st
+    WHERE st.status NOT IN ('INTAKE', 'PLANNING')
+      AND ($3::text IS NULL OR $3::text = 'MODELS_CHANGED_OUTSIDE_PLANNING')
+      AND (ma.request_id, 1, ma.model_id, 0)
+          > ($2::int, $4::int, $5::int, $6::int)
+    ORDER BY ma.request_id, ma.model_id
+    LIMIT $1
+),
+regions_outside AS (
+    SELECT scoped.request_id, x.model_id, x.region_id
+    FROM validation_requests scoped
+    CROSS JOIN LATERAL (
+        SELECT vrm.model_id, vrr.region_id
+        FROM validation_request_regions vrr
+        JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+        WHERE vrr.request_id = scoped.request_id
+          AND NOT EXISTS (
+              SELECT 1 FROM model_regions mr
+              WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
+          )
+        OFFSET 0
+    ) x
     WHERE NOT scoped.is_closed
-      AND NOT EXISTS (
-          SELECT 1 FROM model_regions mr
-          WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
-      )
+      AND scoped.request_id >= $2::int
+      AND ($3::text IS NULL OR $3::text = 'REGION_OUTSIDE_MODEL_SCOPE')
+      AND (scoped.request_id, 2, x.model_id, x.region_id)
+          > ($2::int, $4::int, $5::int, $6::int)
+    ORDER BY scoped.request_id, x.model_id, x.region_id
+    LIMIT $1
+),
+exceptions AS (
+    SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, mc.request_id, mc.model_id,
+           NULL::int AS region_id, mc.audit_id AS detected_from, mc.status_then
+    FROM models_changed mc
+    UNION ALL
+    SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, ro.request_id, ro.model_id, ro.region_id, NULL::bigint, NULL::text
+    FROM regions_outside ro
 )
 SELECT e.kind::text AS kind, e.request_id::int AS request_id, vr.status AS request_status,
        e.model_id::int AS model_id, m.model_name, rg.region_id, rg.code AS region_code,
@@ -302,20 +329,17 @@ JOIN models m ON m.model_id = e.model_id
 LEFT JOIN regions rg ON rg.region_id = e.region_id
 LEFT JOIN audit_logs al ON al.audit_id = e.detected_from
 LEFT JOIN validation_statuses st ON st.code = e.status_then
-WHERE ($1::text IS NULL OR e.kind = $1::text)
-  AND (e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0))
-      > ($2::int, $3::int, $4::int, $5::int)
 ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0)
-LIMIT $6
+LIMIT $1
 `
 
 type ReportRuleExceptionsParams struct {
-	Kind           *string
+	PageLimit      int32
 	AfterRequestID int32
+	Kind           *string
 	AfterKindOrder int32
 	AfterModelID   int32
 	AfterRegionID  int32
-	PageLimit      int32
 }
 
 type ReportRuleExceptionsRow struct {
@@ -333,8 +357,9 @@ type ReportRuleExceptionsRow struct {
 
 // Existing rows that break a rule the service now enforces but that the upgrade left as they were
 // (README, "Upgrading: data the new rules refuse"). Read-only and computed live, one page in the
-// order (request_id, kind, model_id, region_id); kind_order is the kind's place in that order
-// (the kinds sort alphabetically too) and region 0 stands for "no region" in the keyset position.
+// order (request_id, kind_order, model_id, region_id); kind_order is the kind's place in that
+// order (the kinds sort alphabetically too) and region 0 stands for "no region" in the keyset
+// position.
 //
 // MODELS_CHANGED_OUTSIDE_PLANNING: a model still linked to its request whose latest addition
 // (an audit row VALIDATION_MODELS_CHANGED listing it in changes.added) was recorded while the
@@ -342,22 +367,35 @@ type ReportRuleExceptionsRow struct {
 // the request at or before the audit row's time (both are written with the writing transaction's
 // now()); a request starts in INTAKE, so no such row means INTAKE. changes.added is read with
 // jsonb containment, which is false, never an error, for an audit row whose added is null or not
-// an array. audit_logs_action_idx (action, audit_id) finds the audit rows, the links are
-// primary-key lookups (request_id, model_id) and the history of one request is
-// validation_status_history_request_id_idx (request_id, history_id).
+// an array.
 //
 // REGION_OUTSIDE_MODEL_SCOPE: an active request (NOT is_closed) with a region in which one of its
-// models does not run (no model_regions row; model_regions_pkey (model_id, region_id)).
-// The outer joins give the optional columns their NULLs (and sqlc their nullable types): the
-// region, the audit row and the status then exist only for their kind (primary-key lookups).
+// models does not run (no model_regions row).
+//
+// Each kind is its own page (models_changed, regions_outside): the kind's rows after the keyset
+// position, in the report's order, at most page_limit of them; the page is the first page_limit
+// of their union, so a kind never computes past its own page. Each walks an index in request_id
+// order from the keyset position and probes per row; the probes are LATERAL subqueries fenced
+// with OFFSET 0, so the planner keeps them per row (flattened, it hashed
+// validation_request_models, validation_request_regions and model_regions whole on every page):
+// models_changed walks audit_logs_models_changed_idx (entity_id, audit_id), partial on the
+// action, each audit row's links by validation_request_models_pkey, the status then by
+// validation_status_history_request_id_idx; regions_outside walks validation_requests_active_idx
+// (closed requests never read), each request's regions and links by their primary keys and
+// model_regions_pkey. A page of regions_outside reads the active requests up to its last row; a
+// page of models_changed reads the model-change audit rows up to its last row, so all of them
+// when none is an exception. The kind filter folds a kind's page away (a custom plan's One-Time
+// Filter). Plan on 50,000 requests (14,000 active, 2,000 model-change audit rows, 500
+// exceptions): Limit -> Incremental Sort -> Nested Loop (display joins by primary key) over a
+// Merge Append of the two pages; no sequential scan of a big table.
 func (q *Queries) ReportRuleExceptions(ctx context.Context, arg ReportRuleExceptionsParams) ([]ReportRuleExceptionsRow, error) {
 	rows, err := q.db.Query(ctx, reportRuleExceptions,
-		arg.Kind,
+		arg.PageLimit,
 		arg.AfterRequestID,
+		arg.Kind,
 		arg.AfterKindOrder,
 		arg.AfterModelID,
 		arg.AfterRegionID,
-		arg.PageLimit,
 	)
 	if err != nil {
 		return nil, err
@@ -389,7 +427,7 @@ func (q *Queries) ReportRuleExceptions(ctx context.Context, arg ReportRuleExcept
 }
 
 const reportRuleExceptionsCount = `-- name: ReportRuleExceptionsCount :one
-WITH model_adds AS (
+WITH models_changed AS (
     SELECT DISTINCT ON (vrm.request_id, vrm.model_id)
            vrm.request_id, vrm.model_id, al.audit_id, al.created_at
     FROM audit_logs al
@@ -401,26 +439,21 @@ WITH model_adds AS (
     ORDER BY vrm.request_id, vrm.model_id, al.audit_id DESC
 ),
 exceptions AS (
-    SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, ma.request_id, ma.model_id,
-           NULL::int AS region_id, ma.audit_id AS detected_from, status_then.status AS status_then
-    FROM model_adds ma
-    CROSS JOIN LATERAL (
-        SELECT coalesce((
-            SELECT h.to_status
-            FROM validation_status_history h
-            WHERE h.request_id = ma.request_id
-              AND h.changed_at <= ma.created_at
-            ORDER BY h.changed_at DESC, h.history_id DESC
-            LIMIT 1
-        ), 'INTAKE') AS status
-    ) status_then
-    WHERE status_then.status NOT IN ('INTAKE', 'PLANNING')
+    SELECT 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind
+    FROM models_changed ma
+    WHERE coalesce((
+              SELECT h.to_status
+              FROM validation_status_history h
+              WHERE h.request_id = ma.request_id
+                AND h.changed_at <= ma.created_at
+              ORDER BY h.changed_at DESC, h.history_id DESC
+              LIMIT 1
+          ), 'INTAKE') NOT IN ('INTAKE', 'PLANNING')
     UNION ALL
-    SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, vrr.request_id, vrm.model_id,
-           vrr.region_id, NULL::bigint, NULL::text
-    FROM validation_request_regions vrr
-    JOIN validation_requests scoped ON scoped.request_id = vrr.request_id
-    JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+    SELECT 'REGION_OUTSIDE_MODEL_SCOPE'::text
+    FROM validation_requests scoped
+    JOIN validation_request_models vrm ON vrm.request_id = scoped.request_id
+    JOIN validation_request_regions vrr ON vrr.request_id = scoped.request_id
     WHERE NOT scoped.is_closed
       AND NOT EXISTS (
           SELECT 1 FROM model_regions mr
@@ -433,8 +466,12 @@ WHERE ($1::text IS NULL OR e.kind = $1::text)
 `
 
 // How many rows ReportRuleExceptions holds over all its pages, for its CSV export (refused over
-// EXPORT_MAX_ROWS before any row). The same rows, word for word, without the keyset; the joins
-// that only fetch display columns are left out (each matches exactly one row).
+// EXPORT_MAX_ROWS before any row). Each kind's rows, the same conditions, without the keyset
+// position and the page; the joins that only fetch display columns are left out (each matches
+// exactly one row). A count reads every row of both kinds, so here the joins are left to the
+// planner: it hashes validation_request_models, validation_request_regions and model_regions
+// once (sequential scans, a few milliseconds), where the page's per-row probes over every active
+// request would be estimated above jit_above_cost and compiled on each export.
 func (q *Queries) ReportRuleExceptionsCount(ctx context.Context, kind *string) (int64, error) {
 	row := q.db.QueryRow(ctx, reportRuleExceptionsCount, kind)
 	var count int64
@@ -699,26 +736,17 @@ WITH day AS (
     SELECT coalesce($3::date, (now() AT TIME ZONE 'UTC')::date) AS as_of
 ),
 active_work AS (
-    SELECT w.validator_id,
-           count(*) FILTER (WHERE w.is_primary) AS primary_active,
-           count(*) FILTER (WHERE NOT w.is_primary) AS reviewer_active,
-           count(*) FILTER (WHERE NOT w.is_primary AND vr.status = 'REVIEW' AND w.signed_off_at IS NULL) AS reviews_waiting,
-           count(*) FILTER (WHERE w.is_primary AND vr.target_completion_date < day.as_of) AS overdue_primary
-    FROM day, validation_requests vr
-    -- A request has at most one primary and one reviewer (validation_assignments_one_primary_key,
-    -- ..._one_reviewer_key); an assignment that is neither counts in no column. Each is one probe
-    -- of its partial unique index; LIMIT 1 (a no-op given those indexes) keeps the probes per
-    -- active request, so the planner never hashes the whole assignments table.
-    CROSS JOIN LATERAL (
-        (SELECT a.validator_id, true AS is_primary, a.signed_off_at
-         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
-        UNION ALL
-        (SELECT a.validator_id, false AS is_primary, a.signed_off_at
-         FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
-    ) w
-    WHERE NOT vr.is_closed
-      AND w.validator_id > $1
-    GROUP BY w.validator_id
+    SELECT a.validator_id,
+           count(*) FILTER (WHERE a.is_primary) AS primary_active,
+           count(*) FILTER (WHERE NOT a.is_primary) AS reviewer_active,
+           count(*) FILTER (WHERE NOT a.is_primary AND a.request_status = 'REVIEW' AND a.signed_off_at IS NULL) AS reviews_waiting,
+           count(*) FILTER (WHERE a.is_primary AND a.request_target_date < day.as_of) AS overdue_primary
+    FROM day, validation_assignments a
+    -- the index's predicate, word for word: a request has at most one primary and one reviewer
+    -- (validation_assignments_one_primary_key, ..._one_reviewer_key), never both in one row.
+    WHERE NOT a.request_is_closed AND (a.is_primary OR a.is_reviewer)
+      AND a.validator_id > $1
+    GROUP BY a.validator_id
 )
 SELECT u.user_id, u.full_name,
        coalesce(w.primary_active, 0)::int AS primary_active,
@@ -753,19 +781,21 @@ type ReportWorkloadRow struct {
 // keyset on user_id. A validator is a VALIDATOR who is not disabled, or any user holding an
 // assignment on an active request (an ADMIN assigned as a validator, a disabled validator whose
 // work must be handed on): the report is where the work sits. Counts over active requests only
-// (NOT is_closed): primary_active and reviewer_active its assignments as primary and as reviewer;
-// reviews_waiting its reviewer assignments not signed off on a request in REVIEW; overdue_primary
-// its primary assignments on a request whose target date is before @as_of (else today in UTC).
-// active_work is driven from the active requests, not from each validator's assignments: a
-// validator's assignments are mostly on closed requests and grow forever, the active requests
-// are the work in hand. validation_requests_active_idx (request_id) WHERE NOT is_closed, then per
-// active request one probe of validation_assignments_one_primary_key and one of
-// validation_assignments_one_reviewer_key; users is small (hundreds of people), walked by
-// users_pkey, disabled a user_disablements_pkey probe. So a page costs the active requests,
-// never the history. Plan on 50,000 requests (10,000 active, 71,000 assignments): Limit -> Merge
-// Left Join of users_pkey with HashAggregate over Nested Loop (Index Scan on
-// validation_requests_active_idx; Append of Limit -> Index Scan on
-// validation_assignments_one_primary_key / ..._one_reviewer_key).
+// (NOT is_closed): primary_active and reviewer_active its assignments as primary and as reviewer
+// (an assignment that is neither counts in no column); reviews_waiting its reviewer assignments
+// not signed off on a request in REVIEW; overdue_primary its primary assignments on a request
+// whose target date is before @as_of (else today in UTC).
+// active_work reads only the open work: each assignment carries its request's closed flag,
+// status and target date (request_is_closed, request_status, request_target_date, held equal to
+// the request's by a cascading foreign key; docs/lists.md, "Mirrors of the request on its
+// assignments"), and validation_assignments_open_work_idx (validator_id) INCLUDE (is_primary,
+// signed_off_at, request_status, request_target_date) WHERE NOT request_is_closed AND
+// (is_primary OR is_reviewer) holds every column the counts read. Closed requests' assignments
+// (most of them, growing forever) are not in the index. users is small (hundreds of people),
+// walked by users_pkey; disabled a user_disablements probe. Both sides come in user_id order, so
+// the page stops at its last validator: it reads that far into the index, never further. Plan on
+// 50,000 requests (14,000 active, 74,000 assignments): Limit -> Merge Left Join of users_pkey with
+// GroupAggregate over an Index Only Scan on validation_assignments_open_work_idx.
 func (q *Queries) ReportWorkload(ctx context.Context, arg ReportWorkloadParams) ([]ReportWorkloadRow, error) {
 	rows, err := q.db.Query(ctx, reportWorkload, arg.AfterID, arg.PageLimit, arg.AsOf)
 	if err != nil {
@@ -794,25 +824,16 @@ func (q *Queries) ReportWorkload(ctx context.Context, arg ReportWorkloadParams) 
 }
 
 const reportWorkloadCount = `-- name: ReportWorkloadCount :one
-WITH active_validators AS (
-    SELECT DISTINCT w.validator_id
-    FROM validation_requests vr
-    CROSS JOIN LATERAL (
-        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_primary LIMIT 1)
-        UNION ALL
-        (SELECT a.validator_id FROM validation_assignments a WHERE a.request_id = vr.request_id AND a.is_reviewer LIMIT 1)
-    ) w
-    WHERE NOT vr.is_closed
-)
 SELECT count(*)
 FROM users u
-LEFT JOIN active_validators w ON w.validator_id = u.user_id
 WHERE (u.role = 'VALIDATOR' AND NOT EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id))
-   OR w.validator_id IS NOT NULL
+   OR EXISTS (SELECT 1 FROM validation_assignments a
+              WHERE a.validator_id = u.user_id AND NOT a.request_is_closed AND (a.is_primary OR a.is_reviewer))
 `
 
-// How many rows ReportWorkload holds over all its pages, for its CSV export. The same rows, the
-// same plan (active work from the active requests).
+// How many rows ReportWorkload holds over all its pages, for its CSV export. The same rows: per
+// user (a small table, read whole), whether it is an enabled VALIDATOR or holds open work (one
+// probe of validation_assignments_open_work_idx, the page's index and predicate).
 func (q *Queries) ReportWorkloadCount(ctx context.Context) (int64, error) {
 	row := q.db.QueryRow(ctx, reportWorkloadCount)
 	var count int64
