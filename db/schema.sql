@@ -1419,6 +1419,13 @@ CREATE INDEX model_versions_created_by_idx ON public.model_versions USING btree 
 
 
 --
+-- Name: model_versions_under_validation_by_model_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_versions_under_validation_by_model_idx ON public.model_versions USING btree (model_id) INCLUDE (validation_request_id, version_id, scope) WHERE (validation_request_id IS NOT NULL);
+
+
+--
 -- Name: model_versions_validation_request_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2277,4 +2284,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205001300'),
     ('20261205001500'),
     ('20261205003000'),
-    ('20261205003100');
+    ('20261205003100'),
+    ('20261205003600');
