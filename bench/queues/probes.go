@@ -1,9 +1,15 @@
 package queues
 
 import (
+	"context"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"mrmflow/bench/pgbench"
 )
 
 // The callers of the benchmark: representative users of the seed (seed.sql's header).
@@ -167,17 +173,49 @@ func taskList(caller string, mine bool, due string, byPlanned bool) *directQuery
 	return &directQuery{query, args, "DeploymentTaskCount"}
 }
 
-// readyList is DeploymentReadyList as ReadyFilter.params binds it: for_user the caller when it is a
-// USER or asks mine=true, no cursor, a first page of 50 + 1.
+// readyList is DeploymentReadyList as ListReady binds it: model_ids the models of the caller when it
+// is a USER or asks mine=true (what DeploymentReadyCallerModels reads first: resolved against the
+// seeded database by resolveCallerModels), no cursor, a first page of 50 + 1.
 func readyList(forUser *int32) *directQuery {
 	args := map[string]string{
-		"model_id": "NULL", "has_pending_task": "NULL", "for_user": "NULL", "after_day": "NULL",
-		"after_version_id": "0", "after_region_id": "0", "page_limit": "51",
+		"model_id": "NULL", "has_pending_task": "NULL", "model_ids": "NULL", "after_day": "NULL",
+		"after_request_id": "0", "after_version_id": "0", "after_region_id": "0", "page_limit": "51",
 	}
 	if forUser != nil {
-		args["for_user"] = itoa(*forUser)
+		args["model_ids"] = callerModelsPrefix + itoa(*forUser)
 	}
 	return &directQuery{"DeploymentReadyList", args, "DeploymentReadyCount"}
+}
+
+// callerModelsPrefix marks an argument whose literal is the array of the models a user may act on,
+// which depends on the seed: resolveCallerModels replaces it once the database is seeded.
+const callerModelsPrefix = "caller models of user "
+
+// resolveCallerModels replaces each callerModelsPrefix argument of the probes with the literal of
+// DeploymentReadyCallerModels for that user on the seeded database, as the service reads it before
+// the list: the replayed statement then carries the same array as the service's.
+func resolveCallerModels(ctx context.Context, conn *pgx.Conn, queries pgbench.Queries, asOf string) error {
+	for _, p := range probes {
+		if p.Direct == nil {
+			continue
+		}
+		for name, v := range p.Direct.Args {
+			user, ok := strings.CutPrefix(v, callerModelsPrefix)
+			if !ok {
+				continue
+			}
+			text, err := bind(queries, "DeploymentReadyCallerModels", map[string]string{"user_id": user}, asOf)
+			if err != nil {
+				return err
+			}
+			var literal string
+			if err := conn.QueryRow(ctx, "SELECT quote_literal(ids::text) || '::int[]' FROM ("+text+") AS x(ids)").Scan(&literal); err != nil {
+				return fmt.Errorf("models of user %s: %w", user, err)
+			}
+			p.Direct.Args[name] = literal
+		}
+	}
+	return nil
 }
 
 // summaryFor is SummaryForUser for the caller's role and id.

@@ -77,6 +77,9 @@ func Run(ctx context.Context, o Options) (*Report, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := resolveCallerModels(ctx, conn, queries, o.AsOf); err != nil {
+		return nil, err
+	}
 	pool, err := database.Open(ctx, dbURL, database.PoolOptions{MaxConns: int32(o.Clients)})
 	if err != nil {
 		return nil, err

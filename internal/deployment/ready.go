@@ -66,15 +66,34 @@ func readyKey(r gen.DeploymentReadyListRow) []int64 {
 	return []int64{int64(d.Year()*10000 + int(d.Month())*100 + d.Day()), int64(r.ValidationRequestID), int64(r.VersionID), int64(r.RegionID)}
 }
 
-// params checks f and returns the list query's filters (no position, no limit). A USER sees the
-// rows of the models it owns or delegates for, as mine=true asks of anyone.
-func (f ReadyFilter) params(actor domain.Actor) gen.DeploymentReadyListParams {
+// params checks f and returns the list query's filters (no position, no limit), and the user
+// whose models the list keeps, nil for none: a USER sees the rows of the models it owns or
+// delegates for, as mine=true asks of anyone.
+func (f ReadyFilter) params(actor domain.Actor) (gen.DeploymentReadyListParams, *int32) {
 	p := gen.DeploymentReadyListParams{ModelID: f.ModelID, HasPendingTask: f.HasPendingTask}
 	p.AsOf = f.AsOf.TimePtr()
 	if f.Mine || !actor.SeesAll() {
-		p.ForUser = &actor.UserID
+		return p, &actor.UserID
 	}
-	return p
+	return p, nil
+}
+
+// keepCallerModels reads the models user may act on into p.ModelIds, so the list is planned
+// knowing them (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array,
+// never nil: a nil array would not filter at all.
+func keepCallerModels(ctx context.Context, q *gen.Queries, user *int32, p *gen.DeploymentReadyListParams) error {
+	if user == nil {
+		return nil
+	}
+	ids, err := q.DeploymentReadyCallerModels(ctx, *user)
+	if err != nil {
+		return fmt.Errorf("read the caller's models: %w", err)
+	}
+	if ids == nil {
+		ids = []int32{}
+	}
+	p.ModelIds = ids
+	return nil
 }
 
 // setAfter puts the keyset position after into p; false when it is not a position the list
@@ -98,14 +117,19 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 
 // ListReady returns one page of the versions ready to deploy, oldest approval first
 // (days_since_approval descending), and the position the next page starts after (nil on the
-// last page). One query (DeploymentReadyList, sql/deployments_ready.sql).
+// last page). One query (DeploymentReadyList, sql/deployments_ready.sql), after the caller's
+// models for a USER or mine=true.
 func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page ReadyPage) ([]Ready, []int64, error) {
-	p := f.params(actor)
+	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
 		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
 	}
 	p.PageLimit = page.Limit + 1
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).DeploymentReadyList(ctx, p)
+	q := gen.New(pgtx.CustomPlans(s.pool))
+	if err := keepCallerModels(ctx, q, user, &p); err != nil {
+		return nil, nil, err
+	}
+	rows, err := q.DeploymentReadyList(ctx, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
 	}
@@ -124,11 +148,15 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 // ExportReady sends every row of the list f matches to each, in the list's order, from one
 // snapshot (export.Run): the CSV answer of GET /deployments/ready.
 func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFilter, maxRows int64, each func(Ready) error) error {
-	params := f.params(actor)
+	params, user := f.params(actor)
 	src := export.Source[gen.DeploymentReadyListRow]{
+		// Count runs first, in the export's snapshot: the caller's models are read there once.
 		Count: func(ctx context.Context, q *gen.Queries) (int64, error) {
+			if err := keepCallerModels(ctx, q, user, &params); err != nil {
+				return 0, err
+			}
 			return q.DeploymentReadyCount(ctx, gen.DeploymentReadyCountParams{
-				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ForUser: params.ForUser,
+				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ModelIds: params.ModelIds,
 			})
 		},
 		Page: func(ctx context.Context, q *gen.Queries, last *gen.DeploymentReadyListRow, limit int32) ([]gen.DeploymentReadyListRow, error) {
