@@ -208,6 +208,7 @@ func resolveCallerModels(ctx context.Context, conn *pgx.Conn, queries pgbench.Qu
 			if err != nil {
 				return err
 			}
+			text = strings.TrimSuffix(strings.TrimSpace(text), ";")
 			var literal string
 			if err := conn.QueryRow(ctx, "SELECT quote_literal(ids::text) || '::int[]' FROM ("+text+") AS x(ids)").Scan(&literal); err != nil {
 				return fmt.Errorf("models of user %s: %w", user, err)
