@@ -123,12 +123,10 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 			res.Failed = append(res.Failed, Failure{TaskID: id, Code: refused.Code, Message: refused.Message})
 			continue
 		}
-		// Two round trips: SAVEPOINT with the task's statements, then its audit row with RELEASE;
+		// One round trip: SAVEPOINT, the task's one statement (its change and audit row), RELEASE;
 		// a rollback to the savepoint goes on its own.
 		sp := s.taskSavepoint(tx)
-		_, err := op.run(ctx, actor, id, call,
-			func(p *pgtx.Pipeline) error { return sp.Send(ctx, p) },
-			func(p *pgtx.Pipeline) error { return sp.Release(ctx, p) })
+		_, err := op.run(ctx, actor, id, call, func(p *pgtx.Pipeline) error { return sp.Release(ctx, p) })
 		if err == nil {
 			res.Succeeded = append(res.Succeeded, id)
 			continue
