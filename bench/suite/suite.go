@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -99,7 +100,7 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report.Bulk = append(report.Bulk, b)
 	}
 	if opts.StatementModes {
-		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL); err != nil {
+		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL, report); err != nil {
 			return nil, err
 		}
 	}
@@ -111,18 +112,38 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 }
 
 // scenario measures one scenario: Slices slices per side, alternating ABBA (the side that ends
-// a pair starts the next), merged into one result per side.
+// a pair starts the next), merged into one result per side. create-distinct has a third side,
+// pgbench running the minimal create (bench/pgbench/create-minimal.sql), which goes between the
+// two: S P M | M P S | ...
 func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, error) {
 	if r.opts.Clients > 0 {
 		sc.Clients = r.opts.Clients
 	}
 	slice := r.opts.Duration / time.Duration(r.opts.Slices)
 	var svc []load.Result
-	var pg []pgbench.Result
+	var pg, minimal []pgbench.Result
 	for i := range r.opts.Slices {
-		serviceFirst := i%2 == 0 // S P | P S | S P | P S ...
-		for _, side := range []bool{serviceFirst, !serviceFirst} {
-			if side {
+		sides := []string{"service", "replay"}
+		if sc.Scenario == load.CreateDistinct {
+			sides = append(sides, "minimal")
+		}
+		if i%2 == 1 {
+			slices.Reverse(sides)
+		}
+		for _, side := range sides {
+			if side == "minimal" {
+				r.logf("%s, %d clients: pgbench, minimal create, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
+				res, err := pgbench.Run{
+					DatabaseURL: r.dbURL, File: r.script(minimalCreate), Mode: pgbench.Prepared,
+					Clients: sc.Clients, Duration: slice, Vars: r.vars,
+				}.Exec(ctx)
+				if err != nil {
+					return ScenarioResult{}, err
+				}
+				minimal = append(minimal, res)
+				continue
+			}
+			if side == "service" {
 				r.logf("%s, %d clients: service, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
 				res, err := load.Run(ctx, r.client, r.fixture, sc.Scenario, load.Config{
 					Clients: sc.Clients, Duration: slice, Warmup: r.opts.Warmup, Seed: int64(1 + 1000*i),
@@ -144,8 +165,16 @@ func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, er
 			pg = append(pg, res)
 		}
 	}
-	return ScenarioResult{Spec: sc, Service: load.Merge(svc), Pgbench: pgbench.Merge(pg)}, nil
+	res := ScenarioResult{Spec: sc, Service: load.Merge(svc), Pgbench: pgbench.Merge(pg)}
+	if len(minimal) > 0 {
+		m := pgbench.Merge(minimal)
+		res.Minimal = &m
+	}
+	return res, nil
 }
+
+// minimalCreate is the hand-written pgbench script of the minimal create transaction.
+const minimalCreate = "create-minimal"
 
 // scenarioSpec is one scenario and the concurrency it runs at (the targets).
 type scenarioSpec struct {
