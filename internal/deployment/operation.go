@@ -30,8 +30,11 @@ type operation struct {
 	queue func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error)
 }
 
-// applied reads an operation's answer after its pipeline was sent.
-type applied func() gen.VersionDeploymentTask
+// applied reads an operation's answer after its pipeline was sent: the updated row, or
+// invalid_status when the statement found the task no longer live and wrote nothing (cannot
+// happen under the row lock, but the guard makes it safe without one). No row is not an error of
+// the statement, so a pipeline carrying several tasks runs on past it (bulk.go).
+type applied func() (gen.VersionDeploymentTask, error)
 
 // prepare checks that op may run on the task (t nil: the id matched no task the actor may act
 // on) and queues its statements into p; a refusal is a domain error and queues nothing.
@@ -57,7 +60,7 @@ func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, c
 	if err := send(work); err != nil {
 		return gen.VersionDeploymentTask{}, err
 	}
-	return result(), nil
+	return result()
 }
 
 // changes encodes an audit row's changes for an operation's statement.
@@ -69,15 +72,13 @@ func changes(action string, v map[string]any) (json.RawMessage, error) {
 	return b, nil
 }
 
-// updated is the onError of a guarded task UPDATE: no row means the task was no longer live
-// (cannot happen under the row lock, but the guard makes it safe without one).
-func updated(taskID int32, what string) func(error) error {
-	return func(err error) error {
-		if pgtx.IsNoRows(err) {
-			return invalidStatus(taskID, "no longer PENDING or ADJUSTED")
-		}
-		return fmt.Errorf("%s: %w", what, err)
+// updatedRow is an operation's answer from the rows its guarded statement returned: its one row,
+// or invalid_status when there is none.
+func updatedRow[T any](taskID int32, rows []T, convert func(T) gen.VersionDeploymentTask) (gen.VersionDeploymentTask, error) {
+	if len(rows) == 0 {
+		return gen.VersionDeploymentTask{}, invalidStatus(taskID, "no longer PENDING or ADJUSTED")
 	}
+	return convert(rows[0]), nil
 }
 
 func invalidStatus(taskID int32, status string) error {
@@ -136,7 +137,9 @@ func (in ConfirmInput) queue(ctx context.Context, p *pgtx.Pipeline, actor domain
 	if err := c.queue(ctx, p, actor, t, v); err != nil {
 		return nil, err
 	}
-	return func() gen.VersionDeploymentTask { return gen.VersionDeploymentTask(c.row) }, nil
+	return func() (gen.VersionDeploymentTask, error) {
+		return updatedRow(t.TaskID, c.rows, func(r gen.DeploymentTaskConfirmRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+	}, nil
 }
 
 // override decides whether confirming t overrides its version's validation: there is one and it
@@ -161,7 +164,7 @@ type confirmation struct {
 	override bool
 	reason   *string // the override's reason, nil without an override
 
-	row gen.DeploymentTaskConfirmRow
+	rows []gen.DeploymentTaskConfirmRow // none when the task was no longer live
 }
 
 // queue adds the confirmation's one statement (DeploymentTaskConfirm) to p: the task's update,
@@ -179,13 +182,14 @@ func (c *confirmation) queue(ctx context.Context, p *pgtx.Pipeline, actor domain
 	}
 	// The deployment date is the actual production date, at midnight UTC.
 	deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-	pgtx.One(p, &c.row, func(q *gen.Queries) (gen.DeploymentTaskConfirmRow, error) {
-		return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
+	pgtx.Many(p, &c.rows, func(q *gen.Queries) ([]gen.DeploymentTaskConfirmRow, error) {
+		row, err := q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
 			TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(c.in.ConfirmationNotes),
 			ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: c.override, ValidationOverrideReason: c.reason,
 			DeployedAt: &deployedAt, ValidationRequestID: v.ValidationRequestID, Changes: audited,
 		})
-	}, updated(t.TaskID, "confirm deployment task"))
+		return []gen.DeploymentTaskConfirmRow{row}, err
+	}, pgtx.Wrap("confirm deployment task"))
 	return nil
 }
 
@@ -219,14 +223,17 @@ func adjustOp(in AdjustInput) operation {
 			if err != nil {
 				return nil, err
 			}
-			var row gen.DeploymentTaskAdjustRow
-			pgtx.One(p, &row, func(q *gen.Queries) (gen.DeploymentTaskAdjustRow, error) {
-				return q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
+			var rows []gen.DeploymentTaskAdjustRow
+			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskAdjustRow, error) {
+				row, err := q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
 					TaskID: t.TaskID, PlannedProductionDate: in.PlannedProductionDate.Time, AdjustmentReason: &in.AdjustmentReason,
 					UserID: audit.By(actor.UserID), Changes: audited,
 				})
-			}, updated(t.TaskID, "adjust deployment task"))
-			return func() gen.VersionDeploymentTask { return gen.VersionDeploymentTask(row) }, nil
+				return []gen.DeploymentTaskAdjustRow{row}, err
+			}, pgtx.Wrap("adjust deployment task"))
+			return func() (gen.VersionDeploymentTask, error) {
+				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskAdjustRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+			}, nil
 		},
 	}
 }
@@ -255,13 +262,16 @@ func cancelOp(in CancelInput) operation {
 			if err != nil {
 				return nil, err
 			}
-			var row gen.DeploymentTaskCancelRow
-			pgtx.One(p, &row, func(q *gen.Queries) (gen.DeploymentTaskCancelRow, error) {
-				return q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
+			var rows []gen.DeploymentTaskCancelRow
+			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskCancelRow, error) {
+				row, err := q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
 					TaskID: t.TaskID, CancellationReason: &in.CancellationReason, UserID: audit.By(actor.UserID), Changes: audited,
 				})
-			}, updated(t.TaskID, "cancel deployment task"))
-			return func() gen.VersionDeploymentTask { return gen.VersionDeploymentTask(row) }, nil
+				return []gen.DeploymentTaskCancelRow{row}, err
+			}, pgtx.Wrap("cancel deployment task"))
+			return func() (gen.VersionDeploymentTask, error) {
+				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskCancelRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+			}, nil
 		},
 	}
 }
