@@ -46,22 +46,6 @@ WHERE vrm.model_id = ANY (ARRAY[:model_id]::int[])
   AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
--- ValidationTargetLeadTimes
-WITH scope_versions AS (
-    SELECT unnest('{}'::int[]::int[]) AS version_id
-    UNION
-    SELECT vrm.version_id FROM validation_request_models vrm
-    WHERE vrm.request_id = 0 AND vrm.version_id IS NOT NULL
-)
-SELECT mv.model_id, mv.version_id, p.risk_tier, p.model_change_lead_time_days AS lead_time_days,
-       coalesce(mv.actual_production_date, mv.planned_production_date)::date AS production_date,
-       (coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date)::int AS days_before_production
-FROM scope_versions sv
-JOIN model_versions mv ON mv.version_id = sv.version_id
-JOIN models m ON m.model_id = mv.model_id
-JOIN validation_policies p ON p.risk_tier = m.risk_tier
-WHERE coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date < p.model_change_lead_time_days
-ORDER BY mv.model_id, mv.version_id;
 -- ValidationTargetOverdue
 WITH scope_models AS (
     SELECT unnest(ARRAY[:model_id]::int[]) AS model_id

@@ -53,8 +53,8 @@ func createSteps(models, typ, versions string, notTargeted, initial []Condition)
 		{Query: "ValidationConflictsForModels", If: notTargeted, Args: map[string]string{"model_ids": models}, Store: `\aset`},
 		{Meta: `\set blocked :request_id`},
 		{Query: "ValidationApprovedForModels", If: initial, Args: map[string]string{"model_ids": models}},
-		// The target-date warnings' reads (no version listed: the scenarios cover none).
-		{Query: "ValidationTargetLeadTimes", Args: map[string]string{"target_date": targetDate, "version_ids": "'{}'::int[]", "versions_of": "0"}},
+		// The target-date warnings' read: REVALIDATION_OVERDUE only, as the scenarios list no
+		// version (the LEAD_TIME read is sent for versions only).
 		{Query: "ValidationTargetOverdue", Args: map[string]string{"target_date": targetDate, "model_ids": models, "models_of": "0"}},
 		{SQL: "ROLLBACK;", If: []Condition{Conflict}},
 		{Query: "ValidationRequestCreate", If: ok, Store: `\gset`, Args: map[string]string{

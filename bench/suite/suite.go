@@ -86,6 +86,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Replicas, report.Duration, report.Slices = opts.Replicas, opts.Duration, opts.Slices
 	for _, sc := range scenarios {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
 		res, err := r.scenario(ctx, sc)
 		if err != nil {
 			return nil, err
@@ -93,6 +96,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report.Scenarios = append(report.Scenarios, res)
 	}
 	for _, size := range opts.BulkSizes {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
 		b, err := r.bulk(ctx, size)
 		if err != nil {
 			return nil, err
@@ -100,6 +106,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report.Bulk = append(report.Bulk, b)
 	}
 	if opts.StatementModes {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
 		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL, report); err != nil {
 			return nil, err
 		}
@@ -233,6 +242,18 @@ func (r *run) setUp(ctx context.Context) error {
 		"token_id": itoa(tok.TokenID), "user_id": itoa(u.UserID),
 		"first_model": itoa(r.fixture.DistinctModels[0]), "last_model": itoa(r.fixture.DistinctModels[len(r.fixture.DistinctModels)-1]),
 		"first_multi": itoa(r.fixture.MultiModels[0]), "hot_model": itoa(r.fixture.HotModel),
+	}
+	return nil
+}
+
+// analyze refreshes the planner's statistics of the benchmark database before each phase, as
+// autovacuum would on a production server: a server running without autovacuum (as some
+// shared test servers do) would otherwise plan on default estimates, which past
+// jit_above_cost JIT-compile a create's schedule read on every execution (docs/traps.md) and
+// measure that instead of mrmflow.
+func (r *run) analyze(ctx context.Context) error {
+	if _, err := r.pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze %s: %w", r.opts.Database, err)
 	}
 	return nil
 }
