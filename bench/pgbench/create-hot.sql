@@ -47,16 +47,12 @@ WHERE vrm.model_id = ANY (ARRAY[:hot_model]::int[])
 ORDER BY vrm.model_id, vr.request_id;
 \endif
 -- ValidationTargetOverdue
-WITH scope_models AS (
-    SELECT unnest(ARRAY[:hot_model]::int[]) AS model_id
-    UNION
-    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = 0
-)
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ('2027-06-30'::date - s.validation_due)::int AS days_after_validation_due
-FROM scope_models sm
-JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
-WHERE s.validation_due < '2027-06-30'::date
+FROM model_revalidation_schedule s
+WHERE s.model_id = ANY (ARRAY[:hot_model]::int[] || ARRAY(
+          SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = 0))
+  AND s.validation_due < '2027-06-30'::date
 ORDER BY s.model_id;
 \if :blocked != 0
 ROLLBACK;
