@@ -144,7 +144,8 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 			continue
 		}
 		sent, err := s.sendTasks(ctx, tx, actor, todo, call, op)
-		if refused, ok := err.(refusedTask); ok {
+		var refused refusedTask
+		if errors.As(err, &refused) {
 			// Refused by the checks: it sent nothing, and gets its failure audit row.
 			if err := fail(id, refused.err); err != nil {
 				return BulkResult{}, err
@@ -162,6 +163,10 @@ func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, t
 		todo = todo[len(sent.released):]
 		if err == nil {
 			continue
+		}
+		if len(sent.released) == sent.queued {
+			// Every task of the pipeline was released, yet it failed: not a task's failure.
+			return BulkResult{}, fmt.Errorf("bulk pipeline: %w", err)
 		}
 		// The task after the released ones failed: its savepoint is open in an aborted
 		// transaction, and the tasks after it did not run (they go in the next pipeline).
@@ -188,6 +193,7 @@ func (r refusedTask) Error() string { return r.err.Error() }
 // its answer's error (invalid_status when its statement found it no longer live and wrote
 // nothing).
 type sentTasks struct {
+	queued   int
 	released []releasedTask
 }
 
@@ -224,7 +230,7 @@ func (s *Service) sendTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 		p.Append(s.taskSavepoint(work), func() { released++ })
 	}
 	err := p.Send(ctx, tx)
-	out := sentTasks{released: make([]releasedTask, released)}
+	out := sentTasks{queued: len(queued), released: make([]releasedTask, released)}
 	for i := range released {
 		_, taskErr := results[i]()
 		out.released[i] = releasedTask{id: queued[i], err: taskErr}
