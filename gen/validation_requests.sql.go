@@ -1257,10 +1257,7 @@ func (q *Queries) ValidationTargetLeadTimes(ctx context.Context, arg ValidationT
 const validationTargetOverdue = `-- name: ValidationTargetOverdue :many
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ($1::date - s.validation_due)::int AS days_after_validation_due
-FROM model_revalidation_schedule s
-WHERE s.model_id = ANY ($2::int[] || ARRAY(
-          SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = $3))
-  AND s.validation_due < $1::date
+FROM validation_target_overdue($1::date, $2::int[], $3::int) s
 ORDER BY s.model_id
 `
 
@@ -1282,13 +1279,11 @@ type ValidationTargetOverdueRow struct {
 // one home of the schedule's dates - is before @target_date (the due day itself is in time; a
 // model with no tier or never validated has no due date and never warns). The models are
 // @model_ids plus, when @models_of names a request, its models. Same pipeline as
-// ValidationTargetLeadTimes. The models are one array filtering the view's model_id (the
-// request's read once, as an InitPlan), which reaches models_pkey as an index condition, and the
-// view's laterals run per model on validation_request_models_model_id_idx and
-// validation_request_models_one_blocking_key: no sequential scan (docs/rules.md). Written so, not
-// as a join with a UNION of the two lists, the statement gets a generic plan once prepared:
-// the join's plan was remade at every execution, about 1 ms of planning per create, ten times its
-// execution (bench/results/latest.md).
+// ValidationTargetLeadTimes. The query is the function validation_target_overdue (its migration
+// says why: the view's plan is kept by plpgsql instead of being remade at every execution behind
+// a transaction pooler); the models are one array filtering the view's model_id, which reaches
+// models_pkey, and the view's laterals run per model on validation_request_models_model_id_idx
+// and validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
 func (q *Queries) ValidationTargetOverdue(ctx context.Context, arg ValidationTargetOverdueParams) ([]ValidationTargetOverdueRow, error) {
 	rows, err := q.db.Query(ctx, validationTargetOverdue, arg.TargetDate, arg.ModelIds, arg.ModelsOf)
 	if err != nil {
