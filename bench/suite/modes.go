@@ -106,6 +106,9 @@ func (r *run) statementModes(ctx context.Context, bouncerURL string, report *Rep
 		for k := range variants {
 			j := (i + k) % len(variants) // rotate who goes first
 			v := variants[j]
+			if err := r.analyze(ctx); err != nil {
+				return nil, "", err
+			}
 			r.logf("statement modes, create-distinct, %d clients: %s %s, slice %d of %d", clients, v.route, v.mode, i+1, r.opts.Slices)
 			res, err := load.Run(ctx, v.client, r.fixture, load.CreateDistinct, load.Config{
 				Clients: clients, Duration: slice, Warmup: r.opts.Warmup, Seed: int64(7 + 1000*i),

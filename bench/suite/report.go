@@ -243,5 +243,6 @@ func statementsSection() string {
 	b.WriteString("| what | statements before | round trips before | statements now | round trips now |\n|---|---:|---:|---:|---:|\n")
 	fmt.Fprintf(&b, "| TARGETED create, 1 model | 13 | 3 | %d | 3 |\n", create)
 	fmt.Fprintf(&b, "| bulk confirm, per task | 6 | 2 | %d | 1 per 100 tasks (+2 for a failed task) |\n", task)
+	b.WriteString("\nWhere a create's CPU goes, and what bounds the create ratios: bench/results/create-profile.md.\n")
 	return b.String()
 }

@@ -140,6 +140,9 @@ func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, er
 			slices.Reverse(sides)
 		}
 		for _, side := range sides {
+			if err := r.analyze(ctx); err != nil {
+				return ScenarioResult{}, err
+			}
 			if side == "minimal" {
 				r.logf("%s, %d clients: pgbench, minimal create, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
 				res, err := pgbench.Run{
@@ -246,11 +249,14 @@ func (r *run) setUp(ctx context.Context) error {
 	return nil
 }
 
-// analyze refreshes the planner's statistics of the benchmark database before each phase, as
-// autovacuum would on a production server: a server running without autovacuum (as some
-// shared test servers do) would otherwise plan on default estimates, which past
-// jit_above_cost JIT-compile a create's schedule read on every execution (docs/traps.md) and
-// measure that instead of mrmflow.
+// analyze refreshes the planner's statistics of the benchmark database before each phase and
+// each slice, as autovacuum would on a production server while the tables grow. A server running
+// without autovacuum (as some shared test servers do) would otherwise plan on default estimates,
+// which past jit_above_cost JIT-compile a create's schedule read on every execution, and the
+// service's long-lived connections would keep the generic plans made when the tables were
+// nearly empty (sequential scans) while a phase fills them; pgbench, connecting afresh each
+// slice, would not (docs/traps.md). Either way the run would measure stale statistics, not
+// mrmflow.
 func (r *run) analyze(ctx context.Context) error {
 	if _, err := r.pool.Exec(ctx, "ANALYZE"); err != nil {
 		return fmt.Errorf("analyze %s: %w", r.opts.Database, err)
