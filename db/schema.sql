@@ -310,6 +310,191 @@ $$;
 
 
 --
+-- Name: models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.models (
+    model_id integer NOT NULL,
+    model_name text NOT NULL,
+    description text DEFAULT ''::text NOT NULL,
+    owner_id integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    risk_tier text,
+    CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
+    CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
+);
+
+
+--
+-- Name: validation_outcomes; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_outcomes (
+    outcome_id integer NOT NULL,
+    request_id integer NOT NULL,
+    overall_rating text NOT NULL,
+    executive_summary text NOT NULL,
+    effective_date date NOT NULL,
+    expiration_date date,
+    created_by integer NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_outcomes_expiration_after_effective CHECK (((expiration_date IS NULL) OR (expiration_date > effective_date))),
+    CONSTRAINT validation_outcomes_rating_known CHECK ((overall_rating = ANY (ARRAY['PASS'::text, 'PASS_WITH_FINDINGS'::text, 'FAIL'::text]))),
+    CONSTRAINT validation_outcomes_summary_length CHECK (((char_length(executive_summary) >= 1) AND (char_length(executive_summary) <= 4000)))
+);
+
+
+--
+-- Name: validation_policies; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_policies (
+    risk_tier text NOT NULL,
+    tier_rank integer NOT NULL,
+    frequency_months integer NOT NULL,
+    grace_period_months integer NOT NULL,
+    model_change_lead_time_days integer NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_by integer,
+    CONSTRAINT validation_policies_frequency_range CHECK (((frequency_months >= 1) AND (frequency_months <= 120))),
+    CONSTRAINT validation_policies_grace_range CHECK (((grace_period_months >= 0) AND (grace_period_months <= 60))),
+    CONSTRAINT validation_policies_lead_time_range CHECK (((model_change_lead_time_days >= 0) AND (model_change_lead_time_days <= 3650))),
+    CONSTRAINT validation_policies_tier_known CHECK ((risk_tier = ANY (ARRAY['TIER_1'::text, 'TIER_2'::text, 'TIER_3'::text, 'TIER_4'::text])))
+);
+
+
+--
+-- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_request_models (
+    request_id integer NOT NULL,
+    model_id integer NOT NULL,
+    version_id integer,
+    blocks_model boolean NOT NULL
+);
+
+
+--
+-- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_requests (
+    request_id integer NOT NULL,
+    requestor_id integer NOT NULL,
+    validation_type text NOT NULL,
+    is_targeted boolean NOT NULL,
+    priority public.validation_priority NOT NULL,
+    status text DEFAULT 'INTAKE'::text NOT NULL,
+    is_closed boolean NOT NULL,
+    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
+    target_completion_date date NOT NULL,
+    trigger_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_entered_on date NOT NULL,
+    submission_received_date date,
+    submission_notes text,
+    CONSTRAINT validation_requests_submission_notes_length CHECK ((char_length(submission_notes) <= 4000)),
+    CONSTRAINT validation_requests_submission_notes_need_date CHECK (((submission_notes IS NULL) OR (submission_received_date IS NOT NULL))),
+    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
+);
+
+
+--
+-- Name: validation_status_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_status_history (
+    history_id bigint NOT NULL,
+    request_id integer NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    reason text,
+    changed_by integer NOT NULL,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT validation_status_history_reason_length CHECK ((char_length(reason) <= 4000))
+);
+
+
+--
+-- Name: model_revalidation_schedule; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.model_revalidation_schedule AS
+ SELECT m.model_id,
+    m.model_name,
+    m.owner_id,
+    m.risk_tier,
+    fv.request_id AS last_validation_request_id,
+    fv.completed_on AS last_validation_date,
+    iv.request_id AS interim_request_id,
+    act.request_id AS active_request_id,
+    act.submission_received_date,
+        CASE
+            WHEN (p.risk_tier IS NULL) THEN NULL::date
+            WHEN (fv.request_id IS NOT NULL) THEN ((fv.completed_on + make_interval(months => p.frequency_months)))::date
+            WHEN (iv.request_id IS NOT NULL) THEN (iv.expiration_date - p.model_change_lead_time_days)
+            ELSE NULL::date
+        END AS submission_due,
+        CASE
+            WHEN ((p.risk_tier IS NOT NULL) AND (fv.request_id IS NOT NULL)) THEN ((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date
+            ELSE NULL::date
+        END AS grace_period_end,
+        CASE
+            WHEN (p.risk_tier IS NULL) THEN NULL::date
+            WHEN (fv.request_id IS NOT NULL) THEN (((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date + p.model_change_lead_time_days)
+            WHEN (iv.request_id IS NOT NULL) THEN iv.expiration_date
+            ELSE NULL::date
+        END AS validation_due
+   FROM ((((public.models m
+     LEFT JOIN public.validation_policies p ON ((p.risk_tier = m.risk_tier)))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            ((h.changed_at AT TIME ZONE 'UTC'::text))::date AS completed_on
+           FROM ((public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
+          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = ANY (ARRAY['INITIAL'::text, 'COMPREHENSIVE'::text])))
+          ORDER BY h.changed_at DESC, vr.request_id DESC
+         LIMIT 1) fv ON (true))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            o.expiration_date
+           FROM (((public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+             JOIN public.validation_outcomes o ON ((o.request_id = vr.request_id)))
+             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
+          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL) AND (fv.request_id IS NULL))
+          ORDER BY h.changed_at DESC, vr.request_id DESC
+         LIMIT 1) iv ON (true))
+     LEFT JOIN LATERAL ( SELECT vr.request_id,
+            vr.submission_received_date
+           FROM (public.validation_request_models l
+             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
+          WHERE ((l.model_id = m.model_id) AND l.blocks_model)
+         LIMIT 1) act ON (true));
+
+
+--
+-- Name: validation_target_overdue(date, integer[], integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_target_overdue(p_target date, p_model_ids integer[], p_models_of integer) RETURNS SETOF public.model_revalidation_schedule
+    LANGUAGE plpgsql STABLE
+    AS $$
+BEGIN
+    RETURN QUERY
+    SELECT s.*
+    FROM model_revalidation_schedule s
+    WHERE s.model_id = ANY (p_model_ids || ARRAY(
+              SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = p_models_of))
+      AND s.validation_due < p_target;
+END
+$$;
+
+
+--
 -- Name: version_deployment_tasks_guard(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -459,65 +644,6 @@ CREATE TABLE public.model_versions (
 
 
 --
--- Name: models; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.models (
-    model_id integer NOT NULL,
-    model_name text NOT NULL,
-    description text DEFAULT ''::text NOT NULL,
-    owner_id integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    risk_tier text,
-    CONSTRAINT models_description_length CHECK ((char_length(description) <= 4000)),
-    CONSTRAINT models_model_name_length CHECK (((char_length(model_name) >= 1) AND (char_length(model_name) <= 200)))
-);
-
-
---
--- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_requests (
-    request_id integer NOT NULL,
-    requestor_id integer NOT NULL,
-    validation_type text NOT NULL,
-    is_targeted boolean NOT NULL,
-    priority public.validation_priority NOT NULL,
-    status text DEFAULT 'INTAKE'::text NOT NULL,
-    is_closed boolean NOT NULL,
-    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
-    target_completion_date date NOT NULL,
-    trigger_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    status_entered_on date NOT NULL,
-    submission_received_date date,
-    submission_notes text,
-    CONSTRAINT validation_requests_submission_notes_length CHECK ((char_length(submission_notes) <= 4000)),
-    CONSTRAINT validation_requests_submission_notes_need_date CHECK (((submission_notes IS NULL) OR (submission_received_date IS NOT NULL))),
-    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
-);
-
-
---
--- Name: validation_status_history; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_status_history (
-    history_id bigint NOT NULL,
-    request_id integer NOT NULL,
-    from_status text,
-    to_status text NOT NULL,
-    reason text,
-    changed_by integer NOT NULL,
-    changed_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_status_history_reason_length CHECK ((char_length(reason) <= 4000))
-);
-
-
---
 -- Name: version_deployment_tasks; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -627,114 +753,6 @@ ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS
     NO MAXVALUE
     CACHE 1
 );
-
-
---
--- Name: validation_outcomes; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_outcomes (
-    outcome_id integer NOT NULL,
-    request_id integer NOT NULL,
-    overall_rating text NOT NULL,
-    executive_summary text NOT NULL,
-    effective_date date NOT NULL,
-    expiration_date date,
-    created_by integer NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT validation_outcomes_expiration_after_effective CHECK (((expiration_date IS NULL) OR (expiration_date > effective_date))),
-    CONSTRAINT validation_outcomes_rating_known CHECK ((overall_rating = ANY (ARRAY['PASS'::text, 'PASS_WITH_FINDINGS'::text, 'FAIL'::text]))),
-    CONSTRAINT validation_outcomes_summary_length CHECK (((char_length(executive_summary) >= 1) AND (char_length(executive_summary) <= 4000)))
-);
-
-
---
--- Name: validation_policies; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_policies (
-    risk_tier text NOT NULL,
-    tier_rank integer NOT NULL,
-    frequency_months integer NOT NULL,
-    grace_period_months integer NOT NULL,
-    model_change_lead_time_days integer NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_by integer,
-    CONSTRAINT validation_policies_frequency_range CHECK (((frequency_months >= 1) AND (frequency_months <= 120))),
-    CONSTRAINT validation_policies_grace_range CHECK (((grace_period_months >= 0) AND (grace_period_months <= 60))),
-    CONSTRAINT validation_policies_lead_time_range CHECK (((model_change_lead_time_days >= 0) AND (model_change_lead_time_days <= 3650))),
-    CONSTRAINT validation_policies_tier_known CHECK ((risk_tier = ANY (ARRAY['TIER_1'::text, 'TIER_2'::text, 'TIER_3'::text, 'TIER_4'::text])))
-);
-
-
---
--- Name: validation_request_models; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_request_models (
-    request_id integer NOT NULL,
-    model_id integer NOT NULL,
-    version_id integer,
-    blocks_model boolean NOT NULL
-);
-
-
---
--- Name: model_revalidation_schedule; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.model_revalidation_schedule AS
- SELECT m.model_id,
-    m.model_name,
-    m.owner_id,
-    m.risk_tier,
-    fv.request_id AS last_validation_request_id,
-    fv.completed_on AS last_validation_date,
-    iv.request_id AS interim_request_id,
-    act.request_id AS active_request_id,
-    act.submission_received_date,
-        CASE
-            WHEN (p.risk_tier IS NULL) THEN NULL::date
-            WHEN (fv.request_id IS NOT NULL) THEN ((fv.completed_on + make_interval(months => p.frequency_months)))::date
-            WHEN (iv.request_id IS NOT NULL) THEN (iv.expiration_date - p.model_change_lead_time_days)
-            ELSE NULL::date
-        END AS submission_due,
-        CASE
-            WHEN ((p.risk_tier IS NOT NULL) AND (fv.request_id IS NOT NULL)) THEN ((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date
-            ELSE NULL::date
-        END AS grace_period_end,
-        CASE
-            WHEN (p.risk_tier IS NULL) THEN NULL::date
-            WHEN (fv.request_id IS NOT NULL) THEN (((((fv.completed_on + make_interval(months => p.frequency_months)))::date + make_interval(months => p.grace_period_months)))::date + p.model_change_lead_time_days)
-            WHEN (iv.request_id IS NOT NULL) THEN iv.expiration_date
-            ELSE NULL::date
-        END AS validation_due
-   FROM ((((public.models m
-     LEFT JOIN public.validation_policies p ON ((p.risk_tier = m.risk_tier)))
-     LEFT JOIN LATERAL ( SELECT vr.request_id,
-            ((h.changed_at AT TIME ZONE 'UTC'::text))::date AS completed_on
-           FROM ((public.validation_request_models l
-             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
-             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
-          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = ANY (ARRAY['INITIAL'::text, 'COMPREHENSIVE'::text])))
-          ORDER BY h.changed_at DESC, vr.request_id DESC
-         LIMIT 1) fv ON (true))
-     LEFT JOIN LATERAL ( SELECT vr.request_id,
-            o.expiration_date
-           FROM (((public.validation_request_models l
-             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
-             JOIN public.validation_outcomes o ON ((o.request_id = vr.request_id)))
-             JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
-          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL) AND (fv.request_id IS NULL))
-          ORDER BY h.changed_at DESC, vr.request_id DESC
-         LIMIT 1) iv ON (true))
-     LEFT JOIN LATERAL ( SELECT vr.request_id,
-            vr.submission_received_date
-           FROM (public.validation_request_models l
-             JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
-          WHERE ((l.model_id = m.model_id) AND l.blocks_model)
-         LIMIT 1) act ON (true));
 
 
 --
@@ -2283,6 +2301,7 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205001100'),
     ('20261205001300'),
     ('20261205001500'),
+    ('20261205002000'),
     ('20261205003000'),
     ('20261205003100'),
     ('20261205003600');

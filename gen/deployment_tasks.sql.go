@@ -7,38 +7,9 @@ package gen
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
-
-const deploymentModelRegionsDeploy = `-- name: DeploymentModelRegionsDeploy :execrows
-UPDATE model_regions
-SET version_id = $1,
-    deployed_at = $2
-WHERE model_id = $3
-  AND ($4::int IS NULL OR region_id = $4::int)
-`
-
-type DeploymentModelRegionsDeployParams struct {
-	VersionID  *int32
-	DeployedAt *time.Time
-	ModelID    int32
-	RegionID   *int32
-}
-
-// A confirmed task's version now runs in its region, or in every region of the model for a
-// global task (region_id NULL). Served by model_regions_pkey.
-func (q *Queries) DeploymentModelRegionsDeploy(ctx context.Context, arg DeploymentModelRegionsDeployParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deploymentModelRegionsDeploy,
-		arg.VersionID,
-		arg.DeployedAt,
-		arg.ModelID,
-		arg.RegionID,
-	)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
-}
 
 const deploymentModelsLock = `-- name: DeploymentModelsLock :exec
 SELECT m.model_id
@@ -99,26 +70,72 @@ func (q *Queries) DeploymentRegionsRequiringApproval(ctx context.Context, arg De
 }
 
 const deploymentTaskAdjust = `-- name: DeploymentTaskAdjust :one
-UPDATE version_deployment_tasks
-SET status = 'ADJUSTED',
-    planned_production_date = $1,
-    adjustment_reason = $2
-WHERE task_id = $3 AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'ADJUSTED',
+        planned_production_date = $1,
+        adjustment_reason = $2
+    WHERE task_id = $3 AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, $4::text, $5, $6
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task
 `
 
 type DeploymentTaskAdjustParams struct {
 	PlannedProductionDate time.Time
 	AdjustmentReason      *string
 	TaskID                int32
+	AuditAction           string
+	UserID                *int32
+	Changes               json.RawMessage
 }
 
-func (q *Queries) DeploymentTaskAdjust(ctx context.Context, arg DeploymentTaskAdjustParams) (VersionDeploymentTask, error) {
-	row := q.db.QueryRow(ctx, deploymentTaskAdjust, arg.PlannedProductionDate, arg.AdjustmentReason, arg.TaskID)
-	var i VersionDeploymentTask
+type DeploymentTaskAdjustRow struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	Notes                            *string
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	AdjustmentReason                 *string
+	CancellationReason               *string
+	CreatedAt                        time.Time
+	UpdatedAt                        time.Time
+}
+
+// The adjustment and its audit row (DEPLOYMENT_ADJUSTED, with the caller's changes) in one
+// statement, so a bulk task costs its savepoint and this. Guarded by status as well as by the
+// lock: a task that is no longer live returns no row and writes nothing.
+func (q *Queries) DeploymentTaskAdjust(ctx context.Context, arg DeploymentTaskAdjustParams) (DeploymentTaskAdjustRow, error) {
+	row := q.db.QueryRow(ctx, deploymentTaskAdjust,
+		arg.PlannedProductionDate,
+		arg.AdjustmentReason,
+		arg.TaskID,
+		arg.AuditAction,
+		arg.UserID,
+		arg.Changes,
+	)
+	var i DeploymentTaskAdjustRow
 	err := row.Scan(
 		&i.TaskID,
 		&i.VersionID,
@@ -143,24 +160,68 @@ func (q *Queries) DeploymentTaskAdjust(ctx context.Context, arg DeploymentTaskAd
 }
 
 const deploymentTaskCancel = `-- name: DeploymentTaskCancel :one
-UPDATE version_deployment_tasks
-SET status = 'CANCELLED',
-    cancellation_reason = $1
-WHERE task_id = $2 AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'CANCELLED',
+        cancellation_reason = $1
+    WHERE task_id = $2 AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, $3::text, $4, $5
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task
 `
 
 type DeploymentTaskCancelParams struct {
 	CancellationReason *string
 	TaskID             int32
+	AuditAction        string
+	UserID             *int32
+	Changes            json.RawMessage
 }
 
-func (q *Queries) DeploymentTaskCancel(ctx context.Context, arg DeploymentTaskCancelParams) (VersionDeploymentTask, error) {
-	row := q.db.QueryRow(ctx, deploymentTaskCancel, arg.CancellationReason, arg.TaskID)
-	var i VersionDeploymentTask
+type DeploymentTaskCancelRow struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	Notes                            *string
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	AdjustmentReason                 *string
+	CancellationReason               *string
+	CreatedAt                        time.Time
+	UpdatedAt                        time.Time
+}
+
+// The cancellation and its audit row (DEPLOYMENT_CANCELLED, with the caller's changes) in one
+// statement, as DeploymentTaskAdjust.
+func (q *Queries) DeploymentTaskCancel(ctx context.Context, arg DeploymentTaskCancelParams) (DeploymentTaskCancelRow, error) {
+	row := q.db.QueryRow(ctx, deploymentTaskCancel,
+		arg.CancellationReason,
+		arg.TaskID,
+		arg.AuditAction,
+		arg.UserID,
+		arg.Changes,
+	)
+	var i DeploymentTaskCancelRow
 	err := row.Scan(
 		&i.TaskID,
 		&i.VersionID,
@@ -185,19 +246,65 @@ func (q *Queries) DeploymentTaskCancel(ctx context.Context, arg DeploymentTaskCa
 }
 
 const deploymentTaskConfirm = `-- name: DeploymentTaskConfirm :one
-UPDATE version_deployment_tasks
-SET status = 'CONFIRMED',
-    actual_production_date = $1,
-    confirmation_notes = $2,
-    confirmed_by_id = $3,
-    confirmed_at = now(),
-    deployed_before_validation_approved = $4,
-    validation_override_reason = $5
-WHERE task_id = $6 AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'CONFIRMED',
+        actual_production_date = $1,
+        confirmation_notes = $2,
+        confirmed_by_id = $3,
+        confirmed_at = now(),
+        deployed_before_validation_approved = $4,
+        validation_override_reason = $5
+    WHERE task_id = $6 AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), regions AS (
+    UPDATE model_regions mr
+    SET version_id = task.version_id,
+        deployed_at = $7
+    FROM task
+    WHERE mr.model_id = task.model_id
+      AND (task.region_id IS NULL OR mr.region_id = task.region_id)
+    RETURNING mr.region_id
+), version AS (
+    UPDATE model_versions v
+    SET actual_production_date = $1
+    FROM task
+    WHERE v.version_id = task.version_id
+      AND v.actual_production_date IS NULL
+      AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM model_regions mr
+          WHERE mr.model_id = v.model_id
+            AND task.region_id IS NOT NULL AND mr.region_id <> task.region_id
+            AND mr.version_id IS DISTINCT FROM v.version_id
+      )
+    RETURNING v.version_id
+), approvals AS (
+    INSERT INTO validation_approvals (request_id, region_id, approval_type)
+    SELECT $8::int, d.region_id, 'DEPLOYMENT'
+    FROM task
+    CROSS JOIN LATERAL deployment_regions_requiring_approval($8::int, task.model_id, task.region_id) d
+    WHERE $8::int IS NOT NULL
+    ORDER BY d.region_id
+    ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
+    RETURNING region_id
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, $9::text, $3,
+           $10::jsonb || jsonb_build_object(
+               'version_fully_deployed', EXISTS (SELECT 1 FROM version),
+               'regional_approval_region_ids', coalesce((SELECT jsonb_agg(a.region_id ORDER BY a.region_id) FROM approvals a), '[]'::jsonb))
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task
 `
 
 type DeploymentTaskConfirmParams struct {
@@ -207,10 +314,57 @@ type DeploymentTaskConfirmParams struct {
 	DeployedBeforeValidationApproved bool
 	ValidationOverrideReason         *string
 	TaskID                           int32
+	DeployedAt                       *time.Time
+	ValidationRequestID              *int32
+	AuditAction                      string
+	Changes                          json.RawMessage
 }
 
-// Guarded by status as well as by the lock: a task that is no longer live returns no row.
-func (q *Queries) DeploymentTaskConfirm(ctx context.Context, arg DeploymentTaskConfirmParams) (VersionDeploymentTask, error) {
+type DeploymentTaskConfirmRow struct {
+	TaskID                           int32
+	VersionID                        int32
+	ModelID                          int32
+	RegionID                         *int32
+	AssignedToID                     int32
+	Status                           DeploymentTaskStatus
+	PlannedProductionDate            time.Time
+	ActualProductionDate             *time.Time
+	Notes                            *string
+	ConfirmationNotes                *string
+	ConfirmedByID                    *int32
+	ConfirmedAt                      *time.Time
+	DeployedBeforeValidationApproved bool
+	ValidationOverrideReason         *string
+	AdjustmentReason                 *string
+	CancellationReason               *string
+	CreatedAt                        time.Time
+	UpdatedAt                        time.Time
+}
+
+// A task's whole confirmation in one statement (docs/savepoints.md, "Confirming one task"), so a
+// bulk task costs its savepoint and this: the task, its model's region rows, the version's actual
+// production date, the regional approvals and the audit row. Every part joins the task's update,
+// so a task no longer live (guarded by status as well as by the lock) returns no row and writes
+// nothing; a failing part fails the whole statement.
+//
+// The parts share one snapshot and do not see each other's writes, so each reads what the others
+// leave as it was:
+//   - regions: the task's region, or every region of the model for a global task (region_id
+//     NULL), now runs the version; served by model_regions_pkey.
+//   - version: its actual production date is set once every region of the model runs it (and the
+//     model runs somewhere). The regions the task covers are the ones being set to the version
+//     beside it, so only the other regions are looked at. The caller holds the model's lock
+//     (DeploymentModelsLock), so two confirmations of the last two regions cannot both miss each
+//     other.
+//   - approvals: the DEPLOYMENT approvals the deployment needs, when the version has a validation
+//     request: one per region it covers that requires regional approval and is outside the
+//     validation's regions, the rule's one home being deployment_regions_requiring_approval
+//     (which reads the model's regions, not their versions). Inserted in ascending region_id
+//     order; ON CONFLICT makes it idempotent, also against a concurrent confirmation (it waits on
+//     validation_approvals_deployment_key).
+//   - audit: DEPLOYMENT_CONFIRMED, with the caller's changes plus what only this statement
+//     knows: whether the version is now fully deployed, and the approvals' regions.
+func (q *Queries) DeploymentTaskConfirm(ctx context.Context, arg DeploymentTaskConfirmParams) (DeploymentTaskConfirmRow, error) {
 	row := q.db.QueryRow(ctx, deploymentTaskConfirm,
 		arg.ActualProductionDate,
 		arg.ConfirmationNotes,
@@ -218,8 +372,12 @@ func (q *Queries) DeploymentTaskConfirm(ctx context.Context, arg DeploymentTaskC
 		arg.DeployedBeforeValidationApproved,
 		arg.ValidationOverrideReason,
 		arg.TaskID,
+		arg.DeployedAt,
+		arg.ValidationRequestID,
+		arg.AuditAction,
+		arg.Changes,
 	)
-	var i VersionDeploymentTask
+	var i DeploymentTaskConfirmRow
 	err := row.Scan(
 		&i.TaskID,
 		&i.VersionID,
@@ -818,34 +976,6 @@ FOR NO KEY UPDATE OF vr
 func (q *Queries) DeploymentValidationsLock(ctx context.Context, versionIds []int32) error {
 	_, err := q.db.Exec(ctx, deploymentValidationsLock, versionIds)
 	return err
-}
-
-const deploymentVersionSetActualDate = `-- name: DeploymentVersionSetActualDate :execrows
-UPDATE model_versions v
-SET actual_production_date = $1
-WHERE v.version_id = $2
-  AND v.actual_production_date IS NULL
-  AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM model_regions mr
-      WHERE mr.model_id = v.model_id AND mr.version_id IS DISTINCT FROM v.version_id
-  )
-`
-
-type DeploymentVersionSetActualDateParams struct {
-	ActualProductionDate *time.Time
-	VersionID            int32
-}
-
-// Sets the version's actual production date once every region of the model runs it (and the
-// model runs somewhere). The caller holds the model's lock (DeploymentModelsLock), so two
-// confirmations of the last two regions cannot both miss each other.
-func (q *Queries) DeploymentVersionSetActualDate(ctx context.Context, arg DeploymentVersionSetActualDateParams) (int64, error) {
-	result, err := q.db.Exec(ctx, deploymentVersionSetActualDate, arg.ActualProductionDate, arg.VersionID)
-	if err != nil {
-		return 0, err
-	}
-	return result.RowsAffected(), nil
 }
 
 const deploymentVersionValidation = `-- name: DeploymentVersionValidation :one

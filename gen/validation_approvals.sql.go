@@ -171,50 +171,6 @@ func (q *Queries) ValidationApprovalsCount(ctx context.Context, arg ValidationAp
 	return count, err
 }
 
-const validationApprovalsCreateForDeployment = `-- name: ValidationApprovalsCreateForDeployment :many
-INSERT INTO validation_approvals (request_id, region_id, approval_type)
-SELECT $1::int, d.region_id, 'DEPLOYMENT'
-FROM deployment_regions_requiring_approval($1::int, $2::int, $3::int) d
-ORDER BY d.region_id
-ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
-RETURNING approval_id, region_id
-`
-
-type ValidationApprovalsCreateForDeploymentParams struct {
-	RequestID int32
-	ModelID   int32
-	RegionID  *int32
-}
-
-type ValidationApprovalsCreateForDeploymentRow struct {
-	ApprovalID int32
-	RegionID   *int32
-}
-
-// Creates the DEPLOYMENT approvals a confirmed deployment needs: one per region it covers that
-// requires regional approval and is outside the validation's regions, the rule's one home being
-// deployment_regions_requiring_approval (inlined into this statement). ON CONFLICT makes it
-// idempotent, also against a concurrent confirmation (it waits on validation_approvals_deployment_key).
-func (q *Queries) ValidationApprovalsCreateForDeployment(ctx context.Context, arg ValidationApprovalsCreateForDeploymentParams) ([]ValidationApprovalsCreateForDeploymentRow, error) {
-	rows, err := q.db.Query(ctx, validationApprovalsCreateForDeployment, arg.RequestID, arg.ModelID, arg.RegionID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var items []ValidationApprovalsCreateForDeploymentRow
-	for rows.Next() {
-		var i ValidationApprovalsCreateForDeploymentRow
-		if err := rows.Scan(&i.ApprovalID, &i.RegionID); err != nil {
-			return nil, err
-		}
-		items = append(items, i)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return items, nil
-}
-
 const validationApprovalsCreateRequired = `-- name: ValidationApprovalsCreateRequired :many
 INSERT INTO validation_approvals (request_id, region_id, approval_type)
 SELECT $1::int, needed.region_id, needed.approval_type

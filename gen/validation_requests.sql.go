@@ -7,6 +7,7 @@ package gen
 
 import (
 	"context"
+	"encoding/json"
 	"time"
 )
 
@@ -283,20 +284,60 @@ func (q *Queries) ValidationRequestCount(ctx context.Context, arg ValidationRequ
 }
 
 const validationRequestCreate = `-- name: ValidationRequestCreate :one
-INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-OVERRIDING SYSTEM VALUE
-VALUES ($1, $2, $3, $4, $5, $6)
-RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at, submission_received_date
+WITH request AS (
+    INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+    VALUES ($1, $2, $3, $4, $5)
+    RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models
+), model_links AS (
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
+    SELECT request.request_id, link.model_id, NULLIF(($6::int[])[link.ord::int], 0), request.blocks_models
+    FROM request
+    CROSS JOIN unnest($7::int[]) WITH ORDINALITY AS link (model_id, ord)
+    ORDER BY link.model_id
+), region_links AS (
+    INSERT INTO validation_request_regions (request_id, region_id)
+    SELECT request.request_id, link.region_id
+    FROM request
+    CROSS JOIN unnest($8::int[]) AS link (region_id)
+    ORDER BY link.region_id
+), locked_versions AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY ($9::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
+), version_links AS (
+    UPDATE model_versions v
+    SET validation_request_id = request.request_id
+    FROM locked_versions, request
+    WHERE v.version_id = locked_versions.version_id
+), history AS (
+    INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
+    SELECT request.request_id, NULL, request.status, NULL, $1
+    FROM request
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'validation_request', request.request_id, $10::text, $1, $11
+    FROM request
+)
+SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
+       trigger_reason, created_at, updated_at, submission_received_date
+FROM request
 `
 
 type ValidationRequestCreateParams struct {
-	RequestID            int32
 	RequestorID          int32
 	ValidationType       string
 	Priority             ValidationPriority
 	TargetCompletionDate time.Time
 	TriggerReason        *string
+	VersionIds           []int32
+	ModelIds             []int32
+	RegionIds            []int32
+	LinkVersionIds       []int32
+	AuditAction          string
+	Changes              json.RawMessage
 }
 
 type ValidationRequestCreateRow struct {
@@ -312,17 +353,38 @@ type ValidationRequestCreateRow struct {
 	SubmissionReceivedDate *time.Time
 }
 
-// request_id comes from ValidationRequestReserveID, the identity's own sequence (hence
-// OVERRIDING SYSTEM VALUE). is_targeted and is_closed are filled by the
-// validation_requests_guard trigger from the lookup tables; status starts at its default, INTAKE.
+// A request that passed its admission, written in one statement: the request, its model links
+// (with their versions), its region links, its version links, its first history row and its
+// audit row (VALIDATION_REQUEST_CREATED, with the caller's changes). One statement fails or
+// writes as a whole, and is one statement for the server to parse, plan and run.
+//
+// The parts share one snapshot and do not see each other's writes, so each takes the new
+// request's id and flags from the request part's RETURNING, never from the table:
+//   - is_targeted and is_closed are filled by the validation_requests_guard trigger from the
+//     lookup tables, and blocks_models derives from them; status starts at its default, INTAKE.
+//   - model links: all in ascending model_id order, so two inserters reaching
+//     validation_request_models_one_blocking_key for {1,2} and {2,1} cannot deadlock
+//     (docs/backstops.md, "One blocking validation per model"). version_ids is parallel to
+//     model_ids, 0 = no version. blocks_model is the request's own flag, which the composite
+//     foreign key requires anyway (checked at the end of the statement, when the request row is
+//     there).
+//   - version links: a version listed by the request is covered by it from now on (the newest
+//     request wins). The versions are locked in version_id order first (LockRows sits above the
+//     Sort), so this and a deployment confirmation, which locks its versions in the same order,
+//     cannot deadlock; the UPDATE then only touches rows it already holds.
 func (q *Queries) ValidationRequestCreate(ctx context.Context, arg ValidationRequestCreateParams) (ValidationRequestCreateRow, error) {
 	row := q.db.QueryRow(ctx, validationRequestCreate,
-		arg.RequestID,
 		arg.RequestorID,
 		arg.ValidationType,
 		arg.Priority,
 		arg.TargetCompletionDate,
 		arg.TriggerReason,
+		arg.VersionIds,
+		arg.ModelIds,
+		arg.RegionIds,
+		arg.LinkVersionIds,
+		arg.AuditAction,
+		arg.Changes,
 	)
 	var i ValidationRequestCreateRow
 	err := row.Scan(
@@ -832,20 +894,6 @@ func (q *Queries) ValidationRequestRegionsRemoveAll(ctx context.Context, request
 	return err
 }
 
-const validationRequestReserveID = `-- name: ValidationRequestReserveID :one
-SELECT nextval('validation_requests_request_id_seq')::int AS request_id
-`
-
-// The id of a request about to be created, drawn from request_id's identity sequence ahead of
-// the insert, so that the insert and the rows that reference it (links, history, audit) travel
-// in one round trip. A request then refused leaves a gap, as any rolled-back insert does.
-func (q *Queries) ValidationRequestReserveID(ctx context.Context) (int32, error) {
-	row := q.db.QueryRow(ctx, validationRequestReserveID)
-	var request_id int32
-	err := row.Scan(&request_id)
-	return request_id, err
-}
-
 const validationRequestSetStatus = `-- name: ValidationRequestSetStatus :exec
 UPDATE validation_requests
 SET status = $1, updated_at = now()
@@ -1209,16 +1257,9 @@ func (q *Queries) ValidationTargetLeadTimes(ctx context.Context, arg ValidationT
 }
 
 const validationTargetOverdue = `-- name: ValidationTargetOverdue :many
-WITH scope_models AS (
-    SELECT unnest($2::int[]) AS model_id
-    UNION
-    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = $3
-)
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ($1::date - s.validation_due)::int AS days_after_validation_due
-FROM scope_models sm
-JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
-WHERE s.validation_due < $1::date
+FROM validation_target_overdue($1::date, $2::int[], $3::int) s
 ORDER BY s.model_id
 `
 
@@ -1240,9 +1281,11 @@ type ValidationTargetOverdueRow struct {
 // one home of the schedule's dates - is before @target_date (the due day itself is in time; a
 // model with no tier or never validated has no due date and never warns). The models are
 // @model_ids plus, when @models_of names a request, its models. Same pipeline as
-// ValidationTargetLeadTimes. The filter on the view's model_id reaches models_pkey, and the
-// view's laterals run per model on validation_request_models_model_id_idx and
-// validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
+// ValidationTargetLeadTimes. The query is the function validation_target_overdue (its migration
+// says why: the view's plan is kept by plpgsql instead of being remade at every execution behind
+// a transaction pooler); the models are one array filtering the view's model_id, which reaches
+// models_pkey, and the view's laterals run per model on validation_request_models_model_id_idx
+// and validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
 func (q *Queries) ValidationTargetOverdue(ctx context.Context, arg ValidationTargetOverdueParams) ([]ValidationTargetOverdueRow, error) {
 	rows, err := q.db.Query(ctx, validationTargetOverdue, arg.TargetDate, arg.ModelIds, arg.ModelsOf)
 	if err != nil {

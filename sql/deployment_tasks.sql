@@ -75,64 +75,138 @@ ORDER BY vr.request_id
 FOR NO KEY UPDATE OF vr;
 
 -- name: DeploymentTaskConfirm :one
--- Guarded by status as well as by the lock: a task that is no longer live returns no row.
-UPDATE version_deployment_tasks
-SET status = 'CONFIRMED',
-    actual_production_date = @actual_production_date,
-    confirmation_notes = sqlc.narg('confirmation_notes'),
-    confirmed_by_id = @confirmed_by_id,
-    confirmed_at = now(),
-    deployed_before_validation_approved = @deployed_before_validation_approved,
-    validation_override_reason = sqlc.narg('validation_override_reason')
-WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at;
+-- A task's whole confirmation in one statement (docs/savepoints.md, "Confirming one task"), so a
+-- bulk task costs its savepoint and this: the task, its model's region rows, the version's actual
+-- production date, the regional approvals and the audit row. Every part joins the task's update,
+-- so a task no longer live (guarded by status as well as by the lock) returns no row and writes
+-- nothing; a failing part fails the whole statement.
+--
+-- The parts share one snapshot and do not see each other's writes, so each reads what the others
+-- leave as it was:
+--   * regions: the task's region, or every region of the model for a global task (region_id
+--     NULL), now runs the version; served by model_regions_pkey.
+--   * version: its actual production date is set once every region of the model runs it (and the
+--     model runs somewhere). The regions the task covers are the ones being set to the version
+--     beside it, so only the other regions are looked at. The caller holds the model's lock
+--     (DeploymentModelsLock), so two confirmations of the last two regions cannot both miss each
+--     other.
+--   * approvals: the DEPLOYMENT approvals the deployment needs, when the version has a validation
+--     request: one per region it covers that requires regional approval and is outside the
+--     validation's regions, the rule's one home being deployment_regions_requiring_approval
+--     (which reads the model's regions, not their versions). Inserted in ascending region_id
+--     order; ON CONFLICT makes it idempotent, also against a concurrent confirmation (it waits on
+--     validation_approvals_deployment_key).
+--   * audit: DEPLOYMENT_CONFIRMED, with the caller's changes plus what only this statement
+--     knows: whether the version is now fully deployed, and the approvals' regions.
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'CONFIRMED',
+        actual_production_date = @actual_production_date,
+        confirmation_notes = sqlc.narg('confirmation_notes'),
+        confirmed_by_id = @confirmed_by_id,
+        confirmed_at = now(),
+        deployed_before_validation_approved = @deployed_before_validation_approved,
+        validation_override_reason = sqlc.narg('validation_override_reason')
+    WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), regions AS (
+    UPDATE model_regions mr
+    SET version_id = task.version_id,
+        deployed_at = @deployed_at
+    FROM task
+    WHERE mr.model_id = task.model_id
+      AND (task.region_id IS NULL OR mr.region_id = task.region_id)
+    RETURNING mr.region_id
+), version AS (
+    UPDATE model_versions v
+    SET actual_production_date = @actual_production_date
+    FROM task
+    WHERE v.version_id = task.version_id
+      AND v.actual_production_date IS NULL
+      AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM model_regions mr
+          WHERE mr.model_id = v.model_id
+            AND task.region_id IS NOT NULL AND mr.region_id <> task.region_id
+            AND mr.version_id IS DISTINCT FROM v.version_id
+      )
+    RETURNING v.version_id
+), approvals AS (
+    INSERT INTO validation_approvals (request_id, region_id, approval_type)
+    SELECT sqlc.narg('validation_request_id')::int, d.region_id, 'DEPLOYMENT'
+    FROM task
+    CROSS JOIN LATERAL deployment_regions_requiring_approval(sqlc.narg('validation_request_id')::int, task.model_id, task.region_id) d
+    WHERE sqlc.narg('validation_request_id')::int IS NOT NULL
+    ORDER BY d.region_id
+    ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
+    RETURNING region_id
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, @audit_action::text, @confirmed_by_id,
+           @changes::jsonb || jsonb_build_object(
+               'version_fully_deployed', EXISTS (SELECT 1 FROM version),
+               'regional_approval_region_ids', coalesce((SELECT jsonb_agg(a.region_id ORDER BY a.region_id) FROM approvals a), '[]'::jsonb))
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task;
 
 -- name: DeploymentTaskAdjust :one
-UPDATE version_deployment_tasks
-SET status = 'ADJUSTED',
-    planned_production_date = @planned_production_date,
-    adjustment_reason = @adjustment_reason
-WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at;
+-- The adjustment and its audit row (DEPLOYMENT_ADJUSTED, with the caller's changes) in one
+-- statement, so a bulk task costs its savepoint and this. Guarded by status as well as by the
+-- lock: a task that is no longer live returns no row and writes nothing.
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'ADJUSTED',
+        planned_production_date = @planned_production_date,
+        adjustment_reason = @adjustment_reason
+    WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, @audit_action::text, @user_id, @changes
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task;
 
 -- name: DeploymentTaskCancel :one
-UPDATE version_deployment_tasks
-SET status = 'CANCELLED',
-    cancellation_reason = @cancellation_reason
-WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at;
-
--- name: DeploymentModelRegionsDeploy :execrows
--- A confirmed task's version now runs in its region, or in every region of the model for a
--- global task (region_id NULL). Served by model_regions_pkey.
-UPDATE model_regions
-SET version_id = @version_id,
-    deployed_at = @deployed_at
-WHERE model_id = @model_id
-  AND (sqlc.narg('region_id')::int IS NULL OR region_id = sqlc.narg('region_id')::int);
-
--- name: DeploymentVersionSetActualDate :execrows
--- Sets the version's actual production date once every region of the model runs it (and the
--- model runs somewhere). The caller holds the model's lock (DeploymentModelsLock), so two
--- confirmations of the last two regions cannot both miss each other.
-UPDATE model_versions v
-SET actual_production_date = @actual_production_date
-WHERE v.version_id = @version_id
-  AND v.actual_production_date IS NULL
-  AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM model_regions mr
-      WHERE mr.model_id = v.model_id AND mr.version_id IS DISTINCT FROM v.version_id
-  );
+-- The cancellation and its audit row (DEPLOYMENT_CANCELLED, with the caller's changes) in one
+-- statement, as DeploymentTaskAdjust.
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'CANCELLED',
+        cancellation_reason = @cancellation_reason
+    WHERE task_id = @task_id AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, @audit_action::text, @user_id, @changes
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task;
 
 -- name: DeploymentVersionValidation :one
 -- The validation request covering a version, if any, and its status.

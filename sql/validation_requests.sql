@@ -116,36 +116,76 @@ ORDER BY mv.model_id, mv.version_id;
 -- one home of the schedule's dates - is before @target_date (the due day itself is in time; a
 -- model with no tier or never validated has no due date and never warns). The models are
 -- @model_ids plus, when @models_of names a request, its models. Same pipeline as
--- ValidationTargetLeadTimes. The filter on the view's model_id reaches models_pkey, and the
--- view's laterals run per model on validation_request_models_model_id_idx and
--- validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
-WITH scope_models AS (
-    SELECT unnest(@model_ids::int[]) AS model_id
-    UNION
-    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = @models_of
-)
+-- ValidationTargetLeadTimes. The query is the function validation_target_overdue (its migration
+-- says why: the view's plan is kept by plpgsql instead of being remade at every execution behind
+-- a transaction pooler); the models are one array filtering the view's model_id, which reaches
+-- models_pkey, and the view's laterals run per model on validation_request_models_model_id_idx
+-- and validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        (sqlc.arg(target_date)::date - s.validation_due)::int AS days_after_validation_due
-FROM scope_models sm
-JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
-WHERE s.validation_due < sqlc.arg(target_date)::date
+FROM validation_target_overdue(sqlc.arg(target_date)::date, @model_ids::int[], @models_of::int) s
 ORDER BY s.model_id;
 
--- name: ValidationRequestReserveID :one
--- The id of a request about to be created, drawn from request_id's identity sequence ahead of
--- the insert, so that the insert and the rows that reference it (links, history, audit) travel
--- in one round trip. A request then refused leaves a gap, as any rolled-back insert does.
-SELECT nextval('validation_requests_request_id_seq')::int AS request_id;
-
 -- name: ValidationRequestCreate :one
--- request_id comes from ValidationRequestReserveID, the identity's own sequence (hence
--- OVERRIDING SYSTEM VALUE). is_targeted and is_closed are filled by the
--- validation_requests_guard trigger from the lookup tables; status starts at its default, INTAKE.
-INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-OVERRIDING SYSTEM VALUE
-VALUES (@request_id, @requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
-RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at, submission_received_date;
+-- A request that passed its admission, written in one statement: the request, its model links
+-- (with their versions), its region links, its version links, its first history row and its
+-- audit row (VALIDATION_REQUEST_CREATED, with the caller's changes). One statement fails or
+-- writes as a whole, and is one statement for the server to parse, plan and run.
+--
+-- The parts share one snapshot and do not see each other's writes, so each takes the new
+-- request's id and flags from the request part's RETURNING, never from the table:
+--   * is_targeted and is_closed are filled by the validation_requests_guard trigger from the
+--     lookup tables, and blocks_models derives from them; status starts at its default, INTAKE.
+--   * model links: all in ascending model_id order, so two inserters reaching
+--     validation_request_models_one_blocking_key for {1,2} and {2,1} cannot deadlock
+--     (docs/backstops.md, "One blocking validation per model"). version_ids is parallel to
+--     model_ids, 0 = no version. blocks_model is the request's own flag, which the composite
+--     foreign key requires anyway (checked at the end of the statement, when the request row is
+--     there).
+--   * version links: a version listed by the request is covered by it from now on (the newest
+--     request wins). The versions are locked in version_id order first (LockRows sits above the
+--     Sort), so this and a deployment confirmation, which locks its versions in the same order,
+--     cannot deadlock; the UPDATE then only touches rows it already holds.
+WITH request AS (
+    INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+    VALUES (@requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
+    RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models
+), model_links AS (
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
+    SELECT request.request_id, link.model_id, NULLIF((@version_ids::int[])[link.ord::int], 0), request.blocks_models
+    FROM request
+    CROSS JOIN unnest(@model_ids::int[]) WITH ORDINALITY AS link (model_id, ord)
+    ORDER BY link.model_id
+), region_links AS (
+    INSERT INTO validation_request_regions (request_id, region_id)
+    SELECT request.request_id, link.region_id
+    FROM request
+    CROSS JOIN unnest(@region_ids::int[]) AS link (region_id)
+    ORDER BY link.region_id
+), locked_versions AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY (@link_version_ids::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
+), version_links AS (
+    UPDATE model_versions v
+    SET validation_request_id = request.request_id
+    FROM locked_versions, request
+    WHERE v.version_id = locked_versions.version_id
+), history AS (
+    INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
+    SELECT request.request_id, NULL, request.status, NULL, @requestor_id
+    FROM request
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'validation_request', request.request_id, @audit_action::text, @requestor_id, @changes
+    FROM request
+)
+SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
+       trigger_reason, created_at, updated_at, submission_received_date
+FROM request;
 
 -- name: ValidationRequestModelsAdd :exec
 -- All model links of a new request in one statement, in ascending model_id order: two inserters

@@ -55,38 +55,65 @@ ORDER BY v.version_id;
 -- >>> once per task, with task_id, version_id, model_id and region_id set
 SAVEPOINT task;
 -- DeploymentTaskConfirm
-UPDATE version_deployment_tasks
-SET status = 'CONFIRMED',
-    actual_production_date = '2026-11-20',
-    confirmation_notes = 'load generator bulk confirmation',
-    confirmed_by_id = :user_id,
-    confirmed_at = now(),
-    deployed_before_validation_approved = false,
-    validation_override_reason = NULL
-WHERE task_id = :task_id AND status IN ('PENDING', 'ADJUSTED')
-RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
-          actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
-          deployed_before_validation_approved, validation_override_reason, adjustment_reason,
-          cancellation_reason, created_at, updated_at;
--- DeploymentModelRegionsDeploy
-UPDATE model_regions
-SET version_id = :version_id,
-    deployed_at = '2026-11-20'::timestamptz
-WHERE model_id = :model_id
-  AND (:region_id::int IS NULL OR region_id = :region_id::int);
--- DeploymentVersionSetActualDate
-UPDATE model_versions v
-SET actual_production_date = '2026-11-20'
-WHERE v.version_id = :version_id
-  AND v.actual_production_date IS NULL
-  AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
-  AND NOT EXISTS (
-      SELECT 1 FROM model_regions mr
-      WHERE mr.model_id = v.model_id AND mr.version_id IS DISTINCT FROM v.version_id
-  );
--- AuditLogInsert
-INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
-VALUES ('deployment_task', :task_id, 'DEPLOYMENT_CONFIRMED', :user_id, '{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "regional_approval_region_ids": [], "status": "CONFIRMED", "validation_override_reason": null, "version_fully_deployed": false}');
+WITH task AS (
+    UPDATE version_deployment_tasks
+    SET status = 'CONFIRMED',
+        actual_production_date = '2026-11-20',
+        confirmation_notes = 'load generator bulk confirmation',
+        confirmed_by_id = :user_id,
+        confirmed_at = now(),
+        deployed_before_validation_approved = false,
+        validation_override_reason = NULL
+    WHERE task_id = :task_id AND status IN ('PENDING', 'ADJUSTED')
+    RETURNING task_id, version_id, model_id, region_id, assigned_to_id, status, planned_production_date,
+              actual_production_date, notes, confirmation_notes, confirmed_by_id, confirmed_at,
+              deployed_before_validation_approved, validation_override_reason, adjustment_reason,
+              cancellation_reason, created_at, updated_at
+), regions AS (
+    UPDATE model_regions mr
+    SET version_id = task.version_id,
+        deployed_at = '2026-11-20'::timestamptz
+    FROM task
+    WHERE mr.model_id = task.model_id
+      AND (task.region_id IS NULL OR mr.region_id = task.region_id)
+    RETURNING mr.region_id
+), version AS (
+    UPDATE model_versions v
+    SET actual_production_date = '2026-11-20'
+    FROM task
+    WHERE v.version_id = task.version_id
+      AND v.actual_production_date IS NULL
+      AND EXISTS (SELECT 1 FROM model_regions mr WHERE mr.model_id = v.model_id)
+      AND NOT EXISTS (
+          SELECT 1 FROM model_regions mr
+          WHERE mr.model_id = v.model_id
+            AND task.region_id IS NOT NULL AND mr.region_id <> task.region_id
+            AND mr.version_id IS DISTINCT FROM v.version_id
+      )
+    RETURNING v.version_id
+), approvals AS (
+    INSERT INTO validation_approvals (request_id, region_id, approval_type)
+    SELECT NULL::int, d.region_id, 'DEPLOYMENT'
+    FROM task
+    CROSS JOIN LATERAL deployment_regions_requiring_approval(NULL::int, task.model_id, task.region_id) d
+    WHERE NULL::int IS NOT NULL
+    ORDER BY d.region_id
+    ON CONFLICT (request_id, region_id) WHERE approval_type = 'DEPLOYMENT' DO NOTHING
+    RETURNING region_id
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'deployment_task', task.task_id, 'DEPLOYMENT_CONFIRMED'::text, :user_id,
+           '{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "status": "CONFIRMED", "validation_override_reason": null}'::jsonb || jsonb_build_object(
+               'version_fully_deployed', EXISTS (SELECT 1 FROM version),
+               'regional_approval_region_ids', coalesce((SELECT jsonb_agg(a.region_id ORDER BY a.region_id) FROM approvals a), '[]'::jsonb))
+    FROM task
+)
+SELECT task.task_id, task.version_id, task.model_id, task.region_id, task.assigned_to_id, task.status,
+       task.planned_production_date, task.actual_production_date, task.notes, task.confirmation_notes,
+       task.confirmed_by_id, task.confirmed_at, task.deployed_before_validation_approved,
+       task.validation_override_reason, task.adjustment_reason, task.cancellation_reason,
+       task.created_at, task.updated_at
+FROM task;
 RELEASE SAVEPOINT task;
 -- <<< once per task
 COMMIT;

@@ -65,59 +65,56 @@ WHERE vrm.model_id = ANY ((ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n:
   AND vr.validation_type IN ('INITIAL', 'COMPREHENSIVE')
 ORDER BY vrm.model_id, vr.request_id;
 \endif
--- ValidationTargetLeadTimes
-WITH scope_versions AS (
-    SELECT unnest('{}'::int[]::int[]) AS version_id
-    UNION
-    SELECT vrm.version_id FROM validation_request_models vrm
-    WHERE vrm.request_id = 0 AND vrm.version_id IS NOT NULL
-)
-SELECT mv.model_id, mv.version_id, p.risk_tier, p.model_change_lead_time_days AS lead_time_days,
-       coalesce(mv.actual_production_date, mv.planned_production_date)::date AS production_date,
-       (coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date)::int AS days_before_production
-FROM scope_versions sv
-JOIN model_versions mv ON mv.version_id = sv.version_id
-JOIN models m ON m.model_id = mv.model_id
-JOIN validation_policies p ON p.risk_tier = m.risk_tier
-WHERE coalesce(mv.actual_production_date, mv.planned_production_date) - '2027-06-30'::date < p.model_change_lead_time_days
-ORDER BY mv.model_id, mv.version_id;
 -- ValidationTargetOverdue
-WITH scope_models AS (
-    SELECT unnest((ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n::int)]::int[]) AS model_id
-    UNION
-    SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = 0
-)
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ('2027-06-30'::date - s.validation_due)::int AS days_after_validation_due
-FROM scope_models sm
-JOIN model_revalidation_schedule s ON s.model_id = sm.model_id
-WHERE s.validation_due < '2027-06-30'::date
+FROM validation_target_overdue('2027-06-30'::date, (ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n::int)]::int[], 0::int) s
 ORDER BY s.model_id;
--- ValidationRequestReserveID
-SELECT nextval('validation_requests_request_id_seq')::int AS request_id \gset
 \if :blocked != 0
 ROLLBACK;
 \endif
 \if :blocked = 0
 -- ValidationRequestCreate
-INSERT INTO validation_requests (request_id, requestor_id, validation_type, priority, target_completion_date, trigger_reason)
-OVERRIDING SYSTEM VALUE
-VALUES (:request_id, :user_id, (CASE WHEN :type_pick < 2 THEN 'TARGETED' WHEN :type_pick = 2 THEN 'COMPREHENSIVE' ELSE 'INITIAL' END), 'MEDIUM', '2027-06-30', NULL)
-RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-          trigger_reason, created_at, updated_at, submission_received_date;
--- ValidationRequestModelsAdd
-INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
-SELECT vr.request_id, link.model_id, NULLIF((array_fill(0, ARRAY[:n::int])::int[])[link.ord::int], 0), vr.blocks_models
-FROM validation_requests vr
-CROSS JOIN unnest((ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n::int)]::int[]) WITH ORDINALITY AS link (model_id, ord)
-WHERE vr.request_id = :request_id
-ORDER BY link.model_id;
--- ValidationStatusHistoryAdd
-INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
-VALUES (:request_id, NULL, 'INTAKE', NULL, :user_id);
--- AuditLogInsert
-INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
-VALUES ('validation_request', :request_id, 'VALIDATION_REQUEST_CREATED', :user_id, '{"model_ids": [1], "priority": "MEDIUM", "region_ids": [], "target_completion_date": "2027-06-30", "validation_type": "TARGETED", "version_ids": null}');
+WITH request AS (
+    INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+    VALUES (:user_id, (CASE WHEN :type_pick < 2 THEN 'TARGETED' WHEN :type_pick = 2 THEN 'COMPREHENSIVE' ELSE 'INITIAL' END), 'MEDIUM', '2027-06-30', NULL)
+    RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models
+), model_links AS (
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
+    SELECT request.request_id, link.model_id, NULLIF((array_fill(0, ARRAY[:n::int])::int[])[link.ord::int], 0), request.blocks_models
+    FROM request
+    CROSS JOIN unnest((ARRAY[:m1::int, :m2::int, :m3::int, :m4::int])[1:(:n::int)]::int[]) WITH ORDINALITY AS link (model_id, ord)
+    ORDER BY link.model_id
+), region_links AS (
+    INSERT INTO validation_request_regions (request_id, region_id)
+    SELECT request.request_id, link.region_id
+    FROM request
+    CROSS JOIN unnest('{}'::int[]::int[]) AS link (region_id)
+    ORDER BY link.region_id
+), locked_versions AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY ('{}'::int[]::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
+), version_links AS (
+    UPDATE model_versions v
+    SET validation_request_id = request.request_id
+    FROM locked_versions, request
+    WHERE v.version_id = locked_versions.version_id
+), history AS (
+    INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
+    SELECT request.request_id, NULL, request.status, NULL, :user_id
+    FROM request
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'validation_request', request.request_id, 'VALIDATION_REQUEST_CREATED'::text, :user_id, '{"model_ids": [1], "priority": "MEDIUM", "region_ids": [], "target_completion_date": "2027-06-30", "validation_type": "TARGETED", "version_ids": null}'
+    FROM request
+)
+SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
+       trigger_reason, created_at, updated_at, submission_received_date
+FROM request \gset
 COMMIT;
 \endif
 \if (:type_pick >= 2) and (:blocked = 0)

@@ -19,7 +19,8 @@ const (
 	cancelAudit  = `'{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}'`
 	// A colon in a literal must be followed by a space: pgbench reads ":name" as a variable
 	// anywhere in a statement, quoted or not (":false" would be one).
-	confirmAudit = `'{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "regional_approval_region_ids": [], "status": "CONFIRMED", "validation_override_reason": null, "version_fully_deployed": false}'`
+	// The confirmation's statement adds version_fully_deployed and regional_approval_region_ids.
+	confirmAudit = `'{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "status": "CONFIRMED", "validation_override_reason": null}'`
 )
 
 func auth() Step {
@@ -40,8 +41,9 @@ func lock(model string, conds ...Condition) Step {
 }
 
 // createSteps is the part of a create after the locks: read the models, check conflicts (unless
-// targeted), check approvals (INITIAL), read the target-date warnings, reserve the id — all sent before the service judges any
-// of them — then insert, link, history, audit, commit. models is the
+// targeted), check approvals (INITIAL), read the target-date warnings — all sent before the
+// service judges any of them — then the one statement that writes the request, its links, its
+// history and its audit row, and the commit. models is the
 // model_ids array, typ the validation_type, versions the parallel version_ids array.
 func createSteps(models, typ, versions string, notTargeted, initial []Condition) []Step {
 	ok := []Condition{NoConflict}
@@ -51,20 +53,16 @@ func createSteps(models, typ, versions string, notTargeted, initial []Condition)
 		{Query: "ValidationConflictsForModels", If: notTargeted, Args: map[string]string{"model_ids": models}, Store: `\aset`},
 		{Meta: `\set blocked :request_id`},
 		{Query: "ValidationApprovedForModels", If: initial, Args: map[string]string{"model_ids": models}},
-		// The target-date warnings' reads (no version listed: the scenarios cover none).
-		{Query: "ValidationTargetLeadTimes", Args: map[string]string{"target_date": targetDate, "version_ids": "'{}'::int[]", "versions_of": "0"}},
+		// The target-date warnings' read: REVALIDATION_OVERDUE only, as the scenarios list no
+		// version (the LEAD_TIME read is sent for versions only).
 		{Query: "ValidationTargetOverdue", Args: map[string]string{"target_date": targetDate, "model_ids": models, "models_of": "0"}},
-		{Query: "ValidationRequestReserveID", Store: `\gset`},
 		{SQL: "ROLLBACK;", If: []Condition{Conflict}},
-		{Query: "ValidationRequestCreate", If: ok, Args: map[string]string{
-			"request_id": ":request_id", "requestor_id": ":user_id", "validation_type": typ, "priority": priority,
+		{Query: "ValidationRequestCreate", If: ok, Store: `\gset`, Args: map[string]string{
+			"requestor_id": ":user_id", "validation_type": typ, "priority": priority,
 			"target_completion_date": targetDate, "trigger_reason": "NULL",
+			"model_ids": models, "version_ids": versions, "region_ids": "'{}'::int[]", "link_version_ids": "'{}'::int[]",
+			"changes": createdAudit, "audit_action": "'VALIDATION_REQUEST_CREATED'",
 		}},
-		{Query: "ValidationRequestModelsAdd", If: ok, Args: map[string]string{"request_id": ":request_id", "model_ids": models, "version_ids": versions}},
-		{Query: "ValidationStatusHistoryAdd", If: ok, Args: map[string]string{
-			"request_id": ":request_id", "from_status": "NULL", "to_status": "'INTAKE'", "reason": "NULL", "changed_by": ":user_id",
-		}},
-		auditStep(":request_id", "'validation_request'", "'VALIDATION_REQUEST_CREATED'", createdAudit, ok),
 		commit(ok...),
 	}
 	return steps
@@ -170,12 +168,9 @@ func bulkConfirm() Script {
 			{Query: "DeploymentTaskConfirm", Args: map[string]string{
 				"task_id": ":task_id", "actual_production_date": deployDate, "confirmation_notes": "'load generator bulk confirmation'",
 				"confirmed_by_id": ":user_id", "deployed_before_validation_approved": "false", "validation_override_reason": "NULL",
+				"deployed_at": deployDate + "::timestamptz", "validation_request_id": "NULL", "changes": confirmAudit,
+				"audit_action": "'DEPLOYMENT_CONFIRMED'",
 			}},
-			{Query: "DeploymentModelRegionsDeploy", Args: map[string]string{
-				"version_id": ":version_id", "deployed_at": deployDate + "::timestamptz", "model_id": ":model_id", "region_id": ":region_id",
-			}},
-			{Query: "DeploymentVersionSetActualDate", Args: map[string]string{"actual_production_date": deployDate, "version_id": ":version_id"}},
-			auditStep(":task_id", "'deployment_task'", "'DEPLOYMENT_CONFIRMED'", confirmAudit, nil),
 			{SQL: "RELEASE SAVEPOINT task;"},
 		},
 		Tail: []Step{commit()},

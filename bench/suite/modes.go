@@ -44,7 +44,11 @@ type modeVariant struct {
 // measured slices rotate among the variants, so each meets the same machine. bouncerURL is a
 // PgBouncer in front of the benchmark's server; empty starts one, and without pgbouncer
 // installed the PgBouncer variants are left out (the report says so).
-func (r *run) statementModes(ctx context.Context, bouncerURL string) ([]ModeResult, string, error) {
+//
+// Then, with PgBouncer, it times bulk confirmations of the largest bulk size through the direct
+// replicas in pgx's default mode and through the PgBouncer replicas in cache_describe, BulkCalls
+// calls each, alternating (bulk, in the report's BouncerBulk).
+func (r *run) statementModes(ctx context.Context, bouncerURL string, report *Report) ([]ModeResult, string, error) {
 	note := ""
 	variants := []*modeVariant{{route: "direct", mode: "cache_statement"}, {route: "direct", mode: "cache_describe"}, {route: "direct", mode: "exec"}}
 	if bouncerURL == "" {
@@ -102,6 +106,9 @@ func (r *run) statementModes(ctx context.Context, bouncerURL string) ([]ModeResu
 		for k := range variants {
 			j := (i + k) % len(variants) // rotate who goes first
 			v := variants[j]
+			if err := r.analyze(ctx); err != nil {
+				return nil, "", err
+			}
 			r.logf("statement modes, create-distinct, %d clients: %s %s, slice %d of %d", clients, v.route, v.mode, i+1, r.opts.Slices)
 			res, err := load.Run(ctx, v.client, r.fixture, load.CreateDistinct, load.Config{
 				Clients: clients, Duration: slice, Warmup: r.opts.Warmup, Seed: int64(7 + 1000*i),
@@ -116,7 +123,82 @@ func (r *run) statementModes(ctx context.Context, bouncerURL string) ([]ModeResu
 	for j, v := range variants {
 		out[j] = ModeResult{Route: v.route, Mode: v.mode, Service: load.Merge(runs[j])}
 	}
+	size := 0
+	for _, n := range r.opts.BulkSizes {
+		size = max(size, n)
+	}
+	if bouncerURL != "" && size > 0 {
+		b, err := r.bouncerBulk(ctx, size, variants[0], variants[len(variants)-2])
+		if err != nil {
+			return nil, "", err
+		}
+		report.BouncerBulk = &b
+	}
 	return out, note, nil
+}
+
+// BouncerBulk is bulk confirmations of one size through the direct replicas (pgx's default mode)
+// and through PgBouncer (cache_describe), measured in the same run.
+type BouncerBulk struct {
+	Size              int
+	Direct, PgBouncer load.BulkResult
+}
+
+// bouncerBulk times BulkCalls bulk confirmations of size tasks on each of direct and bouncer,
+// alternating ABBA as the scenarios do.
+func (r *run) bouncerBulk(ctx context.Context, size int, direct, bouncer *modeVariant) (BouncerBulk, error) {
+	var d, b []load.BulkResult
+	for i := range r.opts.BulkCalls {
+		order := []*modeVariant{direct, bouncer}
+		if i%2 == 1 {
+			order = []*modeVariant{bouncer, direct}
+		}
+		for _, v := range order {
+			r.logf("bulk-confirm of %d tasks: %s %s, call %d of %d", size, v.route, v.mode, i+1, r.opts.BulkCalls)
+			res, err := load.BulkConfirm(ctx, v.client, r.fixture, size, 1)
+			if err != nil {
+				return BouncerBulk{}, fmt.Errorf("bulk confirm, %s %s: %w", v.route, v.mode, err)
+			}
+			if v == direct {
+				d = append(d, res)
+			} else {
+				b = append(b, res)
+			}
+		}
+	}
+	return BouncerBulk{Size: size, Direct: load.MergeBulk(d), PgBouncer: load.MergeBulk(b)}, nil
+}
+
+// bouncerRows are the headline rows of the PgBouncer targets: creates/s through PgBouncer in
+// cache_describe ÷ direct in pgx's default mode, and a bulk call's time likewise.
+func (r *Report) bouncerRows() []row {
+	var rows []row
+	var direct, bouncer *ModeResult
+	for i, m := range r.Modes {
+		switch {
+		case m.Route == "direct" && m.Mode == "cache_statement":
+			direct = &r.Modes[i]
+		case m.Route == "PgBouncer" && m.Mode == "cache_describe":
+			bouncer = &r.Modes[i]
+		}
+	}
+	if direct != nil && bouncer != nil {
+		ratio := bouncer.Service.Throughput / direct.Service.Throughput
+		rows = append(rows, row{
+			what:    fmt.Sprintf("create-distinct, %d clients: PgBouncer (cache_describe) ÷ direct, requests/s", bouncer.Service.Clients),
+			mrmflow: fmt.Sprintf("%.0f", bouncer.Service.Throughput), pgbench: fmt.Sprintf("%.0f direct", direct.Service.Throughput),
+			ratio: fmt.Sprintf("%.2f", ratio), target: fmt.Sprintf("≥ %.2f", bouncerCreateTarget), met: check(ratio >= bouncerCreateTarget),
+		})
+	}
+	if b := r.BouncerBulk; b != nil {
+		ratio := float64(b.PgBouncer.MeanPerCall) / float64(b.Direct.MeanPerCall)
+		rows = append(rows, row{
+			what:    fmt.Sprintf("bulk-confirm, %d tasks: PgBouncer (cache_describe) ÷ direct, ms per call", b.Size),
+			mrmflow: ms(b.PgBouncer.MeanPerCall), pgbench: ms(b.Direct.MeanPerCall) + " direct",
+			ratio: fmt.Sprintf("%.2f", ratio), target: fmt.Sprintf("≤ %.2f", bouncerBulkTarget), met: check(ratio <= bouncerBulkTarget),
+		})
+	}
+	return rows
 }
 
 // withModeAndDatabase points base at database name with pgx's default_query_exec_mode set.

@@ -35,13 +35,18 @@ type Report struct {
 	// direct connection in pgx's default mode first; ModesNote says what was left out.
 	Modes     []ModeResult
 	ModesNote string
+	// BouncerBulk is a bulk size timed directly and through PgBouncer (statementModes); nil
+	// without PgBouncer.
+	BouncerBulk *BouncerBulk
 }
 
-// ScenarioResult pairs a scenario's service run with its pgbench replay.
+// ScenarioResult pairs a scenario's service run with its pgbench replay, and for create-distinct
+// with pgbench running the minimal create transaction (Minimal).
 type ScenarioResult struct {
 	Spec    scenarioSpec
 	Service load.Result
 	Pgbench pgbench.Result
+	Minimal *pgbench.Result
 }
 
 // Machine is what the figures were measured on.
@@ -88,6 +93,12 @@ const (
 	bulkRatioTarget     = 0.75
 	bulkTargetSize      = 1000
 	rssTarget           = 64 << 20
+	// minimalRatioTarget: create-distinct's requests/s ÷ the minimal create's tps.
+	minimalRatioTarget = 0.5
+	// bouncerCreateTarget and bouncerBulkTarget: through PgBouncer (cache_describe) against
+	// direct (pgx's default), creates/s and ms per 1,000-task bulk call.
+	bouncerCreateTarget = 0.7
+	bouncerBulkTarget   = 1.5
 )
 
 func check(ok bool) *bool { return &ok }
@@ -106,6 +117,14 @@ func (r *Report) rows() []row {
 		case load.CreateDistinct:
 			tr.target, tr.met = fmt.Sprintf("≥ %.2f", distinctRatioTarget), check(ratio >= distinctRatioTarget)
 			rows = append(rows, tr)
+			if m := s.Minimal; m != nil {
+				mr := s.Service.Throughput / m.TPS
+				rows = append(rows, row{
+					what:    fmt.Sprintf("%s, %d clients: requests/s ÷ the minimal create (create-minimal.sql)", s.Spec.Scenario, s.Spec.Clients),
+					mrmflow: fmt.Sprintf("%.0f", s.Service.Throughput), pgbench: fmt.Sprintf("%.0f tps", m.TPS), ratio: fmt.Sprintf("%.2f", mr),
+					target: fmt.Sprintf("≥ %.2f", minimalRatioTarget), met: check(mr >= minimalRatioTarget),
+				})
+			}
 			p99 := float64(s.Service.P99) / float64(s.Pgbench.LatencyAverage)
 			rows = append(rows, row{
 				what:    fmt.Sprintf("%s, %d clients: p99 ÷ pgbench average latency", s.Spec.Scenario, s.Spec.Clients),
@@ -132,6 +151,7 @@ func (r *Report) rows() []row {
 		}
 		rows = append(rows, br)
 	}
+	rows = append(rows, r.bouncerRows()...)
 	rows = append(rows, row{
 		what: "server peak RSS (VmHWM) over the run", mrmflow: fmt.Sprintf("%.1f MiB", float64(r.PeakRSS)/(1<<20)),
 		pgbench: "—", ratio: "—", target: "≤ 64 MiB", met: check(r.PeakRSS <= rssTarget),
@@ -178,6 +198,7 @@ func (r *Report) Markdown() string {
 			float64(bk.Service.PerTask)/float64(time.Millisecond), ms(bk.Replay), float64(bk.Replay)/float64(bk.Size)/float64(time.Millisecond))
 	}
 	b.WriteString(r.ModesSection())
+	b.WriteString(statementsSection())
 	if len(r.GoBenchmarks) > 0 {
 		b.WriteString("\n## Go benchmarks of the service methods (no HTTP)\n\n```\n" + strings.Join(r.GoBenchmarks, "\n") + "\n```\n")
 	}
@@ -195,4 +216,33 @@ func statuses(m map[int]int) string {
 		parts[i] = fmt.Sprintf("%d×%d", c, m[c])
 	}
 	return strings.Join(parts, ", ")
+}
+
+// statementsSection says what a create and a bulk task send: the statements counted from the
+// scripts (which TestScriptsFollowService holds to what the service sends; it logs the round
+// trips too), beside the figures of commit 79a0109, before they were folded (issue 20).
+func statementsSection() string {
+	count := func(name string, steps func(pgbench.Script) []pgbench.Step, taken ...pgbench.Condition) int {
+		conds := map[pgbench.Condition]bool{}
+		for _, c := range taken {
+			conds[c] = true
+		}
+		for _, s := range pgbench.Scripts() {
+			if s.Name == name {
+				return len(pgbench.Names(steps(s), conds))
+			}
+		}
+		return 0
+	}
+	create := count("create-distinct", func(s pgbench.Script) []pgbench.Step { return s.Steps }, pgbench.NoConflict)
+	task := count("bulk-confirm", func(s pgbench.Script) []pgbench.Step { return s.Each })
+	var b strings.Builder
+	b.WriteString("\n## Statements and round trips\n\n")
+	b.WriteString("What the service sends, counted from the scripts (TestScriptsFollowService checks them against the service and logs the round trips). " +
+		"A create's count includes its authentication, BEGIN and COMMIT; a bulk task's its SAVEPOINT and RELEASE. Before: commit 79a0109.\n\n")
+	b.WriteString("| what | statements before | round trips before | statements now | round trips now |\n|---|---:|---:|---:|---:|\n")
+	fmt.Fprintf(&b, "| TARGETED create, 1 model | 13 | 3 | %d | 3 |\n", create)
+	fmt.Fprintf(&b, "| bulk confirm, per task | 6 | 2 | %d | 1 per 100 tasks (+2 for a failed task) |\n", task)
+	b.WriteString("\nWhere a create's CPU goes, and what bounds the create ratios: bench/results/create-profile.md.\n")
+	return b.String()
 }

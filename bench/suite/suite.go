@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strconv"
 	"time"
 
@@ -86,6 +87,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 	}
 	report.Replicas, report.Duration, report.Slices = opts.Replicas, opts.Duration, opts.Slices
 	for _, sc := range scenarios {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
 		res, err := r.scenario(ctx, sc)
 		if err != nil {
 			return nil, err
@@ -93,6 +97,9 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report.Scenarios = append(report.Scenarios, res)
 	}
 	for _, size := range opts.BulkSizes {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
 		b, err := r.bulk(ctx, size)
 		if err != nil {
 			return nil, err
@@ -100,7 +107,10 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 		report.Bulk = append(report.Bulk, b)
 	}
 	if opts.StatementModes {
-		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL); err != nil {
+		if err := r.analyze(ctx); err != nil {
+			return nil, err
+		}
+		if report.Modes, report.ModesNote, err = r.statementModes(ctx, opts.PgBouncerURL, report); err != nil {
 			return nil, err
 		}
 	}
@@ -112,18 +122,41 @@ func Run(ctx context.Context, opts Options) (*Report, error) {
 }
 
 // scenario measures one scenario: Slices slices per side, alternating ABBA (the side that ends
-// a pair starts the next), merged into one result per side.
+// a pair starts the next), merged into one result per side. create-distinct has a third side,
+// pgbench running the minimal create (bench/pgbench/create-minimal.sql), which goes between the
+// two: S P M | M P S | ...
 func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, error) {
 	if r.opts.Clients > 0 {
 		sc.Clients = r.opts.Clients
 	}
 	slice := r.opts.Duration / time.Duration(r.opts.Slices)
 	var svc []load.Result
-	var pg []pgbench.Result
+	var pg, minimal []pgbench.Result
 	for i := range r.opts.Slices {
-		serviceFirst := i%2 == 0 // S P | P S | S P | P S ...
-		for _, side := range []bool{serviceFirst, !serviceFirst} {
-			if side {
+		sides := []string{"service", "replay"}
+		if sc.Scenario == load.CreateDistinct {
+			sides = append(sides, "minimal")
+		}
+		if i%2 == 1 {
+			slices.Reverse(sides)
+		}
+		for _, side := range sides {
+			if err := r.analyze(ctx); err != nil {
+				return ScenarioResult{}, err
+			}
+			if side == "minimal" {
+				r.logf("%s, %d clients: pgbench, minimal create, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
+				res, err := pgbench.Run{
+					DatabaseURL: r.dbURL, File: r.script(minimalCreate), Mode: pgbench.Prepared,
+					Clients: sc.Clients, Duration: slice, Vars: r.vars,
+				}.Exec(ctx)
+				if err != nil {
+					return ScenarioResult{}, err
+				}
+				minimal = append(minimal, res)
+				continue
+			}
+			if side == "service" {
 				r.logf("%s, %d clients: service, slice %d of %d", sc.Scenario, sc.Clients, i+1, r.opts.Slices)
 				res, err := load.Run(ctx, r.client, r.fixture, sc.Scenario, load.Config{
 					Clients: sc.Clients, Duration: slice, Warmup: r.opts.Warmup, Seed: int64(1 + 1000*i),
@@ -145,8 +178,16 @@ func (r *run) scenario(ctx context.Context, sc scenarioSpec) (ScenarioResult, er
 			pg = append(pg, res)
 		}
 	}
-	return ScenarioResult{Spec: sc, Service: load.Merge(svc), Pgbench: pgbench.Merge(pg)}, nil
+	res := ScenarioResult{Spec: sc, Service: load.Merge(svc), Pgbench: pgbench.Merge(pg)}
+	if len(minimal) > 0 {
+		m := pgbench.Merge(minimal)
+		res.Minimal = &m
+	}
+	return res, nil
 }
+
+// minimalCreate is the hand-written pgbench script of the minimal create transaction.
+const minimalCreate = "create-minimal"
 
 // scenarioSpec is one scenario and the concurrency it runs at (the targets).
 type scenarioSpec struct {
@@ -205,6 +246,21 @@ func (r *run) setUp(ctx context.Context) error {
 		"token_id": itoa(tok.TokenID), "user_id": itoa(u.UserID),
 		"first_model": itoa(r.fixture.DistinctModels[0]), "last_model": itoa(r.fixture.DistinctModels[len(r.fixture.DistinctModels)-1]),
 		"first_multi": itoa(r.fixture.MultiModels[0]), "hot_model": itoa(r.fixture.HotModel),
+	}
+	return nil
+}
+
+// analyze refreshes the planner's statistics of the benchmark database before each phase and
+// each slice, as autovacuum would on a production server while the tables grow. A server running
+// without autovacuum (as some shared test servers do) would otherwise plan on default estimates,
+// which past jit_above_cost JIT-compile a create's schedule read on every execution, and the
+// service's long-lived connections would keep the generic plans made when the tables were
+// nearly empty (sequential scans) while a phase fills them; pgbench, connecting afresh each
+// slice, would not (docs/traps.md). Either way the run would measure stale statistics, not
+// mrmflow.
+func (r *run) analyze(ctx context.Context) error {
+	if _, err := r.pool.Exec(ctx, "ANALYZE"); err != nil {
+		return fmt.Errorf("analyze %s: %w", r.opts.Database, err)
 	}
 	return nil
 }

@@ -102,85 +102,164 @@ func (s *Service) runBulk(ctx context.Context, actor domain.Actor, taskIDs []int
 	return res, nil
 }
 
+// tasksPerRoundTrip bounds the tasks that share one pipeline: enough to make a round trip per
+// task a thing of the past, few enough that one pipeline stays a few hundred statements.
+const tasksPerRoundTrip = 100
+
 // bulkLoop is runBulk's work inside the transaction, in its steps: lock every task of the call
 // the actor may act on (lockTasks); then take the ids in ascending order and refuse an id that
-// matched no such task without a round trip, run op on a locked task in its own savepoint, and
-// after a task's failure roll back to the savepoint, classify the failure (taskFailure) and write
-// its audit row in the outer transaction. The result lists every id once, succeeded or failed.
+// matched no such task without a round trip; send the locked tasks the checks let through, up to
+// tasksPerRoundTrip at a time, in one pipeline, each in its own savepoint (sendTasks); after a
+// task's failure roll back to its savepoint, classify the failure (taskFailure), write its audit
+// row in the outer transaction, and go on with the tasks after it. The result lists every id
+// once, succeeded or failed, in ascending order.
 func (s *Service) bulkLoop(ctx context.Context, tx pgx.Tx, actor domain.Actor, taskIDs []int32, op operation) (BulkResult, error) {
 	call, err := s.lockTasks(ctx, tx, actor, taskIDs, op.lockModels)
 	if err != nil {
 		return BulkResult{}, err
 	}
-	ids := slices.Clone(taskIDs)
-	slices.Sort(ids)
+	todo := slices.Clone(taskIDs)
+	slices.Sort(todo)
 	res := BulkResult{Succeeded: []int32{}, Failed: []Failure{}}
-	for _, id := range ids {
+	fail := func(id int32, taskErr error) error {
+		f, fatal := taskFailure(ctx, tx, id, taskErr)
+		if fatal != nil {
+			return fatal
+		}
+		res.Failed = append(res.Failed, f)
+		// Written after any rollback, in the outer transaction: the failure's only trace.
+		return audit.Record(ctx, gen.New(tx), audit.Entry{
+			EntityType: audit.EntityDeploymentTask, EntityID: id, Action: op.failedAction,
+			UserID: audit.By(actor.UserID), Changes: map[string]any{"code": f.Code, "message": f.Message},
+		})
+	}
+	for len(todo) > 0 {
+		id := todo[0]
 		if call.task(id) == nil {
 			// Not a task the actor may act on: it was not locked, and it gets no audit row (a
 			// caller cannot write audit rows about other owners' tasks); it costs no round trip.
 			refused := call.refusal(id, op.name)
 			res.Failed = append(res.Failed, Failure{TaskID: id, Code: refused.Code, Message: refused.Message})
+			todo = todo[1:]
 			continue
 		}
-		// Two round trips: SAVEPOINT with the task's statements, then its audit row with RELEASE;
-		// a rollback to the savepoint goes on its own.
-		sp := s.taskSavepoint(tx)
-		_, err := op.run(ctx, actor, id, call,
-			func(p *pgtx.Pipeline) error { return sp.Send(ctx, p) },
-			func(p *pgtx.Pipeline) error { return sp.Release(ctx, p) })
+		sent, err := s.sendTasks(ctx, tx, actor, todo, call, op)
+		var refused refusedTask
+		if errors.As(err, &refused) {
+			// Refused by the checks: it sent nothing, and gets its failure audit row.
+			if err := fail(id, refused.err); err != nil {
+				return BulkResult{}, err
+			}
+			todo = todo[1:]
+			continue
+		}
+		for _, t := range sent.released {
+			if t.err == nil {
+				res.Succeeded = append(res.Succeeded, t.id)
+			} else if err := fail(t.id, t.err); err != nil {
+				return BulkResult{}, err
+			}
+		}
+		todo = todo[len(sent.released):]
 		if err == nil {
-			res.Succeeded = append(res.Succeeded, id)
 			continue
 		}
-		if rbErr := sp.Rollback(ctx); rbErr != nil {
+		if len(sent.released) == sent.queued {
+			// Every task of the pipeline was released, yet it failed: not a task's failure.
+			return BulkResult{}, fmt.Errorf("bulk pipeline: %w", err)
+		}
+		// The task after the released ones failed: its savepoint is open in an aborted
+		// transaction, and the tasks after it did not run (they go in the next pipeline).
+		failed := todo[0]
+		if rbErr := s.rollbackTask(ctx, tx); rbErr != nil {
 			// The transaction is unusable: nothing of the call can be committed or reported.
-			return BulkResult{}, fmt.Errorf("deployment task %d: %w", id, errors.Join(err, rbErr))
+			return BulkResult{}, fmt.Errorf("deployment task %d: %w", failed, errors.Join(err, rbErr))
 		}
-		f, fatal := taskFailure(ctx, tx, id, err)
-		if fatal != nil {
-			return BulkResult{}, fatal
-		}
-		res.Failed = append(res.Failed, f)
-		// Written after the rollback, in the outer transaction: the failure's only trace.
-		err = audit.Record(ctx, gen.New(tx), audit.Entry{
-			EntityType: audit.EntityDeploymentTask, EntityID: id, Action: op.failedAction,
-			UserID: audit.By(actor.UserID), Changes: map[string]any{"code": f.Code, "message": f.Message},
-		})
-		if err != nil {
+		if err := fail(failed, err); err != nil {
 			return BulkResult{}, err
 		}
+		todo = todo[1:]
 	}
 	res.SucceededCount, res.FailedCount = len(res.Succeeded), len(res.Failed)
 	return res, nil
 }
 
-// taskSavepoint is the savepoint around one task of a bulk call: the pipelined one, or none at all
-// in the negative control that shows why it is there (noSavepoints).
-type taskSavepoint interface {
-	Send(ctx context.Context, p *pgtx.Pipeline) error
-	Release(ctx context.Context, p *pgtx.Pipeline) error
-	Rollback(ctx context.Context) error
+// refusedTask is the checks' refusal of the first task given to sendTasks: nothing was sent.
+type refusedTask struct{ err error }
+
+func (r refusedTask) Error() string { return r.err.Error() }
+
+// sentTasks is what sendTasks sent: the tasks whose savepoint was released, in order, each with
+// its answer's error (invalid_status when its statement found it no longer live and wrote
+// nothing).
+type sentTasks struct {
+	queued   int
+	released []releasedTask
 }
 
-func (s *Service) taskSavepoint(tx pgx.Tx) taskSavepoint {
-	if s.controls.noSavepoints {
-		return withoutSavepoint{tx}
+type releasedTask struct {
+	id  int32
+	err error
+}
+
+// sendTasks sends, in one pipeline, the tasks at the head of ids (ascending) that are locked and
+// pass op's checks, up to tasksPerRoundTrip, each as SAVEPOINT, its one statement and RELEASE
+// (pgtx.Savepointed); it stops before the first task that is not locked or is refused. When the
+// first task is refused it sends nothing and returns refusedTask. When a task's statement fails,
+// the server skips the rest: sendTasks returns the tasks released before it and the error, and
+// the failed task's savepoint is left open for the caller to roll back.
+func (s *Service) sendTasks(ctx context.Context, tx pgx.Tx, actor domain.Actor, ids []int32, call lockedCall, op operation) (sentTasks, error) {
+	p := &pgtx.Pipeline{}
+	var queued []int32
+	var results []applied
+	released := 0
+	for _, id := range ids {
+		t := call.task(id)
+		if len(queued) == tasksPerRoundTrip || t == nil {
+			break
+		}
+		work := &pgtx.Pipeline{}
+		result, err := op.prepare(ctx, work, actor, id, t, call)
+		if err != nil {
+			if len(queued) == 0 {
+				return sentTasks{}, refusedTask{err}
+			}
+			break
+		}
+		queued, results = append(queued, id), append(results, result)
+		p.Append(s.taskSavepoint(work), func() { released++ })
 	}
-	return pgtx.NewPipelinedSavepoint(tx, "task")
+	err := p.Send(ctx, tx)
+	out := sentTasks{queued: len(queued), released: make([]releasedTask, released)}
+	for i := range released {
+		_, taskErr := results[i]()
+		out.released[i] = releasedTask{id: queued[i], err: taskErr}
+	}
+	return out, err
 }
 
-// withoutSavepoint sends a task's pipelines straight into the outer transaction, so a failed task
-// aborts it: the negative control's way of showing what the savepoint saves.
-type withoutSavepoint struct{ tx pgx.Tx }
-
-func (n withoutSavepoint) Send(ctx context.Context, p *pgtx.Pipeline) error { return p.Send(ctx, n.tx) }
-
-func (n withoutSavepoint) Release(ctx context.Context, p *pgtx.Pipeline) error {
-	return p.Send(ctx, n.tx)
+// taskSavepoint wraps one task's statements in its savepoint, or in nothing at all in the
+// negative control that shows why it is there (noSavepoints), where a failed task then aborts
+// the outer transaction.
+func (s *Service) taskSavepoint(work *pgtx.Pipeline) *pgtx.Pipeline {
+	if s.controls.noSavepoints {
+		return work
+	}
+	return pgtx.Savepointed(taskSavepointName, work)
 }
 
-func (withoutSavepoint) Rollback(context.Context) error { return nil }
+// rollbackTask rolls back to the savepoint of the task that failed (nothing in the negative
+// control, which has none).
+func (s *Service) rollbackTask(ctx context.Context, tx pgx.Tx) error {
+	if s.controls.noSavepoints {
+		return nil
+	}
+	return pgtx.RollbackToSavepoint(ctx, tx, taskSavepointName)
+}
+
+// taskSavepointName names every task's savepoint: each is released or rolled back before the next
+// one opens, so the name is never open twice.
+const taskSavepointName = "task"
 
 // taskFailure classifies the error of one task. A domain error is the task's own failure; a
 // server error (*pgconn.PgError) on a healthy connection is db_error, reported by SQLSTATE only

@@ -184,7 +184,7 @@ func (s *Service) deployNow(ctx context.Context, tx pgx.Tx, actor domain.Actor, 
 	op := confirmOp(in)
 	send := func(p *pgtx.Pipeline) error { return p.Send(ctx, tx) }
 	for i, id := range ids {
-		row, err := op.run(ctx, actor, id, call, send, send)
+		row, err := op.run(ctx, actor, id, call, send)
 		if err != nil {
 			return Created{}, err
 		}

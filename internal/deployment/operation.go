@@ -2,6 +2,7 @@ package deployment
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -16,20 +17,24 @@ import (
 type operation struct {
 	// name labels metrics ("confirm", "adjust", "cancel").
 	name string
-	// doneAction and failedAction are the audit actions of a success and of a bulk failure.
-	doneAction, failedAction audit.Action
+	// failedAction is the audit action of a bulk failure; a success's audit row is written by
+	// the operation's own statement (sql/deployment_tasks.sql).
+	failedAction audit.Action
 	// lockModels makes the call lock the tasks' models and their versions' validation requests
 	// after the tasks, and read the versions' validations under those locks (confirm only).
 	lockModels bool
-	// queue adds the operation's statements on a task already checked to exist, be live and be
-	// the actor's to act on to p — statements whose arguments do not depend on each other's
-	// answers, so they share one round trip — and returns what gives, once p has been sent, the
-	// updated row and the audit changes. call holds what lockTasks read for the call.
+	// queue adds the operation's one statement on a task already checked to exist, be live and
+	// be the actor's to act on to p — the change and its audit row, written together or not at
+	// all — and returns what gives, once p has been sent, the updated row. call holds what
+	// lockTasks read for the call.
 	queue func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, call lockedCall) (applied, error)
 }
 
-// applied reads an operation's answers after its pipeline was sent.
-type applied func() (gen.VersionDeploymentTask, map[string]any)
+// applied reads an operation's answer after its pipeline was sent: the updated row, or
+// invalid_status when the statement found the task no longer live and wrote nothing (cannot
+// happen under the row lock, but the guard makes it safe without one). No row is not an error of
+// the statement, so a pipeline carrying several tasks runs on past it (bulk.go).
+type applied func() (gen.VersionDeploymentTask, error)
 
 // prepare checks that op may run on the task (t nil: the id matched no task the actor may act
 // on) and queues its statements into p; a refusal is a domain error and queues nothing.
@@ -43,10 +48,10 @@ func (op operation) prepare(ctx context.Context, p *pgtx.Pipeline, actor domain.
 	return op.queue(ctx, p, actor, *t, call)
 }
 
-// run does op on one task in two pipelines: send carries the operation's statements, finish its
-// audit row (and, as the caller's sending functions decide, the savepoint's RELEASE or the
-// transaction's COMMIT). A task refused by the checks sends nothing.
-func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, call lockedCall, send, finish func(p *pgtx.Pipeline) error) (gen.VersionDeploymentTask, error) {
+// run does op on one task in one pipeline, which send sends (with, as the caller decides, the
+// savepoint's SAVEPOINT and RELEASE or the transaction's COMMIT around it). A task refused by the
+// checks sends nothing.
+func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, call lockedCall, send func(p *pgtx.Pipeline) error) (gen.VersionDeploymentTask, error) {
 	work := &pgtx.Pipeline{}
 	result, err := op.prepare(ctx, work, actor, taskID, call.task(taskID), call)
 	if err != nil {
@@ -55,24 +60,25 @@ func (op operation) run(ctx context.Context, actor domain.Actor, taskID int32, c
 	if err := send(work); err != nil {
 		return gen.VersionDeploymentTask{}, err
 	}
-	row, changes := result()
-	done := &pgtx.Pipeline{}
-	audit.Queue(ctx, done, audit.Entry{
-		EntityType: audit.EntityDeploymentTask, EntityID: taskID, Action: op.doneAction,
-		UserID: audit.By(actor.UserID), Changes: changes,
-	})
-	return row, finish(done)
+	return result()
 }
 
-// updated is the onError of a guarded task UPDATE: no row means the task was no longer live
-// (cannot happen under the row lock, but the guard makes it safe without one).
-func updated(taskID int32, what string) func(error) error {
-	return func(err error) error {
-		if pgtx.IsNoRows(err) {
-			return invalidStatus(taskID, "no longer PENDING or ADJUSTED")
-		}
-		return fmt.Errorf("%s: %w", what, err)
+// changes encodes an audit row's changes for an operation's statement.
+func changes(action audit.Action, v map[string]any) (json.RawMessage, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: encode changes: %w", action, err)
 	}
+	return b, nil
+}
+
+// updatedRow is an operation's answer from the rows its guarded statement returned: its one row,
+// or invalid_status when there is none.
+func updatedRow[T any](taskID int32, rows []T, convert func(T) gen.VersionDeploymentTask) (gen.VersionDeploymentTask, error) {
+	if len(rows) == 0 {
+		return gen.VersionDeploymentTask{}, invalidStatus(taskID, "no longer PENDING or ADJUSTED")
+	}
+	return convert(rows[0]), nil
 }
 
 func invalidStatus(taskID int32, status string) error {
@@ -110,7 +116,7 @@ func (in ConfirmInput) problems(c *domain.Check) {
 // change before the call commits.
 func confirmOp(in ConfirmInput) operation {
 	return operation{
-		name: "confirm", doneAction: audit.ActionDeploymentConfirmed, failedAction: audit.ActionDeploymentConfirmFailed, lockModels: true,
+		name: "confirm", failedAction: audit.ActionDeploymentConfirmFailed, lockModels: true,
 		queue: in.queue,
 	}
 }
@@ -128,8 +134,12 @@ func (in ConfirmInput) queue(ctx context.Context, p *pgtx.Pipeline, actor domain
 		return nil, err
 	}
 	c := confirmation{in: in, override: reason != nil, reason: reason}
-	c.queue(ctx, p, actor, t, v)
-	return c.answer, nil
+	if err := c.queue(ctx, p, actor, t, v); err != nil {
+		return nil, err
+	}
+	return func() (gen.VersionDeploymentTask, error) {
+		return updatedRow(t.TaskID, c.rows, func(r gen.DeploymentTaskConfirmRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+	}, nil
 }
 
 // override decides whether confirming t overrides its version's validation: there is one and it
@@ -147,63 +157,41 @@ func (in ConfirmInput) override(t lockedTask, v gen.DeploymentVersionValidations
 	return optional(in.ValidationOverrideReason), nil
 }
 
-// confirmation is one task's confirmation: what was decided before its statements were queued,
-// and where their answers land once the pipeline is sent.
+// confirmation is one task's confirmation: what was decided before its statement was queued,
+// and where its answer lands once the pipeline is sent.
 type confirmation struct {
 	in       ConfirmInput
 	override bool
 	reason   *string // the override's reason, nil without an override
 
-	row             gen.VersionDeploymentTask
-	versionDeployed int64 // rows the version's actual-date update changed: 1 once every region runs it
-	created         []gen.ValidationApprovalsCreateForDeploymentRow
+	rows []gen.DeploymentTaskConfirmRow // none when the task was no longer live
 }
 
-// queue adds, in this order, the task's update, its model's region rows, the version's actual
-// production date and (with a validation) the regional approvals: statements whose arguments do
-// not depend on each other's answers, so they share p's round trip.
-func (c *confirmation) queue(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, v gen.DeploymentVersionValidationsRow) {
+// queue adds the confirmation's one statement (DeploymentTaskConfirm) to p: the task's update,
+// its model's region rows, the version's actual production date, the regional approvals (with a
+// validation) and the audit row, whose changes the statement completes with what only it knows
+// (version_fully_deployed, regional_approval_region_ids).
+func (c *confirmation) queue(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, v gen.DeploymentVersionValidationsRow) error {
 	date := c.in.ActualProductionDate.Time
-	pgtx.One(p, &c.row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
-		return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
-			TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(c.in.ConfirmationNotes),
-			ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: c.override, ValidationOverrideReason: c.reason,
-		})
-	}, updated(t.TaskID, "confirm deployment task"))
-	// The deployment date is the actual production date, at midnight UTC.
-	deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-	p.Exec(func(q *gen.Queries) error {
-		_, err := q.DeploymentModelRegionsDeploy(ctx, gen.DeploymentModelRegionsDeployParams{
-			VersionID: &t.VersionID, DeployedAt: &deployedAt, ModelID: t.ModelID, RegionID: t.RegionID,
-		})
-		return err
-	}, pgtx.Wrap("update model regions"))
-	pgtx.ExecRows(p, &c.versionDeployed, func(q *gen.Queries) (int64, error) {
-		return q.DeploymentVersionSetActualDate(ctx, gen.DeploymentVersionSetActualDateParams{
-			ActualProductionDate: &date, VersionID: t.VersionID,
-		})
-	}, pgtx.Wrap("set version production date"))
-	if v.ValidationRequestID != nil {
-		pgtx.Many(p, &c.created, func(q *gen.Queries) ([]gen.ValidationApprovalsCreateForDeploymentRow, error) {
-			return q.ValidationApprovalsCreateForDeployment(ctx, gen.ValidationApprovalsCreateForDeploymentParams{
-				RequestID: *v.ValidationRequestID, ModelID: t.ModelID, RegionID: t.RegionID,
-			})
-		}, pgtx.Wrap("create regional approvals"))
-	}
-}
-
-// answer is the confirmation's applied: the updated task and the audit changes, once the
-// pipeline has been sent.
-func (c *confirmation) answer() (gen.VersionDeploymentTask, map[string]any) {
-	approvals := []int32{}
-	for _, a := range c.created {
-		approvals = append(approvals, *a.RegionID)
-	}
-	return c.row, map[string]any{
+	audited, err := changes(audit.ActionDeploymentConfirmed, map[string]any{
 		"status": StatusConfirmed, "actual_production_date": c.in.ActualProductionDate,
 		"deployed_before_validation_approved": c.override, "validation_override_reason": c.reason,
-		"version_fully_deployed": c.versionDeployed > 0, "regional_approval_region_ids": approvals,
+	})
+	if err != nil {
+		return err
 	}
+	// The deployment date is the actual production date, at midnight UTC.
+	deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
+	pgtx.Many(p, &c.rows, func(q *gen.Queries) ([]gen.DeploymentTaskConfirmRow, error) {
+		row, err := q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
+			TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(c.in.ConfirmationNotes),
+			ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: c.override, ValidationOverrideReason: c.reason,
+			DeployedAt: &deployedAt, ValidationRequestID: v.ValidationRequestID, Changes: audited,
+			AuditAction: string(audit.ActionDeploymentConfirmed),
+		})
+		return []gen.DeploymentTaskConfirmRow{row}, err
+	}, pgtx.Wrap("confirm deployment task"))
+	return nil
 }
 
 // AdjustInput moves a task's planned production date.
@@ -228,18 +216,24 @@ func (in AdjustInput) problems(c *domain.Check) {
 
 func adjustOp(in AdjustInput) operation {
 	return operation{
-		name: "adjust", doneAction: audit.ActionDeploymentAdjusted, failedAction: audit.ActionDeploymentAdjustFailed,
-		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
-			var row gen.VersionDeploymentTask
-			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
-				return q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
+		name: "adjust", failedAction: audit.ActionDeploymentAdjustFailed,
+		queue: func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
+			audited, err := changes(audit.ActionDeploymentAdjusted, map[string]any{
+				"status": StatusAdjusted, "planned_production_date": in.PlannedProductionDate, "adjustment_reason": in.AdjustmentReason,
+			})
+			if err != nil {
+				return nil, err
+			}
+			var rows []gen.DeploymentTaskAdjustRow
+			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskAdjustRow, error) {
+				row, err := q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
 					TaskID: t.TaskID, PlannedProductionDate: in.PlannedProductionDate.Time, AdjustmentReason: &in.AdjustmentReason,
+					UserID: audit.By(actor.UserID), Changes: audited, AuditAction: string(audit.ActionDeploymentAdjusted),
 				})
-			}, updated(t.TaskID, "adjust deployment task"))
-			return func() (gen.VersionDeploymentTask, map[string]any) {
-				return row, map[string]any{
-					"status": StatusAdjusted, "planned_production_date": in.PlannedProductionDate, "adjustment_reason": in.AdjustmentReason,
-				}
+				return []gen.DeploymentTaskAdjustRow{row}, err
+			}, pgtx.Wrap("adjust deployment task"))
+			return func() (gen.VersionDeploymentTask, error) {
+				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskAdjustRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
 			}, nil
 		},
 	}
@@ -263,16 +257,22 @@ func (in CancelInput) problems(c *domain.Check) {
 
 func cancelOp(in CancelInput) operation {
 	return operation{
-		name: "cancel", doneAction: audit.ActionDeploymentCancelled, failedAction: audit.ActionDeploymentCancelFailed,
-		queue: func(ctx context.Context, p *pgtx.Pipeline, _ domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
-			var row gen.VersionDeploymentTask
-			pgtx.One(p, &row, func(q *gen.Queries) (gen.VersionDeploymentTask, error) {
-				return q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
-					TaskID: t.TaskID, CancellationReason: &in.CancellationReason,
+		name: "cancel", failedAction: audit.ActionDeploymentCancelFailed,
+		queue: func(ctx context.Context, p *pgtx.Pipeline, actor domain.Actor, t lockedTask, _ lockedCall) (applied, error) {
+			audited, err := changes(audit.ActionDeploymentCancelled, map[string]any{"status": StatusCancelled, "cancellation_reason": in.CancellationReason})
+			if err != nil {
+				return nil, err
+			}
+			var rows []gen.DeploymentTaskCancelRow
+			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskCancelRow, error) {
+				row, err := q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
+					TaskID: t.TaskID, CancellationReason: &in.CancellationReason, UserID: audit.By(actor.UserID), Changes: audited,
+					AuditAction: string(audit.ActionDeploymentCancelled),
 				})
-			}, updated(t.TaskID, "cancel deployment task"))
-			return func() (gen.VersionDeploymentTask, map[string]any) {
-				return row, map[string]any{"status": StatusCancelled, "cancellation_reason": in.CancellationReason}
+				return []gen.DeploymentTaskCancelRow{row}, err
+			}, pgtx.Wrap("cancel deployment task"))
+			return func() (gen.VersionDeploymentTask, error) {
+				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskCancelRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
 			}, nil
 		},
 	}

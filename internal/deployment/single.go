@@ -35,17 +35,15 @@ func (s *Service) Cancel(ctx context.Context, actor domain.Actor, taskID int32, 
 
 // runSingle does op on one task in its own transaction, with the same locks and rules as a bulk
 // call; any failure rolls the whole transaction back and is returned to the caller as is. After
-// the locks it takes two round trips: the operation's statements, then its audit row with the
-// COMMIT.
+// the locks it takes one round trip: the operation's statement (its change and audit row) with
+// the COMMIT.
 func (s *Service) runSingle(ctx context.Context, actor domain.Actor, taskID int32, op operation) (Task, error) {
 	return pgtx.WithTxV(ctx, s.db, func(tx pgx.Tx) (Task, error) {
 		call, err := s.lockTasks(ctx, tx, actor, []int32{taskID}, op.lockModels)
 		if err != nil {
 			return Task{}, err
 		}
-		row, err := op.run(ctx, actor, taskID, call,
-			func(p *pgtx.Pipeline) error { return p.Send(ctx, tx) },
-			func(p *pgtx.Pipeline) error { return p.SendAndCommit(ctx, tx) })
+		row, err := op.run(ctx, actor, taskID, call, func(p *pgtx.Pipeline) error { return p.SendAndCommit(ctx, tx) })
 		if err != nil {
 			return Task{}, err
 		}

@@ -109,6 +109,33 @@ func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error)
 	}
 }
 
+// Append queues q's statements at the end of p. done, when not nil, is called as p is sent, once
+// the last of q's statements has succeeded: after a failure, the calls made tell how many of the
+// appended pipelines ran whole.
+func (p *Pipeline) Append(q *Pipeline, done func()) {
+	n := len(q.batch.QueuedQueries)
+	if n == 0 {
+		panic("pgtx: appending an empty pipeline")
+	}
+	if done != nil {
+		last := q.batch.QueuedQueries[n-1]
+		fn := last.Fn
+		last.Fn = func(br pgx.BatchResults) error {
+			var err error
+			if fn != nil {
+				err = fn(br)
+			} else {
+				_, err = br.Exec()
+			}
+			if err == nil {
+				done()
+			}
+			return err
+		}
+	}
+	p.batch.QueuedQueries = append(p.batch.QueuedQueries, q.batch.QueuedQueries...)
+}
+
 // BatchSender is where a Pipeline is sent: a transaction, or a pool (the statements then run in
 // one implicit transaction, so reads see one consistent state).
 type BatchSender interface {

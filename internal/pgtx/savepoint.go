@@ -7,71 +7,6 @@ import (
 	"github.com/jackc/pgx/v5"
 )
 
-// PipelinedSavepoint is a savepoint whose statements travel in pipelines: SAVEPOINT rides at the
-// head of the first pipeline sent through it, RELEASE at the tail of the one given to Release,
-// and ROLLBACK TO SAVEPOINT — after a failure, when nothing else may run — is sent on its own.
-// A failed savepoint is rolled back, never released: releasing it would leave the transaction
-// aborted (docs/savepoints.md, "Roll back, never release, a failed savepoint").
-//
-// It names the savepoint itself instead of using pgx's nested transactions, which send each
-// SAVEPOINT and RELEASE as a round trip of its own; the name must not be reused for another
-// savepoint of the transaction while this one is open.
-type PipelinedSavepoint struct {
-	tx      pgx.Tx
-	name    string
-	started bool // SAVEPOINT has been sent (it may have failed with its pipeline)
-	done    bool
-}
-
-// NewPipelinedSavepoint returns a savepoint of tx named name (an SQL identifier, used as is).
-func NewPipelinedSavepoint(tx pgx.Tx, name string) *PipelinedSavepoint {
-	return &PipelinedSavepoint{tx: tx, name: name}
-}
-
-// Send sends p inside the savepoint, opening it first in the same round trip. On an error the
-// caller must Rollback.
-func (sp *PipelinedSavepoint) Send(ctx context.Context, p *Pipeline) error {
-	if sp.done {
-		return fmt.Errorf("savepoint %s: already released or rolled back", sp.name)
-	}
-	if !sp.started {
-		head := pgx.Batch{}
-		head.Queue("SAVEPOINT " + sp.name).Fn = execOnly("savepoint")
-		p.batch.QueuedQueries = append(head.QueuedQueries, p.batch.QueuedQueries...)
-	}
-	sp.started = true
-	return p.Send(ctx, sp.tx)
-}
-
-// Release sends p, then RELEASE SAVEPOINT, in one round trip. On an error the caller must
-// Rollback: the RELEASE did not run.
-func (sp *PipelinedSavepoint) Release(ctx context.Context, p *Pipeline) error {
-	if !sp.started {
-		return fmt.Errorf("savepoint %s: released before it was opened", sp.name)
-	}
-	p.batch.Queue("RELEASE SAVEPOINT " + sp.name).Fn = execOnly("release savepoint")
-	if err := sp.Send(ctx, p); err != nil {
-		return err
-	}
-	sp.done = true
-	return nil
-}
-
-// Rollback rolls the transaction back to the savepoint, undoing what was sent through it and
-// ending the failed state, and releases nothing. A savepoint never opened, or already ended,
-// needs nothing. An error here means the transaction is unusable: the caller must abort it.
-func (sp *PipelinedSavepoint) Rollback(ctx context.Context) error {
-	open := sp.started && !sp.done
-	sp.done = true
-	if !open {
-		return nil
-	}
-	if _, err := sp.tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+sp.name); err != nil {
-		return fmt.Errorf("rollback to savepoint %s: %w", sp.name, err)
-	}
-	return nil
-}
-
 // execOnly reads a statement's command tag, wrapping its error with what.
 func execOnly(what string) func(pgx.BatchResults) error {
 	return func(br pgx.BatchResults) error {
@@ -80,4 +15,31 @@ func execOnly(what string) func(pgx.BatchResults) error {
 		}
 		return nil
 	}
+}
+
+// Savepointed returns a pipeline of p's statements between SAVEPOINT name and RELEASE SAVEPOINT
+// name, to be appended with others into one pipeline (Pipeline.Append): several savepoints, one
+// after the other, in one round trip. pgx's nested transactions would send each SAVEPOINT and
+// RELEASE as a round trip of its own. A failed savepoint is rolled back, never released:
+// releasing it would leave the transaction aborted (docs/savepoints.md, "Roll back, never
+// release, a failed savepoint"). The name must not be open twice: each savepoint of that name is
+// released or rolled back before the next opens. When a statement of one fails, the server skips everything
+// after it, so the savepoints before it are released, its own is open in an aborted transaction
+// and must be rolled back (RollbackToSavepoint), and those after it never ran.
+func Savepointed(name string, p *Pipeline) *Pipeline {
+	out := &Pipeline{}
+	out.batch.Queue("SAVEPOINT " + name).Fn = execOnly("savepoint")
+	out.batch.QueuedQueries = append(out.batch.QueuedQueries, p.batch.QueuedQueries...)
+	out.batch.Queue("RELEASE SAVEPOINT " + name).Fn = execOnly("release savepoint")
+	return out
+}
+
+// RollbackToSavepoint rolls the transaction back to the open savepoint name after a failure
+// (Savepointed), sent on its own: in a pipeline it would be skipped behind the failed statement.
+// An error here means the transaction is unusable: the caller must abort it.
+func RollbackToSavepoint(ctx context.Context, tx pgx.Tx, name string) error {
+	if _, err := tx.Exec(context.WithoutCancel(ctx), "ROLLBACK TO SAVEPOINT "+name); err != nil {
+		return fmt.Errorf("rollback to savepoint %s: %w", name, err)
+	}
+	return nil
 }

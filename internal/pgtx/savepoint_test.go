@@ -10,73 +10,53 @@ import (
 	"mrmflow/internal/testdb"
 )
 
-func TestPipelinedSavepointKeepsDoneWorkAndUndoesFailedWork(t *testing.T) {
+func TestSavepointsInOnePipelineKeepDoneWorkAndUndoFailedWork(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 2)
 	ctx := context.Background()
 	pool, trips := tracedPool(t, d)
-	var tripsPerTask []int
+	var released, tripsSent, tripsRollback int
 	err := pgtx.WithTx(ctx, pgtx.NewDB(pool, pgtx.Limits{}), func(tx pgx.Tx) error {
 		if err := insertRegion(ctx, tx, "BEFORE"); err != nil {
 			return err
 		}
-		// A task that succeeds: SAVEPOINT + insert, then insert + RELEASE — two round trips.
+		// Three tasks in one pipeline: one that succeeds, one whose second insert fails (its first
+		// is undone by the rollback), one after it that the server skips.
+		p := &pgtx.Pipeline{}
+		kept, failing, skipped := &pgtx.Pipeline{}, &pgtx.Pipeline{}, &pgtx.Pipeline{}
+		queueRegion(ctx, kept, "KEPT", "kept")
+		queueRegion(ctx, failing, "GONE", "gone")
+		queueRegion(ctx, failing, "BEFORE", "dup") // unique violation
+		queueRegion(ctx, skipped, "SKIPPED", "skipped")
+		for _, task := range []*pgtx.Pipeline{kept, failing, skipped} {
+			p.Append(pgtx.Savepointed("task", task), func() { released++ })
+		}
 		before := trips.RoundTrips()
-		ok := pgtx.NewPipelinedSavepoint(tx, "task")
-		work := &pgtx.Pipeline{}
-		queueRegion(ctx, work, "KEPT", "kept")
-		if err := ok.Send(ctx, work); err != nil {
-			return err
+		if err := p.Send(ctx, tx); !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
+			t.Errorf("send: err = %v, want the unique violation", err)
 		}
-		done := &pgtx.Pipeline{}
-		queueRegion(ctx, done, "KEPT2", "kept2")
-		if err := ok.Release(ctx, done); err != nil {
-			return err
-		}
-		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
-
-		// A task whose second pipeline fails: both of its inserts are undone by the rollback.
-		failed := pgtx.NewPipelinedSavepoint(tx, "task")
-		work = &pgtx.Pipeline{}
-		queueRegion(ctx, work, "GONE", "gone")
-		if err := failed.Send(ctx, work); err != nil {
-			return err
-		}
-		done = &pgtx.Pipeline{}
-		queueRegion(ctx, done, "BEFORE", "dup") // unique violation
-		if err := failed.Release(ctx, done); !pgtx.IsConstraintViolation(err, pgtx.UniqueViolation, "regions_code_key") {
-			t.Errorf("release: err = %v, want the unique violation", err)
-		}
+		tripsSent = trips.RoundTrips() - before
 		before = trips.RoundTrips()
-		if err := failed.Rollback(ctx); err != nil {
+		if err := pgtx.RollbackToSavepoint(ctx, tx, "task"); err != nil {
 			return err
 		}
-		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
-
-		// A task refused before sending anything needs no rollback statement.
-		before = trips.RoundTrips()
-		if err := pgtx.NewPipelinedSavepoint(tx, "task").Rollback(ctx); err != nil {
-			return err
-		}
-		tripsPerTask = append(tripsPerTask, trips.RoundTrips()-before)
-
+		tripsRollback = trips.RoundTrips() - before
 		// The transaction is usable after the rollback.
 		return insertRegion(ctx, tx, "AFTER")
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := []int{2, 1, 0}; len(tripsPerTask) != 3 || tripsPerTask[0] != want[0] || tripsPerTask[1] != want[1] || tripsPerTask[2] != want[2] {
-		t.Errorf("round trips per task %v, want %v", tripsPerTask, want)
+	if released != 1 || tripsSent != 1 || tripsRollback != 1 {
+		t.Errorf("released %d tasks in %d round trips, rollback in %d; want 1 task, 1 round trip, 1", released, tripsSent, tripsRollback)
 	}
-	var codes []string
 	rows, _ := d.Pool.Query(ctx, "SELECT code FROM regions ORDER BY code")
-	codes, err = pgx.CollectRows(rows, pgx.RowTo[string])
+	codes, err := pgx.CollectRows(rows, pgx.RowTo[string])
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := len(codes); got != 4 || codes[0] != "AFTER" || codes[1] != "BEFORE" || codes[2] != "KEPT" || codes[3] != "KEPT2" {
-		t.Fatalf("regions %v, want [AFTER BEFORE KEPT KEPT2]", codes)
+	if got := len(codes); got != 3 || codes[0] != "AFTER" || codes[1] != "BEFORE" || codes[2] != "KEPT" {
+		t.Fatalf("regions %v, want [AFTER BEFORE KEPT]", codes)
 	}
 }
 

@@ -26,8 +26,8 @@ var readOnly = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOn
 // Check judges in as Create would, without writing anything (docs/rules.md, "Checking a request
 // before creating it"): the same input check (an invalid body is the same 400), the same
 // admission (admitCreate: the model locks, then every read under them, in one pipeline) and the
-// same judgement (judgeCreate, then the warnings), in a read-only transaction. It reserves no
-// request id, so the request sequence does not advance. The refusals are listed, not returned:
+// same judgement (judgeCreate, then the warnings), in a read-only transaction. It writes nothing,
+// so the request sequence does not advance. The refusals are listed, not returned:
 // a create would answer the first. VALIDATOR and ADMIN may check, as they may create.
 func (s *Service) Check(ctx context.Context, actor domain.Actor, in CreateInput) (CheckResult, error) {
 	if !canWrite(actor) {
@@ -40,7 +40,7 @@ func (s *Service) Check(ctx context.Context, actor domain.Actor, in CreateInput)
 	db := s.db
 	db.Opts = readOnly
 	return pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (CheckResult, error) {
-		c, err := s.admitCreate(ctx, tx, in, modelIDs, false)
+		c, err := s.admitCreate(ctx, tx, in, modelIDs, true)
 		if err != nil {
 			return CheckResult{}, err
 		}

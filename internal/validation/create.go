@@ -2,6 +2,7 @@ package validation
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"slices"
 	"time"
@@ -97,10 +98,10 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 // create is Create's work inside the transaction, in two round trips (the first also carries
 // BEGIN when no Idempotency-Key was claimed) and three steps: the admission (admitCreate) and
 // its judgement — the refusals first, then the target-date warnings unless acknowledged; then the
-// request's insert, its links, history and audit row in a second pipeline, which also carries
-// the COMMIT when commit is set.
+// request with its links, history and audit row, one statement (ValidationRequestCreate), sent
+// with the COMMIT when commit is set.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
-	c, err := s.admitCreate(ctx, tx, in, modelIDs, true)
+	c, err := s.admitCreate(ctx, tx, in, modelIDs, false)
 	if err != nil {
 		return Request{}, err
 	}
@@ -113,7 +114,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 		return Request{}, err
 	}
 	regionIDs := c.admission.regionIDs
-	w, err := queueWrites(ctx, actor, in, c.requestID, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
+	w, err := queueWrites(ctx, actor, in, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
 	if err != nil {
 		return Request{}, err
 	}
@@ -129,23 +130,21 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, actor domain.Actor, in 
 }
 
 // createAdmission is what the admission of a new request read: the shared admission's reads,
-// the region lookup, the target-date warnings' reads and the id reserved for the request.
+// the region lookup and the target-date warnings' reads.
 type createAdmission struct {
 	admission *admission
 	regions   *region.Lookup
 	warnings  *targetWarnings
-	requestID int32
 }
 
-// admitCreate is the admission of a new request (admission.go), shared by create and Check: the
-// locks, every check's read, the region lookup, the reads of the target-date warnings and — when
-// reserve is set — the reservation of the request's id, in one pipeline, which the server runs in
-// order, so each read runs under all the locks and sees what earlier holders committed. Check
-// reserves nothing: its read-only transaction may not draw from the sequence.
-func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs []int32, reserve bool) (*createAdmission, error) {
+// admitCreate is the admission of a new request (admission.go), shared by create and Check (a
+// dryRun, whose conflicts are not counted): the locks, every check's read, the region lookup and
+// the reads of the target-date warnings, in one pipeline, which the server runs in order, so each
+// read runs under all the locks and sees what earlier holders committed.
+func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs []int32, dryRun bool) (*createAdmission, error) {
 	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
 	a.regionIDs = sortedIDs(in.RegionIDs)
-	a.dryRun = !reserve
+	a.dryRun = dryRun
 	if s.controls.lockInGivenOrder {
 		a.lock = in.ModelIDs
 	}
@@ -157,10 +156,6 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	a.queueReads(ctx, p)
 	c := &createAdmission{admission: a, regions: region.QueueLookup(ctx, p, a.regionIDs)}
 	c.warnings = queueTargetWarnings(ctx, p, in.TargetCompletionDate.Time, modelIDs, a.versionIDs, 0)
-	if reserve {
-		// Reserved for the request, used only if the checks pass.
-		pgtx.Scalar(p, &c.requestID, func(q *gen.Queries) (int32, error) { return q.ValidationRequestReserveID(ctx) }, pgtx.Wrap("reserve request id"))
-	}
 	if err := s.sendLocked(ctx, tx, p, start); err != nil {
 		return nil, err
 	}
@@ -190,7 +185,7 @@ func judgeCreate(s *Service, in CreateInput, a *admission, regions *region.Looku
 	return names, refusals
 }
 
-// createWrites are the writes of a request that passed its checks, queued in one pipeline, and
+// createWrites is the write of a request that passed its checks, queued in one pipeline, and
 // what the request is answered with once it has been sent.
 type createWrites struct {
 	pipeline *pgtx.Pipeline
@@ -198,11 +193,10 @@ type createWrites struct {
 	models   []RequestModel
 }
 
-// queueWrites queues, in this order, the request (under the id reserved for it), its model links
-// with their versions, its region links, its version links, its first history row and its audit
-// row: statements whose arguments do not depend on each other's answers, so they share one round
-// trip.
-func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int32, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
+// queueWrites queues the request's one statement (ValidationRequestCreate): the request, its
+// model links with their versions, its region links, its version links, its first history row and
+// its audit row.
+func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
@@ -216,42 +210,29 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, id int
 			w.models[i].VersionID = &v
 		}
 	}
-	writes := w.pipeline
-	pgtx.One(writes, &w.row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
-		return q.ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
-			RequestID: id, RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
-			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
-		})
-	}, pgtx.Wrap("create validation request"))
-	writes.Exec(func(q *gen.Queries) error {
-		return q.ValidationRequestModelsAdd(ctx, gen.ValidationRequestModelsAddParams{
-			RequestID: id, ModelIds: modelIDs, VersionIds: linkVersions,
-		})
-	}, pgtx.Wrap("link models"))
-	if len(regionIDs) > 0 {
-		writes.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestRegionsAdd(ctx, gen.ValidationRequestRegionsAddParams{RequestID: id, RegionIds: regionIDs})
-		}, pgtx.Wrap("link regions"))
-	}
-	if len(versionIDs) > 0 {
-		writes.Exec(func(q *gen.Queries) error {
-			return q.ValidationRequestVersionsLink(ctx, gen.ValidationRequestVersionsLinkParams{RequestID: &id, VersionIds: versionIDs})
-		}, pgtx.Wrap("link versions"))
-	}
-	writes.Exec(func(q *gen.Queries) error {
-		return q.ValidationStatusHistoryAdd(ctx, gen.ValidationStatusHistoryAddParams{
-			RequestID: id, ToStatus: StatusIntake, ChangedBy: actor.UserID,
-		})
-	}, pgtx.Wrap("record status history"))
 	changes := map[string]any{
 		"model_ids": modelIDs, "validation_type": in.ValidationType, "priority": in.Priority,
 		"target_completion_date": in.TargetCompletionDate, "region_ids": regionIDs, "version_ids": versionIDs,
 	}
 	recordAcknowledged(changes, warnings)
-	audit.Queue(ctx, writes, audit.Entry{
-		EntityType: audit.EntityValidationRequest, EntityID: id, Action: audit.ActionValidationRequestCreated,
-		UserID: audit.By(actor.UserID), Changes: changes,
-	})
+	audited, err := json.Marshal(changes)
+	if err != nil {
+		return nil, fmt.Errorf("audit %s: encode changes: %w", audit.ActionValidationRequestCreated, err)
+	}
+	if regionIDs == nil {
+		regionIDs = []int32{}
+	}
+	if versionIDs == nil {
+		versionIDs = []int32{}
+	}
+	pgtx.One(w.pipeline, &w.row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
+		return q.ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
+			RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
+			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
+			ModelIds: modelIDs, VersionIds: linkVersions, RegionIds: regionIDs, LinkVersionIds: versionIDs, Changes: audited,
+			AuditAction: string(audit.ActionValidationRequestCreated),
+		})
+	}, pgtx.Wrap("create validation request"))
 	return w, nil
 }
 
