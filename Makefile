@@ -28,7 +28,10 @@ test: ## run every test under -race on real PostgreSQL (TEST_DATABASE_URL, else 
 	@url="$${TEST_DATABASE_URL:-}"; \
 	if [ -z "$$url" ] && pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then url="$(LOCAL_PG)"; fi; \
 	if [ -n "$$url" ]; then echo "tests use PostgreSQL at $$url"; else echo "tests start PostgreSQL 15 with testcontainers"; fi; \
-	TEST_DATABASE_URL="$$url" go test -race -count=1 -timeout 20m ./...
+	packages=""; mc=$$( [ -n "$$url" ] && psql "$$url" -Atc 'SHOW max_connections' 2>/dev/null || echo 0); \
+	if [ -n "$$url" ] && [ "$${mc:-0}" -lt 200 ]; then packages="-p 1"; \
+		echo "max_connections is $$mc (< 200): test packages run one at a time (two side by side can hold 100 connections)"; fi; \
+	TEST_DATABASE_URL="$$url" go test -race -count=1 -timeout 20m $$packages ./...
 
 generate: ## regenerate gen/ from sql/ and db/migrations/ with the pinned sqlc, bench/pgbench/*.sql from sql/, and the Go client client/client.gen.go from api/openapi.yaml
 	$(SQLC) generate
