@@ -170,3 +170,92 @@ func (q *Queries) DeploymentReadyList(ctx context.Context, arg DeploymentReadyLi
 	}
 	return items, nil
 }
+
+const deploymentReadyListAll = `-- name: DeploymentReadyListAll :many
+SELECT r.version_id, r.version_number, r.scope, r.model_id, r.model_name, r.owner_id,
+       (SELECT o.full_name FROM users o WHERE o.user_id = r.owner_id)::text AS owner_full_name,
+       r.region_id, (SELECT rg.code FROM regions rg WHERE rg.region_id = r.region_id)::text AS region_code,
+       r.validation_request_id, r.validation_approved_at, r.approved_day,
+       (coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) - r.approved_day)::int AS days_since_approval,
+       r.pending_task_id
+FROM deployment_readiness r
+WHERE r.approved_day >= $2::date
+  AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
+      > ($2::date, $3::int, $4::int, $5::int)
+ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
+LIMIT $6
+`
+
+type DeploymentReadyListAllParams struct {
+	AsOf           *time.Time
+	AfterDay       time.Time
+	AfterRequestID int32
+	AfterVersionID int32
+	AfterRegionID  int32
+	PageLimit      int32
+}
+
+type DeploymentReadyListAllRow struct {
+	VersionID            int32
+	VersionNumber        string
+	Scope                VersionScope
+	ModelID              int32
+	ModelName            string
+	OwnerID              int32
+	OwnerFullName        string
+	RegionID             int32
+	RegionCode           string
+	ValidationRequestID  int32
+	ValidationApprovedAt time.Time
+	ApprovedDay          time.Time
+	DaysSinceApproval    int32
+	PendingTaskID        interface{}
+}
+
+// DeploymentReadyList without a filter (an ADMIN's or VALIDATOR's list, the most asked): no
+// optional condition, and the keyset always applies (the first page starts after 0001-01-01), so
+// its generic plan is the walk above. It is sent in the pool's statement mode: prepared once and
+// planned once per connection (planning the view costs several times running a page of it),
+// where DeploymentReadyList, whose optional filters only a plan for their values folds away, is
+// planned at every call. The same columns as DeploymentReadyList, so the service converts its rows.
+func (q *Queries) DeploymentReadyListAll(ctx context.Context, arg DeploymentReadyListAllParams) ([]DeploymentReadyListAllRow, error) {
+	rows, err := q.db.Query(ctx, deploymentReadyListAll,
+		arg.AsOf,
+		arg.AfterDay,
+		arg.AfterRequestID,
+		arg.AfterVersionID,
+		arg.AfterRegionID,
+		arg.PageLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []DeploymentReadyListAllRow
+	for rows.Next() {
+		var i DeploymentReadyListAllRow
+		if err := rows.Scan(
+			&i.VersionID,
+			&i.VersionNumber,
+			&i.Scope,
+			&i.ModelID,
+			&i.ModelName,
+			&i.OwnerID,
+			&i.OwnerFullName,
+			&i.RegionID,
+			&i.RegionCode,
+			&i.ValidationRequestID,
+			&i.ValidationApprovedAt,
+			&i.ApprovedDay,
+			&i.DaysSinceApproval,
+			&i.PendingTaskID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

@@ -52,6 +52,26 @@ WHERE (sqlc.narg('model_id')::int IS NULL OR r.model_id = sqlc.narg('model_id'):
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
 LIMIT @page_limit;
 
+-- name: DeploymentReadyListAll :many
+-- DeploymentReadyList without a filter (an ADMIN's or VALIDATOR's list, the most asked): no
+-- optional condition, and the keyset always applies (the first page starts after 0001-01-01), so
+-- its generic plan is the walk above. It is sent in the pool's statement mode: prepared once and
+-- planned once per connection (planning the view costs several times running a page of it),
+-- where DeploymentReadyList, whose optional filters only a plan for their values folds away, is
+-- planned at every call. The same columns as DeploymentReadyList, so the service converts its rows.
+SELECT r.version_id, r.version_number, r.scope, r.model_id, r.model_name, r.owner_id,
+       (SELECT o.full_name FROM users o WHERE o.user_id = r.owner_id)::text AS owner_full_name,
+       r.region_id, (SELECT rg.code FROM regions rg WHERE rg.region_id = r.region_id)::text AS region_code,
+       r.validation_request_id, r.validation_approved_at, r.approved_day,
+       (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - r.approved_day)::int AS days_since_approval,
+       r.pending_task_id
+FROM deployment_readiness r
+WHERE r.approved_day >= @after_day::date
+  AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
+      > (@after_day::date, @after_request_id::int, @after_version_id::int, @after_region_id::int)
+ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
+LIMIT @page_limit;
+
 -- name: DeploymentReadyCount :one
 -- How many rows DeploymentReadyList would list over all its pages, for a CSV export (refused
 -- over EXPORT_MAX_ROWS before any row is sent). The same filters, word for word.

@@ -173,8 +173,9 @@ func taskList(caller string, mine bool, due string, byPlanned bool) *directQuery
 	return &directQuery{query, args, "DeploymentTaskCount"}
 }
 
-// readyList is DeploymentReadyList as ListReady binds it: model_ids the models of the caller when it
-// is a USER or asks mine=true (what DeploymentReadyCallerModels reads first: resolved against the
+// readyList is the ready list's query as ListReady binds it: DeploymentReadyListAll for an
+// unfiltered list, else DeploymentReadyList with model_ids the models of the caller when it is a
+// USER or asks mine=true (what DeploymentReadyCallerModels reads first: resolved against the
 // seeded database by resolveCallerModels), no cursor, a first page of 50 + 1.
 func readyList(forUser *int32) *directQuery {
 	args := map[string]string{
@@ -183,8 +184,11 @@ func readyList(forUser *int32) *directQuery {
 	}
 	if forUser != nil {
 		args["model_ids"] = callerModelsPrefix + itoa(*forUser)
+		return &directQuery{"DeploymentReadyList", args, "DeploymentReadyCount"}
 	}
-	return &directQuery{"DeploymentReadyList", args, "DeploymentReadyCount"}
+	// Unfiltered, the service asks DeploymentReadyListAll, its keyset from the start.
+	args["after_day"] = "'0001-01-01'"
+	return &directQuery{"DeploymentReadyListAll", args, "DeploymentReadyCount"}
 }
 
 // callerModelsPrefix marks an argument whose literal is the array of the models a user may act on,

@@ -117,19 +117,26 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 
 // ListReady returns one page of the versions ready to deploy, oldest approval first
 // (days_since_approval descending), and the position the next page starts after (nil on the
-// last page). One query (DeploymentReadyList, sql/deployments_ready.sql), after the caller's
-// models for a USER or mine=true.
+// last page). One query: unfiltered, DeploymentReadyListAll, planned once per connection;
+// otherwise DeploymentReadyList (sql/deployments_ready.sql), after the caller's models for a USER
+// or mine=true.
 func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page ReadyPage) ([]Ready, []int64, error) {
 	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
 		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
 	}
 	p.PageLimit = page.Limit + 1
-	q := gen.New(pgtx.CustomPlans(s.pool))
-	if err := keepCallerModels(ctx, q, user, &p); err != nil {
-		return nil, nil, err
+	var rows []gen.DeploymentReadyListRow
+	var err error
+	if user == nil && p.ModelID == nil && p.HasPendingTask == nil {
+		rows, err = s.listAllReady(ctx, p)
+	} else {
+		q := gen.New(pgtx.CustomPlans(s.pool))
+		if err := keepCallerModels(ctx, q, user, &p); err != nil {
+			return nil, nil, err
+		}
+		rows, err = q.DeploymentReadyList(ctx, p)
 	}
-	rows, err := q.DeploymentReadyList(ctx, p)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
 	}
@@ -143,6 +150,28 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 		out[i] = readyFromRow(r)
 	}
 	return out, next, nil
+}
+
+// firstReadyDay is the keyset's day before any approval: DeploymentReadyListAll's first page
+// starts after it.
+var firstReadyDay = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
+
+// listAllReady is a page of the unfiltered list (DeploymentReadyListAll), in the pool's statement
+// mode: its one plan serves every call (docs/lists.md, "Plans").
+func (s *Service) listAllReady(ctx context.Context, p gen.DeploymentReadyListParams) ([]gen.DeploymentReadyListRow, error) {
+	all := gen.DeploymentReadyListAllParams{
+		AsOf: p.AsOf, AfterDay: firstReadyDay, AfterRequestID: p.AfterRequestID,
+		AfterVersionID: p.AfterVersionID, AfterRegionID: p.AfterRegionID, PageLimit: p.PageLimit,
+	}
+	if p.AfterDay != nil {
+		all.AfterDay = *p.AfterDay
+	}
+	rows, err := gen.New(s.pool).DeploymentReadyListAll(ctx, all)
+	out := make([]gen.DeploymentReadyListRow, len(rows))
+	for i, r := range rows {
+		out[i] = gen.DeploymentReadyListRow(r)
+	}
+	return out, err
 }
 
 // ExportReady sends every row of the list f matches to each, in the list's order, from one
