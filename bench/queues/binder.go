@@ -77,7 +77,7 @@ func substitute(queries pgbench.Queries, name string, args map[string]string, as
 func defaultArg(name, asOf string) (string, bool) {
 	switch name {
 	case "after_id", "after_request_id", "after_kind_order", "after_model_id", "after_region_id",
-		"after_approval_id", "after_task_id", "after_version_id", "after_user_id":
+		"after_approval_id", "after_task_id", "after_version_id", "after_user_id", "after_phase_order":
 		return "0", true
 	case "page_limit", "limit_count":
 		return "51", true
