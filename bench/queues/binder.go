@@ -87,8 +87,10 @@ func defaultArg(name, asOf string) (string, bool) {
 		return itoa(callerIDs[callerAdmin]), true
 	case "role", "caller_role", "actor_role":
 		return "'ADMIN'", true
-	case "mine":
+	case "mine", "by_created":
 		return "false", true
+	case "before_id":
+		return "2147483647", true
 	case "see_all":
 		return "true", true
 	}
