@@ -97,7 +97,11 @@ WHERE NOT vr.is_closed
   AND vr.target_completion_date > coalesce(mv.actual_production_date, mv.planned_production_date)
 `
 
-// How many rows ReportOutOfOrder holds, for its CSV export. The same filter; the same index.
+// How many rows ReportOutOfOrder holds, for its CSV export. The same filter, but not the same
+// plan: a count reads every active request, so the planner takes them index-only from
+// validation_requests_active_target_idx and hash-joins validation_request_models and
+// model_versions read whole (sequential scans; 25 ms on 50,000 requests and 120,000 versions,
+// bench/results/queues-explain.md), growing with those tables rather than with the report.
 func (q *Queries) ReportOutOfOrderCount(ctx context.Context) (int64, error) {
 	row := q.db.QueryRow(ctx, reportOutOfOrderCount)
 	var count int64

@@ -274,7 +274,11 @@ ORDER BY vr.request_id, mv.version_id
 LIMIT @page_limit;
 
 -- name: ReportOutOfOrderCount :one
--- How many rows ReportOutOfOrder holds, for its CSV export. The same filter; the same index.
+-- How many rows ReportOutOfOrder holds, for its CSV export. The same filter, but not the same
+-- plan: a count reads every active request, so the planner takes them index-only from
+-- validation_requests_active_target_idx and hash-joins validation_request_models and
+-- model_versions read whole (sequential scans; 25 ms on 50,000 requests and 120,000 versions,
+-- bench/results/queues-explain.md), growing with those tables rather than with the report.
 SELECT count(*)
 FROM validation_requests vr
 JOIN validation_request_models vrm ON vrm.request_id = vr.request_id
