@@ -291,9 +291,11 @@ WHERE NOT vr.is_closed
 -- EXPORT_MAX_ROWS before any row). Each kind's rows, the same conditions, without the keyset
 -- position and the page; the joins that only fetch display columns are left out (each matches
 -- exactly one row). A count reads every row of both kinds, so here the joins are left to the
--- planner: it hashes validation_request_models, validation_request_regions and model_regions
--- once (sequential scans, a few milliseconds), where the page's per-row probes over every active
--- request would be estimated above jit_above_cost and compiled on each export.
+-- planner: it hashes validation_request_models (read whole once per kind, twice in all),
+-- validation_request_regions and model_regions (sequential scans, 2 ms or less each; the whole
+-- count 25 ms on the queues benchmark's seed, bench/results/queues-explain.md, growing with those
+-- tables), where the page's per-row probes over every active request would be estimated above
+-- jit_above_cost and compiled on each export.
 WITH models_changed AS (
     SELECT DISTINCT ON (vrm.request_id, vrm.model_id)
            vrm.request_id, vrm.model_id, al.audit_id, al.created_at
