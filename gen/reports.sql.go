@@ -97,7 +97,11 @@ WHERE NOT vr.is_closed
   AND vr.target_completion_date > coalesce(mv.actual_production_date, mv.planned_production_date)
 `
 
-// How many rows ReportOutOfOrder holds, for its CSV export. The same filter; the same index.
+// How many rows ReportOutOfOrder holds, for its CSV export. The same filter, but not the same
+// plan: a count reads every active request, so the planner takes them index-only from
+// validation_requests_active_target_idx and hash-joins validation_request_models and
+// model_versions read whole (sequential scans; 25 ms on 50,000 requests and 120,000 versions,
+// bench/results/queues-explain.md), growing with those tables rather than with the report.
 func (q *Queries) ReportOutOfOrderCount(ctx context.Context) (int64, error) {
 	row := q.db.QueryRow(ctx, reportOutOfOrderCount)
 	var count int64
@@ -469,9 +473,11 @@ WHERE ($1::text IS NULL OR e.kind = $1::text)
 // EXPORT_MAX_ROWS before any row). Each kind's rows, the same conditions, without the keyset
 // position and the page; the joins that only fetch display columns are left out (each matches
 // exactly one row). A count reads every row of both kinds, so here the joins are left to the
-// planner: it hashes validation_request_models, validation_request_regions and model_regions
-// once (sequential scans, a few milliseconds), where the page's per-row probes over every active
-// request would be estimated above jit_above_cost and compiled on each export.
+// planner: it hashes validation_request_models (read whole once per kind, twice in all),
+// validation_request_regions and model_regions (sequential scans, 2 ms or less each; the whole
+// count 25 ms on the queues benchmark's seed, bench/results/queues-explain.md, growing with those
+// tables), where the page's per-row probes over every active request would be estimated above
+// jit_above_cost and compiled on each export.
 func (q *Queries) ReportRuleExceptionsCount(ctx context.Context, kind *string) (int64, error) {
 	row := q.db.QueryRow(ctx, reportRuleExceptionsCount, kind)
 	var count int64

@@ -606,7 +606,10 @@ type ValidationRequestListRow struct {
 // otherwise).
 //
 //	visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
-//	  sees (docs/backstops.md, "What a USER sees, as a set");
+//	  sees (docs/backstops.md, "What a USER sees, as a set"); for an owner of many models its
+//	  links are not probed but validation_request_models is read whole and hash-joined to the
+//	  models (a sequential scan: 6 ms for an owner of 1,000 of 10,000 models, 52,000 links,
+//	  bench/results/queues-explain.md), so this filter's cost grows with the links table;
 //	statuses: validation_requests_status_idx (status, request_id);
 //	requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
 //	  (a quarter or a fifth of the requests each, never selective enough to drive a page);

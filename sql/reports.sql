@@ -274,7 +274,11 @@ ORDER BY vr.request_id, mv.version_id
 LIMIT @page_limit;
 
 -- name: ReportOutOfOrderCount :one
--- How many rows ReportOutOfOrder holds, for its CSV export. The same filter; the same index.
+-- How many rows ReportOutOfOrder holds, for its CSV export. The same filter, but not the same
+-- plan: a count reads every active request, so the planner takes them index-only from
+-- validation_requests_active_target_idx and hash-joins validation_request_models and
+-- model_versions read whole (sequential scans; 25 ms on 50,000 requests and 120,000 versions,
+-- bench/results/queues-explain.md), growing with those tables rather than with the report.
 SELECT count(*)
 FROM validation_requests vr
 JOIN validation_request_models vrm ON vrm.request_id = vr.request_id
@@ -287,9 +291,11 @@ WHERE NOT vr.is_closed
 -- EXPORT_MAX_ROWS before any row). Each kind's rows, the same conditions, without the keyset
 -- position and the page; the joins that only fetch display columns are left out (each matches
 -- exactly one row). A count reads every row of both kinds, so here the joins are left to the
--- planner: it hashes validation_request_models, validation_request_regions and model_regions
--- once (sequential scans, a few milliseconds), where the page's per-row probes over every active
--- request would be estimated above jit_above_cost and compiled on each export.
+-- planner: it hashes validation_request_models (read whole once per kind, twice in all),
+-- validation_request_regions and model_regions (sequential scans, 2 ms or less each; the whole
+-- count 25 ms on the queues benchmark's seed, bench/results/queues-explain.md, growing with those
+-- tables), where the page's per-row probes over every active request would be estimated above
+-- jit_above_cost and compiled on each export.
 WITH models_changed AS (
     SELECT DISTINCT ON (vrm.request_id, vrm.model_id)
            vrm.request_id, vrm.model_id, al.audit_id, al.created_at

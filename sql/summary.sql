@@ -20,8 +20,8 @@
 -- someone else (model_delegates_user_id_idx, then version_deployment_tasks_model_id_idx) — the
 -- two sets are disjoint, so their sum is the count of their union.
 -- ready_to_deploy: the deployment_readiness rows of the models the caller owns or actively
--- delegates for (the view's own rule, driven from model_versions_model_id_version_id_key by
--- model_id = ANY, then per version its approval and its regions' tasks). Joined to the models as
+-- delegates for (the view's own rule, driven from model_versions_under_validation_by_model_idx by
+-- model_id = ANY, index-only, then per version its approval and its regions' tasks). Joined to the models as
 -- a set instead, the planner walked every approved request (validation_status_history_approved_idx)
 -- and hashed model_version_regions whole.
 -- requests_as_primary, reviews_waiting: the caller's assignments of open requests,
@@ -34,8 +34,8 @@
 -- overdue_requests: active requests whose target date is before as_of (a range of
 -- validation_requests_active_target_idx): every one for ADMIN; for a VALIDATOR those assigned to
 -- them (any assignment); for a USER those of their models (validation_request_models_model_id_idx
--- by model_id = ANY, then a probe of validation_requests_active_idx per link); 0 for the
--- approvers.
+-- by model_id = ANY, then an index-only probe of validation_requests_assignment_mirror_key
+-- (request_id, is_closed, status, target_completion_date) per link); 0 for the approvers.
 WITH my_models AS MATERIALIZED (
     SELECT m.model_id FROM models m WHERE m.owner_id = @user_id::int
     UNION
