@@ -135,11 +135,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		next = listKey(page.Sort, rows[len(rows)-1])
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ValidationRequestListRow) []int64 { return listKey(page.Sort, r) })
 	// The page's models and regions travel together: one round trip for both reads.
 	ids := requestIDsOf(rows)
 	var links pageLinks

@@ -33,13 +33,6 @@ type OversightModel struct {
 	ModelName string `json:"model_name"`
 }
 
-// ReportPage asks for one page of an oversight report: the rows after After, a keyset position
-// in the report's order (nil = from the start), at most Limit of them.
-type ReportPage struct {
-	After []int64
-	Limit int32
-}
-
 // mayOversee reports whether actor may read the oversight reports.
 func mayOversee(actor domain.Actor) bool {
 	return actor.IsMRM()
