@@ -21,12 +21,6 @@ const (
 
 var severities = []string{SeverityCritical, SeverityHigh, SeverityMedium}
 
-// OversightUser is a person as the oversight reports name one.
-type OversightUser struct {
-	UserID   int32  `json:"user_id"`
-	FullName string `json:"full_name"`
-}
-
 // OversightModel is a model as the oversight reports name one.
 type OversightModel struct {
 	ModelID   int32  `json:"model_id"`

@@ -20,7 +20,7 @@ type PendingAssignment struct {
 	Priority       string           `json:"priority"`
 	ValidationType string           `json:"validation_type"`
 	Models         []OversightModel `json:"models"`
-	Requestor      OversightUser    `json:"requestor"`
+	Requestor      domain.PersonRef `json:"requestor"`
 	CreatedAt      time.Time        `json:"created_at"`
 	// DaysPending is as_of minus the creation day (UTC), in whole days.
 	DaysPending int32 `json:"days_pending"`
@@ -127,7 +127,7 @@ func fromPendingAssignmentRow(r gen.ReportPendingAssignmentsRow) PendingAssignme
 	return PendingAssignment{
 		RequestID: r.RequestID, Status: r.Status, Priority: string(r.Priority), ValidationType: r.ValidationType,
 		Models:    models,
-		Requestor: OversightUser{UserID: r.RequestorID, FullName: r.RequestorFullName},
+		Requestor: domain.PersonRef{UserID: r.RequestorID, FullName: r.RequestorFullName},
 		CreatedAt: r.CreatedAt.UTC(), DaysPending: r.DaysPending, Severity: r.Severity,
 	}
 }
