@@ -145,9 +145,7 @@ func (f Filter) params(actor domain.Actor, page domain.KeyPage) (gen.DeploymentT
 		}
 		p.Due, p.DueFromDays, p.DueToDays = true, days[0], days[1]
 	}
-	if f.AsOf != nil {
-		p.AsOf = &f.AsOf.Time
-	}
+	p.AsOf = f.AsOf.TimePtr()
 	switch f.Sort {
 	case "", SortTaskID, SortPlannedDate:
 	default:

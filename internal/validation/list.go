@@ -252,9 +252,7 @@ func (f Filter) params(actor domain.Actor, page *ListPage) (gen.ValidationReques
 		pr := gen.ValidationPriority(*f.Priority)
 		p.Priority = &pr
 	}
-	if f.AsOf != nil {
-		p.AsOf = &f.AsOf.Time
-	}
+	p.AsOf = f.AsOf.TimePtr()
 	if !actor.SeesAll() {
 		p.VisibleTo = &actor.UserID
 	}
