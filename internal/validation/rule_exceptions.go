@@ -54,8 +54,8 @@ type RuleExceptionFilter struct {
 // and VALIDATOR may read it: the MRM function reviews these requests. It returns the page and the
 // position the next page starts after (nil on the last page).
 func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f RuleExceptionFilter, page domain.KeyPage) ([]RuleException, []int64, error) {
-	if !actor.IsMRM() {
-		return nil, nil, domain.Forbidden("only ADMIN and VALIDATOR users may read the rule-exceptions report")
+	if !mayOversee(actor) {
+		return nil, nil, oversightForbidden("rule-exceptions")
 	}
 	var c domain.Check
 	if f.Kind != nil && !slices.Contains(ruleExceptionKinds, *f.Kind) {
