@@ -79,7 +79,7 @@ func (s *Server) createDeployments(w http.ResponseWriter, r *http.Request) error
 // sort with a keyset cursor on (sort key, task_id), and its CSV answer.
 func (s *Server) listDeploymentTasks(w http.ResponseWriter, r *http.Request) error {
 	q := readQuery(r, "limit", "cursor", "format", "status", "model_id", "assigned_to", "mine", "due", "as_of", "sort")
-	page := deployment.TaskPage{Limit: q.limit(), After: q.keyCursor(deployment.TaskKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(deployment.TaskKeyParts)}
 	filter := deployment.Filter{
 		Status:       q.text("status"),
 		ModelID:      q.id("model_id"),

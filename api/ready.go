@@ -4,6 +4,7 @@ import (
 	"net/http"
 
 	"mrmflow/internal/deployment"
+	"mrmflow/internal/domain"
 )
 
 // listReadyDeployments answers GET /deployments/ready: the versions whose validation is approved
@@ -11,7 +12,7 @@ import (
 // keyed by (approved day, version_id, region_id), so its cursor is a composite one.
 func (s *Server) listReadyDeployments(w http.ResponseWriter, r *http.Request) error {
 	q := readQuery(r, "limit", "cursor", "format", "model_id", "mine", "has_pending_task", "as_of")
-	page := deployment.ReadyPage{Limit: q.limit(), After: q.keyCursor(deployment.ReadyKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(deployment.ReadyKeyParts)}
 	f := deployment.ReadyFilter{ModelID: q.id("model_id"), HasPendingTask: q.boolean("has_pending_task"), AsOf: q.date("as_of")}
 	if mine := q.boolean("mine"); mine != nil {
 		f.Mine = *mine

@@ -3,6 +3,7 @@ package api
 import (
 	"net/http"
 
+	"mrmflow/internal/domain"
 	"mrmflow/internal/validation"
 )
 
@@ -15,7 +16,7 @@ func (s *Server) listRuleExceptions(w http.ResponseWriter, r *http.Request) erro
 	var f validation.RuleExceptionFilter
 	f.Kind = q.text("kind")
 	asOf := q.date("as_of")
-	page := validation.RuleExceptionPage{Limit: q.limit(), After: q.keyCursor(validation.RuleExceptionKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(validation.RuleExceptionKeyParts)}
 	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
@@ -48,7 +49,7 @@ func keyListOf[T any](items []T, next []int64) list[T] {
 func (s *Server) listPendingAssignments(w http.ResponseWriter, r *http.Request) error {
 	q := readQuery(r, "as_of", "severity", "priority", "limit", "cursor", "format")
 	f := validation.PendingAssignmentFilter{AsOf: q.date("as_of"), Severity: q.text("severity"), Priority: q.text("priority")}
-	page := validation.ReportPage{Limit: q.limit(), After: q.keyCursor(validation.PendingAssignmentKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(validation.PendingAssignmentKeyParts)}
 	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
@@ -95,7 +96,7 @@ func (s *Server) listWorkload(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listOutOfOrder(w http.ResponseWriter, r *http.Request) error {
 	q := readQuery(r, "as_of", "limit", "cursor", "format")
 	f := validation.OutOfOrderFilter{AsOf: q.date("as_of")}
-	page := validation.ReportPage{Limit: q.limit(), After: q.keyCursor(validation.OutOfOrderKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(validation.OutOfOrderKeyParts)}
 	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err
@@ -118,7 +119,7 @@ func (s *Server) listOutOfOrder(w http.ResponseWriter, r *http.Request) error {
 func (s *Server) listSLAViolations(w http.ResponseWriter, r *http.Request) error {
 	q := readQuery(r, "as_of", "phase", "severity", "limit", "cursor", "format")
 	f := validation.SLAViolationFilter{AsOf: q.date("as_of"), Phase: q.text("phase"), Severity: q.text("severity")}
-	page := validation.ReportPage{Limit: q.limit(), After: q.keyCursor(validation.SLAViolationKeyParts)}
+	page := domain.KeyPage{Limit: q.limit(), After: q.keyCursor(validation.SLAViolationKeyParts)}
 	csv := wantsCSV(r, q)
 	if err := q.Err(); err != nil {
 		return err

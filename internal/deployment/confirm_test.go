@@ -184,12 +184,12 @@ func TestSingleOperationPermissions(t *testing.T) {
 		t.Fatalf("missing: %v", err)
 	}
 	// Listing is scoped: the delegate sees the model's tasks, a plain user with none sees nothing.
-	items, _, err := f.svc.List(f.ctx, delegate, deployment.Filter{}, deployment.TaskPage{Limit: 10})
+	items, _, err := f.svc.List(f.ctx, delegate, deployment.Filter{}, domain.KeyPage{Limit: 10})
 	if err != nil || len(items) != 2 {
 		t.Fatalf("delegate list = %d, %v", len(items), err)
 	}
 	nobody := f.user(domain.RoleUser)
-	items, _, err = f.svc.List(f.ctx, nobody, deployment.Filter{}, deployment.TaskPage{Limit: 10})
+	items, _, err = f.svc.List(f.ctx, nobody, deployment.Filter{}, domain.KeyPage{Limit: 10})
 	if err != nil || len(items) != 0 {
 		t.Fatalf("unrelated user list = %d, %v", len(items), err)
 	}

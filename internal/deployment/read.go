@@ -82,16 +82,10 @@ type Filter struct {
 	Sort string
 }
 
-// TaskKeyParts is the number of values of a TaskPage position.
+// TaskKeyParts is the number of values of a task list position (a domain.KeyPage's After): in
+// the list's order, (the planned date's day number, task_id) sorted by planned date, (0, task_id)
+// sorted by task_id.
 const TaskKeyParts = 2
-
-// TaskPage asks for one page of the task list: the tasks after After, a keyset position in the
-// list's order — (the planned date's day number, task_id) sorted by planned date, (0, task_id)
-// sorted by task_id; nil = from the start — at most Limit of them.
-type TaskPage struct {
-	After []int64
-	Limit int32
-}
 
 // ListedTask is a task as the list shows it: the task and the context its owner acts on.
 // DaysUntilDue is the planned production date minus as_of (negative when late).
@@ -131,7 +125,7 @@ func dayOf(n int64) time.Time { return time.Unix((n-epochDay)*86400, 0).UTC() }
 
 // params checks f and page and returns the page query's parameters for actor (limit and position
 // included; the export sets its own).
-func (f Filter) params(actor domain.Actor, page TaskPage) (gen.DeploymentTaskListParams, error) {
+func (f Filter) params(actor domain.Actor, page domain.KeyPage) (gen.DeploymentTaskListParams, error) {
 	var c domain.Check
 	p := gen.DeploymentTaskListParams{
 		AssignedToID: f.AssignedToID, ModelID: f.ModelID, Mine: f.Mine,
@@ -151,9 +145,7 @@ func (f Filter) params(actor domain.Actor, page TaskPage) (gen.DeploymentTaskLis
 		}
 		p.Due, p.DueFromDays, p.DueToDays = true, days[0], days[1]
 	}
-	if f.AsOf != nil {
-		p.AsOf = &f.AsOf.Time
-	}
+	p.AsOf = f.AsOf.TimePtr()
 	switch f.Sort {
 	case "", SortTaskID, SortPlannedDate:
 	default:
@@ -178,7 +170,7 @@ func (f Filter) params(actor domain.Actor, page TaskPage) (gen.DeploymentTaskLis
 
 // List returns one page of the tasks the actor may see that f matches, in f's sort, and the
 // position the next page starts after (nil on the last page): the owner's task queue.
-func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page TaskPage) ([]ListedTask, []int64, error) {
+func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page domain.KeyPage) ([]ListedTask, []int64, error) {
 	p, err := f.params(actor, page)
 	if err != nil {
 		return nil, nil, err
@@ -191,11 +183,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page T
 	if err != nil {
 		return nil, nil, fmt.Errorf("list deployment tasks: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		next = f.key(rows[len(rows)-1])
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, f.key)
 	out := make([]ListedTask, len(rows))
 	for i, r := range rows {
 		out[i] = listedFromRow(r)
@@ -233,7 +221,7 @@ func listPage(ctx context.Context, q *gen.Queries, sort string, p gen.Deployment
 // snapshot (export.Run): the CSV answer of GET /deployment-tasks. Over maxRows tasks it is
 // export_too_large.
 func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxRows int64, each func(ListedTask) error) error {
-	params, err := f.params(actor, TaskPage{})
+	params, err := f.params(actor, domain.KeyPage{})
 	if err != nil {
 		return err
 	}

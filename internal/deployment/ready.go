@@ -49,18 +49,11 @@ type ReadyFilter struct {
 	AsOf *domain.Date
 }
 
-// ReadyKeyParts is the number of values in a ReadyPage position.
+// ReadyKeyParts is the number of values of a ready list position (a domain.KeyPage's After): in
+// the list's order, the approved day as YYYYMMDD, validation_request_id, version_id, region_id.
 const ReadyKeyParts = 4
 
-// ReadyPage asks for one page of the list: the rows after After, a keyset position in the list's
-// order (approved day as YYYYMMDD, validation_request_id, version_id, region_id), nil = from the
-// start; at most Limit.
-type ReadyPage struct {
-	After []int64
-	Limit int32
-}
-
-// ReadyKey is the position of row r in the list's order, as a ReadyPage.After takes it.
+// readyKey is the position of row r in the list's order, as a domain.KeyPage's After takes it.
 func readyKey(r gen.DeploymentReadyListRow) []int64 {
 	d := r.ApprovedDay
 	return []int64{int64(d.Year()*10000 + int(d.Month())*100 + d.Day()), int64(r.ValidationRequestID), int64(r.VersionID), int64(r.RegionID)}
@@ -120,7 +113,7 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 // last page). One query: unfiltered, DeploymentReadyListAll, planned once per connection;
 // otherwise DeploymentReadyList (sql/deployments_ready.sql), after the caller's models for a USER
 // or mine=true.
-func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page ReadyPage) ([]Ready, []int64, error) {
+func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page domain.KeyPage) ([]Ready, []int64, error) {
 	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
 		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
@@ -140,11 +133,7 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		next = readyKey(rows[len(rows)-1])
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, readyKey)
 	out := make([]Ready, len(rows))
 	for i, r := range rows {
 		out[i] = readyFromRow(r)

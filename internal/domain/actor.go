@@ -57,3 +57,10 @@ func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
 // who staffs and oversees validations, assesses risk tiers and reads the audit log, the users
 // directory and the oversight reports.
 func (a Actor) IsMRM() bool { return a.Role == RoleAdmin || a.Role == RoleValidator }
+
+// PersonRef names a user in a list item or a report row: the one {user_id, full_name} shape
+// every list answers with (the PersonRef and OversightUser schemas of api/openapi.yaml).
+type PersonRef struct {
+	UserID   int32  `json:"user_id"`
+	FullName string `json:"full_name"`
+}

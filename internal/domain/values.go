@@ -70,3 +70,21 @@ func PageOf[T any](rows []T, limit int32, key func(T) int64) ([]T, *int64) {
 	next := key(rows[len(rows)-1])
 	return rows, &next
 }
+
+// KeyPage asks for one page of a list whose keyset position is composite: the rows after After,
+// a position in the list's order (nil = from the start), at most Limit of them. Each list
+// documents the values its position holds.
+type KeyPage struct {
+	After []int64
+	Limit int32
+}
+
+// PageOfKeys is PageOf for a composite position: it cuts rows fetched with Limit+1 down to Limit
+// and returns the position of the last one kept (nil on the last page).
+func PageOfKeys[T any](rows []T, limit int32, key func(T) []int64) ([]T, []int64) {
+	if int32(len(rows)) <= limit {
+		return rows, nil
+	}
+	rows = rows[:limit]
+	return rows, key(rows[len(rows)-1])
+}

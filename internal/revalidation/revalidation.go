@@ -41,19 +41,13 @@ type Service struct {
 // NewService returns a Service on pool.
 func NewService(pool *pgxpool.Pool) *Service { return &Service{pool: pool} }
 
-// Owner is a model's owner as a row shows it.
-type Owner struct {
-	UserID   int32  `json:"user_id"`
-	FullName string `json:"full_name"`
-}
-
 // Schedule is one model's revalidation schedule at a day.
 type Schedule struct {
-	ModelID   int32   `json:"model_id"`
-	ModelName string  `json:"model_name"`
-	Owner     Owner   `json:"owner"`
-	RiskTier  *string `json:"risk_tier"`
-	Status    string  `json:"status"`
+	ModelID   int32            `json:"model_id"`
+	ModelName string           `json:"model_name"`
+	Owner     domain.PersonRef `json:"owner"`
+	RiskTier  *string          `json:"risk_tier"`
+	Status    string           `json:"status"`
 	// LastValidationRequestID is the latest APPROVED INITIAL or COMPREHENSIVE request of the
 	// model, LastValidationDate the UTC day it became APPROVED.
 	LastValidationRequestID *int32       `json:"last_validation_request_id"`
@@ -227,7 +221,7 @@ func days(v any) *int32 {
 
 func fromRow(r gen.RevalidationReportListRow) Schedule {
 	return Schedule{
-		ModelID: r.ModelID, ModelName: r.ModelName, Owner: Owner{UserID: r.OwnerID, FullName: r.OwnerFullName},
+		ModelID: r.ModelID, ModelName: r.ModelName, Owner: domain.PersonRef{UserID: r.OwnerID, FullName: r.OwnerFullName},
 		RiskTier: r.RiskTier, Status: r.Status,
 		LastValidationRequestID: r.LastValidationRequestID, LastValidationDate: domain.DatePtr(r.LastValidationDate),
 		SubmissionDue: domain.DatePtr(r.SubmissionDue), GracePeriodEnd: domain.DatePtr(r.GracePeriodEnd),

@@ -41,20 +41,14 @@ type ApprovalItem struct {
 
 // ApprovalRequest is the request of an approval item.
 type ApprovalRequest struct {
-	RequestID            int32           `json:"request_id"`
-	Status               string          `json:"status"`
-	ValidationType       string          `json:"validation_type"`
-	Priority             string          `json:"priority"`
-	TargetCompletionDate domain.Date     `json:"target_completion_date"`
-	Requestor            PersonRef       `json:"requestor"`
-	PrimaryValidator     *PersonRef      `json:"primary_validator"`
-	Models               []ApprovalModel `json:"models"`
-}
-
-// PersonRef names a user in a list item.
-type PersonRef struct {
-	UserID   int32  `json:"user_id"`
-	FullName string `json:"full_name"`
+	RequestID            int32             `json:"request_id"`
+	Status               string            `json:"status"`
+	ValidationType       string            `json:"validation_type"`
+	Priority             string            `json:"priority"`
+	TargetCompletionDate domain.Date       `json:"target_completion_date"`
+	Requestor            domain.PersonRef  `json:"requestor"`
+	PrimaryValidator     *domain.PersonRef `json:"primary_validator"`
+	Models               []ApprovalModel   `json:"models"`
 }
 
 // ApprovalModel is a model of an approval's request.
@@ -76,12 +70,12 @@ func approvalItemOf(r approvalItemRow) ApprovalItem {
 		Request: ApprovalRequest{
 			RequestID: r.RequestID, Status: r.RequestStatus, ValidationType: r.ValidationType,
 			Priority: string(r.Priority), TargetCompletionDate: domain.NewDate(r.TargetCompletionDate),
-			Requestor: PersonRef{UserID: r.RequestorID, FullName: r.RequestorFullName},
+			Requestor: domain.PersonRef{UserID: r.RequestorID, FullName: r.RequestorFullName},
 			Models:    make([]ApprovalModel, len(r.ModelIds)),
 		},
 	}
 	if r.PrimaryValidatorID != nil && r.PrimaryValidatorFullName != nil {
-		it.Request.PrimaryValidator = &PersonRef{UserID: *r.PrimaryValidatorID, FullName: *r.PrimaryValidatorFullName}
+		it.Request.PrimaryValidator = &domain.PersonRef{UserID: *r.PrimaryValidatorID, FullName: *r.PrimaryValidatorFullName}
 	}
 	for i, id := range r.ModelIds {
 		it.Request.Models[i] = ApprovalModel{ModelID: id}

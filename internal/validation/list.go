@@ -81,20 +81,14 @@ type ListPage struct {
 // it at AsOf.
 type ListedRequest struct {
 	RequestFields
-	PrimaryValidator *Person `json:"primary_validator"`
-	Reviewer         *Person `json:"reviewer"`
+	PrimaryValidator *domain.PersonRef `json:"primary_validator"`
+	Reviewer         *domain.PersonRef `json:"reviewer"`
 	// DaysInStatus is AsOf minus the day the request entered its current status.
 	DaysInStatus int32 `json:"days_in_status"`
 	// IsOverdue: the request is active and its target completion date is before AsOf.
 	IsOverdue bool `json:"is_overdue"`
 	// DaysOverdue is AsOf minus the target completion date when overdue, else 0.
 	DaysOverdue int32 `json:"days_overdue"`
-}
-
-// Person names a user in a list.
-type Person struct {
-	UserID   int32  `json:"user_id"`
-	FullName string `json:"full_name"`
 }
 
 // ListKeyParts is how many values a cursor of the list sorted by sort holds: the request id
@@ -135,11 +129,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		next = listKey(page.Sort, rows[len(rows)-1])
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ValidationRequestListRow) []int64 { return listKey(page.Sort, r) })
 	// The page's models and regions travel together: one round trip for both reads.
 	ids := requestIDsOf(rows)
 	var links pageLinks
@@ -262,9 +252,7 @@ func (f Filter) params(actor domain.Actor, page *ListPage) (gen.ValidationReques
 		pr := gen.ValidationPriority(*f.Priority)
 		p.Priority = &pr
 	}
-	if f.AsOf != nil {
-		p.AsOf = &f.AsOf.Time
-	}
+	p.AsOf = f.AsOf.TimePtr()
 	if !actor.SeesAll() {
 		p.VisibleTo = &actor.UserID
 	}
@@ -368,9 +356,9 @@ func listedFrom(rows []gen.ValidationRequestListRow, links pageLinks) []ListedRe
 }
 
 // person is the user of a left-joined pair of columns; nil when there is none.
-func person(id *int32, name *string) *Person {
+func person(id *int32, name *string) *domain.PersonRef {
 	if id == nil || name == nil {
 		return nil
 	}
-	return &Person{UserID: *id, FullName: *name}
+	return &domain.PersonRef{UserID: *id, FullName: *name}
 }

@@ -43,7 +43,7 @@ func (OutOfOrderFilter) check(actor domain.Actor) error {
 
 // OutOfOrder returns one page of the report in (request_id, version_id) order and the position
 // the next page starts after (nil on the last).
-func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrderFilter, page ReportPage) ([]OutOfOrder, []int64, error) {
+func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrderFilter, page domain.KeyPage) ([]OutOfOrder, []int64, error) {
 	if err := f.check(actor); err != nil {
 		return nil, nil, err
 	}
@@ -58,12 +58,9 @@ func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrd
 	if err != nil {
 		return nil, nil, fmt.Errorf("report out of order: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = []int64{int64(last.RequestID), int64(last.VersionID)}
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ReportOutOfOrderRow) []int64 {
+		return []int64{int64(r.RequestID), int64(r.VersionID)}
+	})
 	out := make([]OutOfOrder, len(rows))
 	for i, r := range rows {
 		out[i] = fromOutOfOrderRow(r)

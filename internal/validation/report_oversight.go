@@ -21,23 +21,10 @@ const (
 
 var severities = []string{SeverityCritical, SeverityHigh, SeverityMedium}
 
-// OversightUser is a person as the oversight reports name one.
-type OversightUser struct {
-	UserID   int32  `json:"user_id"`
-	FullName string `json:"full_name"`
-}
-
 // OversightModel is a model as the oversight reports name one.
 type OversightModel struct {
 	ModelID   int32  `json:"model_id"`
 	ModelName string `json:"model_name"`
-}
-
-// ReportPage asks for one page of an oversight report: the rows after After, a keyset position
-// in the report's order (nil = from the start), at most Limit of them.
-type ReportPage struct {
-	After []int64
-	Limit int32
 }
 
 // mayOversee reports whether actor may read the oversight reports.

@@ -20,7 +20,7 @@ type PendingAssignment struct {
 	Priority       string           `json:"priority"`
 	ValidationType string           `json:"validation_type"`
 	Models         []OversightModel `json:"models"`
-	Requestor      OversightUser    `json:"requestor"`
+	Requestor      domain.PersonRef `json:"requestor"`
 	CreatedAt      time.Time        `json:"created_at"`
 	// DaysPending is as_of minus the creation day (UTC), in whole days.
 	DaysPending int32 `json:"days_pending"`
@@ -63,7 +63,7 @@ func (f PendingAssignmentFilter) params(actor domain.Actor) (gen.ReportPendingAs
 
 // PendingAssignments returns one page of the active requests with no primary validator, oldest
 // first (created_at, request_id), and the position the next page starts after (nil on the last).
-func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f PendingAssignmentFilter, page ReportPage) ([]PendingAssignment, []int64, error) {
+func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f PendingAssignmentFilter, page domain.KeyPage) ([]PendingAssignment, []int64, error) {
 	params, err := f.params(actor)
 	if err != nil {
 		return nil, nil, err
@@ -79,12 +79,9 @@ func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f 
 	if err != nil {
 		return nil, nil, fmt.Errorf("report pending assignments: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = []int64{last.CreatedAt.UnixMicro(), int64(last.RequestID)}
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ReportPendingAssignmentsRow) []int64 {
+		return []int64{r.CreatedAt.UnixMicro(), int64(r.RequestID)}
+	})
 	out := make([]PendingAssignment, len(rows))
 	for i, r := range rows {
 		out[i] = fromPendingAssignmentRow(r)
@@ -130,7 +127,7 @@ func fromPendingAssignmentRow(r gen.ReportPendingAssignmentsRow) PendingAssignme
 	return PendingAssignment{
 		RequestID: r.RequestID, Status: r.Status, Priority: string(r.Priority), ValidationType: r.ValidationType,
 		Models:    models,
-		Requestor: OversightUser{UserID: r.RequestorID, FullName: r.RequestorFullName},
+		Requestor: domain.PersonRef{UserID: r.RequestorID, FullName: r.RequestorFullName},
 		CreatedAt: r.CreatedAt.UTC(), DaysPending: r.DaysPending, Severity: r.Severity,
 	}
 }

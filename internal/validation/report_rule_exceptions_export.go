@@ -13,8 +13,8 @@ import (
 // report's order, from one snapshot (export.Run): its CSV answer. Over maxRows rows it is
 // export_too_large. The same checks as RuleExceptions: ADMIN and VALIDATOR only, a known kind.
 func (s *Service) ExportRuleExceptions(ctx context.Context, actor domain.Actor, f RuleExceptionFilter, maxRows int64, each func(RuleException) error) error {
-	if !actor.IsMRM() {
-		return domain.Forbidden("only ADMIN and VALIDATOR users may read the rule-exceptions report")
+	if !mayOversee(actor) {
+		return oversightForbidden("rule-exceptions")
 	}
 	if f.Kind != nil && !slices.Contains(ruleExceptionKinds, *f.Kind) {
 		var c domain.Check

@@ -68,7 +68,7 @@ func (f SLAViolationFilter) params(actor domain.Actor) (gen.ReportSLAViolationsP
 
 // SLAViolations returns one page of the report in (request_id, phase order) order and the
 // position the next page starts after (nil on the last).
-func (s *Service) SLAViolations(ctx context.Context, actor domain.Actor, f SLAViolationFilter, page ReportPage) ([]SLAViolation, []int64, error) {
+func (s *Service) SLAViolations(ctx context.Context, actor domain.Actor, f SLAViolationFilter, page domain.KeyPage) ([]SLAViolation, []int64, error) {
 	params, err := f.params(actor)
 	if err != nil {
 		return nil, nil, err
@@ -84,12 +84,9 @@ func (s *Service) SLAViolations(ctx context.Context, actor domain.Actor, f SLAVi
 	if err != nil {
 		return nil, nil, fmt.Errorf("report sla violations: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = []int64{int64(last.RequestID), int64(last.PhaseOrder)}
-	}
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ReportSLAViolationsRow) []int64 {
+		return []int64{int64(r.RequestID), int64(r.PhaseOrder)}
+	})
 	out := make([]SLAViolation, len(rows))
 	for i, r := range rows {
 		out[i] = fromSLAViolationRow(r)

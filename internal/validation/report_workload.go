@@ -15,7 +15,7 @@ import (
 // on an active request (an ADMIN assigned as a validator; a disabled validator whose work must be
 // handed on), so the report shows every place the work sits.
 type Workload struct {
-	Validator OversightUser `json:"validator"`
+	Validator domain.PersonRef `json:"validator"`
 	// PrimaryActive and ReviewerActive count its assignments on active requests as primary and as
 	// reviewer.
 	PrimaryActive  int32 `json:"primary_active"`
@@ -82,7 +82,7 @@ func (s *Service) ExportWorkload(ctx context.Context, actor domain.Actor, f Work
 
 func fromWorkloadRow(r gen.ReportWorkloadRow) Workload {
 	return Workload{
-		Validator:     OversightUser{UserID: r.UserID, FullName: r.FullName},
+		Validator:     domain.PersonRef{UserID: r.UserID, FullName: r.FullName},
 		PrimaryActive: r.PrimaryActive, ReviewerActive: r.ReviewerActive,
 		ReviewsWaiting: r.ReviewsWaiting, OverduePrimary: r.OverduePrimary,
 	}

@@ -38,16 +38,10 @@ type RuleException struct {
 	Detail       string `json:"detail"`
 }
 
-// RuleExceptionKeyParts is the number of values in a RuleExceptionPage position.
+// RuleExceptionKeyParts is the number of values of a rule-exceptions position (a
+// domain.KeyPage's After): in the report's order, request_id, kind order, model_id, region_id
+// or 0.
 const RuleExceptionKeyParts = 4
-
-// RuleExceptionPage asks for one page of the report: the rows after After, a keyset position in
-// the report's order (request_id, kind order, model_id, region_id or 0), nil = from the start;
-// at most Limit of them. The report's key is composite, so it does not fit domain.Page.
-type RuleExceptionPage struct {
-	After []int64
-	Limit int32
-}
 
 // RuleExceptionFilter narrows the report; a nil Kind does not filter.
 type RuleExceptionFilter struct {
@@ -59,9 +53,9 @@ type RuleExceptionFilter struct {
 // runs in), computed live by one query (ReportRuleExceptions) and never changed by it. Only ADMIN
 // and VALIDATOR may read it: the MRM function reviews these requests. It returns the page and the
 // position the next page starts after (nil on the last page).
-func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f RuleExceptionFilter, page RuleExceptionPage) ([]RuleException, []int64, error) {
-	if !actor.IsMRM() {
-		return nil, nil, domain.Forbidden("only ADMIN and VALIDATOR users may read the rule-exceptions report")
+func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f RuleExceptionFilter, page domain.KeyPage) ([]RuleException, []int64, error) {
+	if !mayOversee(actor) {
+		return nil, nil, oversightForbidden("rule-exceptions")
 	}
 	var c domain.Check
 	if f.Kind != nil && !slices.Contains(ruleExceptionKinds, *f.Kind) {
@@ -87,15 +81,13 @@ func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f Rule
 	if err != nil {
 		return nil, nil, fmt.Errorf("report rule exceptions: %w", err)
 	}
-	var next []int64
-	if int32(len(rows)) > page.Limit {
-		rows = rows[:page.Limit]
-		last := rows[len(rows)-1]
-		next = []int64{int64(last.RequestID), int64(last.KindOrder), int64(last.ModelID), 0}
-		if last.RegionID != nil {
-			next[3] = int64(*last.RegionID)
+	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ReportRuleExceptionsRow) []int64 {
+		key := []int64{int64(r.RequestID), int64(r.KindOrder), int64(r.ModelID), 0}
+		if r.RegionID != nil {
+			key[3] = int64(*r.RegionID)
 		}
-	}
+		return key
+	})
 	out := make([]RuleException, len(rows))
 	for i, r := range rows {
 		out[i] = RuleException{
