@@ -164,7 +164,7 @@ func (q *query) pageUpTo(maxKey int64) domain.Page {
 	if v := q.one("cursor"); v != "" {
 		after, ok := decodeCursor(v)
 		if !ok || after > maxKey {
-			q.Add("cursor", "is not a cursor this API returned")
+			q.Add("cursor", domain.NotACursor)
 		} else {
 			p.After = after
 		}
@@ -195,7 +195,7 @@ func (q *query) keyCursor(parts int) []int64 {
 	}
 	after, ok := decodeKeyCursor(v, parts)
 	if !ok {
-		q.Add("cursor", "is not a cursor this API returned")
+		q.Add("cursor", domain.NotACursor)
 	}
 	return after
 }

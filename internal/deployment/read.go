@@ -160,7 +160,7 @@ func (f Filter) params(actor domain.Actor, page domain.KeyPage) (gen.DeploymentT
 			ok = ok && page.After[0] == 0
 		}
 		if !ok {
-			c.Add("cursor", "is not a cursor this API returned")
+			c.Add("cursor", domain.NotACursor)
 		} else {
 			p.AfterID = int32(page.After[1])
 		}

@@ -116,7 +116,7 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page domain.KeyPage) ([]Ready, []int64, error) {
 	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
-		return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
+		return nil, nil, domain.BadCursor()
 	}
 	p.PageLimit = page.Limit + 1
 	var rows []gen.DeploymentReadyListRow

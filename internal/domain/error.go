@@ -74,6 +74,13 @@ func Errorf(code Code, format string, args ...any) *Error {
 	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
 }
 
+// NotACursor is what a list says of a cursor it cannot decode or that names no position it could
+// have returned (the HTTP layer's decoding and every service's keyset check say it alike).
+const NotACursor = "is not a cursor this API returned"
+
+// BadCursor is the invalid_request of such a cursor.
+func BadCursor() *Error { return Invalid("cursor", NotACursor) }
+
 // Invalid is an invalid_request naming one field.
 func Invalid(field, message string) *Error {
 	return &Error{

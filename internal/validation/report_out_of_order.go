@@ -50,7 +50,7 @@ func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrd
 	params := gen.ReportOutOfOrderParams{PageLimit: page.Limit + 1}
 	if page.After != nil {
 		if !validKey(page.After, OutOfOrderKeyParts) {
-			return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
+			return nil, nil, domain.BadCursor()
 		}
 		params.AfterRequestID, params.AfterVersionID = int32(page.After[0]), int32(page.After[1])
 	}

@@ -70,7 +70,7 @@ func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f 
 	}
 	if page.After != nil {
 		if !validKey(page.After, PendingAssignmentKeyParts, 0) {
-			return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
+			return nil, nil, domain.BadCursor()
 		}
 		params.AfterCreatedAt, params.AfterRequestID = time.UnixMicro(page.After[0]), int32(page.After[1])
 	}

@@ -75,7 +75,7 @@ func (s *Service) SLAViolations(ctx context.Context, actor domain.Actor, f SLAVi
 	}
 	if page.After != nil {
 		if !validKey(page.After, SLAViolationKeyParts) || page.After[1] > int64(len(slaPhases)) {
-			return nil, nil, domain.Invalid("cursor", "is not a cursor this API returned")
+			return nil, nil, domain.BadCursor()
 		}
 		params.AfterRequestID, params.AfterPhaseOrder = int32(page.After[0]), int32(page.After[1])
 	}

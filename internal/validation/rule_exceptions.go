@@ -64,7 +64,7 @@ func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f Rule
 	after := [RuleExceptionKeyParts]int64{}
 	if page.After != nil {
 		if !validRuleExceptionKey(page.After) {
-			c.Add("cursor", "is not a cursor this API returned")
+			c.Add("cursor", domain.NotACursor)
 		} else {
 			copy(after[:], page.After)
 		}
