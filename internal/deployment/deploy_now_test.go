@@ -235,7 +235,15 @@ func TestDeployNowRacingConfirmsWithoutModelLocks(t *testing.T) {
 	t.Parallel()
 	f := newFixture(t, pgtx.Limits{})
 	deployment.DisableModelLocks(f.svc)
-	if broken := deployNowRaces(t, f, 30); broken == 0 {
-		t.Fatal("every round consistent without the model locks: the test could not catch the race")
+	// On a loaded machine (the whole suite running) 30 rounds sometimes all interleave harmlessly:
+	// the control runs again, up to five times, until a round is left inconsistent.
+	for attempt := 1; ; attempt++ {
+		if broken := deployNowRaces(t, f, 30); broken > 0 {
+			t.Logf("attempt %d without the model locks: %d inconsistent rounds", attempt, broken)
+			return
+		}
+		if attempt == 5 {
+			t.Fatal("every round consistent without the model locks: the test could not catch the race")
+		}
 	}
 }
