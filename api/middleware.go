@@ -14,6 +14,7 @@ import (
 
 	"github.com/gorilla/mux"
 
+	"mrmflow/internal/auth"
 	"mrmflow/internal/domain"
 )
 
@@ -22,6 +23,7 @@ type ctxKey int
 const (
 	ctxRequestInfo ctxKey = iota
 	ctxActor
+	ctxCredentials
 )
 
 // requestInfo is filled in as a request passes through the layers and read by the access log.
@@ -40,10 +42,18 @@ func info(ctx context.Context) *requestInfo {
 
 func requestID(ctx context.Context) string { return info(ctx).id }
 
-// actorOf is the authenticated caller; authenticate guarantees it on every /api/v1 route.
+// actorOf is the authenticated caller; authenticate guarantees it on every /api/v1 route but
+// those behind authenticateLater, whose handlers ask credentialsOf first.
 func actorOf(r *http.Request) domain.Actor {
 	a, _ := r.Context().Value(ctxActor).(domain.Actor)
 	return a
+}
+
+// credentialsOf is the bearer token authenticateLater left for the handler's service to check
+// in its own transaction; ok is false when the caller was authenticated already.
+func credentialsOf(r *http.Request) (c auth.Credentials, ok bool) {
+	c, ok = r.Context().Value(ctxCredentials).(auth.Credentials)
+	return c, ok
 }
 
 // statusRecorder remembers the status a handler wrote, for the log and metrics.
@@ -140,19 +150,74 @@ func routeName(next http.Handler) http.Handler {
 	})
 }
 
+var errNoBearer = domain.Errorf(domain.CodeUnauthenticated, "send Authorization: Bearer <token>")
+
+// bearerToken is the request's bearer token, or "" when it sent none.
+func bearerToken(r *http.Request) string {
+	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !strings.EqualFold(scheme, "Bearer") {
+		return ""
+	}
+	return strings.TrimSpace(token)
+}
+
+// authenticateLater is authenticate for a route whose service checks the token itself, at the
+// head of its transaction's first round trip (validation.Service.CreateAuthenticating), to save
+// the round trip authentication takes on its own. It refuses only what needs no database — no
+// bearer token, or one not of a token's shape — and leaves the token's credentials for the
+// handler. A request with an Idempotency-Key is authenticated here as on any route: its key is
+// the user's, claimed before the service's first statement.
+func (s *Server) authenticateLater(next http.Handler) http.Handler {
+	now := s.authenticate(next)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Header.Get("Idempotency-Key") != "" {
+			now.ServeHTTP(w, r)
+			return
+		}
+		token := bearerToken(r)
+		if token == "" {
+			s.writeProblem(w, r, errNoBearer)
+			return
+		}
+		c, ok := auth.ParseCredentials(token)
+		if !ok {
+			// The same answer the database's check would give (auth.Authenticate).
+			_, err := s.auth.Authenticate(r.Context(), token)
+			s.writeProblem(w, r, err)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxCredentials, c)))
+	})
+}
+
+// settleCaller answers a request whose token is not checked yet (authenticateLater) that failed
+// before its service could check it — a body that does not decode, say: the token is checked
+// now, so that a bad token is unauthenticated before anything else, as on every other route.
+func (s *Server) settleCaller(r *http.Request, err error) error {
+	if _, ok := credentialsOf(r); !ok {
+		return err
+	}
+	actor, authErr := s.auth.Authenticate(r.Context(), bearerToken(r))
+	if authErr != nil {
+		return authErr
+	}
+	info(r.Context()).userID = actor.UserID
+	return err
+}
+
 // authenticate requires a valid bearer token on every /api/v1 route.
 func (s *Server) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
-		if !strings.EqualFold(scheme, "Bearer") || token == "" {
-			s.writeProblem(w, r, domain.Errorf(domain.CodeUnauthenticated, "send Authorization: Bearer <token>"))
+		token := bearerToken(r)
+		if token == "" {
+			s.writeProblem(w, r, errNoBearer)
 			return
 		}
 		// Authentication reads the token and at most touches its last use (idempotent), so a
 		// connection that died idle in the pool costs one more try, for any method.
 		var actor domain.Actor
 		err := s.withReadRetry(r, func() (err error) {
-			actor, err = s.auth.Authenticate(r.Context(), strings.TrimSpace(token))
+			actor, err = s.auth.Authenticate(r.Context(), token)
 			return err
 		})
 		if err != nil {

@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/api"
@@ -388,27 +387,6 @@ func TestReadRetriedAfterEveryIdleConnectionDied(t *testing.T) {
 	d := testdb.New(t, 3)
 	e := envOn(t, d, d.Pool)
 	e.admin = e.user(domain.RoleAdmin)
-	ctx := context.Background()
-	conns := make([]*pgxpool.Conn, 3)
-	pids := make([]uint32, 3)
-	for i := range conns {
-		c, err := d.Pool.Acquire(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		conns[i], pids[i] = c, c.Conn().PgConn().PID()
-	}
-	for _, c := range conns {
-		c.Release()
-	}
-	killer, err := pgx.Connect(ctx, d.URL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer func() { _ = killer.Close(ctx) }()
-	if _, err := killer.Exec(ctx, "SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) pid", pids); err != nil {
-		t.Fatal(err)
-	}
-	time.Sleep(50 * time.Millisecond) // well under the second after which the pool pings idle connections
+	killIdle(t, d)
 	e.call(http.MethodGet, "/api/v1/models?limit=5", e.admin.Token, nil).want(http.StatusOK)
 }

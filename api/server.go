@@ -164,7 +164,8 @@ func (s *Server) Router() *mux.Router {
 	r.Handle("/metrics", s.metricsHandler()).Methods(http.MethodGet)
 	r.Handle("/openapi.yaml", s.handle(s.openAPI)).Methods(http.MethodGet)
 
-	// Every /api/v1 route is registered on the root router, wrapped in authenticate, and not on a
+	// Every /api/v1 route is registered on the root router, wrapped in authenticate (a create of a
+	// validation request in authenticateLater: its service checks the token), and not on a
 	// PathPrefix subrouter: gorilla/mux v1.8.1 answers 404 instead of 405 to a wrong method on any
 	// subrouter route but the last (the prefix matcher of later routes clears ErrMethodMismatch).
 	route := func(method, path string, fn handlerFunc) {
@@ -204,7 +205,7 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPut, "/workflow-sla", s.updateWorkflowSLA)
 
 	// Validation requests (DATA-01).
-	route(http.MethodPost, "/validation-requests", s.createValidationRequest)
+	r.Handle("/api/v1/validation-requests", s.authenticateLater(s.handle(s.createValidationRequest))).Methods(http.MethodPost)
 	route(http.MethodPost, "/validation-requests/check", s.checkValidationRequest)
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)

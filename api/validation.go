@@ -18,15 +18,29 @@ type createValidationRequest struct {
 	AcknowledgeWarnings  *bool            `json:"acknowledge_warnings"`
 }
 
+// createValidationRequest is behind authenticateLater: without an Idempotency-Key, the service
+// checks the token in the create's first round trip.
 func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request) error {
 	var req createValidationRequest
 	raw, err := decodeJSON(r, &req)
 	if err != nil {
-		return err
+		return s.settleCaller(r, err)
 	}
 	in, err := req.input()
 	if err != nil {
-		return err
+		return s.settleCaller(r, err)
+	}
+	if creds, ok := credentialsOf(r); ok {
+		created, actor, err := s.validations.CreateAuthenticating(r.Context(), creds, in)
+		if actor.UserID == 0 && err != nil {
+			return s.settleCaller(r, err) // failed before the token was checked
+		}
+		info(r.Context()).userID = actor.UserID
+		if err != nil {
+			return err
+		}
+		s.writeJSON(w, r, http.StatusCreated, created)
+		return nil
 	}
 	call, err := newIdempotentCall(r, raw, http.StatusCreated)
 	if err != nil {

@@ -61,6 +61,97 @@ CREATE TYPE public.version_scope AS ENUM (
 );
 
 
+SET default_tablespace = '';
+
+SET default_table_access_method = heap;
+
+--
+-- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.api_tokens (
+    token_id integer NOT NULL,
+    user_id integer NOT NULL,
+    name text NOT NULL,
+    secret_hash bytea NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_used_at timestamp with time zone,
+    revoked_at timestamp with time zone,
+    expires_at timestamp with time zone NOT NULL,
+    CONSTRAINT api_tokens_expires_after_created CHECK ((expires_at > created_at)),
+    CONSTRAINT api_tokens_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
+    CONSTRAINT api_tokens_secret_hash_length CHECK ((octet_length(secret_hash) = 32))
+);
+
+
+--
+-- Name: user_disablements; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.user_disablements (
+    user_id integer NOT NULL,
+    disabled_by integer,
+    disabled_at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+
+--
+-- Name: users; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.users (
+    user_id integer NOT NULL,
+    email text NOT NULL,
+    full_name text NOT NULL,
+    role public.user_role NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT users_email_length CHECK (((char_length(email) >= 3) AND (char_length(email) <= 200))),
+    CONSTRAINT users_full_name_length CHECK (((char_length(full_name) >= 1) AND (char_length(full_name) <= 200)))
+);
+
+
+--
+-- Name: api_token_holders; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.api_token_holders AS
+ SELECT k.token_id,
+    k.secret_hash,
+    k.revoked_at,
+    k.expires_at,
+    k.last_used_at,
+    u.user_id,
+    u.role,
+    (EXISTS ( SELECT 1
+           FROM public.user_disablements d
+          WHERE (d.user_id = u.user_id))) AS user_disabled
+   FROM (public.api_tokens k
+     JOIN public.users u ON ((u.user_id = k.user_id)));
+
+
+--
+-- Name: api_token_authorize(integer, bytea, public.user_role[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_token_authorize(p_token_id integer, p_secret_hash bytea, p_roles public.user_role[]) RETURNS SETOF public.api_token_holders
+    LANGUAGE plpgsql STABLE
+    AS $$
+DECLARE
+    h api_token_holders;
+BEGIN
+    SELECT * INTO h FROM api_token_holders WHERE token_id = p_token_id;
+    IF NOT FOUND OR h.secret_hash <> p_secret_hash OR h.revoked_at IS NOT NULL
+       OR h.expires_at <= now() OR h.user_disabled THEN
+        RAISE EXCEPTION 'the bearer token is not valid' USING ERRCODE = 'invalid_authorization_specification';
+    END IF;
+    IF p_roles IS NOT NULL AND NOT h.role = ANY (p_roles) THEN
+        RAISE EXCEPTION 'the token''s user may not do this' USING ERRCODE = 'insufficient_privilege';
+    END IF;
+    RETURN NEXT h;
+END
+$$;
+
+
 --
 -- Name: audit_logs_refuse_change(); Type: FUNCTION; Schema: public; Owner: -
 --
@@ -74,10 +165,6 @@ BEGIN
 END;
 $$;
 
-
-SET default_tablespace = '';
-
-SET default_table_access_method = heap;
 
 --
 -- Name: regions; Type: TABLE; Schema: public; Owner: -
@@ -538,25 +625,6 @@ $$;
 
 
 --
--- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.api_tokens (
-    token_id integer NOT NULL,
-    user_id integer NOT NULL,
-    name text NOT NULL,
-    secret_hash bytea NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_used_at timestamp with time zone,
-    revoked_at timestamp with time zone,
-    expires_at timestamp with time zone NOT NULL,
-    CONSTRAINT api_tokens_expires_after_created CHECK ((expires_at > created_at)),
-    CONSTRAINT api_tokens_name_length CHECK (((char_length(name) >= 1) AND (char_length(name) <= 200))),
-    CONSTRAINT api_tokens_secret_hash_length CHECK ((octet_length(secret_hash) = 32))
-);
-
-
---
 -- Name: api_tokens_token_id_seq; Type: SEQUENCE; Schema: public; Owner: -
 --
 
@@ -807,17 +875,6 @@ CREATE TABLE public.schema_migrations (
 
 
 --
--- Name: user_disablements; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.user_disablements (
-    user_id integer NOT NULL,
-    disabled_by integer,
-    disabled_at timestamp with time zone DEFAULT now() NOT NULL
-);
-
-
---
 -- Name: user_regions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -826,21 +883,6 @@ CREATE TABLE public.user_regions (
     role public.user_role DEFAULT 'REGIONAL_APPROVER'::public.user_role NOT NULL,
     region_id integer NOT NULL,
     CONSTRAINT user_regions_role_regional_approver CHECK ((role = 'REGIONAL_APPROVER'::public.user_role))
-);
-
-
---
--- Name: users; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.users (
-    user_id integer NOT NULL,
-    email text NOT NULL,
-    full_name text NOT NULL,
-    role public.user_role NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT users_email_length CHECK (((char_length(email) >= 3) AND (char_length(email) <= 200))),
-    CONSTRAINT users_full_name_length CHECK (((char_length(full_name) >= 1) AND (char_length(full_name) <= 200)))
 );
 
 
@@ -2304,4 +2346,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205002000'),
     ('20261205003000'),
     ('20261205003100'),
-    ('20261205003600');
+    ('20261205003600'),
+    ('20261206000100');

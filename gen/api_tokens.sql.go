@@ -10,51 +10,36 @@ import (
 	"time"
 )
 
-const aPITokenAuthenticate = `-- name: APITokenAuthenticate :one
-SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at,
-       t.expires_at, t.expires_at <= now() AS expired,
-       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
-FROM api_tokens t
-JOIN users u ON u.user_id = t.user_id
-WHERE t.token_id = $1
+const aPITokenAuthorize = `-- name: APITokenAuthorize :one
+SELECT a.user_id, a.role, a.expires_at, a.last_used_at
+FROM api_token_authorize($1::int, $2::bytea, $3::text[]::user_role[]) a
 `
 
-type APITokenAuthenticateRow struct {
-	TokenID      int32
-	SecretHash   []byte
-	RevokedAt    *time.Time
-	LastUsedAt   *time.Time
-	UserID       int32
-	Email        string
-	FullName     string
-	Role         UserRole
-	CreatedAt    time.Time
-	ExpiresAt    time.Time
-	Expired      bool
-	UserDisabled bool
+type APITokenAuthorizeParams struct {
+	TokenID    int32
+	SecretHash []byte
+	Roles      []string
 }
 
-// One round trip per authenticated request: the token row by primary key plus its user. The
-// caller compares secret_hash in constant time and rejects revoked and expired tokens and
-// disabled users itself, so every failure takes the same path. expired uses the database's clock,
-// the one every replica shares.
-func (q *Queries) APITokenAuthenticate(ctx context.Context, tokenID int32) (APITokenAuthenticateRow, error) {
-	row := q.db.QueryRow(ctx, aPITokenAuthenticate, tokenID)
-	var i APITokenAuthenticateRow
+type APITokenAuthorizeRow struct {
+	UserID     int32
+	Role       UserRole
+	ExpiresAt  time.Time
+	LastUsedAt *time.Time
+}
+
+// Authentication, one statement: api_token_authorize (migration 20261206000100) raises 28000 for
+// a bad token and 42501 for a role outside roles (NULL: any role), so a statement queued behind
+// it in a pipeline runs only for a good one. last_used_at tells the caller whether to record the
+// use (APITokenTouch).
+func (q *Queries) APITokenAuthorize(ctx context.Context, arg APITokenAuthorizeParams) (APITokenAuthorizeRow, error) {
+	row := q.db.QueryRow(ctx, aPITokenAuthorize, arg.TokenID, arg.SecretHash, arg.Roles)
+	var i APITokenAuthorizeRow
 	err := row.Scan(
-		&i.TokenID,
-		&i.SecretHash,
-		&i.RevokedAt,
-		&i.LastUsedAt,
 		&i.UserID,
-		&i.Email,
-		&i.FullName,
 		&i.Role,
-		&i.CreatedAt,
 		&i.ExpiresAt,
-		&i.Expired,
-		&i.UserDisabled,
+		&i.LastUsedAt,
 	)
 	return i, err
 }

@@ -275,6 +275,17 @@ type ApiToken struct {
 	ExpiresAt  time.Time
 }
 
+type ApiTokenHolder struct {
+	TokenID      int32
+	SecretHash   []byte
+	RevokedAt    *time.Time
+	ExpiresAt    time.Time
+	LastUsedAt   *time.Time
+	UserID       int32
+	Role         UserRole
+	UserDisabled bool
+}
+
 type AuditLog struct {
 	AuditID    int64
 	EntityType string

@@ -10,18 +10,13 @@ VALUES (@user_id, @name, @secret_hash,
               sqlc.narg('not_after')::timestamptz))
 RETURNING token_id, user_id, name, created_at, expires_at;
 
--- name: APITokenAuthenticate :one
--- One round trip per authenticated request: the token row by primary key plus its user. The
--- caller compares secret_hash in constant time and rejects revoked and expired tokens and
--- disabled users itself, so every failure takes the same path. expired uses the database's clock,
--- the one every replica shares.
-SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at,
-       t.expires_at, t.expires_at <= now() AS expired,
-       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
-FROM api_tokens t
-JOIN users u ON u.user_id = t.user_id
-WHERE t.token_id = @token_id;
+-- name: APITokenAuthorize :one
+-- Authentication, one statement: api_token_authorize (migration 20261206000100) raises 28000 for
+-- a bad token and 42501 for a role outside roles (NULL: any role), so a statement queued behind
+-- it in a pipeline runs only for a good one. last_used_at tells the caller whether to record the
+-- use (APITokenTouch).
+SELECT a.user_id, a.role, a.expires_at, a.last_used_at
+FROM api_token_authorize(@token_id::int, @secret_hash::bytea, sqlc.narg('roles')::text[]::user_role[]) a;
 
 -- name: APITokenTouch :exec
 -- Records use at most once a minute per token (the guard makes a repeat a no-op), so reads do not

@@ -11,18 +11,13 @@
 \set m3 :m2 + :s
 \set m4 :m3 + :s
 \set type_pick random(0, 3)
--- APITokenAuthenticate
-SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at,
-       t.expires_at, t.expires_at <= now() AS expired,
-       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
-FROM api_tokens t
-JOIN users u ON u.user_id = t.user_id
-WHERE t.token_id = :token_id;
 BEGIN ISOLATION LEVEL READ COMMITTED;
 -- TransactionLimitsSetLocal
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),
        set_config('statement_timeout', coalesce(NULL::text, current_setting('statement_timeout')), true);
+-- APITokenAuthorize
+SELECT a.user_id, a.role, a.expires_at, a.last_used_at
+FROM api_token_authorize(:token_id::int, decode(:secret_hash, 'hex')::bytea, '{ADMIN,VALIDATOR}'::text[]::text[]::user_role[]) a;
 -- AcquireModelLock
 SELECT pg_advisory_xact_lock(42::int, :m1::int);
 \if :n >= 2
@@ -118,14 +113,9 @@ FROM request \gset
 COMMIT;
 \endif
 \if (:type_pick >= 2) and (:blocked = 0)
--- APITokenAuthenticate
-SELECT t.token_id, t.secret_hash, t.revoked_at, t.last_used_at,
-       u.user_id, u.email, u.full_name, u.role, u.created_at,
-       t.expires_at, t.expires_at <= now() AS expired,
-       EXISTS (SELECT 1 FROM user_disablements d WHERE d.user_id = u.user_id) AS user_disabled
-FROM api_tokens t
-JOIN users u ON u.user_id = t.user_id
-WHERE t.token_id = :token_id;
+-- APITokenAuthorize
+SELECT a.user_id, a.role, a.expires_at, a.last_used_at
+FROM api_token_authorize(:token_id::int, decode(:secret_hash, 'hex')::bytea, NULL::text[]::user_role[]) a;
 BEGIN ISOLATION LEVEL READ COMMITTED;
 -- TransactionLimitsSetLocal
 SELECT set_config('lock_timeout', coalesce('5000ms'::text, current_setting('lock_timeout')), true),

@@ -39,7 +39,7 @@ func TestScriptsRunInPgbench(t *testing.T) {
 	multi := s.models(50)
 	hot := s.models(1)[0]
 	vars := map[string]string{
-		"token_id": strconv.Itoa(int(s.tokenID)), "user_id": strconv.Itoa(int(s.userID)),
+		"token_id": strconv.Itoa(int(s.tokenID)), "secret_hash": pgbench.SecretHashVar(s.token), "user_id": strconv.Itoa(int(s.userID)),
 		"first_model": strconv.Itoa(int(distinct[0])), "last_model": strconv.Itoa(int(distinct[4])),
 		"first_multi": strconv.Itoa(int(multi[0])), "hot_model": strconv.Itoa(int(hot)),
 	}
@@ -94,7 +94,7 @@ func TestScriptsRunInPgbench(t *testing.T) {
 		ids, models, versions = append(ids, task.TaskID), append(models, task.ModelID), append(versions, task.VersionID)
 	}
 	run(file, pgbench.Extended, 1, 1, map[string]string{
-		"token_id": vars["token_id"], "user_id": vars["user_id"],
+		"token_id": vars["token_id"], "secret_hash": vars["secret_hash"], "user_id": vars["user_id"],
 		"task_ids": arrayLiteral(ids), "model_ids": arrayLiteral(models), "version_ids": arrayLiteral(versions),
 	})
 	if n := s.count("SELECT count(*) FROM version_deployment_tasks WHERE status = 'CONFIRMED'"); n != len(tasks) {

@@ -1,10 +1,16 @@
 package pgbench
 
+import (
+	"encoding/hex"
+
+	"mrmflow/internal/auth"
+)
+
 // The scripts of the load scenarios. Each mirrors what one load-generator request (or bulk call)
 // makes mrmflow send, statement by statement; TestScriptsFollowService checks the order against
-// the service itself. pgbench is given the fixture's ids with -D: token_id and user_id (the
-// load generator's ADMIN), first_model/last_model (the create-distinct models), hot_model,
-// first_multi (the first of the 50 create-multi models). Bulk calls get task_ids, model_ids and
+// the service itself. pgbench is given the fixture's ids with -D: token_id, secret_hash (the
+// SHA-256 of the token's secret, in hex) and user_id (the load generator's ADMIN),
+// first_model/last_model (the create-distinct models), hot_model, first_multi (the first of the 50 create-multi models). Bulk calls get task_ids, model_ids and
 // version_ids as array literals ('{1,2,3}').
 
 // Values the load generator sends; they only have to look like the service's.
@@ -16,15 +22,24 @@ const (
 	stmtTimeout  = "'30000ms'"
 	lockNS       = "42" // pgtx.ModelLockNamespace
 	createdAudit = `'{"model_ids": [1], "priority": "MEDIUM", "region_ids": [], "target_completion_date": "2027-06-30", "validation_type": "TARGETED", "version_ids": null}'`
-	cancelAudit  = `'{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}'`
+	// secret_hash is given to pgbench in hex (-D secret_hash=...).
+	secretHash  = "decode(:secret_hash, 'hex')"
+	cancelAudit = `'{"from_status": "INTAKE", "reason": "load generator: free the model for the next create", "to_status": "CANCELLED"}'`
 	// A colon in a literal must be followed by a space: pgbench reads ":name" as a variable
 	// anywhere in a statement, quoted or not (":false" would be one).
 	// The confirmation's statement adds version_fully_deployed and regional_approval_region_ids.
 	confirmAudit = `'{"actual_production_date": "2026-11-20", "deployed_before_validation_approved": false, "status": "CONFIRMED", "validation_override_reason": null}'`
 )
 
-func auth() Step {
-	return Step{Query: "APITokenAuthenticate", Args: map[string]string{"token_id": ":token_id"}}
+// authenticate is the authentication of a request, on its own (the HTTP layer's, before the service).
+func authenticate(conds ...Condition) Step {
+	return Step{Query: "APITokenAuthorize", If: conds, Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": "NULL"}}
+}
+
+// createAuth is a create's authentication, at the head of its transaction's first round trip,
+// admitting the roles that may create.
+func createAuth() Step {
+	return Step{Query: "APITokenAuthorize", Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": "'{ADMIN,VALIDATOR}'::text[]"}}
 }
 func begin() Step { return Step{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;"} }
 func commit(conds ...Condition) Step {
@@ -73,7 +88,7 @@ func cancelSteps(conds ...Condition) []Step {
 	id := map[string]string{"request_id": ":request_id"}
 	ids := map[string]string{"request_ids": "ARRAY[:request_id]"}
 	return []Step{
-		{Query: "APITokenAuthenticate", If: conds, Args: map[string]string{"token_id": ":token_id"}},
+		authenticate(conds...),
 		{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;", If: conds},
 		{Query: "TransactionLimitsSetLocal", If: conds, Args: map[string]string{"lock_timeout": lockTimeout, "statement_timeout": "NULL"}},
 		{Query: "ValidationRequestLockForUpdate", If: conds, Args: id},
@@ -99,6 +114,13 @@ func auditStep(entityID, entityType, action, changes string, conds []Condition) 
 	}}
 }
 
+// SecretHashVar is the secret_hash variable of a plaintext token: the SHA-256 of its secret, in
+// hex, as the scripts' authentication decodes it.
+func SecretHashVar(token string) string {
+	c, _ := auth.ParseCredentials(token)
+	return hex.EncodeToString(c.SecretHash)
+}
+
 // Scripts are the scenarios' scripts, in the order make bench runs them.
 func Scripts() []Script {
 	var distinct, hot, multi Script
@@ -109,7 +131,7 @@ first_model..last_model; one pgbench transaction = one POST /api/v1/validation-r
 		Steps: append([]Step{
 			{Meta: `\set model_id random(:first_model, :last_model)`},
 			{Meta: `\set type_pick 0`}, // TARGETED
-			auth(), begin(), validationLimits(), lock(":model_id"),
+			begin(), validationLimits(), createAuth(), lock(":model_id"),
 		}, createSteps("ARRAY[:model_id]", "'TARGETED'", "ARRAY[0]", []Condition{NotTargeted}, []Condition{Initial})...),
 	}
 	hot = Script{
@@ -119,7 +141,7 @@ conflict), the request is cancelled by a second HTTP call. One pgbench transacti
 (201 or 409) plus its cancel when there is one.`,
 		Steps: append(append([]Step{
 			{Meta: `\set type_pick 2`}, // COMPREHENSIVE
-			auth(), begin(), validationLimits(), lock(":hot_model"),
+			begin(), validationLimits(), createAuth(), lock(":hot_model"),
 		}, createSteps("ARRAY[:hot_model]", "'COMPREHENSIVE'", "ARRAY[0]", []Condition{NotTargeted}, []Condition{Initial})...),
 			cancelSteps(NoConflict)...),
 	}
@@ -139,7 +161,7 @@ k*s for k < n (the load generator draws n, s and b the same way), of type TARGET
 			{Meta: `\set m3 :m2 + :s`},
 			{Meta: `\set m4 :m3 + :s`},
 			{Meta: `\set type_pick random(0, 3)`},
-			auth(), begin(), validationLimits(),
+			begin(), validationLimits(), createAuth(),
 			lock(":m1"), lock(":m2", Multi2), lock(":m3", Multi3), lock(":m4", Multi4),
 		}, createSteps(models, typ, "array_fill(0, ARRAY[:n::int])", []Condition{NotTargeted}, []Condition{Initial})...),
 			cancelSteps(NotTargeted, NoConflict)...),
@@ -156,7 +178,7 @@ func bulkConfirm() Script {
 		About: `bulk-confirm: one bulk confirm call; make bench expands the per-task part once per task
 (bench/pgbench Expand) and runs the result as a single pgbench transaction.`,
 		Steps: []Step{
-			auth(), begin(), limits,
+			authenticate(), begin(), limits,
 			{Query: "DeploymentTaskLockForUpdate", Args: map[string]string{"task_ids": ":task_ids", "act_all": "true", "user_id": ":user_id"}},
 			{Query: "DeploymentModelsLock", Args: map[string]string{"model_ids": ":model_ids"}},
 			{Query: "DeploymentVersionsLock", Args: map[string]string{"version_ids": ":version_ids"}},

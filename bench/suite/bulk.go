@@ -72,7 +72,7 @@ func (r *run) replayBulk(ctx context.Context, size, call int) (time.Duration, er
 	if err := os.WriteFile(file, text, 0o644); err != nil {
 		return 0, err
 	}
-	vars := map[string]string{"token_id": r.vars["token_id"], "user_id": r.vars["user_id"]}
+	vars := map[string]string{"token_id": r.vars["token_id"], "secret_hash": r.vars["secret_hash"], "user_id": r.vars["user_id"]}
 	var taskIDs, modelIDs, versionIDs []int32
 	for _, t := range tasks {
 		taskIDs, modelIDs, versionIDs = append(taskIDs, t.TaskID), append(modelIDs, t.ModelID), append(versionIDs, t.VersionID)

@@ -243,7 +243,7 @@ func (r *run) setUp(ctx context.Context) error {
 	}
 	itoa := func(n int32) string { return strconv.Itoa(int(n)) }
 	r.vars = map[string]string{
-		"token_id": itoa(tok.TokenID), "user_id": itoa(u.UserID),
+		"token_id": itoa(tok.TokenID), "secret_hash": pgbench.SecretHashVar(tok.Token), "user_id": itoa(u.UserID),
 		"first_model": itoa(r.fixture.DistinctModels[0]), "last_model": itoa(r.fixture.DistinctModels[len(r.fixture.DistinctModels)-1]),
 		"first_multi": itoa(r.fixture.MultiModels[0]), "hot_model": itoa(r.fixture.HotModel),
 	}

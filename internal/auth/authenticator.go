@@ -2,7 +2,6 @@ package auth
 
 import (
 	"context"
-	"crypto/subtle"
 	"fmt"
 	"time"
 
@@ -14,7 +13,7 @@ import (
 )
 
 // touchInterval is how stale last_used_at may get before a request refreshes it: recording every
-// use would turn every read into a write.
+// use would turn every read into a write. APITokenTouch's guard says the same in SQL.
 const touchInterval = time.Minute
 
 // Authenticator checks bearer tokens against the database.
@@ -29,29 +28,102 @@ func NewAuthenticator(pool *pgxpool.Pool) *Authenticator {
 
 var errBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled")
 
-// Authenticate returns the user a plaintext token belongs to. Every kind of bad token — unknown,
-// wrong secret, revoked, expired, or its user disabled — gives the same unauthenticated error, so
-// a caller learns nothing about which tokens exist. Nothing is cached: a revocation or a disable
-// holds from the next request on, on every replica.
+// Authenticate returns the user a plaintext token belongs to, in one statement
+// (APITokenAuthorize), plus the record of its use at most once a minute. Every kind of bad
+// token — unknown, wrong secret, revoked, expired, or its user disabled — gives the same
+// unauthenticated error, so a caller learns nothing about which tokens exist. Nothing is cached:
+// a revocation or a disable holds from the next request on, on every replica.
 func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.Actor, error) {
-	tokenID, secret, ok := ParseToken(token)
+	c, ok := ParseCredentials(token)
 	if !ok {
 		return domain.Actor{}, errBadToken
 	}
-	row, err := a.q.APITokenAuthenticate(ctx, tokenID)
-	if pgtx.IsNoRows(err) {
-		return domain.Actor{}, errBadToken
-	}
+	row, err := a.q.APITokenAuthorize(ctx, c.params(nil))
 	if err != nil {
-		return domain.Actor{}, fmt.Errorf("authenticate: %w", err)
+		return domain.Actor{}, authorizeError(err, nil)
 	}
-	if subtle.ConstantTimeCompare(row.SecretHash, HashSecret(secret)) != 1 || row.RevokedAt != nil || row.Expired || row.UserDisabled {
-		return domain.Actor{}, errBadToken
-	}
-	if row.LastUsedAt == nil || time.Since(*row.LastUsedAt) > touchInterval {
-		if err := a.q.APITokenTouch(ctx, tokenID); err != nil {
+	if stale(row.LastUsedAt) {
+		if err := a.q.APITokenTouch(ctx, c.TokenID); err != nil {
 			return domain.Actor{}, fmt.Errorf("record token use: %w", err)
 		}
 	}
-	return domain.Actor{UserID: row.UserID, Role: domain.Role(row.Role), TokenExpiresAt: row.ExpiresAt}, nil
+	return actorOf(row), nil
+}
+
+// Credentials are a bearer token as the database checks it: the token's id and the SHA-256 of
+// its secret. A service that authenticates inside its own transaction (Grant) is given these
+// instead of an actor.
+type Credentials struct {
+	TokenID    int32
+	SecretHash []byte
+}
+
+// ParseCredentials splits a plaintext token and hashes its secret; ok is false for anything not
+// of the token's shape.
+func ParseCredentials(token string) (c Credentials, ok bool) {
+	id, secret, ok := ParseToken(token)
+	if !ok {
+		return Credentials{}, false
+	}
+	return Credentials{TokenID: id, SecretHash: HashSecret(secret)}, true
+}
+
+func (c Credentials) params(roles []domain.Role) gen.APITokenAuthorizeParams {
+	p := gen.APITokenAuthorizeParams{TokenID: c.TokenID, SecretHash: c.SecretHash}
+	for _, r := range roles {
+		p.Roles = append(p.Roles, string(r))
+	}
+	return p
+}
+
+// Grant is the authentication of Credentials queued at the head of a transaction's first
+// pipeline (QueueGrant): it saves the round trip authentication would take on its own, and
+// because api_token_authorize raises for a bad token or a role not admitted, the server skips
+// every statement queued behind it — a lock, a read — unless the token is good.
+type Grant struct {
+	creds Credentials
+	row   gen.APITokenAuthorizeRow
+}
+
+// QueueGrant queues the authentication of c, admitting roles only; forbidden is the error for a
+// good token of another role. Once p is sent without error, g.Actor is the caller.
+func QueueGrant(ctx context.Context, p *pgtx.Pipeline, c Credentials, roles []domain.Role, forbidden error) *Grant {
+	g := &Grant{creds: c}
+	pgtx.One(p, &g.row, func(q *gen.Queries) (gen.APITokenAuthorizeRow, error) {
+		return q.APITokenAuthorize(ctx, c.params(roles))
+	}, func(err error) error { return authorizeError(err, forbidden) })
+	return g
+}
+
+// Actor is the caller the token belongs to, once the pipeline was sent; the zero Actor if the
+// token was refused.
+func (g *Grant) Actor() domain.Actor { return actorOf(g.row) }
+
+// QueueTouch queues the record of the token's use on p (the transaction's last pipeline) when
+// it is due, so that a use is recorded with no round trip of its own.
+func (g *Grant) QueueTouch(ctx context.Context, p *pgtx.Pipeline) {
+	if !stale(g.row.LastUsedAt) {
+		return
+	}
+	p.Exec(func(q *gen.Queries) error { return q.APITokenTouch(ctx, g.creds.TokenID) }, pgtx.Wrap("record token use"))
+}
+
+// authorizeError turns api_token_authorize's refusals into the errors a client sees: every bad
+// token is errBadToken, a role not admitted is forbidden.
+func authorizeError(err error, forbidden error) error {
+	switch {
+	case pgtx.IsSQLState(err, pgtx.InvalidAuthorization), pgtx.IsNoRows(err):
+		return errBadToken
+	case forbidden != nil && pgtx.IsSQLState(err, pgtx.InsufficientPrivilege):
+		return forbidden
+	}
+	return fmt.Errorf("authenticate: %w", err)
+}
+
+func stale(lastUsed *time.Time) bool {
+	return lastUsed == nil || time.Since(*lastUsed) > touchInterval
+}
+
+func actorOf(row gen.APITokenAuthorizeRow) domain.Actor {
+	return domain.Actor{UserID: row.UserID, Role: domain.Role(row.Role), TokenExpiresAt: row.ExpiresAt}
 }

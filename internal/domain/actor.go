@@ -1,6 +1,9 @@
 package domain
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Role is what a user may do across the inventory.
 type Role string
@@ -56,7 +59,10 @@ func (a Actor) IsAdmin() bool { return a.Role == RoleAdmin }
 // IsMRM says whether the actor is of the model risk management function (ADMIN or VALIDATOR):
 // who staffs and oversees validations, assesses risk tiers and reads the audit log, the users
 // directory and the oversight reports.
-func (a Actor) IsMRM() bool { return a.Role == RoleAdmin || a.Role == RoleValidator }
+func (a Actor) IsMRM() bool { return slices.Contains(MRMRoles, a.Role) }
+
+// MRMRoles are the roles IsMRM admits, for a check the database makes (api_token_authorize).
+var MRMRoles = []Role{RoleAdmin, RoleValidator}
 
 // PersonRef names a user in a list item or a report row: the one {user_id, full_name} shape
 // every list answers with (the PersonRef and OversightUser schemas of api/openapi.yaml).

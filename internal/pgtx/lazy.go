@@ -28,6 +28,9 @@ type lazyTx struct {
 	tx     pgx.Tx        // nil until begun
 	// committed: a pipeline carried the COMMIT and it succeeded; the transaction is over.
 	committed bool
+	// commitSent: a COMMIT went out (with a pipeline or alone), whatever came back. Until then the
+	// transaction cannot have committed, so a lost connection rolled all of it back.
+	commitSent bool
 }
 
 var _ pgx.Tx = (*lazyTx)(nil)
@@ -121,6 +124,7 @@ func (t *lazyTx) sendCommitting(ctx context.Context, b *pgx.Batch) error {
 		}
 		return nil
 	}
+	t.commitSent = true
 	if err := t.SendBatch(ctx, b).Close(); err != nil {
 		return err
 	}
@@ -177,6 +181,7 @@ func (t *lazyTx) Commit(ctx context.Context) error {
 		return nil
 	}
 	defer t.release()
+	t.commitSent = true
 	return t.tx.Commit(ctx)
 }
 

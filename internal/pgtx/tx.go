@@ -40,17 +40,41 @@ func NewDB(pool *pgxpool.Pool, limits Limits) DB {
 // translated (Translate): a client sees lock_timeout or unavailable, never an internal error, when
 // the database is busy or gone.
 func WithTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (T, error) {
-	var out T
-	err := withLazyTx(ctx, &lazyTx{pool: db.Pool, opts: db.Opts, limits: db.Limits}, func(tx pgx.Tx) error {
+	out, _, err := withTxV(ctx, db, fn)
+	return out, err
+}
+
+// withTxV is WithTxV that also says whether a failure lost the connection before a COMMIT was
+// sent.
+func withTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (out T, lostUncommitted bool, err error) {
+	tx := &lazyTx{pool: db.Pool, opts: db.Opts, limits: db.Limits}
+	err = withLazyTx(ctx, tx, func(tx pgx.Tx) error {
 		var err error
 		out, err = fn(tx)
 		return err
 	})
 	if err != nil {
 		var zero T
-		return zero, err
+		return zero, !tx.commitSent && ConnectionsLost(err), err
 	}
-	return out, nil
+	return out, false, nil
+}
+
+// WithTxRetryV is WithTxV that runs fn once more, on a fresh connection, when the first try lost
+// its connection (ConnectionsLost: a restart, a failover, a terminated backend) before any COMMIT
+// was sent: the server then rolled all of it back, so the second try writes nothing twice. The
+// pool is emptied first, as the HTTP layer does for a failed read, since its other idle
+// connections most likely died too. Only for fn with no effect outside the transaction (nothing
+// streamed to a client, say); it is for a write whose first round trip would otherwise be the
+// first to meet a dead connection (validation.Service.CreateAuthenticating, which authenticates
+// in that round trip instead of in a read of its own that the HTTP layer retries).
+func WithTxRetryV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (T, error) {
+	out, lostUncommitted, err := withTxV(ctx, db, fn)
+	if err != nil && lostUncommitted && ctx.Err() == nil {
+		db.Pool.Reset()
+		out, _, err = withTxV(ctx, db, fn)
+	}
+	return out, err
 }
 
 // WithTx is WithTxV for work that returns nothing but its error.

@@ -48,12 +48,12 @@ func newAdmission(validationType string, lock, admit []int32, versions map[int32
 	return &admission{validationType: validationType, lock: lock, admit: admit, versions: versions, versionIDs: listedVersions(versions)}
 }
 
-// lockModels queues the validation lock of every model in ids, in the given order, into a new
-// pipeline and returns it, for the caller to queue what must run under the locks behind them.
+// lockModels queues the validation lock of every model in ids, in the given order, into p (new,
+// or holding what must run before the locks: a create's authentication) and returns it, for the
+// caller to queue what must run under the locks behind them.
 // The test-only switches (export_test.go) leave the locks out, or send each in its own round
 // trip to widen the window between two of them.
-func (s *Service) lockModels(ctx context.Context, tx pgx.Tx, ids []int32) (*pgtx.Pipeline, error) {
-	p := &pgtx.Pipeline{}
+func (s *Service) lockModels(ctx context.Context, tx pgx.Tx, p *pgtx.Pipeline, ids []int32) (*pgtx.Pipeline, error) {
 	if s.controls.skipModelLocks {
 		return p, nil
 	}

@@ -31,7 +31,7 @@ var readOnly = pgx.TxOptions{IsoLevel: pgx.ReadCommitted, AccessMode: pgx.ReadOn
 // a create would answer the first. VALIDATOR and ADMIN may check, as they may create.
 func (s *Service) Check(ctx context.Context, actor domain.Actor, in CreateInput) (CheckResult, error) {
 	if !canWrite(actor) {
-		return CheckResult{}, domain.Forbidden("only VALIDATOR and ADMIN users may create validation requests")
+		return CheckResult{}, errCreateForbidden
 	}
 	modelIDs, err := in.check()
 	if err != nil {
@@ -40,7 +40,7 @@ func (s *Service) Check(ctx context.Context, actor domain.Actor, in CreateInput)
 	db := s.db
 	db.Opts = readOnly
 	return pgtx.WithTxV(ctx, db, func(tx pgx.Tx) (CheckResult, error) {
-		c, err := s.admitCreate(ctx, tx, in, modelIDs, true)
+		c, err := s.admitCreate(ctx, tx, in, modelIDs, true, nil)
 		if err != nil {
 			return CheckResult{}, err
 		}

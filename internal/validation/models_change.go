@@ -147,7 +147,7 @@ func planChange(ctx context.Context, tx pgx.Tx, requestID int32, in ModelsChange
 func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *modelsPlan, e *modelEdit) error {
 	requestID, a := plan.requestID, plan.admission
 	start := time.Now()
-	p, err := s.lockModels(ctx, tx, a.lock)
+	p, err := s.lockModels(ctx, tx, &pgtx.Pipeline{}, a.lock)
 	if err != nil {
 		return err
 	}
