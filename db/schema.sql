@@ -197,15 +197,9 @@ CREATE FUNCTION public.validation_approvals_decidable_by(p_role public.user_role
     SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
     FROM validation_approvals a
     WHERE p_role = 'ADMIN'
-    UNION ALL
-    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
-    FROM validation_approvals a
-    WHERE p_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL'
-    UNION ALL
-    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
-    FROM user_regions ur
-    JOIN validation_approvals a ON a.region_id = ur.region_id
-    WHERE p_role = 'REGIONAL_APPROVER' AND ur.user_id = p_user_id AND a.approval_type <> 'GLOBAL'
+       OR (p_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL')
+       OR (p_role = 'REGIONAL_APPROVER' AND a.approval_type <> 'GLOBAL'
+           AND a.region_id IN (SELECT ur.region_id FROM user_regions ur WHERE ur.user_id = p_user_id))
 $$;
 
 
@@ -1521,17 +1515,17 @@ CREATE UNIQUE INDEX validation_approvals_one_pending_regional_key ON public.vali
 
 
 --
+-- Name: validation_approvals_pending_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_pending_created_idx ON public.validation_approvals USING btree (created_at, approval_id) WHERE (status = 'PENDING'::text);
+
+
+--
 -- Name: validation_approvals_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) WHERE (status = 'PENDING'::text);
-
-
---
--- Name: validation_approvals_pending_region_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX validation_approvals_pending_region_idx ON public.validation_approvals USING btree (region_id, approval_id) WHERE (status = 'PENDING'::text);
 
 
 --
@@ -2304,4 +2298,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205002000'),
     ('20261205003000'),
     ('20261205003100'),
-    ('20261205003600');
+    ('20261205003600'),
+    ('20261206003000');
