@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -199,6 +200,37 @@ func TestRequestListFilters(t *testing.T) {
 	items = e.reqPage(e.admin, fmt.Sprintf("region_id=%d", region)).Items
 	if items[0].PrimaryValidator != nil || items[0].Reviewer != nil || !slices.Equal(items[0].RegionIDs, []int32{region}) {
 		t.Fatalf("unassigned request %+v", items[0])
+	}
+}
+
+// q is a case-insensitive substring of a model's name in which %, _ and \ are plain characters:
+// the list asks it as a LIKE with those escaped, which the trigram index serves
+// (migration 20261206003100), and a wildcard must never widen the search.
+func TestRequestListSearchTakesWildcardsLiterally(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(domain.RoleUser)
+	request := func(name string) int32 {
+		return e.vrCreate(e.admin, vrCreateBody("TARGETED", e.vrModel(owner, name))).RequestID
+	}
+	rate, plain, back, backless := request("Rate_10% Model"), request("Rate10 Model"), request(`Back\slash`), request("Backslash")
+	cases := []struct {
+		q    string
+		want []int32
+	}{
+		{"RATE", []int32{rate, plain}},
+		{"e_1", []int32{rate}},
+		{"te1", []int32{plain}},
+		{"0%", []int32{rate}},
+		{"%m", nil},
+		{`k\s`, []int32{back}},
+		{"kslash", []int32{backless}},
+		{"slash", []int32{back, backless}},
+	}
+	for _, c := range cases {
+		if got := e.reqIDs(e.admin, "q="+url.QueryEscape(c.q)); !slices.Equal(got, c.want) {
+			t.Errorf("q=%s: %v, want %v", c.q, got, c.want)
+		}
 	}
 }
 

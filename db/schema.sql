@@ -15,6 +15,20 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+
+--
 -- Name: deployment_task_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -292,14 +306,13 @@ CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS
     LANGUAGE sql STABLE
     AS $$
     SELECT l.request_id
-    FROM models m
-    JOIN validation_request_models l ON l.model_id = m.model_id
-    WHERE m.owner_id = p_user_id
+    FROM validation_request_models l
+    WHERE l.model_id = ANY (ARRAY(SELECT m.model_id FROM models m WHERE m.owner_id = p_user_id))
     UNION ALL
     SELECT l.request_id
-    FROM model_delegates d
-    JOIN validation_request_models l ON l.model_id = d.model_id
-    WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
+    FROM validation_request_models l
+    WHERE l.model_id = ANY (ARRAY(SELECT d.model_id FROM model_delegates d
+                                  WHERE d.user_id = p_user_id AND d.revoked_at IS NULL))
 $$;
 
 
@@ -1445,10 +1458,17 @@ CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions U
 
 
 --
+-- Name: models_model_name_lower_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX models_model_name_lower_trgm_idx ON public.models USING gin (lower(model_name) public.gin_trgm_ops);
+
+
+--
 -- Name: models_owner_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
+CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id) INCLUDE (model_id);
 
 
 --
@@ -2299,4 +2319,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003000'),
     ('20261205003100'),
     ('20261205003600'),
-    ('20261206003000');
+    ('20261206003000'),
+    ('20261206003100');
