@@ -844,7 +844,8 @@ type ValidationRequestModelsForRequestsRow struct {
 	VersionID *int32
 }
 
-// The model links of a page of requests in one round trip (validation_request_models_pkey).
+// The model links of requests read by id (a request shown alone, with the other reads of its
+// pipeline; validation_request_models_pkey). The list carries its page's links itself.
 func (q *Queries) ValidationRequestModelsForRequests(ctx context.Context, requestIds []int32) ([]ValidationRequestModelsForRequestsRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestModelsForRequests, requestIds)
 	if err != nil {

@@ -427,7 +427,8 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
                             '\', '\\'), '%', '\%'), '_', '\_') || '%')))));
 
 -- name: ValidationRequestModelsForRequests :many
--- The model links of a page of requests in one round trip (validation_request_models_pkey).
+-- The model links of requests read by id (a request shown alone, with the other reads of its
+-- pipeline; validation_request_models_pkey). The list carries its page's links itself.
 SELECT vrm.request_id, vrm.model_id, m.model_name, vrm.version_id
 FROM validation_request_models vrm
 JOIN models m ON m.model_id = vrm.model_id
