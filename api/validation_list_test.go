@@ -204,8 +204,7 @@ func TestRequestListFilters(t *testing.T) {
 }
 
 // A list item carries the same models (with their versions, in model order) and regions as the
-// request read alone: the list reads them in its page statement, the read by request id in
-// statements of its own.
+// request read alone.
 func TestRequestListItemsCarryTheRequestsLinks(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)

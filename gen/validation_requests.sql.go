@@ -543,15 +543,7 @@ SELECT p.request_id, p.requestor_id, p.validation_type, p.priority, p.status,
        (p.as_of - p.status_entered_on)::int AS days_in_status,
        (NOT p.is_closed AND p.target_completion_date < p.as_of)::boolean AS is_overdue,
        (CASE WHEN NOT p.is_closed AND p.target_completion_date < p.as_of
-             THEN p.as_of - p.target_completion_date ELSE 0 END)::int AS days_overdue,
-       array(SELECT l.model_id FROM validation_request_models l
-             WHERE l.request_id = p.request_id ORDER BY l.model_id)::int[] AS model_ids,
-       array(SELECT m.model_name FROM validation_request_models l JOIN models m ON m.model_id = l.model_id
-             WHERE l.request_id = p.request_id ORDER BY l.model_id)::text[] AS model_names,
-       array(SELECT coalesce(l.version_id, 0) FROM validation_request_models l
-             WHERE l.request_id = p.request_id ORDER BY l.model_id)::int[] AS version_ids,
-       array(SELECT rr.region_id FROM validation_request_regions rr
-             WHERE rr.request_id = p.request_id ORDER BY rr.region_id)::int[] AS region_ids
+             THEN p.as_of - p.target_completion_date ELSE 0 END)::int AS days_overdue
 FROM page p
 LEFT JOIN validation_assignments pa ON pa.request_id = p.request_id AND pa.is_primary
 LEFT JOIN users pv ON pv.user_id = pa.validator_id
@@ -604,18 +596,11 @@ type ValidationRequestListRow struct {
 	DaysInStatus             int32
 	IsOverdue                bool
 	DaysOverdue              int32
-	ModelIds                 []int32
-	ModelNames               []string
-	VersionIds               []int32
-	RegionIds                []int32
 }
 
 // GET /validation-requests: one page of requests with what a queue needs, in one statement
-// (docs/lists.md, "The validation request list"), its models and regions included: per row of
-// the page, its links in model order (validation_request_models_pkey, then models_pkey for the
-// names; version_ids 0 where a link names no version) and its regions in order
-// (validation_request_regions_pkey). Read by a second statement instead, they cost every page a
-// round trip more.
+// (docs/lists.md, "The validation request list"). The models and regions of the page are read
+// after it (ValidationRequestModelsForRequests, ValidationRequestRegionsForRequests).
 // The page (the CTE) is cut from validation_requests alone; its validators are joined to the
 // page's rows only. Joined before the LIMIT, the planner merge-joined the requests walked with
 // validation_assignments_one_primary_key and ..._one_reviewer_key from their first entry: a page
@@ -722,10 +707,6 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 			&i.DaysInStatus,
 			&i.IsOverdue,
 			&i.DaysOverdue,
-			&i.ModelIds,
-			&i.ModelNames,
-			&i.VersionIds,
-			&i.RegionIds,
 		); err != nil {
 			return nil, err
 		}
@@ -844,8 +825,7 @@ type ValidationRequestModelsForRequestsRow struct {
 	VersionID *int32
 }
 
-// The model links of requests read by id (a request shown alone, with the other reads of its
-// pipeline; validation_request_models_pkey). The list carries its page's links itself.
+// The model links of a page of requests in one round trip (validation_request_models_pkey).
 func (q *Queries) ValidationRequestModelsForRequests(ctx context.Context, requestIds []int32) ([]ValidationRequestModelsForRequestsRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestModelsForRequests, requestIds)
 	if err != nil {

@@ -130,7 +130,20 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
 	}
 	rows, next := domain.PageOfKeys(rows, page.Limit, func(r gen.ValidationRequestListRow) []int64 { return listKey(page.Sort, r) })
-	return listedFrom(rows), next, nil
+	// The page's models and regions travel together: one round trip for both reads.
+	ids := requestIDsOf(rows)
+	var links pageLinks
+	p := &pgtx.Pipeline{}
+	pgtx.Many(p, &links.models, func(q *gen.Queries) ([]gen.ValidationRequestModelsForRequestsRow, error) {
+		return q.ValidationRequestModelsForRequests(ctx, ids)
+	}, pgtx.Wrap("list request models"))
+	pgtx.Many(p, &links.regions, func(q *gen.Queries) ([]gen.ValidationRequestRegion, error) {
+		return q.ValidationRequestRegionsForRequests(ctx, ids)
+	}, pgtx.Wrap("list request regions"))
+	if err := p.Send(ctx, s.pool); err != nil {
+		return nil, nil, err
+	}
+	return listedFrom(rows, links), next, nil
 }
 
 // Export sends every request f matches to each, in the sort's order, from one snapshot
@@ -165,7 +178,10 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, sort
 			if err != nil {
 				return nil, err
 			}
-			items := listedFrom(rows)
+			items, err := listed(ctx, q, rows)
+			if err != nil {
+				return nil, err
+			}
 			out := make([]chunkRow, len(rows))
 			for i, r := range rows {
 				out[i] = chunkRow{item: items[i], key: listKey(page.Sort, r)}
@@ -291,8 +307,38 @@ func dayOf(v int64) (time.Time, bool) {
 	return t, y >= 1 && y <= 9999 && t.Month() == m && t.Day() == d
 }
 
-// listedFrom turns a page of list rows, which carry their links, into ListedRequests.
-func listedFrom(rows []gen.ValidationRequestListRow) []ListedRequest {
+// pageLinks are the model and region links of a page of requests.
+type pageLinks struct {
+	models  []gen.ValidationRequestModelsForRequestsRow
+	regions []gen.ValidationRequestRegion
+}
+
+func requestIDsOf(rows []gen.ValidationRequestListRow) []int32 {
+	ids := make([]int32, len(rows))
+	for i, r := range rows {
+		ids[i] = r.RequestID
+	}
+	return ids
+}
+
+// listed turns a chunk of an export into ListedRequests, its links read in the export's
+// snapshot (two statements for a thousand rows).
+func listed(ctx context.Context, q *gen.Queries, rows []gen.ValidationRequestListRow) ([]ListedRequest, error) {
+	ids := requestIDsOf(rows)
+	var links pageLinks
+	var err error
+	if links.models, err = q.ValidationRequestModelsForRequests(ctx, ids); err != nil {
+		return nil, fmt.Errorf("list request models: %w", err)
+	}
+	if links.regions, err = q.ValidationRequestRegionsForRequests(ctx, ids); err != nil {
+		return nil, fmt.Errorf("list request regions: %w", err)
+	}
+	return listedFrom(rows, links), nil
+}
+
+// listedFrom turns a page of list rows and their links into ListedRequests.
+func listedFrom(rows []gen.ValidationRequestListRow, links pageLinks) []ListedRequest {
+	models, regions := linksByRequest(links.models, links.regions)
 	out := make([]ListedRequest, len(rows))
 	for i, r := range rows {
 		out[i] = ListedRequest{
@@ -300,30 +346,13 @@ func listedFrom(rows []gen.ValidationRequestListRow) []ListedRequest {
 				RequestID: r.RequestID, RequestorID: r.RequestorID, ValidationType: r.ValidationType, Priority: r.Priority,
 				Status: r.Status, TargetCompletionDate: r.TargetCompletionDate, TriggerReason: r.TriggerReason,
 				CreatedAt: r.CreatedAt, UpdatedAt: r.UpdatedAt, SubmissionReceivedDate: r.SubmissionReceivedDate,
-			}, listedModels(r), r.RegionIds),
+			}, models[r.RequestID], regions[r.RequestID]),
 			PrimaryValidator: person(r.PrimaryValidatorID, r.PrimaryValidatorFullName),
 			Reviewer:         person(r.ReviewerID, r.ReviewerFullName),
 			DaysInStatus:     r.DaysInStatus, IsOverdue: r.IsOverdue, DaysOverdue: r.DaysOverdue,
 		}
 	}
 	return out
-}
-
-// listedModels is a list row's model links: its parallel arrays, in model order, a version id
-// of 0 standing for a link that names no version (version ids start at 1).
-func listedModels(r gen.ValidationRequestListRow) []RequestModel {
-	models := make([]RequestModel, len(r.ModelIds))
-	for i, id := range r.ModelIds {
-		models[i] = RequestModel{ModelID: id}
-		if i < len(r.ModelNames) {
-			models[i].ModelName = r.ModelNames[i]
-		}
-		if i < len(r.VersionIds) && r.VersionIds[i] != 0 {
-			v := r.VersionIds[i]
-			models[i].VersionID = &v
-		}
-	}
-	return models
 }
 
 // person is the user of a left-joined pair of columns; nil when there is none.
