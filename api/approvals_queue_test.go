@@ -202,6 +202,52 @@ func TestApprovalsSortedByCreationPageWithoutGapsWhileCreated(t *testing.T) {
 	}
 }
 
+// A REGIONAL_APPROVER's queue holds the regional approvals of each of its regions and none of
+// another, and pages through them in either sort without a gap or a repeat: the queue walks the
+// pending approvals in the page's order and filters by the approver's regions
+// (validation_approvals_decidable_by, migration 20261206003000).
+func TestApprovalQueueOfAnApproverOfTwoRegionsPages(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	eu, sg, us := e.region(true).RegionID, e.region(true).RegionID, e.region(true).RegionID
+	owner, validator := e.user(domain.RoleUser), e.user(domain.RoleValidator)
+	var want []int32
+	for i, region := range []int32{eu, us, sg, us, eu, sg} {
+		_, approvals := e.pendingApprovalRequest(validator, e.vrModel(owner, fmt.Sprintf("M%d", i)), region)
+		if len(approvals) != 2 || approvals[1].RegionID == nil || *approvals[1].RegionID != region {
+			t.Fatalf("request in region %d: approvals %+v", region, approvals)
+		}
+		if region != us {
+			want = append(want, approvals[1].ApprovalID)
+		}
+	}
+	// Created in the reverse order of their ids, so the two sorts differ.
+	e.sql(`UPDATE validation_approvals SET created_at = '2027-01-01'::timestamptz - approval_id * interval '1 hour'`)
+	regional := e.approverUser(domain.RoleRegionalApprover, eu, sg)
+	pages := func(query string) []int32 {
+		got := []int32{}
+		cursor := ""
+		for range 20 {
+			p := e.approvalPage(regional, "?mine=true&limit=1"+query+cursor)
+			got = append(got, approvalIDs(p.Items)...)
+			if p.NextCursor == nil {
+				return got
+			}
+			cursor = "&cursor=" + *p.NextCursor
+		}
+		t.Fatalf("%s: more than 20 pages: %v", query, got)
+		return nil
+	}
+	if got := pages(""); !reflect.DeepEqual(got, want) {
+		t.Errorf("pages by id %v, want %v", got, want)
+	}
+	byCreation := slices.Clone(want)
+	slices.Reverse(byCreation)
+	if got := pages("&sort=created_at"); !reflect.DeepEqual(got, byCreation) {
+		t.Errorf("pages by creation %v, want %v", got, byCreation)
+	}
+}
+
 // mine=true is what the caller may decide now, for each kind of approver: a GLOBAL_APPROVER the
 // GLOBAL approvals, a REGIONAL_APPROVER those of its region and not of another, an ADMIN all, an
 // ADMIN involved in the request (owning its model) none of them; a decided approval or one of a

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"net/url"
 	"reflect"
 	"slices"
 	"strconv"
@@ -199,6 +200,81 @@ func TestRequestListFilters(t *testing.T) {
 	items = e.reqPage(e.admin, fmt.Sprintf("region_id=%d", region)).Items
 	if items[0].PrimaryValidator != nil || items[0].Reviewer != nil || !slices.Equal(items[0].RegionIDs, []int32{region}) {
 		t.Fatalf("unassigned request %+v", items[0])
+	}
+}
+
+// A list item carries the same models (with their versions, in model order) and regions as the
+// request read alone.
+func TestRequestListItemsCarryTheRequestsLinks(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(domain.RoleUser)
+	m1, m2, m3 := e.vrModel(owner, "PD model"), e.vrModel(owner, "LGD model"), e.vrModel(owner, "EAD model")
+	r1, r2 := e.region(false).RegionID, e.region(false).RegionID
+	for _, m := range []int32{m1, m2, m3} {
+		e.runsIn(m, r1)
+		e.runsIn(m, r2)
+	}
+	v2 := e.plannedVersion(e.admin, m2, "2027-06-30")
+	body := vrCreateBody("COMPREHENSIVE", m3, m2, m1)
+	body["region_ids"] = []int32{r2, r1}
+	body["trigger_reason"] = "recalibration"
+	body["model_versions"] = map[string]any{fmt.Sprint(m2): v2}
+	req := e.vrCreate(e.admin, body).RequestID
+	bare := e.vrCreate(e.admin, vrCreateBody("TARGETED", m1)).RequestID
+	for _, id := range []int32{req, bare} {
+		var alone vrAnswer
+		e.call(http.MethodGet, fmt.Sprintf("/api/v1/validation-requests/%d", id), owner.Token, nil).want(http.StatusOK).decode(&alone)
+		var listed *listedAnswer
+		for _, it := range e.reqAll(owner, fmt.Sprintf("model_id=%d", m1)) {
+			if it.RequestID == id {
+				listed = &it
+			}
+		}
+		if listed == nil {
+			t.Fatalf("request %d not listed", id)
+		}
+		if !reflect.DeepEqual(listed.Models, alone.Models) || !reflect.DeepEqual(listed.RegionIDs, alone.RegionIDs) {
+			t.Errorf("request %d: listed with models %+v and regions %v, read alone with %+v and %v",
+				id, listed.Models, listed.RegionIDs, alone.Models, alone.RegionIDs)
+		}
+	}
+	var alone vrAnswer
+	e.call(http.MethodGet, fmt.Sprintf("/api/v1/validation-requests/%d", req), owner.Token, nil).want(http.StatusOK).decode(&alone)
+	if len(alone.Models) != 3 || alone.Models[1].VersionID == nil || *alone.Models[1].VersionID != v2 ||
+		alone.Models[0].VersionID != nil || len(alone.RegionIDs) != 2 {
+		t.Fatalf("the request read alone %+v", alone)
+	}
+}
+
+// q is a case-insensitive substring of a model's name in which %, _ and \ are plain characters:
+// the list asks it as a LIKE with those escaped, which the trigram index serves
+// (migration 20261206003100), and a wildcard must never widen the search.
+func TestRequestListSearchTakesWildcardsLiterally(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	owner := e.user(domain.RoleUser)
+	request := func(name string) int32 {
+		return e.vrCreate(e.admin, vrCreateBody("TARGETED", e.vrModel(owner, name))).RequestID
+	}
+	rate, plain, back, backless := request("Rate_10% Model"), request("Rate10 Model"), request(`Back\slash`), request("Backslash")
+	cases := []struct {
+		q    string
+		want []int32
+	}{
+		{"RATE", []int32{rate, plain}},
+		{"e_1", []int32{rate}},
+		{"te1", []int32{plain}},
+		{"0%", []int32{rate}},
+		{"%m", nil},
+		{`k\s`, []int32{back}},
+		{"kslash", []int32{backless}},
+		{"slash", []int32{back, backless}},
+	}
+	for _, c := range cases {
+		if got := e.reqIDs(e.admin, "q="+url.QueryEscape(c.q)); !slices.Equal(got, c.want) {
+			t.Errorf("q=%s: %v, want %v", c.q, got, c.want)
+		}
 	}
 }
 

@@ -15,6 +15,20 @@ SET client_min_messages = warning;
 SET row_security = off;
 
 --
+-- Name: pg_trgm; Type: EXTENSION; Schema: -; Owner: -
+--
+
+CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public;
+
+
+--
+-- Name: EXTENSION pg_trgm; Type: COMMENT; Schema: -; Owner: -
+--
+
+COMMENT ON EXTENSION pg_trgm IS 'text similarity measurement and index searching based on trigrams';
+
+
+--
 -- Name: deployment_task_status; Type: TYPE; Schema: public; Owner: -
 --
 
@@ -284,15 +298,9 @@ CREATE FUNCTION public.validation_approvals_decidable_by(p_role public.user_role
     SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
     FROM validation_approvals a
     WHERE p_role = 'ADMIN'
-    UNION ALL
-    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
-    FROM validation_approvals a
-    WHERE p_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL'
-    UNION ALL
-    SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status, a.created_at
-    FROM user_regions ur
-    JOIN validation_approvals a ON a.region_id = ur.region_id
-    WHERE p_role = 'REGIONAL_APPROVER' AND ur.user_id = p_user_id AND a.approval_type <> 'GLOBAL'
+       OR (p_role = 'GLOBAL_APPROVER' AND a.approval_type = 'GLOBAL')
+       OR (p_role = 'REGIONAL_APPROVER' AND a.approval_type <> 'GLOBAL'
+           AND a.region_id IN (SELECT ur.region_id FROM user_regions ur WHERE ur.user_id = p_user_id))
 $$;
 
 
@@ -385,14 +393,13 @@ CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS
     LANGUAGE sql STABLE
     AS $$
     SELECT l.request_id
-    FROM models m
-    JOIN validation_request_models l ON l.model_id = m.model_id
-    WHERE m.owner_id = p_user_id
+    FROM validation_request_models l
+    WHERE l.model_id = ANY (ARRAY(SELECT m.model_id FROM models m WHERE m.owner_id = p_user_id))
     UNION ALL
     SELECT l.request_id
-    FROM model_delegates d
-    JOIN validation_request_models l ON l.model_id = d.model_id
-    WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
+    FROM validation_request_models l
+    WHERE l.model_id = ANY (ARRAY(SELECT d.model_id FROM model_delegates d
+                                  WHERE d.user_id = p_user_id AND d.revoked_at IS NULL))
 $$;
 
 
@@ -1493,10 +1500,17 @@ CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions U
 
 
 --
+-- Name: models_model_name_lower_trgm_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX models_model_name_lower_trgm_idx ON public.models USING gin (lower(model_name) public.gin_trgm_ops);
+
+
+--
 -- Name: models_owner_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id);
+CREATE INDEX models_owner_id_idx ON public.models USING btree (owner_id) INCLUDE (model_id);
 
 
 --
@@ -1563,17 +1577,17 @@ CREATE UNIQUE INDEX validation_approvals_one_pending_regional_key ON public.vali
 
 
 --
+-- Name: validation_approvals_pending_created_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_approvals_pending_created_idx ON public.validation_approvals USING btree (created_at, approval_id) WHERE (status = 'PENDING'::text);
+
+
+--
 -- Name: validation_approvals_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
 CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) WHERE (status = 'PENDING'::text);
-
-
---
--- Name: validation_approvals_pending_region_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX validation_approvals_pending_region_idx ON public.validation_approvals USING btree (region_id, approval_id) WHERE (status = 'PENDING'::text);
 
 
 --
@@ -2347,4 +2361,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003000'),
     ('20261205003100'),
     ('20261205003600'),
-    ('20261206000100');
+    ('20261206000100'),
+    ('20261206003000'),
+    ('20261206003100');

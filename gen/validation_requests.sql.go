@@ -213,7 +213,7 @@ const validationRequestCount = `-- name: ValidationRequestCount :one
 SELECT count(*)
 FROM validation_requests vr
 CROSS JOIN (SELECT coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
-LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+LEFT JOIN validation_assignments opa ON opa.request_id = vr.request_id AND opa.is_primary AND NOT opa.request_is_closed
 WHERE ($2::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($2::int) v)))
   AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
@@ -234,12 +234,14 @@ WHERE ($2::int IS NULL
               WHERE a.validator_id = $11::int
                 AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND ($13::boolean IS NULL
-       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
+       OR (NOT vr.is_closed AND opa.request_id IS NULL) = $13::boolean)
   AND ($14::text IS NULL
        OR vr.request_id = ANY (ARRAY(
               SELECT l.request_id FROM validation_request_models l
               WHERE l.model_id = ANY (ARRAY(
-                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
+                  SELECT m.model_id FROM models m
+                  WHERE lower(m.model_name) LIKE '%' || replace(replace(replace(lower($14::text),
+                            '\', '\\'), '%', '\%'), '_', '\_') || '%')))))
 `
 
 type ValidationRequestCountParams struct {
@@ -484,63 +486,78 @@ func (q *Queries) ValidationRequestGet(ctx context.Context, requestID int32) (Va
 }
 
 const validationRequestList = `-- name: ValidationRequestList :many
-SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
+WITH page AS (
+    SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
+           vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
+           vr.status_entered_on, vr.is_closed, d.as_of
+    FROM validation_requests vr
+    CROSS JOIN (SELECT coalesce($2::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+    LEFT JOIN validation_assignments opa ON opa.request_id = vr.request_id AND opa.is_primary AND NOT opa.request_is_closed
+    WHERE ($3::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($3::int) v)))
+      AND (cardinality($4::text[]) = 0 OR vr.status = ANY ($4::text[]))
+      AND ($5::text IS NULL OR vr.validation_type = $5::text)
+      AND ($6::validation_priority IS NULL OR vr.priority = $6::validation_priority)
+      AND ($7::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $7::int)))
+      AND ($8::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $8::int)))
+      AND ($9::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = $9::int)))
+      AND ($10::boolean IS NULL OR vr.is_closed = NOT $10::boolean)
+      AND ($11::boolean IS NULL
+           OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = $11::boolean)
+      AND ($12::int IS NULL
+           OR vr.request_id = ANY (ARRAY(
+                  SELECT a.request_id FROM validation_assignments a
+                  WHERE a.validator_id = $12::int
+                    AND CASE $13::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+      AND ($14::boolean IS NULL
+           OR (NOT vr.is_closed AND opa.request_id IS NULL) = $14::boolean)
+      AND ($15::text IS NULL
+           OR vr.request_id = ANY (ARRAY(
+                  SELECT l.request_id FROM validation_request_models l
+                  WHERE l.model_id = ANY (ARRAY(
+                      SELECT m.model_id FROM models m
+                      WHERE lower(m.model_name) LIKE '%' || replace(replace(replace(lower($15::text),
+                                '\', '\\'), '%', '\%'), '_', '\_') || '%')))))
+      AND CASE $1::text
+              WHEN 'target_completion_date'
+                  THEN (vr.target_completion_date, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
+              WHEN 'days_in_status'
+                  THEN (vr.status_entered_on, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
+              ELSE vr.request_id > $17::int
+          END
+    ORDER BY CASE $1::text
+                 WHEN 'target_completion_date' THEN vr.target_completion_date
+                 WHEN 'days_in_status' THEN vr.status_entered_on
+             END,
+             vr.request_id
+    LIMIT $18
+)
+SELECT p.request_id, p.requestor_id, p.validation_type, p.priority, p.status,
+       p.target_completion_date, p.trigger_reason, p.created_at, p.updated_at, p.submission_received_date,
        pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
        rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
-       vr.status_entered_on,
-       (d.as_of - vr.status_entered_on)::int AS days_in_status,
-       (NOT vr.is_closed AND vr.target_completion_date < d.as_of)::boolean AS is_overdue,
-       (CASE WHEN NOT vr.is_closed AND vr.target_completion_date < d.as_of
-             THEN d.as_of - vr.target_completion_date ELSE 0 END)::int AS days_overdue
-FROM validation_requests vr
-CROSS JOIN (SELECT coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
-LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+       p.status_entered_on,
+       (p.as_of - p.status_entered_on)::int AS days_in_status,
+       (NOT p.is_closed AND p.target_completion_date < p.as_of)::boolean AS is_overdue,
+       (CASE WHEN NOT p.is_closed AND p.target_completion_date < p.as_of
+             THEN p.as_of - p.target_completion_date ELSE 0 END)::int AS days_overdue
+FROM page p
+LEFT JOIN validation_assignments pa ON pa.request_id = p.request_id AND pa.is_primary
 LEFT JOIN users pv ON pv.user_id = pa.validator_id
-LEFT JOIN validation_assignments ra ON ra.request_id = vr.request_id AND ra.is_reviewer
+LEFT JOIN validation_assignments ra ON ra.request_id = p.request_id AND ra.is_reviewer
 LEFT JOIN users rv ON rv.user_id = ra.validator_id
-WHERE ($2::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to($2::int) v)))
-  AND (cardinality($3::text[]) = 0 OR vr.status = ANY ($3::text[]))
-  AND ($4::text IS NULL OR vr.validation_type = $4::text)
-  AND ($5::validation_priority IS NULL OR vr.priority = $5::validation_priority)
-  AND ($6::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = $6::int)))
-  AND ($7::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = $7::int)))
-  AND ($8::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = $8::int)))
-  AND ($9::boolean IS NULL OR vr.is_closed = NOT $9::boolean)
-  AND ($10::boolean IS NULL
-       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = $10::boolean)
-  AND ($11::int IS NULL
-       OR vr.request_id = ANY (ARRAY(
-              SELECT a.request_id FROM validation_assignments a
-              WHERE a.validator_id = $11::int
-                AND CASE $12::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
-  AND ($13::boolean IS NULL
-       OR (NOT vr.is_closed AND pa.request_id IS NULL) = $13::boolean)
-  AND ($14::text IS NULL
-       OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM validation_request_models l
-              WHERE l.model_id = ANY (ARRAY(
-                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower($14::text)) > 0)))))
-  AND CASE $15::text
-          WHEN 'target_completion_date'
-              THEN (vr.target_completion_date, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
-          WHEN 'days_in_status'
-              THEN (vr.status_entered_on, vr.request_id) > (coalesce($16::date, '-infinity'::date), $17::int)
-          ELSE vr.request_id > $17::int
-      END
-ORDER BY CASE $15::text
-             WHEN 'target_completion_date' THEN vr.target_completion_date
-             WHEN 'days_in_status' THEN vr.status_entered_on
+ORDER BY CASE $1::text
+             WHEN 'target_completion_date' THEN p.target_completion_date
+             WHEN 'days_in_status' THEN p.status_entered_on
          END,
-         vr.request_id
-LIMIT $18
+         p.request_id
 `
 
 type ValidationRequestListParams struct {
+	Sort           string
 	AsOf           *time.Time
 	VisibleTo      *int32
 	Statuses       []string
@@ -555,7 +572,6 @@ type ValidationRequestListParams struct {
 	AssignmentRole string
 	Unassigned     *bool
 	Q              *string
-	Sort           string
 	AfterDate      *time.Time
 	AfterID        int32
 	PageLimit      int32
@@ -585,6 +601,11 @@ type ValidationRequestListRow struct {
 // GET /validation-requests: one page of requests with what a queue needs, in one statement
 // (docs/lists.md, "The validation request list"). The models and regions of the page are read
 // after it (ValidationRequestModelsForRequests, ValidationRequestRegionsForRequests).
+// The page (the CTE) is cut from validation_requests alone; its validators are joined to the
+// page's rows only. Joined before the LIMIT, the planner merge-joined the requests walked with
+// validation_assignments_one_primary_key and ..._one_reviewer_key from their first entry: a page
+// of active requests (which have the newest ids) read 16,000 entries of each to reach it, 3 ms of
+// the overdue and unassigned pages' 3.2 (bench/results/queues-explain.md).
 //
 // Computed per row at d.as_of (the day asked for, else today in UTC):
 //
@@ -595,7 +616,8 @@ type ValidationRequestListRow struct {
 //	  days_overdue = as_of - target_completion_date when overdue, else 0;
 //	primary_validator and reviewer: at most one each per request (the partial unique indexes
 //	  validation_assignments_one_primary_key and validation_assignments_one_reviewer_key, which
-//	  also find them), then users_pkey; so the left joins never multiply a request.
+//	  also find them, a probe per row of the page), then users_pkey; so the left joins never
+//	  multiply a request.
 //
 // Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
 // requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
@@ -606,10 +628,10 @@ type ValidationRequestListRow struct {
 // otherwise).
 //
 //	visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
-//	  sees (docs/backstops.md, "What a USER sees, as a set"); for an owner of many models its
-//	  links are not probed but validation_request_models is read whole and hash-joined to the
-//	  models (a sequential scan: 6 ms for an owner of 1,000 of 10,000 models, 52,000 links,
-//	  bench/results/queues-explain.md), so this filter's cost grows with the links table;
+//	  sees (docs/backstops.md, "What a USER sees, as a set"): the user's models as an array, their
+//	  links probed through validation_request_models_model_id_idx, index-only (migration
+//	  20261206003100; before it, an owner of many models had validation_request_models read
+//	  whole), so the cost follows the caller's own links: 5,000 for an owner of 1,000 models;
 //	statuses: validation_requests_status_idx (status, request_id);
 //	requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
 //	  (a quarter or a fifth of the requests each, never selective enough to drive a page);
@@ -620,13 +642,17 @@ type ValidationRequestListRow struct {
 //	overdue: active and target_completion_date < as_of (validation_requests_target_idx);
 //	assigned_to with assignment_role (primary, reviewer, any):
 //	  validation_assignments_validator_request_idx, the role read index-only;
-//	unassigned: active and no primary: the primary's left join found none, an anti-join
-//	  (validation_requests_active_idx walks the active requests in id order, each probed in
-//	  validation_assignments_one_primary_key);
-//	q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
-//	  no b-tree serves a substring, so this reads models (one row per model, not per request),
-//	  then the matching models' links through validation_request_models_model_id_idx (the model
-//	  ids are an array of their own, so the links are probed, never scanned whole);
+//	unassigned: active and no primary: the left join of open requests' primaries (opa) found
+//	  none, an anti-join (validation_requests_active_idx walks the active requests in id order,
+//	  each probed in validation_assignments_open_primary_idx). An active request's primary is an
+//	  open one: the assignment's request_is_closed is its request's is_closed, kept by the
+//	  mirror's foreign key (docs/lists.md, "Mirrors of the request on its assignments");
+//	q: a case-insensitive substring of a model's name: lower(model_name) LIKE '%q%' with q's
+//	  \, % and _ escaped, so they are plain characters; models_model_name_lower_trgm_idx (a
+//	  trigram index, migration 20261206003100) finds the matching models (the pattern is a
+//	  constant when the statement is planned with its values), then their links through
+//	  validation_request_models_model_id_idx (the model ids are an array of their own, so the
+//	  links are probed, never scanned whole);
 //
 // Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
 // 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in
@@ -636,6 +662,7 @@ type ValidationRequestListRow struct {
 // planning, and validation_requests_pkey walks the ids in order).
 func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationRequestListParams) ([]ValidationRequestListRow, error) {
 	rows, err := q.db.Query(ctx, validationRequestList,
+		arg.Sort,
 		arg.AsOf,
 		arg.VisibleTo,
 		arg.Statuses,
@@ -650,7 +677,6 @@ func (q *Queries) ValidationRequestList(ctx context.Context, arg ValidationReque
 		arg.AssignmentRole,
 		arg.Unassigned,
 		arg.Q,
-		arg.Sort,
 		arg.AfterDate,
 		arg.AfterID,
 		arg.PageLimit,
@@ -1072,29 +1098,31 @@ func (q *Queries) ValidationRequestVersionsLink(ctx context.Context, arg Validat
 }
 
 const validationRequestVisible = `-- name: ValidationRequestVisible :one
-SELECT EXISTS (
-    SELECT 1 FROM validation_requests vr
-    WHERE vr.request_id = $1
-      AND ($2::boolean
-           OR EXISTS (SELECT 1 FROM validation_requests_visible_to($3) v WHERE v.request_id = vr.request_id))
-)
+SELECT CASE WHEN $1::boolean
+            THEN EXISTS (SELECT 1 FROM validation_requests vr WHERE vr.request_id = $2::int)
+            ELSE EXISTS (SELECT 1 FROM validation_requests_visible_to($3::int) v WHERE v.request_id = $2::int)
+       END::boolean AS visible
 `
 
 type ValidationRequestVisibleParams struct {
-	RequestID int32
 	SeesAll   bool
+	RequestID int32
 	UserID    int32
 }
 
 // Whether a request exists and the caller may see it: every role but USER sees every request
 // (sees_all); a USER only those of models they own or actively delegate for
-// (validation_requests_visible_to, the list's own set, with the request id pushed into it: a few
-// primary-key probes).
+// (validation_requests_visible_to, the list's own set, with the request id pushed into it: the
+// caller's models read once, models_owner_id_idx index-only, then a probe of
+// validation_request_models_pkey). A link's request exists (its foreign key). Each question is
+// asked once, for the id, and the CASE asks only the caller's: under an OR, correlated with the
+// request row, the set's EXISTS could be planned as a hashed subplan reading every link of the
+// caller's models.
 func (q *Queries) ValidationRequestVisible(ctx context.Context, arg ValidationRequestVisibleParams) (bool, error) {
-	row := q.db.QueryRow(ctx, validationRequestVisible, arg.RequestID, arg.SeesAll, arg.UserID)
-	var exists bool
-	err := row.Scan(&exists)
-	return exists, err
+	row := q.db.QueryRow(ctx, validationRequestVisible, arg.SeesAll, arg.RequestID, arg.UserID)
+	var visible bool
+	err := row.Scan(&visible)
+	return visible, err
 }
 
 const validationStatusHistoryAdd = `-- name: ValidationStatusHistoryAdd :exec

@@ -10,9 +10,10 @@
 --
 -- approvals_to_decide (ADMIN, GLOBAL_APPROVER, REGIONAL_APPROVER): the approver's queue counted —
 -- the same sets as ValidationApprovalsQueue and a decision: pending approvals the caller's role
--- decides (validation_approvals_decidable_by, inlined: a partial index of pending approvals per
--- role), of a request awaiting approval or DEPLOYMENT ones, of requests the caller is not
--- involved in (validation_requests_involving, a hash anti-join on sets read by user).
+-- decides (validation_approvals_decidable_by, inlined: validation_approvals_pending_idx, the
+-- role's kind and regions a filter), of a request awaiting approval or DEPLOYMENT ones, of
+-- requests the caller is not involved in (validation_requests_involving, a hash anti-join on sets
+-- read by user).
 -- tasks_overdue, tasks_due_this_week: the caller's open (PENDING, ADJUSTED) tasks planned up to
 -- as_of + 7, counted once: those assigned to them (an Index Only Scan of the range of
 -- version_deployment_tasks_open_assigned_idx (assigned_to_id, planned_production_date), partial

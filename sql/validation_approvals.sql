@@ -52,7 +52,8 @@ WHERE a.approval_id = @approval_id;
 -- whether the caller is involved in the request (validation_requests_involving). Those are the
 -- rules' one home, the sets the approver queue (ValidationApprovalsQueue) joins, so the queue
 -- never lists what the decision would refuse. Here each set is probed for one id: the id is
--- pushed into every branch of the inlined function (primary-key and index probes).
+-- pushed into the inlined function (a primary-key probe of the decidable set; one index probe per
+-- branch of the involvement set).
 SELECT a.approval_id, a.request_id, a.approval_type, a.region_id, a.status,
        vr.status AS request_status,
        EXISTS (SELECT 1 FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) d
@@ -199,18 +200,23 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
 -- pending; of a kind and region its role decides (validation_approvals_decidable_by); for a
 -- round's approval, its request awaiting approval; of a request the caller is not involved in
 -- (validation_requests_involving). The same sets judge a decision (ValidationApprovalLockForDecision).
--- The plan (bench/results/approvals-queue-explain.md): the inlined decidable set is one branch per
--- role behind a one-time filter, status = 'PENDING' pushed into it, so a partial index of pending
--- approvals drives it (validation_approvals_pending_idx for ADMIN, ..._one_pending_global_key for
--- a GLOBAL_APPROVER, ..._pending_region_idx from user_regions for a REGIONAL_APPROVER); the
--- round's approvals need their request awaiting approval: an EXISTS under an OR, so a primary-key
--- probe per candidate (as a join, the planner hashed all of validation_requests: 11 of the query's
--- 17 ms at 50,000 requests; bench/results/queues-explain.md); the
--- caller's involvement is a hash anti-join on a set read by user (validation_requests_requestor_id_idx,
--- validation_assignments_validator_request_idx, models_owner_id_idx, model_delegates_user_id_idx);
--- each candidate's request status is a primary-key probe. Pending approvals are few (the open
--- rounds), so the page is sorted in memory (top-N) by approval_id or (by_created) by
--- (created_at, approval_id), keyset after the cursor. A USER or VALIDATOR decides nothing: its
+-- The plan (bench/results/queues-explain.md), planned for the caller's role (pgtx.CustomPlans):
+-- the inlined decidable set is one SELECT whose OR of roles folds to the caller's predicate
+-- (migration 20261206003000), status = 'PENDING' pushed into it, so the page walks
+-- validation_approvals_pending_idx in approval_id order (by_created:
+-- validation_approvals_pending_created_idx in (created_at, approval_id) order), the keyset its
+-- index condition, and stops at the LIMIT: 51 rows for an ADMIN, a few hundred for a
+-- GLOBAL_APPROVER (the kind is a filter), at most the pending approvals (the open rounds) for a
+-- REGIONAL_APPROVER whose regions have few (its regions are a hashed lookup of its user_regions
+-- rows). Read whole and sorted in memory, as the UNION ALL form of the set made the planner do,
+-- the page took 2.4 to 4 ms to run instead of 0.5 to 1 at 50,000 requests. The round's approvals
+-- need their request awaiting approval: an EXISTS under an OR, a hashed set of the requests
+-- awaiting approval (validation_requests_status_idx, index-only) or a primary-key probe per
+-- candidate. As a join instead, the planner, which cannot know that a pending round's request is
+-- nearly always awaiting approval, hashed all of validation_requests when it sorted by creation.
+-- The caller's involvement is an anti-join on a set read by user, once
+-- (validation_requests_requestor_id_idx, validation_assignments_validator_request_idx,
+-- models_owner_id_idx, model_delegates_user_id_idx). A USER or VALIDATOR decides nothing: its
 -- set is empty.
 WITH page AS (
     SELECT a.approval_id, a.created_at
@@ -250,7 +256,8 @@ ORDER BY CASE WHEN @by_created::boolean THEN a.created_at END, a.approval_id;
 
 -- name: ValidationApprovalsQueueCount :one
 -- How many approvals ValidationApprovalsQueue lists over all its pages, for a CSV export: the same
--- sets and filters.
+-- sets and filters, every pending approval the role decides read once
+-- (validation_approvals_pending_idx) and judged as the queue judges it.
 SELECT count(*)
 FROM validation_approvals_decidable_by(@role::user_role, @user_id::int) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
 WHERE a.status = 'PENDING'

@@ -253,6 +253,11 @@ WHERE request_id = @request_id;
 -- GET /validation-requests: one page of requests with what a queue needs, in one statement
 -- (docs/lists.md, "The validation request list"). The models and regions of the page are read
 -- after it (ValidationRequestModelsForRequests, ValidationRequestRegionsForRequests).
+-- The page (the CTE) is cut from validation_requests alone; its validators are joined to the
+-- page's rows only. Joined before the LIMIT, the planner merge-joined the requests walked with
+-- validation_assignments_one_primary_key and ..._one_reviewer_key from their first entry: a page
+-- of active requests (which have the newest ids) read 16,000 entries of each to reach it, 3 ms of
+-- the overdue and unassigned pages' 3.2 (bench/results/queues-explain.md).
 --
 -- Computed per row at d.as_of (the day asked for, else today in UTC):
 --   days_in_status = as_of - status_entered_on, the day of the history row that entered the
@@ -262,7 +267,8 @@ WHERE request_id = @request_id;
 --     days_overdue = as_of - target_completion_date when overdue, else 0;
 --   primary_validator and reviewer: at most one each per request (the partial unique indexes
 --     validation_assignments_one_primary_key and validation_assignments_one_reviewer_key, which
---     also find them), then users_pkey; so the left joins never multiply a request.
+--     also find them, a probe per row of the page), then users_pkey; so the left joins never
+--     multiply a request.
 --
 -- Every filter is optional (NULL, an empty array or false = not filtered). A filter on a set of
 -- requests (what a USER sees, requestor_id, model_id, region_id, assigned_to, q) is written
@@ -272,10 +278,10 @@ WHERE request_id = @request_id;
 -- the statement is planned with its parameters (and short-circuits before the initplan runs
 -- otherwise).
 --   visible_to (a USER's id): validation_requests_visible_to, the one definition of what a USER
---     sees (docs/backstops.md, "What a USER sees, as a set"); for an owner of many models its
---     links are not probed but validation_request_models is read whole and hash-joined to the
---     models (a sequential scan: 6 ms for an owner of 1,000 of 10,000 models, 52,000 links,
---     bench/results/queues-explain.md), so this filter's cost grows with the links table;
+--     sees (docs/backstops.md, "What a USER sees, as a set"): the user's models as an array, their
+--     links probed through validation_request_models_model_id_idx, index-only (migration
+--     20261206003100; before it, an owner of many models had validation_request_models read
+--     whole), so the cost follows the caller's own links: 5,000 for an owner of 1,000 models;
 --   statuses: validation_requests_status_idx (status, request_id);
 --   requestor_id: validation_requests_requestor_id_idx; validation_type and priority: the row
 --     (a quarter or a fifth of the requests each, never selective enough to drive a page);
@@ -286,13 +292,17 @@ WHERE request_id = @request_id;
 --   overdue: active and target_completion_date < as_of (validation_requests_target_idx);
 --   assigned_to with assignment_role (primary, reviewer, any):
 --     validation_assignments_validator_request_idx, the role read index-only;
---   unassigned: active and no primary: the primary's left join found none, an anti-join
---     (validation_requests_active_idx walks the active requests in id order, each probed in
---     validation_assignments_one_primary_key);
---   q: a case-insensitive substring of a model's name (strpos, so % and _ are plain characters);
---     no b-tree serves a substring, so this reads models (one row per model, not per request),
---     then the matching models' links through validation_request_models_model_id_idx (the model
---     ids are an array of their own, so the links are probed, never scanned whole);
+--   unassigned: active and no primary: the left join of open requests' primaries (opa) found
+--     none, an anti-join (validation_requests_active_idx walks the active requests in id order,
+--     each probed in validation_assignments_open_primary_idx). An active request's primary is an
+--     open one: the assignment's request_is_closed is its request's is_closed, kept by the
+--     mirror's foreign key (docs/lists.md, "Mirrors of the request on its assignments");
+--   q: a case-insensitive substring of a model's name: lower(model_name) LIKE '%q%' with q's
+--     \, % and _ escaped, so they are plain characters; models_model_name_lower_trgm_idx (a
+--     trigram index, migration 20261206003100) finds the matching models (the pattern is a
+--     constant when the statement is planned with its values), then their links through
+--     validation_request_models_model_id_idx (the model ids are an array of their own, so the
+--     links are probed, never scanned whole);
 --
 -- Sorted by sort_key, then request_id, keyset after (after_date, after_id): sort
 -- 'target_completion_date' keys on the target date (validation_requests_target_idx walks it in
@@ -300,60 +310,74 @@ WHERE request_id = @request_id;
 -- (validation_requests_status_entered_idx walks it in order; the day does not move with as_of,
 -- so a cursor stays valid across days); 'request_id' has no date key (the CASE is NULL, folded away at
 -- planning, and validation_requests_pkey walks the ids in order).
-SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
-       vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
+WITH page AS (
+    SELECT vr.request_id, vr.requestor_id, vr.validation_type, vr.priority, vr.status,
+           vr.target_completion_date, vr.trigger_reason, vr.created_at, vr.updated_at, vr.submission_received_date,
+           vr.status_entered_on, vr.is_closed, d.as_of
+    FROM validation_requests vr
+    CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
+    LEFT JOIN validation_assignments opa ON opa.request_id = vr.request_id AND opa.is_primary AND NOT opa.request_is_closed
+    WHERE (sqlc.narg('visible_to')::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
+      AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
+      AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
+      AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
+      AND (sqlc.narg('requestor_id')::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
+      AND (sqlc.narg('region_id')::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
+      AND (sqlc.narg('model_id')::int IS NULL
+           OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = sqlc.narg('model_id')::int)))
+      AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
+      AND (sqlc.narg('overdue')::boolean IS NULL
+           OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = sqlc.narg('overdue')::boolean)
+      AND (sqlc.narg('assigned_to')::int IS NULL
+           OR vr.request_id = ANY (ARRAY(
+                  SELECT a.request_id FROM validation_assignments a
+                  WHERE a.validator_id = sqlc.narg('assigned_to')::int
+                    AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
+      AND (sqlc.narg('unassigned')::boolean IS NULL
+           OR (NOT vr.is_closed AND opa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
+      AND (sqlc.narg('q')::text IS NULL
+           OR vr.request_id = ANY (ARRAY(
+                  SELECT l.request_id FROM validation_request_models l
+                  WHERE l.model_id = ANY (ARRAY(
+                      SELECT m.model_id FROM models m
+                      WHERE lower(m.model_name) LIKE '%' || replace(replace(replace(lower(sqlc.narg('q')::text),
+                                '\', '\\'), '%', '\%'), '_', '\_') || '%')))))
+      AND CASE @sort::text
+              WHEN 'target_completion_date'
+                  THEN (vr.target_completion_date, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
+              WHEN 'days_in_status'
+                  THEN (vr.status_entered_on, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
+              ELSE vr.request_id > @after_id::int
+          END
+    ORDER BY CASE @sort::text
+                 WHEN 'target_completion_date' THEN vr.target_completion_date
+                 WHEN 'days_in_status' THEN vr.status_entered_on
+             END,
+             vr.request_id
+    LIMIT @page_limit
+)
+SELECT p.request_id, p.requestor_id, p.validation_type, p.priority, p.status,
+       p.target_completion_date, p.trigger_reason, p.created_at, p.updated_at, p.submission_received_date,
        pv.user_id AS primary_validator_id, pv.full_name AS primary_validator_full_name,
        rv.user_id AS reviewer_id, rv.full_name AS reviewer_full_name,
-       vr.status_entered_on,
-       (d.as_of - vr.status_entered_on)::int AS days_in_status,
-       (NOT vr.is_closed AND vr.target_completion_date < d.as_of)::boolean AS is_overdue,
-       (CASE WHEN NOT vr.is_closed AND vr.target_completion_date < d.as_of
-             THEN d.as_of - vr.target_completion_date ELSE 0 END)::int AS days_overdue
-FROM validation_requests vr
-CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
-LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+       p.status_entered_on,
+       (p.as_of - p.status_entered_on)::int AS days_in_status,
+       (NOT p.is_closed AND p.target_completion_date < p.as_of)::boolean AS is_overdue,
+       (CASE WHEN NOT p.is_closed AND p.target_completion_date < p.as_of
+             THEN p.as_of - p.target_completion_date ELSE 0 END)::int AS days_overdue
+FROM page p
+LEFT JOIN validation_assignments pa ON pa.request_id = p.request_id AND pa.is_primary
 LEFT JOIN users pv ON pv.user_id = pa.validator_id
-LEFT JOIN validation_assignments ra ON ra.request_id = vr.request_id AND ra.is_reviewer
+LEFT JOIN validation_assignments ra ON ra.request_id = p.request_id AND ra.is_reviewer
 LEFT JOIN users rv ON rv.user_id = ra.validator_id
-WHERE (sqlc.narg('visible_to')::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
-  AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
-  AND (sqlc.narg('validation_type')::text IS NULL OR vr.validation_type = sqlc.narg('validation_type')::text)
-  AND (sqlc.narg('priority')::validation_priority IS NULL OR vr.priority = sqlc.narg('priority')::validation_priority)
-  AND (sqlc.narg('requestor_id')::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT r.request_id FROM validation_requests r WHERE r.requestor_id = sqlc.narg('requestor_id')::int)))
-  AND (sqlc.narg('region_id')::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT rr.request_id FROM validation_request_regions rr WHERE rr.region_id = sqlc.narg('region_id')::int)))
-  AND (sqlc.narg('model_id')::int IS NULL
-       OR vr.request_id = ANY (ARRAY(SELECT l.request_id FROM validation_request_models l WHERE l.model_id = sqlc.narg('model_id')::int)))
-  AND (sqlc.narg('active')::boolean IS NULL OR vr.is_closed = NOT sqlc.narg('active')::boolean)
-  AND (sqlc.narg('overdue')::boolean IS NULL
-       OR (NOT vr.is_closed AND vr.target_completion_date < d.as_of) = sqlc.narg('overdue')::boolean)
-  AND (sqlc.narg('assigned_to')::int IS NULL
-       OR vr.request_id = ANY (ARRAY(
-              SELECT a.request_id FROM validation_assignments a
-              WHERE a.validator_id = sqlc.narg('assigned_to')::int
-                AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
-  AND (sqlc.narg('unassigned')::boolean IS NULL
-       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
-  AND (sqlc.narg('q')::text IS NULL
-       OR vr.request_id = ANY (ARRAY(
-              SELECT l.request_id FROM validation_request_models l
-              WHERE l.model_id = ANY (ARRAY(
-                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))))
-  AND CASE @sort::text
-          WHEN 'target_completion_date'
-              THEN (vr.target_completion_date, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
-          WHEN 'days_in_status'
-              THEN (vr.status_entered_on, vr.request_id) > (coalesce(sqlc.narg('after_date')::date, '-infinity'::date), @after_id::int)
-          ELSE vr.request_id > @after_id::int
-      END
 ORDER BY CASE @sort::text
-             WHEN 'target_completion_date' THEN vr.target_completion_date
-             WHEN 'days_in_status' THEN vr.status_entered_on
+             WHEN 'target_completion_date' THEN p.target_completion_date
+             WHEN 'days_in_status' THEN p.status_entered_on
          END,
-         vr.request_id
-LIMIT @page_limit;
+         p.request_id;
 
 -- name: ValidationRequestCount :one
 -- How many requests ValidationRequestList would list over all its pages, for a CSV export, which
@@ -361,7 +385,7 @@ LIMIT @page_limit;
 SELECT count(*)
 FROM validation_requests vr
 CROSS JOIN (SELECT coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) AS as_of) d
-LEFT JOIN validation_assignments pa ON pa.request_id = vr.request_id AND pa.is_primary
+LEFT JOIN validation_assignments opa ON opa.request_id = vr.request_id AND opa.is_primary AND NOT opa.request_is_closed
 WHERE (sqlc.narg('visible_to')::int IS NULL
        OR vr.request_id = ANY (ARRAY(SELECT v.request_id FROM validation_requests_visible_to(sqlc.narg('visible_to')::int) v)))
   AND (cardinality(@statuses::text[]) = 0 OR vr.status = ANY (@statuses::text[]))
@@ -382,12 +406,14 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
               WHERE a.validator_id = sqlc.narg('assigned_to')::int
                 AND CASE @assignment_role::text WHEN 'primary' THEN a.is_primary WHEN 'reviewer' THEN a.is_reviewer ELSE true END)))
   AND (sqlc.narg('unassigned')::boolean IS NULL
-       OR (NOT vr.is_closed AND pa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
+       OR (NOT vr.is_closed AND opa.request_id IS NULL) = sqlc.narg('unassigned')::boolean)
   AND (sqlc.narg('q')::text IS NULL
        OR vr.request_id = ANY (ARRAY(
               SELECT l.request_id FROM validation_request_models l
               WHERE l.model_id = ANY (ARRAY(
-                  SELECT m.model_id FROM models m WHERE strpos(lower(m.model_name), lower(sqlc.narg('q')::text)) > 0)))));
+                  SELECT m.model_id FROM models m
+                  WHERE lower(m.model_name) LIKE '%' || replace(replace(replace(lower(sqlc.narg('q')::text),
+                            '\', '\\'), '%', '\%'), '_', '\_') || '%')))));
 
 -- name: ValidationRequestModelsForRequests :many
 -- The model links of a page of requests in one round trip (validation_request_models_pkey).
@@ -413,14 +439,16 @@ ORDER BY history_id;
 -- name: ValidationRequestVisible :one
 -- Whether a request exists and the caller may see it: every role but USER sees every request
 -- (sees_all); a USER only those of models they own or actively delegate for
--- (validation_requests_visible_to, the list's own set, with the request id pushed into it: a few
--- primary-key probes).
-SELECT EXISTS (
-    SELECT 1 FROM validation_requests vr
-    WHERE vr.request_id = @request_id
-      AND (@sees_all::boolean
-           OR EXISTS (SELECT 1 FROM validation_requests_visible_to(@user_id) v WHERE v.request_id = vr.request_id))
-);
+-- (validation_requests_visible_to, the list's own set, with the request id pushed into it: the
+-- caller's models read once, models_owner_id_idx index-only, then a probe of
+-- validation_request_models_pkey). A link's request exists (its foreign key). Each question is
+-- asked once, for the id, and the CASE asks only the caller's: under an OR, correlated with the
+-- request row, the set's EXISTS could be planned as a hashed subplan reading every link of the
+-- caller's models.
+SELECT CASE WHEN @sees_all::boolean
+            THEN EXISTS (SELECT 1 FROM validation_requests vr WHERE vr.request_id = @request_id::int)
+            ELSE EXISTS (SELECT 1 FROM validation_requests_visible_to(@user_id::int) v WHERE v.request_id = @request_id::int)
+       END::boolean AS visible;
 
 -- name: ValidationRequestGateState :one
 -- What the status gates judge a change by. Sent right after ValidationRequestLockForUpdate, as its
