@@ -38,7 +38,9 @@ func (e *testEnv) id(sql string, args ...any) int32 {
 
 // readyVersion writes, in SQL, a version of model scoped scope (targets: a REGIONAL version's
 // regions) validated by a request in status status that entered it at approvedAt (a history
-// row; none when approvedAt is empty), and returns the version and request ids.
+// row, and the request's status_entered_on its UTC day, as the service keeps them: docs/backstops.md,
+// "The day a request entered its status"; none when approvedAt is empty), and returns the version
+// and request ids.
 func (e *testEnv) readyVersion(model int32, scope, status, approvedAt string, targets ...int32) (version, request int32) {
 	e.t.Helper()
 	request = e.id(`INSERT INTO validation_requests (requestor_id, validation_type, is_targeted, priority, status, is_closed, target_completion_date)
@@ -46,6 +48,8 @@ func (e *testEnv) readyVersion(model int32, scope, status, approvedAt string, ta
 	if approvedAt != "" {
 		e.exec(`INSERT INTO validation_status_history (request_id, from_status, to_status, changed_by, changed_at)
 			VALUES ($1, 'PENDING_APPROVAL', $2, $3, $4::timestamptz)`, request, status, e.admin.ID, approvedAt)
+		e.exec(`UPDATE validation_requests SET status_entered_on = ($2::timestamptz AT TIME ZONE 'UTC')::date
+			WHERE request_id = $1`, request, approvedAt)
 	}
 	version = e.id(`INSERT INTO model_versions (model_id, version_number, change_description, scope, created_by, validation_request_id)
 		VALUES ($1, 'v' || nextval('model_versions_version_id_seq'), 'change', $2, $3, $4) RETURNING version_id`, model, scope, e.admin.ID, request)

@@ -71,21 +71,25 @@ func (f ReadyFilter) params(actor domain.Actor) (gen.DeploymentReadyListParams, 
 	return p, nil
 }
 
-// keepCallerModels reads the models user may act on into p.ModelIds, so the list is planned
-// knowing them (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array,
-// never nil: a nil array would not filter at all.
+// keepCallerModels reads the models user may act on, and the requests their versions point to,
+// into p.ModelIds and p.RequestIds, so the list is planned knowing them
+// (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array, never nil: a
+// nil model array would not filter at all.
 func keepCallerModels(ctx context.Context, q *gen.Queries, user *int32, p *gen.DeploymentReadyListParams) error {
 	if user == nil {
 		return nil
 	}
-	ids, err := q.DeploymentReadyCallerModels(ctx, *user)
+	caller, err := q.DeploymentReadyCallerModels(ctx, *user)
 	if err != nil {
 		return fmt.Errorf("read the caller's models: %w", err)
 	}
-	if ids == nil {
-		ids = []int32{}
+	p.ModelIds, p.RequestIds = caller.ModelIds, caller.RequestIds
+	if p.ModelIds == nil {
+		p.ModelIds = []int32{}
 	}
-	p.ModelIds = ids
+	if p.RequestIds == nil {
+		p.RequestIds = []int32{}
+	}
 	return nil
 }
 
@@ -175,6 +179,7 @@ func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFi
 			}
 			return q.DeploymentReadyCount(ctx, gen.DeploymentReadyCountParams{
 				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ModelIds: params.ModelIds,
+				RequestIds: params.RequestIds,
 			})
 		},
 		Page: func(ctx context.Context, q *gen.Queries, last *gen.DeploymentReadyListRow, limit int32) ([]gen.DeploymentReadyListRow, error) {
