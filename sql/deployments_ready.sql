@@ -6,22 +6,23 @@
 
 -- name: DeploymentReadyCallerModels :one
 -- The models a caller may act on, owned or actively delegated (models_owner_id_idx,
--- model_delegates_user_id_idx), and the validation requests their versions point to
--- (model_versions_under_validation_by_model_idx, index-only), read before the list when the list
--- is a USER's or mine=true. The list takes both as array values, so its plan is made knowing how
--- many there are (docs/lists.md, "Plans"): a few requests drive the list through their primary
--- key, many let it walk the approved requests in day order, each checked against the hashed
--- array in the index walk itself (see below). request_ids may repeat a request (one per version);
--- the list only tests membership.
+-- model_delegates_user_id_idx), and the validation requests their versions point to (one Index
+-- Only Scan of model_versions_under_validation_by_model_idx for the model array), read before the
+-- list when the list is a USER's or mine=true. The list takes both as array values, so its plan
+-- is made knowing how many there are (docs/lists.md, "Plans"): a few requests drive the list
+-- through their primary key, many let it walk the approved requests in day order, each checked
+-- against the hashed array in the index walk itself (see below). request_ids may repeat a
+-- request (one per version); the list only tests membership.
 WITH caller AS MATERIALIZED (
-    SELECT m.model_id FROM models m WHERE m.owner_id = @user_id
-    UNION
-    SELECT d.model_id FROM model_delegates d WHERE d.user_id = @user_id AND d.revoked_at IS NULL
+    SELECT ARRAY(SELECT m.model_id FROM models m WHERE m.owner_id = @user_id
+                 UNION
+                 SELECT d.model_id FROM model_delegates d WHERE d.user_id = @user_id AND d.revoked_at IS NULL
+                 ORDER BY 1)::int[] AS model_ids
 )
-SELECT ARRAY(SELECT c.model_id FROM caller c ORDER BY c.model_id)::int[] AS model_ids,
+SELECT c.model_ids,
        ARRAY(SELECT v.validation_request_id FROM model_versions v
-             WHERE v.model_id IN (SELECT c.model_id FROM caller c)
-               AND v.validation_request_id IS NOT NULL)::int[] AS request_ids;
+             WHERE v.model_id = ANY (c.model_ids) AND v.validation_request_id IS NOT NULL)::int[] AS request_ids
+FROM caller c;
 
 -- name: DeploymentReadyList :many
 -- Order: oldest approval day first, then the approving request, then version and region. The
