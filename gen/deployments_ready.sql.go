@@ -41,7 +41,9 @@ type DeploymentReadyCallerModelsRow struct {
 // is made knowing how many there are (docs/lists.md, "Plans"): a few requests drive the list
 // through their primary key, many let it walk the approved requests in day order, each checked
 // against the hashed array in the index walk itself (see below). request_ids may repeat a
-// request (one per version); the list only tests membership.
+// request (one per version); the list only tests membership. No optional condition and one plan
+// for any caller: ListReady sends it in the pool's statement mode, where PostgreSQL keeps its
+// generic plan after five calls on a connection instead of planning it each time.
 func (q *Queries) DeploymentReadyCallerModels(ctx context.Context, userID int32) (DeploymentReadyCallerModelsRow, error) {
 	row := q.db.QueryRow(ctx, deploymentReadyCallerModels, userID)
 	var i DeploymentReadyCallerModelsRow
