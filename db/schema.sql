@@ -1451,7 +1451,7 @@ CREATE INDEX model_versions_under_validation_by_model_idx ON public.model_versio
 -- Name: model_versions_validation_request_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions USING btree (validation_request_id);
+CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions USING btree (validation_request_id) INCLUDE (model_id, version_id, scope, version_number);
 
 
 --

@@ -97,9 +97,10 @@ WHERE ($2::int IS NULL OR r.model_id = $2::int)
   AND ($4::int[] IS NULL
        OR (r.model_id = ANY ($4::int[])
            AND r.validation_request_id = ANY ($5::int[])))
-  -- The keyset: the day bound is the walk's index condition, the row comparison breaks ties.
+  -- The keyset: the (day, request) bound is the walk's index condition, the full row comparison
+  -- breaks ties within a request.
   AND ($6::date IS NULL
-       OR (r.approved_day >= $6::date
+       OR ((r.approved_day, r.validation_request_id) >= ($6::date, $7::int)
            AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
                > ($6::date, $7::int, $8::int, $9::int)))
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
@@ -142,12 +143,13 @@ type DeploymentReadyListRow struct {
 // both, so the Incremental Sort orders only one request's few rows at a time and the LIMIT stops
 // the walk after about a page of approvals, however many requests were approved that day.
 // Plan (EXPLAIN ANALYZE on the queues benchmark's seed, bench/results/queues-explain.md): an
-// Index Only Scan of that index from the cursor's day (the day bound below is its index
-// condition), each approved request probed through the view's joins
-// (model_versions_validation_request_id_idx, model_regions_pkey, the two unique task indexes). No
-// big table is scanned. Every page is planned for its values (pgtx.CustomPlans), so planning is
-// part of each page's cost: the view joins five relations and reads names through subqueries for
-// that (its migration, 20261206001000).
+// Index Only Scan of that index from the cursor's request (the (day, request) bound below is its
+// index condition, so a page after a busy day's first requests does not walk them again), each
+// approved request probed through the view's joins (model_versions_validation_request_id_idx and
+// model_regions_pkey index-only, the two unique task indexes). No big table is scanned. Every
+// page is planned for its values (pgtx.CustomPlans), so planning is part of each page's cost: the
+// view joins five relations and reads names through subqueries for that (its migration,
+// 20261206001000).
 // model_id: a filter of the walk (a model's rows are few; the planner may as well drive from it).
 // model_ids and request_ids (a USER's visibility, or mine=true: DeploymentReadyCallerModels, both
 // set or both NULL): model_ids is the rule; request_ids, the requests the versions of those
@@ -214,7 +216,7 @@ SELECT r.version_id, r.version_number, r.scope, r.model_id, r.model_name, r.owne
        (coalesce($1::date, (now() AT TIME ZONE 'UTC')::date) - r.approved_day)::int AS days_since_approval,
        r.pending_task_id
 FROM deployment_readiness r
-WHERE r.approved_day >= $2::date
+WHERE (r.approved_day, r.validation_request_id) >= ($2::date, $3::int)
   AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
       > ($2::date, $3::int, $4::int, $5::int)
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id

@@ -33,12 +33,13 @@ FROM caller c;
 -- both, so the Incremental Sort orders only one request's few rows at a time and the LIMIT stops
 -- the walk after about a page of approvals, however many requests were approved that day.
 -- Plan (EXPLAIN ANALYZE on the queues benchmark's seed, bench/results/queues-explain.md): an
--- Index Only Scan of that index from the cursor's day (the day bound below is its index
--- condition), each approved request probed through the view's joins
--- (model_versions_validation_request_id_idx, model_regions_pkey, the two unique task indexes). No
--- big table is scanned. Every page is planned for its values (pgtx.CustomPlans), so planning is
--- part of each page's cost: the view joins five relations and reads names through subqueries for
--- that (its migration, 20261206001000).
+-- Index Only Scan of that index from the cursor's request (the (day, request) bound below is its
+-- index condition, so a page after a busy day's first requests does not walk them again), each
+-- approved request probed through the view's joins (model_versions_validation_request_id_idx and
+-- model_regions_pkey index-only, the two unique task indexes). No big table is scanned. Every
+-- page is planned for its values (pgtx.CustomPlans), so planning is part of each page's cost: the
+-- view joins five relations and reads names through subqueries for that (its migration,
+-- 20261206001000).
 -- model_id: a filter of the walk (a model's rows are few; the planner may as well drive from it).
 -- model_ids and request_ids (a USER's visibility, or mine=true: DeploymentReadyCallerModels, both
 -- set or both NULL): model_ids is the rule; request_ids, the requests the versions of those
@@ -64,9 +65,10 @@ WHERE (sqlc.narg('model_id')::int IS NULL OR r.model_id = sqlc.narg('model_id'):
   AND (sqlc.narg('model_ids')::int[] IS NULL
        OR (r.model_id = ANY (sqlc.narg('model_ids')::int[])
            AND r.validation_request_id = ANY (sqlc.narg('request_ids')::int[])))
-  -- The keyset: the day bound is the walk's index condition, the row comparison breaks ties.
+  -- The keyset: the (day, request) bound is the walk's index condition, the full row comparison
+  -- breaks ties within a request.
   AND (sqlc.narg('after_day')::date IS NULL
-       OR (r.approved_day >= sqlc.narg('after_day')::date
+       OR ((r.approved_day, r.validation_request_id) >= (sqlc.narg('after_day')::date, @after_request_id::int)
            AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
                > (sqlc.narg('after_day')::date, @after_request_id::int, @after_version_id::int, @after_region_id::int)))
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
@@ -88,7 +90,7 @@ SELECT r.version_id, r.version_number, r.scope, r.model_id, r.model_name, r.owne
        (coalesce(sqlc.narg('as_of')::date, (now() AT TIME ZONE 'UTC')::date) - r.approved_day)::int AS days_since_approval,
        r.pending_task_id
 FROM deployment_readiness r
-WHERE r.approved_day >= @after_day::date
+WHERE (r.approved_day, r.validation_request_id) >= (@after_day::date, @after_request_id::int)
   AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
       > (@after_day::date, @after_request_id::int, @after_version_id::int, @after_region_id::int)
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id

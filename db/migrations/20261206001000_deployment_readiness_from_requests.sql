@@ -15,12 +15,19 @@
 --   validation_status_history_approved_idx index-only), computed only for the rows a query
 --   returns and never by a count.
 -- The walk in approval-day order is now validation_requests_approved_day_idx below, index-only;
--- each approved request is probed through model_versions_validation_request_id_idx, then the
--- regions and tasks as before (model_regions_pkey, model_version_regions_pkey,
--- version_deployment_tasks_version_region_key, version_deployment_tasks_version_global_key).
+-- each approved request is probed through model_versions_validation_request_id_idx, now covering
+-- every column the view reads of a version, so the probe is index-only too (a probe that read the
+-- heap cost enough that the planner sent a later page of a USER's list to a parallel worker, whose
+-- start cost more than the page), then the regions and tasks as before (model_regions_pkey,
+-- model_version_regions_pkey, version_deployment_tasks_version_region_key,
+-- version_deployment_tasks_version_global_key).
 CREATE INDEX validation_requests_approved_day_idx
     ON validation_requests (status_entered_on, request_id)
     WHERE status = 'APPROVED';
+
+DROP INDEX model_versions_validation_request_id_idx;
+CREATE INDEX model_versions_validation_request_id_idx
+    ON model_versions (validation_request_id) INCLUDE (model_id, version_id, scope, version_number);
 
 CREATE OR REPLACE VIEW deployment_readiness AS
 SELECT v.version_id, v.version_number, v.scope, v.model_id,
@@ -89,5 +96,8 @@ WHERE approved.to_status = 'APPROVED'
   AND NOT EXISTS (
       SELECT 1 FROM version_deployment_tasks t
       WHERE t.version_id = v.version_id AND t.region_id IS NULL AND t.status = 'CONFIRMED');
+
+DROP INDEX model_versions_validation_request_id_idx;
+CREATE INDEX model_versions_validation_request_id_idx ON model_versions (validation_request_id);
 
 DROP INDEX validation_requests_approved_day_idx;
