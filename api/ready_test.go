@@ -38,7 +38,9 @@ func (e *testEnv) id(sql string, args ...any) int32 {
 
 // readyVersion writes, in SQL, a version of model scoped scope (targets: a REGIONAL version's
 // regions) validated by a request in status status that entered it at approvedAt (a history
-// row; none when approvedAt is empty), and returns the version and request ids.
+// row, and the request's status_entered_on its UTC day, as the service keeps them: docs/backstops.md,
+// "The day a request entered its status"; none when approvedAt is empty), and returns the version
+// and request ids.
 func (e *testEnv) readyVersion(model int32, scope, status, approvedAt string, targets ...int32) (version, request int32) {
 	e.t.Helper()
 	request = e.id(`INSERT INTO validation_requests (requestor_id, validation_type, is_targeted, priority, status, is_closed, target_completion_date)
@@ -46,6 +48,8 @@ func (e *testEnv) readyVersion(model int32, scope, status, approvedAt string, ta
 	if approvedAt != "" {
 		e.exec(`INSERT INTO validation_status_history (request_id, from_status, to_status, changed_by, changed_at)
 			VALUES ($1, 'PENDING_APPROVAL', $2, $3, $4::timestamptz)`, request, status, e.admin.ID, approvedAt)
+		e.exec(`UPDATE validation_requests SET status_entered_on = ($2::timestamptz AT TIME ZONE 'UTC')::date
+			WHERE request_id = $1`, request, approvedAt)
 	}
 	version = e.id(`INSERT INTO model_versions (model_id, version_number, change_description, scope, created_by, validation_request_id)
 		VALUES ($1, 'v' || nextval('model_versions_version_id_seq'), 'change', $2, $3, $4) RETURNING version_id`, model, scope, e.admin.ID, request)
@@ -246,5 +250,53 @@ func TestDeploymentsReady(t *testing.T) {
 	_, u2csv := readCSV(t, e.call(http.MethodGet, "/api/v1/deployments/ready?format=csv", u2.Token, nil))
 	if len(u2csv) != 3 { // v5 and the two inserted, all of m2
 		t.Fatalf("u2 CSV rows %q", u2csv)
+	}
+}
+
+// TestDeploymentsReadyOfARequestAcrossOwners: a USER's list is given its models and the requests
+// their versions point to (DeploymentReadyCallerModels). A request that validates versions of two
+// owners' models is in both owners' request arrays, and each still lists only its own model's
+// rows; a version moved to a newer request leaves the older one's rows; and a USER's keyset pages
+// are its whole list, in order, nothing twice.
+func TestDeploymentsReadyOfARequestAcrossOwners(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	u1, u2 := e.user(domain.RoleUser), e.user(domain.RoleUser)
+	rA, rB := e.region(false).RegionID, e.region(false).RegionID
+	m1 := e.model(u1, rA, rB).ModelID
+	m2 := e.model(u2, rA).ModelID
+
+	// One request validating a version of m1 and one of m2.
+	v1, shared := e.readyVersion(m1, "GLOBAL", "APPROVED", "2026-01-05 09:00:00+00")
+	v2, _ := e.readyVersion(m2, "GLOBAL", "APPROVED", "2026-01-02 09:00:00+00")
+	e.exec(`UPDATE model_versions SET validation_request_id = $1 WHERE version_id = $2`, shared, v2)
+	v3, _ := e.readyVersion(m1, "GLOBAL", "APPROVED", "2026-01-03 09:00:00+00")
+	v4, _ := e.readyVersion(m1, "GLOBAL", "APPROVED", "2026-01-07 09:00:00+00")
+
+	all := []readyKey{{v3, rA, 17, false}, {v3, rB, 17, false}, {v1, rA, 15, false}, {v1, rB, 15, false},
+		{v2, rA, 15, false}, {v4, rA, 13, false}, {v4, rB, 13, false}}
+	if got := keysOf(e.readyPages(e.admin.Token, "&as_of=2026-01-20", 50)); !reflect.DeepEqual(got, all) {
+		t.Fatalf("ADMIN %+v, want %+v", got, all)
+	}
+	u1Rows := []readyKey{all[0], all[1], all[2], all[3], all[5], all[6]}
+	for _, limit := range []int{50, 1, 2, 3} {
+		if got := keysOf(e.readyPages(u1.Token, "&as_of=2026-01-20", limit)); !reflect.DeepEqual(got, u1Rows) {
+			t.Fatalf("u1, pages of %d: %+v, want %+v", limit, got, u1Rows)
+		}
+	}
+	if got := keysOf(e.readyPages(u2.Token, "&as_of=2026-01-20&mine=true", 1)); !reflect.DeepEqual(got, all[4:5]) {
+		t.Fatalf("u2 %+v", got)
+	}
+
+	// The newest request wins: v1 moves to a new, not yet approved request and leaves the list.
+	_, newer := e.readyVersion(m1, "GLOBAL", "IN_PROGRESS", "")
+	e.exec(`UPDATE model_versions SET validation_request_id = $1 WHERE version_id = $2`, newer, v1)
+	want := []readyKey{all[0], all[1], all[5], all[6]}
+	if got := keysOf(e.readyPages(u1.Token, "&as_of=2026-01-20", 2)); !reflect.DeepEqual(got, want) {
+		t.Fatalf("u1 after v1 moved %+v, want %+v", got, want)
+	}
+	_, csv := readCSV(t, e.call(http.MethodGet, "/api/v1/deployments/ready?format=csv", u1.Token, nil))
+	if len(csv) != len(want) {
+		t.Fatalf("u1 CSV rows %q", csv)
 	}
 }

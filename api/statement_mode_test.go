@@ -18,9 +18,9 @@ import (
 
 // TestEveryStatementModeServesTheWalkthrough runs the README's walkthrough — regions, a model, a
 // version, deployments, a bulk confirmation, a validation request replayed by its
-// Idempotency-Key, the audit log, the approver's queue — through the generated client, with the
-// service in each of pgx's statement modes a user may put in DATABASE_URL, directly and through a
-// transaction-pooling PgBouncer (where pgx's default mode cannot work:
+// Idempotency-Key, the audit log, ready to deploy, the approver's queue — through the generated
+// client, with the service in each of pgx's statement modes a user may put in DATABASE_URL,
+// directly and through a transaction-pooling PgBouncer (where pgx's default mode cannot work:
 // TestPgBouncerTransactionPooling). Not parallel: few connections at a time.
 func TestEveryStatementModeServesTheWalkthrough(t *testing.T) {
 	for _, c := range []struct {
@@ -127,6 +127,12 @@ func walkthrough(e *testEnv) {
 	got := answered(admin.GetModelWithResponse(ctx, m.ModelId))(t, http.StatusOK).JSON200
 	if got.ModelId != m.ModelId || len(got.Regions) != 1 {
 		t.Fatalf("model: %+v", got)
+	}
+	// Ready to deploy for the caller's models: the caller's models and requests are read in the
+	// pool's mode, then the list is planned for them (nothing is approved yet).
+	ready := answered(admin.ListReadyDeploymentsWithResponse(ctx, &client.ListReadyDeploymentsParams{Mine: new(true)}))(t, http.StatusOK).JSON200
+	if len(ready.Items) != 0 {
+		t.Fatalf("ready to deploy, mine: %+v", ready.Items)
 	}
 
 	// An independent validator works the request; at PENDING_APPROVAL its GLOBAL approval waits

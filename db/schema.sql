@@ -761,23 +761,27 @@ CREATE VIEW public.deployment_readiness AS
     v.version_number,
     v.scope,
     v.model_id,
-    m.model_name,
-    m.owner_id,
+    ( SELECT m.model_name
+           FROM public.models m
+          WHERE (m.model_id = v.model_id)) AS model_name,
+    ( SELECT m.owner_id
+           FROM public.models m
+          WHERE (m.model_id = v.model_id)) AS owner_id,
     mr.region_id,
     vr.request_id AS validation_request_id,
-    approved.changed_at AS validation_approved_at,
-    ((approved.changed_at AT TIME ZONE 'UTC'::text))::date AS approved_day,
+    ( SELECT h.changed_at
+           FROM public.validation_status_history h
+          WHERE ((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))) AS validation_approved_at,
+    vr.status_entered_on AS approved_day,
     COALESCE(( SELECT t.task_id
            FROM public.version_deployment_tasks t
           WHERE ((t.version_id = v.version_id) AND (t.region_id = mr.region_id) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status])))), ( SELECT t.task_id
            FROM public.version_deployment_tasks t
           WHERE ((t.version_id = v.version_id) AND (t.region_id IS NULL) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status]))))) AS pending_task_id
-   FROM ((((public.validation_status_history approved
-     JOIN public.validation_requests vr ON ((vr.request_id = approved.request_id)))
+   FROM ((public.validation_requests vr
      JOIN public.model_versions v ON ((v.validation_request_id = vr.request_id)))
-     JOIN public.models m ON ((m.model_id = v.model_id)))
      JOIN public.model_regions mr ON ((mr.model_id = v.model_id)))
-  WHERE ((approved.to_status = 'APPROVED'::text) AND (vr.status = 'APPROVED'::text) AND ((v.scope = 'GLOBAL'::public.version_scope) OR (EXISTS ( SELECT 1
+  WHERE ((vr.status = 'APPROVED'::text) AND ((v.scope = 'GLOBAL'::public.version_scope) OR (EXISTS ( SELECT 1
            FROM public.model_version_regions mvr
           WHERE ((mvr.version_id = v.version_id) AND (mvr.region_id = mr.region_id))))) AND (NOT (EXISTS ( SELECT 1
            FROM public.version_deployment_tasks t
@@ -1496,7 +1500,7 @@ CREATE INDEX model_versions_under_validation_by_model_idx ON public.model_versio
 -- Name: model_versions_validation_request_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions USING btree (validation_request_id);
+CREATE INDEX model_versions_validation_request_id_idx ON public.model_versions USING btree (validation_request_id) INCLUDE (model_id, version_id, scope, version_number);
 
 
 --
@@ -1717,6 +1721,13 @@ CREATE INDEX validation_requests_active_target_idx ON public.validation_requests
 
 
 --
+-- Name: validation_requests_approved_day_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_requests_approved_day_idx ON public.validation_requests USING btree (status_entered_on, request_id) WHERE (status = 'APPROVED'::text);
+
+
+--
 -- Name: validation_requests_approved_type_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1749,13 +1760,6 @@ CREATE INDEX validation_requests_status_idx ON public.validation_requests USING 
 --
 
 CREATE INDEX validation_requests_target_idx ON public.validation_requests USING btree (target_completion_date, request_id);
-
-
---
--- Name: validation_status_history_approved_day_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX validation_status_history_approved_day_idx ON public.validation_status_history USING btree ((((changed_at AT TIME ZONE 'UTC'::text))::date), request_id) WHERE (to_status = 'APPROVED'::text);
 
 
 --
@@ -2362,5 +2366,6 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003100'),
     ('20261205003600'),
     ('20261206000100'),
+    ('20261206001000'),
     ('20261206003000'),
     ('20261206003100');

@@ -94,6 +94,12 @@ var Invariants = []Invariant{
 		SELECT count(*) FROM validation_requests vr
 		WHERE (SELECT h.to_status FROM validation_status_history h WHERE h.request_id = vr.request_id
 		       ORDER BY h.changed_at DESC, h.history_id DESC LIMIT 1) IS DISTINCT FROM vr.status`},
+	{"a request's status_entered_on is the UTC day of the latest history row entering its status", `
+		SELECT count(*) FROM validation_requests vr
+		WHERE vr.status_entered_on IS DISTINCT FROM (
+		      SELECT (h.changed_at AT TIME ZONE 'UTC')::date FROM validation_status_history h
+		      WHERE h.request_id = vr.request_id AND h.to_status = vr.status
+		      ORDER BY h.changed_at DESC, h.history_id DESC LIMIT 1)`},
 	{"history dates are not after 2026-12-01 (the benchmark's as_of)", `
 		SELECT count(*) FROM validation_status_history WHERE changed_at >= timestamptz '2026-12-02 00:00+00'`},
 	{"a history transition other than the first is an allowed one", `

@@ -169,6 +169,14 @@ FROM (
 ) h
 ORDER BY h.request_id, h.changed_at;
 
+-- The day each request entered its status, as the service keeps it (docs/backstops.md, "The day a
+-- request entered its status"): the UTC day of the history row above that entered it. The guard
+-- trigger set it to the seeding day on insert; an update of this column alone does not fire it.
+UPDATE validation_requests vr
+SET status_entered_on = ((CASE WHEN sr.status = 'INTAKE' THEN sr.created_at ELSE sr.entered_at END) AT TIME ZONE 'UTC')::date
+FROM seed_request sr
+WHERE sr.r = vr.request_id;
+
 -- A primary validator once work is planned (not for every fifth PLANNING request: unassigned),
 -- a reviewer from REVIEW on, signed off once the request went to approval.
 INSERT INTO validation_assignments (request_id, validator_id, is_primary, is_reviewer, estimated_hours,

@@ -71,21 +71,25 @@ func (f ReadyFilter) params(actor domain.Actor) (gen.DeploymentReadyListParams, 
 	return p, nil
 }
 
-// keepCallerModels reads the models user may act on into p.ModelIds, so the list is planned
-// knowing them (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array,
-// never nil: a nil array would not filter at all.
+// keepCallerModels reads the models user may act on, and the requests their versions point to,
+// into p.ModelIds and p.RequestIds, so the list is planned knowing them
+// (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array, never nil: a
+// nil model array would not filter at all.
 func keepCallerModels(ctx context.Context, q *gen.Queries, user *int32, p *gen.DeploymentReadyListParams) error {
 	if user == nil {
 		return nil
 	}
-	ids, err := q.DeploymentReadyCallerModels(ctx, *user)
+	caller, err := q.DeploymentReadyCallerModels(ctx, *user)
 	if err != nil {
 		return fmt.Errorf("read the caller's models: %w", err)
 	}
-	if ids == nil {
-		ids = []int32{}
+	p.ModelIds, p.RequestIds = caller.ModelIds, caller.RequestIds
+	if p.ModelIds == nil {
+		p.ModelIds = []int32{}
 	}
-	p.ModelIds = ids
+	if p.RequestIds == nil {
+		p.RequestIds = []int32{}
+	}
 	return nil
 }
 
@@ -110,9 +114,9 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 
 // ListReady returns one page of the versions ready to deploy, oldest approval first
 // (days_since_approval descending), and the position the next page starts after (nil on the
-// last page). One query: unfiltered, DeploymentReadyListAll, planned once per connection;
-// otherwise DeploymentReadyList (sql/deployments_ready.sql), after the caller's models for a USER
-// or mine=true.
+// last page). One query: unfiltered, DeploymentReadyListAll; otherwise DeploymentReadyList
+// (sql/deployments_ready.sql), after the caller's models and their requests for a USER or
+// mine=true.
 func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page domain.KeyPage) ([]Ready, []int64, error) {
 	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
@@ -124,11 +128,13 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 	if user == nil && p.ModelID == nil && p.HasPendingTask == nil {
 		rows, err = s.listAllReady(ctx, p)
 	} else {
-		q := gen.New(pgtx.CustomPlans(s.pool))
-		if err := keepCallerModels(ctx, q, user, &p); err != nil {
+		// The caller's models in the pool's statement mode: no optional condition, so its
+		// generic plan, made once per connection, is the plan for any caller
+		// (sql/deployments_ready.sql). The list is planned for the arrays it reads.
+		if err := keepCallerModels(ctx, gen.New(s.pool), user, &p); err != nil {
 			return nil, nil, err
 		}
-		rows, err = q.DeploymentReadyList(ctx, p)
+		rows, err = gen.New(pgtx.CustomPlans(s.pool)).DeploymentReadyList(ctx, p)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
@@ -146,7 +152,7 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 var firstReadyDay = time.Date(1, time.January, 1, 0, 0, 0, 0, time.UTC)
 
 // listAllReady is a page of the unfiltered list (DeploymentReadyListAll), in the pool's statement
-// mode: its one plan serves every call (docs/lists.md, "Plans").
+// mode: it has no optional condition to fold (docs/lists.md, "Plans").
 func (s *Service) listAllReady(ctx context.Context, p gen.DeploymentReadyListParams) ([]gen.DeploymentReadyListRow, error) {
 	all := gen.DeploymentReadyListAllParams{
 		AsOf: p.AsOf, AfterDay: firstReadyDay, AfterRequestID: p.AfterRequestID,
@@ -175,6 +181,7 @@ func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFi
 			}
 			return q.DeploymentReadyCount(ctx, gen.DeploymentReadyCountParams{
 				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ModelIds: params.ModelIds,
+				RequestIds: params.RequestIds,
 			})
 		},
 		Page: func(ctx context.Context, q *gen.Queries, last *gen.DeploymentReadyListRow, limit int32) ([]gen.DeploymentReadyListRow, error) {
