@@ -238,6 +238,30 @@ $$;
 
 
 --
+-- Name: validation_request_models_fill_request(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_request_models_fill_request() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    request record;
+BEGIN
+    SELECT vr.is_closed, vr.status, vr.target_completion_date
+    INTO request
+    FROM validation_requests vr
+    WHERE vr.request_id = NEW.request_id;
+    IF FOUND THEN
+        NEW.request_is_closed := request.is_closed;
+        NEW.request_status := request.status;
+        NEW.request_target_date := request.target_completion_date;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: validation_request_visible_to(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -373,7 +397,10 @@ CREATE TABLE public.validation_request_models (
     request_id integer NOT NULL,
     model_id integer NOT NULL,
     version_id integer,
-    blocks_model boolean NOT NULL
+    blocks_model boolean NOT NULL,
+    request_is_closed boolean NOT NULL,
+    request_status text NOT NULL,
+    request_target_date date NOT NULL
 );
 
 
@@ -1612,6 +1639,13 @@ CREATE UNIQUE INDEX validation_request_models_one_blocking_key ON public.validat
 
 
 --
+-- Name: validation_request_models_open_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_models_open_target_idx ON public.validation_request_models USING btree (model_id, request_target_date) INCLUDE (request_id) WHERE (NOT request_is_closed);
+
+
+--
 -- Name: validation_request_models_version_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1805,6 +1839,13 @@ CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON pub
 --
 
 CREATE TRIGGER validation_assignments_fill_request BEFORE INSERT OR UPDATE OF request_id ON public.validation_assignments FOR EACH ROW EXECUTE FUNCTION public.validation_assignments_fill_request();
+
+
+--
+-- Name: validation_request_models validation_request_models_fill_request; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_request_models_fill_request BEFORE INSERT OR UPDATE OF request_id ON public.validation_request_models FOR EACH ROW EXECUTE FUNCTION public.validation_request_models_fill_request();
 
 
 --
@@ -2101,6 +2142,14 @@ ALTER TABLE ONLY public.validation_request_models
 
 
 --
+-- Name: validation_request_models validation_request_models_request_mirror_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_request_mirror_fkey FOREIGN KEY (request_id, request_is_closed, request_status, request_target_date) REFERENCES public.validation_requests(request_id, is_closed, status, target_completion_date) ON UPDATE CASCADE;
+
+
+--
 -- Name: validation_request_models validation_request_models_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2304,4 +2353,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205002000'),
     ('20261205003000'),
     ('20261205003100'),
-    ('20261205003600');
+    ('20261205003600'),
+    ('20261206002000');

@@ -467,10 +467,13 @@ type ValidationRequest struct {
 }
 
 type ValidationRequestModel struct {
-	RequestID   int32
-	ModelID     int32
-	VersionID   *int32
-	BlocksModel bool
+	RequestID         int32
+	ModelID           int32
+	VersionID         *int32
+	BlocksModel       bool
+	RequestIsClosed   bool
+	RequestStatus     string
+	RequestTargetDate time.Time
 }
 
 type ValidationRequestRegion struct {
