@@ -115,6 +115,97 @@ $$;
 
 
 --
+-- Name: report_rule_exceptions(text, integer, integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.report_rule_exceptions(p_kind text, p_after_request_id integer, p_after_kind_order integer, p_after_model_id integer, p_after_region_id integer, p_page_limit integer) RETURNS TABLE(kind_order integer, kind text, request_id integer, model_id integer, region_id integer, detected_from bigint, status_then text)
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH models_changed AS (
+        SELECT ma.request_id, l.model_id, ma.audit_id, ma.status_then
+        FROM (
+            SELECT al.entity_id AS request_id, al.audit_id,
+                   coalesce((
+                       SELECT h.to_status
+                       FROM validation_status_history h
+                       WHERE h.request_id = al.entity_id
+                         AND h.changed_at <= al.created_at
+                       ORDER BY h.changed_at DESC, h.history_id DESC
+                       LIMIT 1
+                   ), 'INTAKE') AS status_then
+            FROM audit_logs al
+            WHERE al.action = 'VALIDATION_MODELS_CHANGED'
+              AND al.entity_type = 'validation_request'
+              AND al.entity_id >= p_after_request_id
+              AND (p_kind IS NULL OR p_kind = 'MODELS_CHANGED_OUTSIDE_PLANNING')
+            OFFSET 0
+        ) ma
+        CROSS JOIN LATERAL (
+            SELECT vrm.model_id
+            FROM audit_logs cur
+            JOIN validation_request_models vrm ON vrm.request_id = ma.request_id
+            WHERE cur.audit_id = ma.audit_id
+              AND cur.changes -> 'added' @> to_jsonb(vrm.model_id)
+              AND NOT EXISTS (
+                  SELECT 1
+                  FROM audit_logs later
+                  WHERE later.action = 'VALIDATION_MODELS_CHANGED'
+                    AND later.entity_type = 'validation_request'
+                    AND later.entity_id = ma.request_id
+                    AND later.audit_id > ma.audit_id
+                    AND later.changes -> 'added' @> to_jsonb(vrm.model_id)
+              )
+            OFFSET 0
+        ) l
+        WHERE ma.status_then NOT IN ('INTAKE', 'PLANNING')
+          AND (ma.request_id, 1, l.model_id, 0)
+              > (p_after_request_id, p_after_kind_order, p_after_model_id, p_after_region_id)
+        ORDER BY ma.request_id, l.model_id
+        LIMIT p_page_limit
+    ),
+    regions_outside AS (
+        SELECT scoped.request_id, x.model_id, x.region_id
+        FROM validation_requests scoped
+        CROSS JOIN LATERAL (
+            SELECT vrm.model_id, vrr.region_id
+            FROM validation_request_regions vrr
+            JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+            WHERE vrr.request_id = scoped.request_id
+              AND NOT EXISTS (
+                  SELECT 1 FROM model_regions mr
+                  WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
+              )
+            OFFSET 0
+        ) x
+        WHERE NOT scoped.is_closed
+          AND scoped.request_id >= p_after_request_id
+          AND (p_kind IS NULL OR p_kind = 'REGION_OUTSIDE_MODEL_SCOPE')
+          AND (scoped.request_id, 2, x.model_id, x.region_id)
+              > (p_after_request_id, p_after_kind_order, p_after_model_id, p_after_region_id)
+        ORDER BY scoped.request_id, x.model_id, x.region_id
+        LIMIT p_page_limit
+    ),
+    exceptions AS (
+        SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, mc.request_id, mc.model_id,
+               NULL::int AS region_id, mc.audit_id AS detected_from, mc.status_then
+        FROM models_changed mc
+        UNION ALL
+        SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, ro.request_id, ro.model_id, ro.region_id, NULL::bigint, NULL::text
+        FROM regions_outside ro
+    )
+    SELECT e.kind_order, e.kind, e.request_id, e.model_id, e.region_id, e.detected_from, e.status_then
+    FROM exceptions e
+    ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0)
+    LIMIT p_page_limit;
+END
+$$;
+
+
+--
 -- Name: revalidation_status(text, integer, integer, integer, date, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1476,7 +1567,7 @@ CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type
 -- Name: audit_logs_models_changed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
+CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) INCLUDE (created_at) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
 
 
 --
@@ -1827,6 +1918,13 @@ CREATE INDEX validation_status_history_approved_idx ON public.validation_status_
 --
 
 CREATE INDEX validation_status_history_changed_by_idx ON public.validation_status_history USING btree (changed_by);
+
+
+--
+-- Name: validation_status_history_request_changed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_request_changed_idx ON public.validation_status_history USING btree (request_id, changed_at DESC, history_id DESC) INCLUDE (to_status);
 
 
 --
@@ -2434,4 +2532,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003100'),
     ('20261205003600'),
     ('20261206002000'),
-    ('20261206002010');
+    ('20261206002010'),
+    ('20261206002020');
