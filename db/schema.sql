@@ -115,6 +115,127 @@ $$;
 
 
 --
+-- Name: model_ready_flush(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_ready_flush() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    marked integer[] := nullif(current_setting('mrmflow.ready_models', true), '')::integer[];
+BEGIN
+    IF marked IS NULL OR cardinality(marked) = 0 THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('mrmflow.ready_models', '', true);
+    PERFORM 1
+    FROM model_ready_counts c
+    WHERE c.model_id = ANY (marked)
+    ORDER BY c.model_id
+    FOR UPDATE;
+    UPDATE model_ready_counts c
+    SET ready_rows = (SELECT count(*) FROM deployment_readiness r WHERE r.model_id = c.model_id)
+    WHERE c.model_id = ANY (marked);
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_ready_mark(integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_ready_mark(p_model_ids integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(p_model_ids) > 0 THEN
+        PERFORM set_config('mrmflow.ready_models', ARRAY(
+            SELECT DISTINCT m
+            FROM unnest(coalesce(nullif(current_setting('mrmflow.ready_models', true), '')::integer[], '{}') || p_model_ids) AS m
+            WHERE m IS NOT NULL
+        )::text, true);
+    END IF;
+END;
+$$;
+
+
+--
+-- Name: model_regions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_regions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a model's region added or removed: the model
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_version_regions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_version_regions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a version's region added or removed: the version's model
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT v.model_id FROM new_rows n JOIN model_versions v ON v.version_id = n.version_id));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT v.model_id FROM old_rows o JOIN model_versions v ON v.version_id = o.version_id));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_versions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_versions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a version a request covers, before or after: its model (its request, scope or model may
+    -- have changed)
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n WHERE n.validation_request_id IS NOT NULL));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o WHERE o.validation_request_id IS NOT NULL));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: models_ready_count_create(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_ready_count_create() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO model_ready_counts (model_id, ready_rows) VALUES (NEW.model_id, 0);
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: report_rule_exceptions(text, integer, integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -279,8 +400,8 @@ BEGIN
         ) ELSE 0 END::bigint AS approvals_to_decide,
         (SELECT ot.overdue FROM my_open_tasks ot)::bigint AS tasks_overdue,
         (SELECT ot.due_this_week FROM my_open_tasks ot)::bigint AS tasks_due_this_week,
-        (SELECT count(*) FROM deployment_readiness r
-         WHERE r.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm)))::bigint AS ready_to_deploy,
+        (SELECT coalesce(sum(c.ready_rows), 0) FROM model_ready_counts c
+         WHERE c.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm)))::bigint AS ready_to_deploy,
         (SELECT count(*)
          FROM validation_assignments va
          WHERE va.validator_id = p_user_id AND NOT va.request_is_closed AND va.is_primary)::bigint AS requests_as_primary,
@@ -485,6 +606,26 @@ $$;
 
 
 --
+-- Name: validation_requests_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- an approval reached or undone: the models of the request's versions
+    PERFORM model_ready_mark(ARRAY(
+        SELECT v.model_id
+        FROM new_rows n
+        JOIN old_rows o ON o.request_id = n.request_id
+        JOIN model_versions v ON v.validation_request_id = n.request_id
+        WHERE (o.status = 'APPROVED') IS DISTINCT FROM (n.status = 'APPROVED')));
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: validation_requests_visible_to(integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -500,6 +641,30 @@ CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS
     FROM model_delegates d
     JOIN validation_request_models l ON l.model_id = d.model_id
     WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
+$$;
+
+
+--
+-- Name: validation_status_history_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_status_history_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- an APPROVED history row written or removed: the models of its request's versions
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(
+            SELECT v.model_id FROM new_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
+            WHERE h.to_status = 'APPROVED'));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(
+            SELECT v.model_id FROM old_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
+            WHERE h.to_status = 'APPROVED'));
+    END IF;
+    RETURN NULL;
+END;
 $$;
 
 
@@ -735,6 +900,27 @@ $$;
 
 
 --
+-- Name: version_deployment_tasks_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.version_deployment_tasks_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a task counts only while CONFIRMED: a PENDING task's insert, adjustment or cancellation
+    -- changes no ready row
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n WHERE n.status = 'CONFIRMED'));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o WHERE o.status = 'CONFIRMED'));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: api_tokens; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -949,6 +1135,17 @@ ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: model_ready_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_ready_counts (
+    model_id integer NOT NULL,
+    ready_rows integer NOT NULL,
+    CONSTRAINT model_ready_counts_not_negative CHECK ((ready_rows >= 0))
 );
 
 
@@ -1276,6 +1473,14 @@ ALTER TABLE ONLY public.idempotency_keys
 
 ALTER TABLE ONLY public.model_delegates
     ADD CONSTRAINT model_delegates_pkey PRIMARY KEY (delegate_id);
+
+
+--
+-- Name: model_ready_counts model_ready_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_ready_counts
+    ADD CONSTRAINT model_ready_counts_pkey PRIMARY KEY (model_id);
 
 
 --
@@ -2012,6 +2217,111 @@ CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON pub
 
 
 --
+-- Name: model_regions model_regions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_delete_ready_mark AFTER DELETE ON public.model_regions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_regions model_regions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_insert_ready_mark AFTER INSERT ON public.model_regions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_regions model_regions_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_regions_ready_flush AFTER INSERT OR DELETE OR UPDATE ON public.model_regions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_regions model_regions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_update_ready_mark AFTER UPDATE ON public.model_regions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_delete_ready_mark AFTER DELETE ON public.model_version_regions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_insert_ready_mark AFTER INSERT ON public.model_version_regions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_version_regions_ready_flush AFTER INSERT OR DELETE OR UPDATE ON public.model_version_regions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_version_regions model_version_regions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_update_ready_mark AFTER UPDATE ON public.model_version_regions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_delete_ready_flush AFTER DELETE ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.validation_request_id IS NOT NULL)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_delete_ready_mark AFTER DELETE ON public.model_versions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_insert_ready_flush AFTER INSERT ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.validation_request_id IS NOT NULL)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_insert_ready_mark AFTER INSERT ON public.model_versions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_update_ready_flush AFTER UPDATE OF validation_request_id, scope, model_id ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_update_ready_mark AFTER UPDATE ON public.model_versions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: models models_ready_count_create; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER models_ready_count_create AFTER INSERT ON public.models FOR EACH ROW EXECUTE FUNCTION public.models_ready_count_create();
+
+
+--
 -- Name: validation_assignments validation_assignments_fill_request; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2033,6 +2343,76 @@ CREATE TRIGGER validation_requests_guard BEFORE INSERT OR UPDATE OF validation_t
 
 
 --
+-- Name: validation_requests validation_requests_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_requests_ready_flush AFTER UPDATE OF status ON public.validation_requests DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'APPROVED'::text) IS DISTINCT FROM (new.status = 'APPROVED'::text))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_requests validation_requests_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_requests_ready_mark AFTER UPDATE ON public.validation_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_requests_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_delete_ready_flush AFTER DELETE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_delete_ready_mark AFTER DELETE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_insert_ready_flush AFTER INSERT ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_insert_ready_mark AFTER INSERT ON public.validation_status_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_update_ready_flush AFTER UPDATE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.to_status = 'APPROVED'::text) OR (new.to_status = 'APPROVED'::text))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_update_ready_mark AFTER UPDATE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_delete_ready_flush AFTER DELETE ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.status = 'CONFIRMED'::public.deployment_task_status)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_delete_ready_mark AFTER DELETE ON public.version_deployment_tasks REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2040,10 +2420,38 @@ CREATE TRIGGER version_deployment_tasks_guard BEFORE UPDATE ON public.version_de
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_insert_ready_flush AFTER INSERT ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'CONFIRMED'::public.deployment_task_status)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_insert_ready_mark AFTER INSERT ON public.version_deployment_tasks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_one_kind; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER version_deployment_tasks_one_kind BEFORE INSERT OR UPDATE OF version_id, region_id ON public.version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION public.version_deployment_tasks_one_kind();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_update_ready_flush AFTER UPDATE ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'CONFIRMED'::public.deployment_task_status) OR (new.status = 'CONFIRMED'::public.deployment_task_status))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_update_ready_mark AFTER UPDATE ON public.version_deployment_tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
 
 
 --
@@ -2092,6 +2500,14 @@ ALTER TABLE ONLY public.model_delegates
 
 ALTER TABLE ONLY public.model_delegates
     ADD CONSTRAINT model_delegates_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_ready_counts model_ready_counts_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_ready_counts
+    ADD CONSTRAINT model_ready_counts_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id) ON DELETE CASCADE;
 
 
 --
@@ -2533,4 +2949,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003600'),
     ('20261206002000'),
     ('20261206002010'),
-    ('20261206002020');
+    ('20261206002020'),
+    ('20261206002030');

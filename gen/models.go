@@ -327,6 +327,11 @@ type ModelDelegate struct {
 	RevokedAt  *time.Time
 }
 
+type ModelReadyCount struct {
+	ModelID   int32
+	ReadyRows int32
+}
+
 type ModelRegion struct {
 	ModelID    int32
 	RegionID   int32

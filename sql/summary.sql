@@ -25,11 +25,13 @@
 -- that are assigned to someone else (model_delegates_user_id_idx, then
 -- version_deployment_tasks_model_id_idx) — the two sets are disjoint, so their sum is the count
 -- of their union.
--- ready_to_deploy: the deployment_readiness rows of the models the caller owns or actively
--- delegates for (the view's own rule, driven from model_versions_under_validation_by_model_idx by
--- model_id = ANY, index-only, then per version its approval and its regions' tasks). Joined to
--- the models as a set instead, the planner walked every approved request
--- (validation_status_history_approved_idx) and hashed model_version_regions whole.
+-- ready_to_deploy: how many deployment_readiness rows the models the caller owns or actively
+-- delegates for have, summed from model_ready_counts (one model_ready_counts_pkey probe per
+-- model): the count of each model's rows in the view, recounted at the commit of every write that
+-- can change them (migration 20261206002030; docs/lists.md, "Ready rows counted per model").
+-- Evaluated live, the view walked per version of those models that a request covers (5,000 for
+-- an owner of 1,000 models) its approval and per region its confirmed tasks, 60,000 buffer hits,
+-- most of such a USER's summary.
 -- requests_as_primary, reviews_waiting: the caller's assignments of open requests,
 -- validation_assignments_open_work_idx (validator_id) WHERE NOT request_is_closed, an Index Only
 -- Scan: the request's closed flag and status are the assignment's mirror of them
@@ -48,10 +50,6 @@
 -- WHERE NOT request_is_closed, the range before as_of per model of the user, distinct requests
 -- counted (a request may cover several of the user's models); links of closed requests are not
 -- read. 0 for the approvers.
---
--- What costs is ready_to_deploy for a USER with many models: per version of their models that a
--- request covers (5,000 for an owner of 1,000 models), its approval, then per region its
--- confirmed tasks, about 60,000 buffer hits, most of the USER's summary.
 SELECT s.approvals_to_decide::bigint AS approvals_to_decide, s.tasks_overdue::bigint AS tasks_overdue,
        s.tasks_due_this_week::bigint AS tasks_due_this_week, s.ready_to_deploy::bigint AS ready_to_deploy,
        s.requests_as_primary::bigint AS requests_as_primary, s.reviews_waiting::bigint AS reviews_waiting,
