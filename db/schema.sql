@@ -240,7 +240,7 @@ $$;
 --
 
 CREATE FUNCTION public.report_rule_exceptions(p_kind text, p_after_request_id integer, p_after_kind_order integer, p_after_model_id integer, p_after_region_id integer, p_page_limit integer) RETURNS TABLE(kind_order integer, kind text, request_id integer, model_id integer, region_id integer, detected_from bigint, status_then text)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 20
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 #variable_conflict use_column
@@ -359,7 +359,7 @@ $$;
 --
 
 CREATE FUNCTION public.summary_for_user(p_role public.user_role, p_user_id integer, p_as_of date) RETURNS TABLE(approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint, requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
-    LANGUAGE plpgsql STABLE
+    LANGUAGE plpgsql STABLE ROWS 1
     SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 #variable_conflict use_column

@@ -16,6 +16,7 @@ CREATE FUNCTION summary_for_user(p_role user_role, p_user_id integer, p_as_of da
 RETURNS TABLE (approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint,
                requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
 LANGUAGE plpgsql STABLE
+ROWS 1
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column

@@ -314,6 +314,7 @@ CREATE OR REPLACE FUNCTION summary_for_user(p_role user_role, p_user_id integer,
 RETURNS TABLE (approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint,
                requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
 LANGUAGE plpgsql STABLE
+ROWS 1
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
@@ -391,6 +392,7 @@ CREATE OR REPLACE FUNCTION summary_for_user(p_role user_role, p_user_id integer,
 RETURNS TABLE (approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint,
                requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
 LANGUAGE plpgsql STABLE
+ROWS 1
 SET plan_cache_mode = force_generic_plan
 AS $$
 #variable_conflict use_column
