@@ -120,6 +120,7 @@ $$;
 
 CREATE FUNCTION public.model_ready_flush() RETURNS trigger
     LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_generic_plan'
     AS $$
 DECLARE
     marked integer[] := nullif(current_setting('mrmflow.ready_models', true), '')::integer[];
