@@ -315,7 +315,8 @@ type ReportRuleExceptionsRow struct {
 // keeps its plan for the life of the server connection, where the unnamed statement was planned
 // at every page); this statement joins each row's display columns by primary key (the request's
 // status, the model's name, the region's code, the audit row, the status then), for the page's
-// rows only. In the function each kind is its own page (models_changed, regions_outside): the
+// rows only (EXPLAIN shows a Function Scan; auto_explain with log_nested_statements shows the
+// plan inside). In the function each kind is its own page (models_changed, regions_outside): the
 // kind's rows after the keyset position, in the report's order, at most page_limit of them; the
 // page is the first page_limit of their union, so a kind never computes past its own page. The
 // kind filter is a One-Time Filter on each kind's walk. The probes are subqueries fenced with

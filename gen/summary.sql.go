@@ -45,8 +45,10 @@ type SummaryForUserRow struct {
 // index, never from a whole population except the ADMIN's counts of every active request; the
 // caller's models (models_owner_id_idx, model_delegates_user_id_idx) are read once and handed to
 // the counts that need them as an array (= ANY), which the plan probes model by model through an
-// index. Plans (EXPLAIN ANALYZE on 50,000 requests, 200,000 tasks, 10,000 models, a USER owning
-// 1,000 of them; bench/results/queues-explain.md):
+// index. EXPLAIN of this statement shows a Function Scan; the plan inside is what auto_explain
+// logs with log_nested_statements on, or EXPLAIN of the function's query with the parameters as
+// values. Plans (EXPLAIN ANALYZE on 50,000 requests, 200,000 tasks, 10,000 models, a USER owning
+// 1,000 of them):
 //
 // approvals_to_decide (ADMIN, GLOBAL_APPROVER, REGIONAL_APPROVER): the approver's queue counted —
 // the same sets as ValidationApprovalsQueue and a decision: pending approvals the caller's role
