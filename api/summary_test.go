@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"fmt"
 	"net/http"
 	"testing"
 
@@ -69,7 +70,7 @@ func TestMySummary(t *testing.T) {
 	// Ready to deploy for the owner: an approved GLOBAL version of m1 (one region).
 	v, _ := e.readyVersion(m1, "GLOBAL", "APPROVED", "2026-01-10 00:00:00+00")
 	// The owner's open task, planned the 22nd; a confirmed one and another owner's do not count.
-	e.task(v, m1, rA, owner.ID, "PENDING", "2026-01-22")
+	ownersTask := e.task(v, m1, rA, owner.ID, "PENDING", "2026-01-22")
 	v2, _ := e.readyVersion(m2, "GLOBAL", "APPROVED", "2026-01-10 00:00:00+00")
 	e.task(v2, m2, rA, other.ID, "PENDING", "2026-01-01")
 
@@ -114,6 +115,13 @@ func TestMySummary(t *testing.T) {
 	}
 	if got := get(owner, "2026-01-20"); got.ApprovalsToDecide != 0 {
 		t.Errorf("a USER decides nothing: %+v", got)
+	}
+	// Confirmed through the service, the owner's task deploys the version in its one region: no
+	// ready row is left, and the count kept per model (model_ready_counts) says so at once.
+	e.call(http.MethodPost, fmt.Sprintf("/api/v1/deployment-tasks/%d/confirm", ownersTask), owner.Token,
+		map[string]any{"actual_production_date": "2026-01-21"}).want(http.StatusOK)
+	if got := get(owner, "2026-01-20"); got.ReadyToDeploy != 0 || got.TasksDueThisWeek != 0 {
+		t.Errorf("after the confirmation: %+v, want no ready row and no open task", got)
 	}
 	wantField(t, e.call(http.MethodGet, "/api/v1/me/summary?as_of=tomorrow", owner.Token, nil).wantProblem(http.StatusBadRequest, "invalid_request"), "as_of")
 	wantField(t, e.call(http.MethodGet, "/api/v1/me/summary?limit=1", owner.Token, nil).wantProblem(http.StatusBadRequest, "invalid_request"), "limit")

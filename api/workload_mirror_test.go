@@ -14,8 +14,8 @@ import (
 // "Mirrors of the request on its assignments"). One request is worked through the service —
 // assignments created, its target date edited, every status change up to REVIEW, the sign-off, a
 // hold and a resume, the primary handed to another validator, the cancellation — and after each
-// step the validators' rows and counts are what the request says, and no assignment's copy differs
-// from its request.
+// step the validators' rows and counts are what the request says, and no assignment's or model
+// link's copy differs from its request.
 func TestWorkloadFollowsTheRequestThroughTheService(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t)
@@ -53,6 +53,15 @@ func TestWorkloadFollowsTheRequestThroughTheService(t *testing.T) {
 		}
 		if stale != 0 {
 			t.Errorf("%s: %d assignments differ from their request", step, stale)
+		}
+		if err := e.db.Pool.QueryRow(context.Background(), `SELECT count(*) FROM validation_request_models l
+			JOIN validation_requests vr ON vr.request_id = l.request_id
+			WHERE (l.request_is_closed, l.request_status, l.request_target_date)
+			      IS DISTINCT FROM (vr.is_closed, vr.status, vr.target_completion_date)`).Scan(&stale); err != nil {
+			t.Fatal(err)
+		}
+		if stale != 0 {
+			t.Errorf("%s: %d model links differ from their request", step, stale)
 		}
 	}
 

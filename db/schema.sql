@@ -216,6 +216,219 @@ $$;
 
 
 --
+-- Name: model_ready_flush(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_ready_flush() RETURNS trigger
+    LANGUAGE plpgsql
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+DECLARE
+    marked integer[] := nullif(current_setting('mrmflow.ready_models', true), '')::integer[];
+BEGIN
+    IF marked IS NULL OR cardinality(marked) = 0 THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('mrmflow.ready_models', '', true);
+    PERFORM 1
+    FROM model_ready_counts c
+    WHERE c.model_id = ANY (marked)
+    ORDER BY c.model_id
+    FOR UPDATE;
+    UPDATE model_ready_counts c
+    SET ready_rows = (SELECT count(*) FROM deployment_readiness r WHERE r.model_id = c.model_id)
+    WHERE c.model_id = ANY (marked);
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_ready_mark(integer[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_ready_mark(p_model_ids integer[]) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF cardinality(p_model_ids) > 0 THEN
+        PERFORM set_config('mrmflow.ready_models', ARRAY(
+            SELECT DISTINCT m
+            FROM unnest(coalesce(nullif(current_setting('mrmflow.ready_models', true), '')::integer[], '{}') || p_model_ids) AS m
+            WHERE m IS NOT NULL
+        )::text, true);
+    END IF;
+END;
+$$;
+
+
+--
+-- Name: model_regions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_regions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a model's region added or removed: the model
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_version_regions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_version_regions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a version's region added or removed: the version's model
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT v.model_id FROM new_rows n JOIN model_versions v ON v.version_id = n.version_id));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT v.model_id FROM old_rows o JOIN model_versions v ON v.version_id = o.version_id));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: model_versions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_versions_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a version a request covers, before or after: its model (its request, scope or model may
+    -- have changed)
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n WHERE n.validation_request_id IS NOT NULL));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o WHERE o.validation_request_id IS NOT NULL));
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: models_ready_count_create(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.models_ready_count_create() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    INSERT INTO model_ready_counts (model_id, ready_rows) VALUES (NEW.model_id, 0);
+    RETURN NULL;
+END;
+$$;
+
+
+--
+-- Name: report_rule_exceptions(text, integer, integer, integer, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.report_rule_exceptions(p_kind text, p_after_request_id integer, p_after_kind_order integer, p_after_model_id integer, p_after_region_id integer, p_page_limit integer) RETURNS TABLE(kind_order integer, kind text, request_id integer, model_id integer, region_id integer, detected_from bigint, status_then text)
+    LANGUAGE plpgsql STABLE ROWS 20
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH models_changed AS (
+        SELECT ma.request_id, l.model_id, ma.audit_id, ma.status_then
+        FROM (
+            SELECT al.entity_id AS request_id, al.audit_id,
+                   coalesce((
+                       SELECT h.to_status
+                       FROM validation_status_history h
+                       WHERE h.request_id = al.entity_id
+                         AND h.changed_at <= al.created_at
+                       ORDER BY h.changed_at DESC, h.history_id DESC
+                       LIMIT 1
+                   ), 'INTAKE') AS status_then
+            FROM audit_logs al
+            WHERE al.action = 'VALIDATION_MODELS_CHANGED'
+              AND al.entity_type = 'validation_request'
+              AND al.entity_id >= p_after_request_id
+              AND (p_kind IS NULL OR p_kind = 'MODELS_CHANGED_OUTSIDE_PLANNING')
+            OFFSET 0
+        ) ma
+        CROSS JOIN LATERAL (
+            SELECT vrm.model_id
+            FROM audit_logs cur
+            JOIN validation_request_models vrm ON vrm.request_id = ma.request_id
+            WHERE cur.audit_id = ma.audit_id
+              AND cur.changes -> 'added' @> to_jsonb(vrm.model_id)
+              AND NOT EXISTS (
+                  SELECT 1
+                  FROM audit_logs later
+                  WHERE later.action = 'VALIDATION_MODELS_CHANGED'
+                    AND later.entity_type = 'validation_request'
+                    AND later.entity_id = ma.request_id
+                    AND later.audit_id > ma.audit_id
+                    AND later.changes -> 'added' @> to_jsonb(vrm.model_id)
+              )
+            OFFSET 0
+        ) l
+        WHERE ma.status_then NOT IN ('INTAKE', 'PLANNING')
+          AND (ma.request_id, 1, l.model_id, 0)
+              > (p_after_request_id, p_after_kind_order, p_after_model_id, p_after_region_id)
+        ORDER BY ma.request_id, l.model_id
+        LIMIT p_page_limit
+    ),
+    regions_outside AS (
+        SELECT scoped.request_id, x.model_id, x.region_id
+        FROM validation_requests scoped
+        CROSS JOIN LATERAL (
+            SELECT vrm.model_id, vrr.region_id
+            FROM validation_request_regions vrr
+            JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
+            WHERE vrr.request_id = scoped.request_id
+              AND NOT EXISTS (
+                  SELECT 1 FROM model_regions mr
+                  WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
+              )
+            OFFSET 0
+        ) x
+        WHERE NOT scoped.is_closed
+          AND scoped.request_id >= p_after_request_id
+          AND (p_kind IS NULL OR p_kind = 'REGION_OUTSIDE_MODEL_SCOPE')
+          AND (scoped.request_id, 2, x.model_id, x.region_id)
+              > (p_after_request_id, p_after_kind_order, p_after_model_id, p_after_region_id)
+        ORDER BY scoped.request_id, x.model_id, x.region_id
+        LIMIT p_page_limit
+    ),
+    exceptions AS (
+        SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, mc.request_id, mc.model_id,
+               NULL::int AS region_id, mc.audit_id AS detected_from, mc.status_then
+        FROM models_changed mc
+        UNION ALL
+        SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, ro.request_id, ro.model_id, ro.region_id, NULL::bigint, NULL::text
+        FROM regions_outside ro
+    )
+    SELECT e.kind_order, e.kind, e.request_id, e.model_id, e.region_id, e.detected_from, e.status_then
+    FROM exceptions e
+    ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0)
+    LIMIT p_page_limit;
+END
+$$;
+
+
+--
 -- Name: revalidation_status(text, integer, integer, integer, date, date, date, date, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -240,6 +453,85 @@ CREATE FUNCTION public.revalidation_status(p_risk_tier text, p_last_validation_r
         WHEN p_as_of > p_grace_period_end THEN 'SHOULD_CREATE_REQUEST'
         ELSE 'UPCOMING'
     END
+$$;
+
+
+--
+-- Name: summary_for_user(public.user_role, integer, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.summary_for_user(p_role public.user_role, p_user_id integer, p_as_of date) RETURNS TABLE(approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint, requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
+    LANGUAGE plpgsql STABLE ROWS 1
+    SET plan_cache_mode TO 'force_generic_plan'
+    AS $$
+#variable_conflict use_column
+BEGIN
+    RETURN QUERY
+    WITH my_models AS MATERIALIZED (
+        SELECT m.model_id FROM models m WHERE m.owner_id = p_user_id
+        UNION
+        SELECT d.model_id FROM model_delegates d WHERE d.user_id = p_user_id AND d.revoked_at IS NULL
+    ), day AS MATERIALIZED (
+        SELECT coalesce(p_as_of, (now() AT TIME ZONE 'UTC')::date) AS as_of
+    ), my_open_tasks AS MATERIALIZED (
+        SELECT count(*) FILTER (WHERE t.planned_production_date < day.as_of) AS overdue,
+               count(*) FILTER (WHERE t.planned_production_date BETWEEN day.as_of AND day.as_of + 7) AS due_this_week
+        FROM day, (
+            SELECT t.planned_production_date
+            FROM version_deployment_tasks t
+            WHERE t.assigned_to_id = p_user_id AND t.status IN ('PENDING', 'ADJUSTED')
+              AND t.planned_production_date <= (SELECT day.as_of + 7 FROM day)
+            UNION ALL
+            SELECT t.planned_production_date
+            FROM model_delegates d
+            JOIN version_deployment_tasks t ON t.model_id = d.model_id
+            WHERE d.user_id = p_user_id AND d.revoked_at IS NULL AND t.status IN ('PENDING', 'ADJUSTED')
+              AND t.assigned_to_id IS DISTINCT FROM p_user_id
+              AND t.planned_production_date <= (SELECT day.as_of + 7 FROM day)
+        ) t
+    )
+    SELECT
+        CASE WHEN p_role IN ('ADMIN', 'GLOBAL_APPROVER', 'REGIONAL_APPROVER') THEN (
+            SELECT count(*)
+            FROM validation_approvals_decidable_by(p_role, p_user_id) AS a (approval_id, request_id, approval_type, region_id, status, created_at)
+            WHERE a.status = 'PENDING'
+              AND (a.approval_type = 'DEPLOYMENT' OR EXISTS (
+                      SELECT 1 FROM validation_requests vr
+                      WHERE vr.request_id = a.request_id AND vr.status = 'PENDING_APPROVAL'))
+              AND NOT EXISTS (SELECT 1 FROM validation_requests_involving(p_user_id) i WHERE i.request_id = a.request_id)
+        ) ELSE 0 END::bigint AS approvals_to_decide,
+        (SELECT ot.overdue FROM my_open_tasks ot)::bigint AS tasks_overdue,
+        (SELECT ot.due_this_week FROM my_open_tasks ot)::bigint AS tasks_due_this_week,
+        (SELECT coalesce(sum(c.ready_rows), 0) FROM model_ready_counts c
+         WHERE c.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm)))::bigint AS ready_to_deploy,
+        (SELECT count(*)
+         FROM validation_assignments va
+         WHERE va.validator_id = p_user_id AND NOT va.request_is_closed AND va.is_primary)::bigint AS requests_as_primary,
+        (SELECT count(*)
+         FROM validation_assignments va
+         WHERE va.validator_id = p_user_id AND NOT va.request_is_closed AND va.is_reviewer
+           AND va.signed_off_at IS NULL AND va.request_status = 'REVIEW')::bigint AS reviews_waiting,
+        CASE WHEN p_role IN ('ADMIN', 'VALIDATOR') THEN (
+            SELECT count(*) FROM validation_requests vr WHERE NOT vr.is_closed
+        ) - (
+            SELECT count(*) FROM validation_assignments va WHERE va.is_primary AND NOT va.request_is_closed
+        ) ELSE 0 END::bigint AS unassigned_requests,
+        CASE p_role
+            WHEN 'ADMIN' THEN (
+                SELECT count(*) FROM validation_requests vr, day
+                WHERE NOT vr.is_closed AND vr.target_completion_date < day.as_of)
+            WHEN 'VALIDATOR' THEN (
+                SELECT count(*) FROM validation_requests vr, day
+                WHERE NOT vr.is_closed AND vr.target_completion_date < day.as_of
+                  AND EXISTS (SELECT 1 FROM validation_assignments va
+                              WHERE va.request_id = vr.request_id AND va.validator_id = p_user_id))
+            WHEN 'USER' THEN (
+                SELECT count(DISTINCT l.request_id) FROM validation_request_models l
+                WHERE l.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm))
+                  AND NOT l.request_is_closed AND l.request_target_date < (SELECT day.as_of FROM day))
+            ELSE 0
+        END::bigint AS overdue_requests;
+END
 $$;
 
 
@@ -333,6 +625,30 @@ $$;
 
 
 --
+-- Name: validation_request_models_fill_request(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_request_models_fill_request() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+DECLARE
+    request record;
+BEGIN
+    SELECT vr.is_closed, vr.status, vr.target_completion_date
+    INTO request
+    FROM validation_requests vr
+    WHERE vr.request_id = NEW.request_id;
+    IF FOUND THEN
+        NEW.request_is_closed := request.is_closed;
+        NEW.request_status := request.status;
+        NEW.request_target_date := request.target_completion_date;
+    END IF;
+    RETURN NEW;
+END;
+$$;
+
+
+--
 -- Name: validation_request_visible_to(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -386,6 +702,26 @@ $$;
 
 
 --
+-- Name: validation_requests_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_requests_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- an approval reached or undone: the models of the request's versions
+    PERFORM model_ready_mark(ARRAY(
+        SELECT v.model_id
+        FROM new_rows n
+        JOIN old_rows o ON o.request_id = n.request_id
+        JOIN model_versions v ON v.validation_request_id = n.request_id
+        WHERE (o.status = 'APPROVED') IS DISTINCT FROM (n.status = 'APPROVED')));
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: validation_requests_visible_to(integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -400,6 +736,30 @@ CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS
     FROM validation_request_models l
     WHERE l.model_id = ANY (ARRAY(SELECT d.model_id FROM model_delegates d
                                   WHERE d.user_id = p_user_id AND d.revoked_at IS NULL))
+$$;
+
+
+--
+-- Name: validation_status_history_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_status_history_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- an APPROVED history row written or removed: the models of its request's versions
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(
+            SELECT v.model_id FROM new_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
+            WHERE h.to_status = 'APPROVED'));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(
+            SELECT v.model_id FROM old_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
+            WHERE h.to_status = 'APPROVED'));
+    END IF;
+    RETURN NULL;
+END;
 $$;
 
 
@@ -467,7 +827,10 @@ CREATE TABLE public.validation_request_models (
     request_id integer NOT NULL,
     model_id integer NOT NULL,
     version_id integer,
-    blocks_model boolean NOT NULL
+    blocks_model boolean NOT NULL,
+    request_is_closed boolean NOT NULL,
+    request_status text NOT NULL,
+    request_target_date date NOT NULL
 );
 
 
@@ -627,6 +990,27 @@ BEGIN
             USING ERRCODE = 'check_violation', CONSTRAINT = 'version_deployment_tasks_global_or_regional';
     END IF;
     RETURN NEW;
+END;
+$$;
+
+
+--
+-- Name: version_deployment_tasks_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.version_deployment_tasks_ready_mark() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    -- a task counts only while CONFIRMED: a PENDING task's insert, adjustment or cancellation
+    -- changes no ready row
+    IF TG_OP IN ('INSERT', 'UPDATE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT n.model_id FROM new_rows n WHERE n.status = 'CONFIRMED'));
+    END IF;
+    IF TG_OP IN ('UPDATE', 'DELETE') THEN
+        PERFORM model_ready_mark(ARRAY(SELECT o.model_id FROM old_rows o WHERE o.status = 'CONFIRMED'));
+    END IF;
+    RETURN NULL;
 END;
 $$;
 
@@ -831,6 +1215,17 @@ ALTER TABLE public.model_delegates ALTER COLUMN delegate_id ADD GENERATED ALWAYS
     NO MINVALUE
     NO MAXVALUE
     CACHE 1
+);
+
+
+--
+-- Name: model_ready_counts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_ready_counts (
+    model_id integer NOT NULL,
+    ready_rows integer NOT NULL,
+    CONSTRAINT model_ready_counts_not_negative CHECK ((ready_rows >= 0))
 );
 
 
@@ -1135,6 +1530,14 @@ ALTER TABLE ONLY public.model_delegates
 
 
 --
+-- Name: model_ready_counts model_ready_counts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_ready_counts
+    ADD CONSTRAINT model_ready_counts_pkey PRIMARY KEY (model_id);
+
+
+--
 -- Name: model_regions model_regions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1423,7 +1826,7 @@ CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type
 -- Name: audit_logs_models_changed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
+CREATE INDEX audit_logs_models_changed_idx ON public.audit_logs USING btree (entity_id, audit_id) INCLUDE (created_at) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text));
 
 
 --
@@ -1672,6 +2075,13 @@ CREATE UNIQUE INDEX validation_request_models_one_blocking_key ON public.validat
 
 
 --
+-- Name: validation_request_models_open_target_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_models_open_target_idx ON public.validation_request_models USING btree (model_id, request_target_date) INCLUDE (request_id) WHERE (NOT request_is_closed);
+
+
+--
 -- Name: validation_request_models_version_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1777,6 +2187,13 @@ CREATE INDEX validation_status_history_changed_by_idx ON public.validation_statu
 
 
 --
+-- Name: validation_status_history_request_changed_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_status_history_request_changed_idx ON public.validation_status_history USING btree (request_id, changed_at DESC, history_id DESC) INCLUDE (to_status);
+
+
+--
 -- Name: validation_status_history_request_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -1861,10 +2278,122 @@ CREATE TRIGGER audit_logs_append_only BEFORE DELETE OR UPDATE OR TRUNCATE ON pub
 
 
 --
+-- Name: model_regions model_regions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_delete_ready_mark AFTER DELETE ON public.model_regions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_regions model_regions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_insert_ready_mark AFTER INSERT ON public.model_regions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_regions model_regions_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_regions_ready_flush AFTER INSERT OR DELETE OR UPDATE ON public.model_regions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_regions model_regions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_regions_update_ready_mark AFTER UPDATE ON public.model_regions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_delete_ready_mark AFTER DELETE ON public.model_version_regions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_insert_ready_mark AFTER INSERT ON public.model_version_regions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_version_regions model_version_regions_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_version_regions_ready_flush AFTER INSERT OR DELETE OR UPDATE ON public.model_version_regions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_version_regions model_version_regions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_version_regions_update_ready_mark AFTER UPDATE ON public.model_version_regions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_version_regions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_delete_ready_flush AFTER DELETE ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.validation_request_id IS NOT NULL)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_delete_ready_mark AFTER DELETE ON public.model_versions REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_insert_ready_flush AFTER INSERT ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.validation_request_id IS NOT NULL)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_insert_ready_mark AFTER INSERT ON public.model_versions REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: model_versions model_versions_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER model_versions_update_ready_flush AFTER UPDATE OF validation_request_id, scope, model_id ON public.model_versions DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: model_versions model_versions_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_update_ready_mark AFTER UPDATE ON public.model_versions REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.model_versions_ready_mark();
+
+
+--
+-- Name: models models_ready_count_create; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER models_ready_count_create AFTER INSERT ON public.models FOR EACH ROW EXECUTE FUNCTION public.models_ready_count_create();
+
+
+--
 -- Name: validation_assignments validation_assignments_fill_request; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER validation_assignments_fill_request BEFORE INSERT OR UPDATE OF request_id ON public.validation_assignments FOR EACH ROW EXECUTE FUNCTION public.validation_assignments_fill_request();
+
+
+--
+-- Name: validation_request_models validation_request_models_fill_request; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_request_models_fill_request BEFORE INSERT OR UPDATE OF request_id ON public.validation_request_models FOR EACH ROW EXECUTE FUNCTION public.validation_request_models_fill_request();
 
 
 --
@@ -1875,6 +2404,76 @@ CREATE TRIGGER validation_requests_guard BEFORE INSERT OR UPDATE OF validation_t
 
 
 --
+-- Name: validation_requests validation_requests_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_requests_ready_flush AFTER UPDATE OF status ON public.validation_requests DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'APPROVED'::text) IS DISTINCT FROM (new.status = 'APPROVED'::text))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_requests validation_requests_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_requests_ready_mark AFTER UPDATE ON public.validation_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_requests_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_delete_ready_flush AFTER DELETE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_delete_ready_mark AFTER DELETE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_insert_ready_flush AFTER INSERT ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_insert_ready_mark AFTER INSERT ON public.validation_status_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: validation_status_history validation_status_history_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER validation_status_history_update_ready_flush AFTER UPDATE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.to_status = 'APPROVED'::text) OR (new.to_status = 'APPROVED'::text))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: validation_status_history validation_status_history_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER validation_status_history_update_ready_mark AFTER UPDATE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_delete_ready_flush AFTER DELETE ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.status = 'CONFIRMED'::public.deployment_task_status)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_delete_ready_mark AFTER DELETE ON public.version_deployment_tasks REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_guard; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -1882,10 +2481,38 @@ CREATE TRIGGER version_deployment_tasks_guard BEFORE UPDATE ON public.version_de
 
 
 --
+-- Name: version_deployment_tasks version_deployment_tasks_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_insert_ready_flush AFTER INSERT ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.status = 'CONFIRMED'::public.deployment_task_status)) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_insert_ready_mark AFTER INSERT ON public.version_deployment_tasks REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
+
+
+--
 -- Name: version_deployment_tasks version_deployment_tasks_one_kind; Type: TRIGGER; Schema: public; Owner: -
 --
 
 CREATE TRIGGER version_deployment_tasks_one_kind BEFORE INSERT OR UPDATE OF version_id, region_id ON public.version_deployment_tasks FOR EACH ROW EXECUTE FUNCTION public.version_deployment_tasks_one_kind();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE CONSTRAINT TRIGGER version_deployment_tasks_update_ready_flush AFTER UPDATE ON public.version_deployment_tasks DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.status = 'CONFIRMED'::public.deployment_task_status) OR (new.status = 'CONFIRMED'::public.deployment_task_status))) EXECUTE FUNCTION public.model_ready_flush();
+
+
+--
+-- Name: version_deployment_tasks version_deployment_tasks_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER version_deployment_tasks_update_ready_mark AFTER UPDATE ON public.version_deployment_tasks REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.version_deployment_tasks_ready_mark();
 
 
 --
@@ -1934,6 +2561,14 @@ ALTER TABLE ONLY public.model_delegates
 
 ALTER TABLE ONLY public.model_delegates
     ADD CONSTRAINT model_delegates_user_id_fkey FOREIGN KEY (user_id) REFERENCES public.users(user_id);
+
+
+--
+-- Name: model_ready_counts model_ready_counts_model_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_ready_counts
+    ADD CONSTRAINT model_ready_counts_model_id_fkey FOREIGN KEY (model_id) REFERENCES public.models(model_id) ON DELETE CASCADE;
 
 
 --
@@ -2161,6 +2796,14 @@ ALTER TABLE ONLY public.validation_request_models
 
 
 --
+-- Name: validation_request_models validation_request_models_request_mirror_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_request_models
+    ADD CONSTRAINT validation_request_models_request_mirror_fkey FOREIGN KEY (request_id, request_is_closed, request_status, request_target_date) REFERENCES public.validation_requests(request_id, is_closed, status, target_completion_date) ON UPDATE CASCADE;
+
+
+--
 -- Name: validation_request_models validation_request_models_version_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -2367,5 +3010,9 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261205003600'),
     ('20261206000100'),
     ('20261206001000'),
+    ('20261206002000'),
+    ('20261206002010'),
+    ('20261206002020'),
+    ('20261206002030'),
     ('20261206003000'),
     ('20261206003100');

@@ -338,6 +338,11 @@ type ModelDelegate struct {
 	RevokedAt  *time.Time
 }
 
+type ModelReadyCount struct {
+	ModelID   int32
+	ReadyRows int32
+}
+
 type ModelRegion struct {
 	ModelID    int32
 	RegionID   int32
@@ -478,10 +483,13 @@ type ValidationRequest struct {
 }
 
 type ValidationRequestModel struct {
-	RequestID   int32
-	ModelID     int32
-	VersionID   *int32
-	BlocksModel bool
+	RequestID         int32
+	ModelID           int32
+	VersionID         *int32
+	BlocksModel       bool
+	RequestIsClosed   bool
+	RequestStatus     string
+	RequestTargetDate time.Time
 }
 
 type ValidationRequestRegion struct {

@@ -16,98 +16,44 @@
 -- REGION_OUTSIDE_MODEL_SCOPE: an active request (NOT is_closed) with a region in which one of its
 -- models does not run (no model_regions row).
 --
--- Each kind is its own page (models_changed, regions_outside): the kind's rows after the keyset
--- position, in the report's order, at most page_limit of them; the page is the first page_limit
--- of their union, so a kind never computes past its own page. Each walks an index in request_id
--- order from the keyset position and probes per row; the probes are LATERAL subqueries fenced
--- with OFFSET 0, so the planner keeps them per row (flattened, it hashed
--- validation_request_models, validation_request_regions and model_regions whole on every page):
--- models_changed walks audit_logs_models_changed_idx (entity_id, audit_id), partial on the
--- action, each audit row's links by validation_request_models_pkey, the status then by
--- validation_status_history_request_id_idx; regions_outside walks validation_requests_active_idx
--- (closed requests never read), each request's regions and links by their primary keys and
--- model_regions_pkey. A page of regions_outside reads the active requests up to its last row; a
--- page of models_changed reads the model-change audit rows up to its last row, so all of them
--- when none is an exception. The kind filter folds a kind's page away (a custom plan's One-Time
--- Filter). Plan on 50,000 requests (14,000 active, 2,000 model-change audit rows, 500
--- exceptions): Limit -> Incremental Sort -> Nested Loop (display joins by primary key) over a
--- Merge Append of the two pages; no sequential scan of a big table.
-WITH models_changed AS (
-    SELECT ma.request_id, ma.model_id, ma.audit_id, st.status AS status_then
-    FROM (
-        SELECT DISTINCT ON (al.entity_id, l.model_id)
-               al.entity_id AS request_id, l.model_id, al.audit_id, al.created_at
-        FROM audit_logs al
-        CROSS JOIN LATERAL (
-            SELECT vrm.model_id
-            FROM validation_request_models vrm
-            WHERE vrm.request_id = al.entity_id
-              AND al.changes -> 'added' @> to_jsonb(vrm.model_id)
-            OFFSET 0
-        ) l
-        WHERE al.action = 'VALIDATION_MODELS_CHANGED'
-          AND al.entity_type = 'validation_request'
-          AND al.entity_id >= @after_request_id::int
-        ORDER BY al.entity_id, l.model_id, al.audit_id DESC
-    ) ma
-    CROSS JOIN LATERAL (
-        SELECT coalesce((
-            SELECT h.to_status
-            FROM validation_status_history h
-            WHERE h.request_id = ma.request_id
-              AND h.changed_at <= ma.created_at
-            ORDER BY h.changed_at DESC, h.history_id DESC
-            LIMIT 1
-        ), 'INTAKE') AS status
-    ) st
-    WHERE st.status NOT IN ('INTAKE', 'PLANNING')
-      AND (sqlc.narg('kind')::text IS NULL OR sqlc.narg('kind')::text = 'MODELS_CHANGED_OUTSIDE_PLANNING')
-      AND (ma.request_id, 1, ma.model_id, 0)
-          > (@after_request_id::int, @after_kind_order::int, @after_model_id::int, @after_region_id::int)
-    ORDER BY ma.request_id, ma.model_id
-    LIMIT @page_limit
-),
-regions_outside AS (
-    SELECT scoped.request_id, x.model_id, x.region_id
-    FROM validation_requests scoped
-    CROSS JOIN LATERAL (
-        SELECT vrm.model_id, vrr.region_id
-        FROM validation_request_regions vrr
-        JOIN validation_request_models vrm ON vrm.request_id = vrr.request_id
-        WHERE vrr.request_id = scoped.request_id
-          AND NOT EXISTS (
-              SELECT 1 FROM model_regions mr
-              WHERE mr.model_id = vrm.model_id AND mr.region_id = vrr.region_id
-          )
-        OFFSET 0
-    ) x
-    WHERE NOT scoped.is_closed
-      AND scoped.request_id >= @after_request_id::int
-      AND (sqlc.narg('kind')::text IS NULL OR sqlc.narg('kind')::text = 'REGION_OUTSIDE_MODEL_SCOPE')
-      AND (scoped.request_id, 2, x.model_id, x.region_id)
-          > (@after_request_id::int, @after_kind_order::int, @after_model_id::int, @after_region_id::int)
-    ORDER BY scoped.request_id, x.model_id, x.region_id
-    LIMIT @page_limit
-),
-exceptions AS (
-    SELECT 1 AS kind_order, 'MODELS_CHANGED_OUTSIDE_PLANNING'::text AS kind, mc.request_id, mc.model_id,
-           NULL::int AS region_id, mc.audit_id AS detected_from, mc.status_then
-    FROM models_changed mc
-    UNION ALL
-    SELECT 2, 'REGION_OUTSIDE_MODEL_SCOPE'::text, ro.request_id, ro.model_id, ro.region_id, NULL::bigint, NULL::text
-    FROM regions_outside ro
-)
+-- The rows are the function report_rule_exceptions (migration 20261206002020 says why: plpgsql
+-- keeps its plan for the life of the server connection, where the unnamed statement was planned
+-- at every page); this statement joins each row's display columns by primary key (the request's
+-- status, the model's name, the region's code, the audit row, the status then), for the page's
+-- rows only (EXPLAIN shows a Function Scan; auto_explain with log_nested_statements shows the
+-- plan inside). In the function each kind is its own page (models_changed, regions_outside): the
+-- kind's rows after the keyset position, in the report's order, at most page_limit of them; the
+-- page is the first page_limit of their union, so a kind never computes past its own page. The
+-- kind filter is a One-Time Filter on each kind's walk. The probes are subqueries fenced with
+-- OFFSET 0, so the planner keeps them per row (flattened, it hashed validation_request_models,
+-- validation_request_regions and model_regions whole on every page):
+--   * models_changed reads the model-change audit rows from the keyset position, index-only on
+--     audit_logs_models_changed_idx (entity_id, audit_id) INCLUDE (created_at), partial on the
+--     action, and per row the request's status at its time: the first entry at or before it of
+--     validation_status_history_request_changed_idx (request_id, changed_at DESC, history_id
+--     DESC) INCLUDE (to_status), index-only. Only the rows recorded outside INTAKE and PLANNING go
+--     on: the audit row's changes (audit_logs_pkey), the links it added
+--     (validation_request_models_pkey), and for each an anti-probe that no later model-change
+--     audit row of the request added the model again (the addition is the latest one; the same
+--     rows as a DISTINCT ON over every addition, which read each audit row's links and sorted them
+--     all first). A page reads the model-change audit rows from its position: all of them when
+--     none is an exception, 2,000 index entries and 2,000 history probes on the queues
+--     benchmark's seed.
+--   * regions_outside walks validation_requests_active_idx (closed requests never read), each
+--     request's regions and links by their primary keys and model_regions_pkey, up to its last row.
+-- Plan on 50,000 requests (14,000 active, 2,000 model-change audit rows, 500 exceptions): Limit
+-- -> Incremental Sort -> Merge Append of the two pages; no sequential scan of a big table.
 SELECT e.kind::text AS kind, e.request_id::int AS request_id, vr.status AS request_status,
        e.model_id::int AS model_id, m.model_name, rg.region_id, rg.code AS region_code,
        al.audit_id AS detected_from, st.code AS status_then, e.kind_order::int AS kind_order
-FROM exceptions e
+FROM report_rule_exceptions(sqlc.narg('kind')::text, @after_request_id::int, @after_kind_order::int,
+                            @after_model_id::int, @after_region_id::int, @page_limit::int) e
 JOIN validation_requests vr ON vr.request_id = e.request_id
 JOIN models m ON m.model_id = e.model_id
 LEFT JOIN regions rg ON rg.region_id = e.region_id
 LEFT JOIN audit_logs al ON al.audit_id = e.detected_from
 LEFT JOIN validation_statuses st ON st.code = e.status_then
-ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0)
-LIMIT @page_limit;
+ORDER BY e.request_id, e.kind_order, e.model_id, coalesce(e.region_id, 0);
 
 -- name: ReportPendingAssignments :many
 -- The MRM team's oversight of unstaffed work (README, "Oversight reports"): active requests with

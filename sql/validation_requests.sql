@@ -139,9 +139,10 @@ ORDER BY s.model_id;
 --   * model links: all in ascending model_id order, so two inserters reaching
 --     validation_request_models_one_blocking_key for {1,2} and {2,1} cannot deadlock
 --     (docs/backstops.md, "One blocking validation per model"). version_ids is parallel to
---     model_ids, 0 = no version. blocks_model is the request's own flag, which the composite
---     foreign key requires anyway (checked at the end of the statement, when the request row is
---     there).
+--     model_ids, 0 = no version. blocks_model and the request's closed flag, status and target
+--     date are the request's own (RETURNING), which the composite foreign keys require anyway
+--     (checked at the end of the statement, when the request row is there; docs/lists.md,
+--     "Mirrors of the request on its assignments").
 --   * version links: a version listed by the request is covered by it from now on (the newest
 --     request wins). The versions are locked in version_id order first (LockRows sits above the
 --     Sort), so this and a deployment confirmation, which locks its versions in the same order,
@@ -150,10 +151,12 @@ WITH request AS (
     INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
     VALUES (@requestor_id, @validation_type, @priority, @target_completion_date, sqlc.narg('trigger_reason'))
     RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-              trigger_reason, created_at, updated_at, submission_received_date, blocks_models
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models, is_closed
 ), model_links AS (
-    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
-    SELECT request.request_id, link.model_id, NULLIF((@version_ids::int[])[link.ord::int], 0), request.blocks_models
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model,
+                                           request_is_closed, request_status, request_target_date)
+    SELECT request.request_id, link.model_id, NULLIF((@version_ids::int[])[link.ord::int], 0), request.blocks_models,
+           request.is_closed, request.status, request.target_completion_date
     FROM request
     CROSS JOIN unnest(@model_ids::int[]) WITH ORDINALITY AS link (model_id, ord)
     ORDER BY link.model_id

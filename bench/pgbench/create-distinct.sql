@@ -55,10 +55,12 @@ WITH request AS (
     INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
     VALUES (:user_id, 'TARGETED', 'MEDIUM', '2027-06-30', NULL)
     RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
-              trigger_reason, created_at, updated_at, submission_received_date, blocks_models
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models, is_closed
 ), model_links AS (
-    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model)
-    SELECT request.request_id, link.model_id, NULLIF((ARRAY[0]::int[])[link.ord::int], 0), request.blocks_models
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model,
+                                           request_is_closed, request_status, request_target_date)
+    SELECT request.request_id, link.model_id, NULLIF((ARRAY[0]::int[])[link.ord::int], 0), request.blocks_models,
+           request.is_closed, request.status, request.target_completion_date
     FROM request
     CROSS JOIN unnest(ARRAY[:model_id]::int[]) WITH ORDINALITY AS link (model_id, ord)
     ORDER BY link.model_id

@@ -135,6 +135,10 @@ var Invariants = []Invariant{
 	{"a model has one to three regions", `
 		SELECT count(*) FROM models m
 		WHERE (SELECT count(*) FROM model_regions mr WHERE mr.model_id = m.model_id) NOT BETWEEN 1 AND 3`},
+	{"a model's ready count is its rows in deployment_readiness", `
+		SELECT count(*) FROM models m
+		LEFT JOIN model_ready_counts c ON c.model_id = m.model_id
+		WHERE c.ready_rows IS DISTINCT FROM (SELECT count(*) FROM deployment_readiness r WHERE r.model_id = m.model_id)`},
 }
 
 // CheckInvariants runs every invariant and returns an error naming those that do not hold.

@@ -291,6 +291,9 @@ CROSS JOIN LATERAL (SELECT CASE WHEN (st.t * 7) % 10 < 5 THEN 'PENDING' WHEN (st
 LEFT JOIN validation_requests vr ON vr.request_id = st.validation_request_id
 ORDER BY st.t;
 
+-- The ready counts' deferred recount (model_ready_flush, migration 20261206002030) runs now, not
+-- at the commit: ALTER TABLE refuses a table with trigger events still pending.
+SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE version_deployment_tasks ENABLE TRIGGER version_deployment_tasks_one_kind;
 
 -- Audit rows as the service writes them: the creation of every request, its status change, and
