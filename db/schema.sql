@@ -711,11 +711,7 @@ CREATE FUNCTION public.validation_requests_ready_mark() RETURNS trigger
 BEGIN
     -- an approval reached or undone: the models of the request's versions
     PERFORM model_ready_mark(ARRAY(
-        SELECT v.model_id
-        FROM new_rows n
-        JOIN old_rows o ON o.request_id = n.request_id
-        JOIN model_versions v ON v.validation_request_id = n.request_id
-        WHERE (o.status = 'APPROVED') IS DISTINCT FROM (n.status = 'APPROVED')));
+        SELECT v.model_id FROM model_versions v WHERE v.validation_request_id = NEW.request_id));
     RETURN NULL;
 END;
 $$;
@@ -736,30 +732,6 @@ CREATE FUNCTION public.validation_requests_visible_to(p_user_id integer) RETURNS
     FROM validation_request_models l
     WHERE l.model_id = ANY (ARRAY(SELECT d.model_id FROM model_delegates d
                                   WHERE d.user_id = p_user_id AND d.revoked_at IS NULL))
-$$;
-
-
---
--- Name: validation_status_history_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.validation_status_history_ready_mark() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    -- an APPROVED history row written or removed: the models of its request's versions
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM model_ready_mark(ARRAY(
-            SELECT v.model_id FROM new_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
-            WHERE h.to_status = 'APPROVED'));
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM model_ready_mark(ARRAY(
-            SELECT v.model_id FROM old_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
-            WHERE h.to_status = 'APPROVED'));
-    END IF;
-    RETURN NULL;
-END;
 $$;
 
 
@@ -2414,49 +2386,7 @@ CREATE CONSTRAINT TRIGGER validation_requests_ready_flush AFTER UPDATE OF status
 -- Name: validation_requests validation_requests_ready_mark; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER validation_requests_ready_mark AFTER UPDATE ON public.validation_requests REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_requests_ready_mark();
-
-
---
--- Name: validation_status_history validation_status_history_delete_ready_flush; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE CONSTRAINT TRIGGER validation_status_history_delete_ready_flush AFTER DELETE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((old.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
-
-
---
--- Name: validation_status_history validation_status_history_delete_ready_mark; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER validation_status_history_delete_ready_mark AFTER DELETE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
-
-
---
--- Name: validation_status_history validation_status_history_insert_ready_flush; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE CONSTRAINT TRIGGER validation_status_history_insert_ready_flush AFTER INSERT ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN ((new.to_status = 'APPROVED'::text)) EXECUTE FUNCTION public.model_ready_flush();
-
-
---
--- Name: validation_status_history validation_status_history_insert_ready_mark; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER validation_status_history_insert_ready_mark AFTER INSERT ON public.validation_status_history REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
-
-
---
--- Name: validation_status_history validation_status_history_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE CONSTRAINT TRIGGER validation_status_history_update_ready_flush AFTER UPDATE ON public.validation_status_history DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (((old.to_status = 'APPROVED'::text) OR (new.to_status = 'APPROVED'::text))) EXECUTE FUNCTION public.model_ready_flush();
-
-
---
--- Name: validation_status_history validation_status_history_update_ready_mark; Type: TRIGGER; Schema: public; Owner: -
---
-
-CREATE TRIGGER validation_status_history_update_ready_mark AFTER UPDATE ON public.validation_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION public.validation_status_history_ready_mark();
+CREATE TRIGGER validation_requests_ready_mark AFTER UPDATE OF status ON public.validation_requests FOR EACH ROW WHEN (((old.status = 'APPROVED'::text) IS DISTINCT FROM (new.status = 'APPROVED'::text))) EXECUTE FUNCTION public.validation_requests_ready_mark();
 
 
 --

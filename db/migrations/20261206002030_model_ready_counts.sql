@@ -9,8 +9,8 @@
 -- runs, and that no concurrent writer can leave it stale.
 --
 -- When: every write that can change which rows the view has marks the models it touches (row
--- triggers *_ready_mark, listing each table and column the view reads: an approval recorded or
--- undone in the history or on the request, a version's request, scope or model, a model's or a
+-- triggers *_ready_mark, listing each table and column the view reads: an approval reached or
+-- undone on the request, a version's request, scope or model, a model's or a
 -- version's regions, a task becoming or ceasing to be CONFIRMED or moving); the marks are kept in
 -- a transaction-local setting (mrmflow.ready_models; a rolled-back savepoint drops its own marks
 -- with its writes). At commit, a deferred constraint trigger (*_ready_flush, one per table, firing
@@ -100,52 +100,24 @@ $$;
 -- The marks, one statement-level trigger per table and event: each marks the models of the
 -- statement's rows that can change a ready row (read from its transition tables), so a statement
 -- writing many rows marks once.
+-- The request's mark is row-level, with the WHEN of its flush: only a status change into or out of
+-- APPROVED can change the view's rows (their approved_day is the day the request entered APPROVED;
+-- the history row is read for the rows' approval time only), so the other updates of a request —
+-- every other status change, every edit — pay nothing for the counts.
 CREATE FUNCTION validation_requests_ready_mark() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 BEGIN
     -- an approval reached or undone: the models of the request's versions
     PERFORM model_ready_mark(ARRAY(
-        SELECT v.model_id
-        FROM new_rows n
-        JOIN old_rows o ON o.request_id = n.request_id
-        JOIN model_versions v ON v.validation_request_id = n.request_id
-        WHERE (o.status = 'APPROVED') IS DISTINCT FROM (n.status = 'APPROVED')));
+        SELECT v.model_id FROM model_versions v WHERE v.validation_request_id = NEW.request_id));
     RETURN NULL;
 END;
 $$;
 CREATE TRIGGER validation_requests_ready_mark
-    AFTER UPDATE ON validation_requests
-    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION validation_requests_ready_mark();
-
-CREATE FUNCTION validation_status_history_ready_mark() RETURNS trigger
-    LANGUAGE plpgsql
-    AS $$
-BEGIN
-    -- an APPROVED history row written or removed: the models of its request's versions
-    IF TG_OP IN ('INSERT', 'UPDATE') THEN
-        PERFORM model_ready_mark(ARRAY(
-            SELECT v.model_id FROM new_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
-            WHERE h.to_status = 'APPROVED'));
-    END IF;
-    IF TG_OP IN ('UPDATE', 'DELETE') THEN
-        PERFORM model_ready_mark(ARRAY(
-            SELECT v.model_id FROM old_rows h JOIN model_versions v ON v.validation_request_id = h.request_id
-            WHERE h.to_status = 'APPROVED'));
-    END IF;
-    RETURN NULL;
-END;
-$$;
-CREATE TRIGGER validation_status_history_insert_ready_mark
-    AFTER INSERT ON validation_status_history REFERENCING NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION validation_status_history_ready_mark();
-CREATE TRIGGER validation_status_history_update_ready_mark
-    AFTER UPDATE ON validation_status_history REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION validation_status_history_ready_mark();
-CREATE TRIGGER validation_status_history_delete_ready_mark
-    AFTER DELETE ON validation_status_history REFERENCING OLD TABLE AS old_rows
-    FOR EACH STATEMENT EXECUTE FUNCTION validation_status_history_ready_mark();
+    AFTER UPDATE OF status ON validation_requests
+    FOR EACH ROW WHEN ((OLD.status = 'APPROVED') IS DISTINCT FROM (NEW.status = 'APPROVED'))
+    EXECUTE FUNCTION validation_requests_ready_mark();
 
 CREATE FUNCTION model_versions_ready_mark() RETURNS trigger
     LANGUAGE plpgsql
@@ -251,22 +223,6 @@ CREATE CONSTRAINT TRIGGER validation_requests_ready_flush
     AFTER UPDATE OF status ON validation_requests
     DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW WHEN ((OLD.status = 'APPROVED') IS DISTINCT FROM (NEW.status = 'APPROVED'))
-    EXECUTE FUNCTION model_ready_flush();
-
-CREATE CONSTRAINT TRIGGER validation_status_history_insert_ready_flush
-    AFTER INSERT ON validation_status_history
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (NEW.to_status = 'APPROVED')
-    EXECUTE FUNCTION model_ready_flush();
-CREATE CONSTRAINT TRIGGER validation_status_history_update_ready_flush
-    AFTER UPDATE ON validation_status_history
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (OLD.to_status = 'APPROVED' OR NEW.to_status = 'APPROVED')
-    EXECUTE FUNCTION model_ready_flush();
-CREATE CONSTRAINT TRIGGER validation_status_history_delete_ready_flush
-    AFTER DELETE ON validation_status_history
-    DEFERRABLE INITIALLY DEFERRED
-    FOR EACH ROW WHEN (OLD.to_status = 'APPROVED')
     EXECUTE FUNCTION model_ready_flush();
 
 CREATE CONSTRAINT TRIGGER model_versions_insert_ready_flush
@@ -477,9 +433,6 @@ DROP TRIGGER model_regions_ready_flush ON model_regions;
 DROP TRIGGER model_versions_insert_ready_flush ON model_versions;
 DROP TRIGGER model_versions_update_ready_flush ON model_versions;
 DROP TRIGGER model_versions_delete_ready_flush ON model_versions;
-DROP TRIGGER validation_status_history_insert_ready_flush ON validation_status_history;
-DROP TRIGGER validation_status_history_update_ready_flush ON validation_status_history;
-DROP TRIGGER validation_status_history_delete_ready_flush ON validation_status_history;
 DROP TRIGGER validation_requests_ready_flush ON validation_requests;
 DROP TRIGGER version_deployment_tasks_insert_ready_mark ON version_deployment_tasks;
 DROP TRIGGER version_deployment_tasks_update_ready_mark ON version_deployment_tasks;
@@ -497,10 +450,6 @@ DROP TRIGGER model_versions_insert_ready_mark ON model_versions;
 DROP TRIGGER model_versions_update_ready_mark ON model_versions;
 DROP TRIGGER model_versions_delete_ready_mark ON model_versions;
 DROP FUNCTION model_versions_ready_mark();
-DROP TRIGGER validation_status_history_insert_ready_mark ON validation_status_history;
-DROP TRIGGER validation_status_history_update_ready_mark ON validation_status_history;
-DROP TRIGGER validation_status_history_delete_ready_mark ON validation_status_history;
-DROP FUNCTION validation_status_history_ready_mark();
 DROP TRIGGER validation_requests_ready_mark ON validation_requests;
 DROP FUNCTION validation_requests_ready_mark();
 DROP FUNCTION model_ready_flush();
