@@ -37,7 +37,7 @@ type SummaryForUserRow struct {
 
 // GET /me/summary: what waits for one caller, in one statement, at the day as_of (default: today
 // in UTC). The statement is the function summary_for_user, which holds the query described here
-// (migration 20261206002010 says why: plpgsql keeps its plan, the generic one, for the life of
+// (migration 20261206002040 says why: plpgsql keeps its plan, the generic one, for the life of
 // the server connection, where an unnamed statement was planned at every call). Each count is a
 // scalar subquery; a CASE on the caller's role keeps the subquery of a count the role cannot have
 // from running at all (it answers 0): in the generic plan each count is an InitPlan that runs

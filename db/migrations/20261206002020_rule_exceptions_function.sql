@@ -1,7 +1,7 @@
 -- migrate:up
 -- The rule exceptions report's rows (sql/reports.sql, ReportRuleExceptions, whose comment says
 -- what they are and describes the plan), kept in a plpgsql function for its plan, as
--- validation_target_overdue (20261205002000) and summary_for_user (20261206002010) are: the
+-- validation_target_overdue (20261205002000) and summary_for_user (20261206002040) are: the
 -- service sends the page unnamed (pgtx.CustomPlans), so its two per-kind walks were parsed and
 -- planned at every page, a third of the page's CPU on the queues benchmark's seed. plpgsql keeps
 -- the plan for the life of the server connection: the generic plan, forced, in which the kind

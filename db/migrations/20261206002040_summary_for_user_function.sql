@@ -12,6 +12,8 @@
 -- the generic plan each count is an InitPlan that runs only when its CASE branch is taken, and
 -- every count reads the same indexes as in the custom plan: no step depends on how many models the
 -- caller has, which reach the plan as one array (= ANY) either way.
+-- ready_to_deploy sums the counts of the caller's models, one model_ready_counts_pkey probe each
+-- (model_ready_counts, migration 20261206002030).
 CREATE FUNCTION summary_for_user(p_role user_role, p_user_id integer, p_as_of date)
 RETURNS TABLE (approvals_to_decide bigint, tasks_overdue bigint, tasks_due_this_week bigint, ready_to_deploy bigint,
                requests_as_primary bigint, reviews_waiting bigint, unassigned_requests bigint, overdue_requests bigint)
@@ -57,8 +59,8 @@ BEGIN
         ) ELSE 0 END::bigint AS approvals_to_decide,
         (SELECT ot.overdue FROM my_open_tasks ot)::bigint AS tasks_overdue,
         (SELECT ot.due_this_week FROM my_open_tasks ot)::bigint AS tasks_due_this_week,
-        (SELECT count(*) FROM deployment_readiness r
-         WHERE r.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm)))::bigint AS ready_to_deploy,
+        (SELECT coalesce(sum(c.ready_rows), 0) FROM model_ready_counts c
+         WHERE c.model_id = ANY (ARRAY(SELECT mm.model_id FROM my_models mm)))::bigint AS ready_to_deploy,
         (SELECT count(*)
          FROM validation_assignments va
          WHERE va.validator_id = p_user_id AND NOT va.request_is_closed AND va.is_primary)::bigint AS requests_as_primary,
