@@ -181,9 +181,7 @@ func (s *Server) authenticateLater(next http.Handler) http.Handler {
 		}
 		c, ok := auth.ParseCredentials(token)
 		if !ok {
-			// The same answer the database's check would give (auth.Authenticate).
-			_, err := s.auth.Authenticate(r.Context(), token)
-			s.writeProblem(w, r, err)
+			s.writeProblem(w, r, auth.ErrBadToken)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxCredentials, c)))
@@ -192,9 +190,13 @@ func (s *Server) authenticateLater(next http.Handler) http.Handler {
 
 // settleCaller answers a request whose token is not checked yet (authenticateLater) that failed
 // before its service could check it — a body that does not decode, say: the token is checked
-// now, so that a bad token is unauthenticated before anything else, as on every other route.
+// now, so that a bad token is unauthenticated before anything else, as on every other route. An
+// error that is already the token's verdict (unauthenticated, forbidden) is answered as it is.
 func (s *Server) settleCaller(r *http.Request, err error) error {
 	if _, ok := credentialsOf(r); !ok {
+		return err
+	}
+	if code := domain.CodeOf(err); code == domain.CodeUnauthenticated || code == domain.CodeForbidden {
 		return err
 	}
 	actor, authErr := s.auth.Authenticate(r.Context(), bearerToken(r))

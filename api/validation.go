@@ -33,7 +33,7 @@ func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request)
 	if creds, ok := credentialsOf(r); ok {
 		created, actor, err := s.validations.CreateAuthenticating(r.Context(), creds, in)
 		if actor.UserID == 0 && err != nil {
-			return s.settleCaller(r, err) // failed before the token was checked
+			return s.settleCaller(r, err) // refused by the token's check, or failed before it
 		}
 		info(r.Context()).userID = actor.UserID
 		if err != nil {

@@ -26,7 +26,9 @@ func NewAuthenticator(pool *pgxpool.Pool) *Authenticator {
 	return &Authenticator{q: gen.New(pool)}
 }
 
-var errBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled")
+// ErrBadToken is the one answer to every bad token: malformed, unknown, wrong secret, revoked,
+// expired, or its user disabled.
+var ErrBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is missing, malformed, unknown, revoked or expired, or its user is disabled")
 
 // Authenticate returns the user a plaintext token belongs to, in one statement
 // (APITokenAuthorize), plus the record of its use at most once a minute. Every kind of bad
@@ -36,7 +38,7 @@ var errBadToken = domain.Errorf(domain.CodeUnauthenticated, "the bearer token is
 func (a *Authenticator) Authenticate(ctx context.Context, token string) (domain.Actor, error) {
 	c, ok := ParseCredentials(token)
 	if !ok {
-		return domain.Actor{}, errBadToken
+		return domain.Actor{}, ErrBadToken
 	}
 	row, err := a.q.APITokenAuthorize(ctx, c.params(nil))
 	if err != nil {
@@ -109,11 +111,11 @@ func (g *Grant) QueueTouch(ctx context.Context, p *pgtx.Pipeline) {
 }
 
 // authorizeError turns api_token_authorize's refusals into the errors a client sees: every bad
-// token is errBadToken, a role not admitted is forbidden.
+// token is ErrBadToken, a role not admitted is forbidden.
 func authorizeError(err error, forbidden error) error {
 	switch {
 	case pgtx.IsSQLState(err, pgtx.InvalidAuthorization), pgtx.IsNoRows(err):
-		return errBadToken
+		return ErrBadToken
 	case forbidden != nil && pgtx.IsSQLState(err, pgtx.InsufficientPrivilege):
 		return forbidden
 	}
