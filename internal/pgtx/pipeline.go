@@ -109,10 +109,13 @@ func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error)
 	}
 }
 
-// Append queues q's statements at the end of p. done, when not nil, is called as p is sent, once
-// the last of q's statements has succeeded: after a failure, the calls made tell how many of the
-// appended pipelines ran whole.
+// Append queues q's statements at the end of p, and q's queuing failure (Fail), if any, as p's. done,
+// when not nil, is called as p is sent, once the last of q's statements has succeeded: after a
+// failure, the calls made tell how many of the appended pipelines ran whole.
 func (p *Pipeline) Append(q *Pipeline, done func()) {
+	if q.err != nil {
+		p.Fail(q.err)
+	}
 	n := len(q.batch.QueuedQueries)
 	if n == 0 {
 		panic("pgtx: appending an empty pipeline")

@@ -25,9 +25,10 @@ func execOnly(what string) func(pgx.BatchResults) error {
 // release, a failed savepoint"). The name must not be open twice: each savepoint of that name is
 // released or rolled back before the next opens. When a statement of one fails, the server skips everything
 // after it, so the savepoints before it are released, its own is open in an aborted transaction
-// and must be rolled back (RollbackToSavepoint), and those after it never ran.
+// and must be rolled back (RollbackToSavepoint), and those after it never ran. A failure met
+// while queuing p's statements (Fail) stays p's: the result's Send returns it.
 func Savepointed(name string, p *Pipeline) *Pipeline {
-	out := &Pipeline{}
+	out := &Pipeline{err: p.err}
 	out.batch.Queue("SAVEPOINT " + name).Fn = execOnly("savepoint")
 	out.batch.QueuedQueries = append(out.batch.QueuedQueries, p.batch.QueuedQueries...)
 	out.batch.Queue("RELEASE SAVEPOINT " + name).Fn = execOnly("release savepoint")

@@ -2,6 +2,7 @@ package pgtx_test
 
 import (
 	"context"
+	"errors"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -82,5 +83,21 @@ func TestWithoutSavepointAFailureLosesTheWholeTransaction(t *testing.T) {
 	}
 	if n := count(t, d); n != 0 {
 		t.Fatalf("regions = %d, want 0", n)
+	}
+}
+
+// TestQueuingFailureSurvivesSavepointAndAppend: a failure met while queuing a task's statements
+// (Pipeline.Fail: an audit row's changes that do not encode) stays with the task when it is put
+// between a savepoint and its release (Savepointed) and appended to the call's pipeline (Append):
+// sending that pipeline returns it and sends nothing, so nothing commits without its audit row.
+func TestQueuingFailureSurvivesSavepointAndAppend(t *testing.T) {
+	want := errors.New("encode the audit row's changes")
+	task := &pgtx.Pipeline{}
+	task.Fail(want)
+	call := &pgtx.Pipeline{}
+	call.Append(pgtx.Savepointed("task", task), nil)
+	// A nil sender: Send must return before it would send anything.
+	if err := call.Send(context.Background(), nil); !errors.Is(err, want) {
+		t.Fatalf("Send = %v, want the queuing failure", err)
 	}
 }
