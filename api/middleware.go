@@ -164,11 +164,20 @@ func bearerToken(r *http.Request) string {
 // authenticateLater is authenticate for a route whose service checks the token itself, at the
 // head of its transaction's first round trip (validation.Service.CreateAuthenticating), to save
 // the round trip authentication takes on its own. It refuses only what needs no database — no
-// bearer token, or one not of a token's shape — and leaves the token's credentials for the
-// handler. A request with an Idempotency-Key is authenticated here as on any route: its key is
-// the user's, claimed before the service's first statement.
-func (s *Server) authenticateLater(next http.Handler) http.Handler {
-	now := s.authenticate(next)
+// bearer token, or one not of a token's shape — and leaves the token's credentials for fn, which
+// records the caller (info's userID) once its service has checked them. When fn fails without
+// having recorded a caller, the token is checked then (settleCaller). A request with an
+// Idempotency-Key is authenticated first as on any route: its key is the user's, claimed before
+// the service's first statement.
+func (s *Server) authenticateLater(fn handlerFunc) http.Handler {
+	settled := s.handle(func(w http.ResponseWriter, r *http.Request) error {
+		err := fn(w, r)
+		if err != nil && info(r.Context()).userID == 0 {
+			return s.settleCaller(r, err)
+		}
+		return err
+	})
+	now := s.authenticate(settled)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Idempotency-Key") != "" {
 			now.ServeHTTP(w, r)
@@ -184,14 +193,14 @@ func (s *Server) authenticateLater(next http.Handler) http.Handler {
 			s.writeProblem(w, r, auth.ErrBadToken)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxCredentials, c)))
+		settled.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxCredentials, c)))
 	})
 }
 
-// settleCaller answers a request whose token is not checked yet (authenticateLater) that failed
-// before its service could check it — a body that does not decode, say: the token is checked
-// now, so that a bad token is unauthenticated before anything else, as on every other route. An
-// error that is already the token's verdict (unauthenticated, forbidden) is answered as it is.
+// settleCaller answers a request behind authenticateLater that failed before its service checked
+// the token — a body that does not decode, say: the token is checked now, so that a bad token is
+// unauthenticated before anything else, as on every other route. An error that is already the
+// token's verdict (unauthenticated, forbidden) is answered as it is.
 func (s *Server) settleCaller(r *http.Request, err error) error {
 	if _, ok := credentialsOf(r); !ok {
 		return err
@@ -199,12 +208,25 @@ func (s *Server) settleCaller(r *http.Request, err error) error {
 	if code := domain.CodeOf(err); code == domain.CodeUnauthenticated || code == domain.CodeForbidden {
 		return err
 	}
-	actor, authErr := s.auth.Authenticate(r.Context(), bearerToken(r))
-	if authErr != nil {
+	if _, authErr := s.identify(r, bearerToken(r)); authErr != nil {
 		return authErr
 	}
-	info(r.Context()).userID = actor.UserID
 	return err
+}
+
+// identify authenticates token and records its user for the access log. Authentication reads the
+// token and at most touches its last use (idempotent), so a connection that died idle in the pool
+// costs one more try, for any method.
+func (s *Server) identify(r *http.Request, token string) (domain.Actor, error) {
+	var actor domain.Actor
+	err := s.withReadRetry(r, func() (err error) {
+		actor, err = s.auth.Authenticate(r.Context(), token)
+		return err
+	})
+	if err == nil {
+		info(r.Context()).userID = actor.UserID
+	}
+	return actor, err
 }
 
 // authenticate requires a valid bearer token on every /api/v1 route.
@@ -215,18 +237,11 @@ func (s *Server) authenticate(next http.Handler) http.Handler {
 			s.writeProblem(w, r, errNoBearer)
 			return
 		}
-		// Authentication reads the token and at most touches its last use (idempotent), so a
-		// connection that died idle in the pool costs one more try, for any method.
-		var actor domain.Actor
-		err := s.withReadRetry(r, func() (err error) {
-			actor, err = s.auth.Authenticate(r.Context(), token)
-			return err
-		})
+		actor, err := s.identify(r, token)
 		if err != nil {
 			s.writeProblem(w, r, err)
 			return
 		}
-		info(r.Context()).userID = actor.UserID
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), ctxActor, actor)))
 	})
 }

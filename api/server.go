@@ -205,7 +205,7 @@ func (s *Server) Router() *mux.Router {
 	route(http.MethodPut, "/workflow-sla", s.updateWorkflowSLA)
 
 	// Validation requests (DATA-01).
-	r.Handle("/api/v1/validation-requests", s.authenticateLater(s.handle(s.createValidationRequest))).Methods(http.MethodPost)
+	r.Handle("/api/v1/validation-requests", s.authenticateLater(s.createValidationRequest)).Methods(http.MethodPost)
 	route(http.MethodPost, "/validation-requests/check", s.checkValidationRequest)
 	route(http.MethodGet, "/validation-requests", s.listValidationRequests)
 	route(http.MethodGet, "/validation-requests/{request_id}", s.getValidationRequest)

@@ -19,23 +19,20 @@ type createValidationRequest struct {
 }
 
 // createValidationRequest is behind authenticateLater: without an Idempotency-Key, the service
-// checks the token in the create's first round trip.
+// checks the token in the create's first round trip and says whose it is.
 func (s *Server) createValidationRequest(w http.ResponseWriter, r *http.Request) error {
 	var req createValidationRequest
 	raw, err := decodeJSON(r, &req)
 	if err != nil {
-		return s.settleCaller(r, err)
+		return err
 	}
 	in, err := req.input()
 	if err != nil {
-		return s.settleCaller(r, err)
+		return err
 	}
 	if creds, ok := credentialsOf(r); ok {
 		created, actor, err := s.validations.CreateAuthenticating(r.Context(), creds, in)
-		if actor.UserID == 0 && err != nil {
-			return s.settleCaller(r, err) // refused by the token's check, or failed before it
-		}
-		info(r.Context()).userID = actor.UserID
+		info(r.Context()).userID = actor.UserID // zero when the token was refused or not reached
 		if err != nil {
 			return err
 		}
