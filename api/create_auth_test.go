@@ -158,3 +158,30 @@ func killIdle(t *testing.T, d *testdb.DB) {
 	}
 	time.Sleep(50 * time.Millisecond)
 }
+
+// TestCreateAuthenticatesInItsFirstRoundTrip: a create without an Idempotency-Key takes two round
+// trips in all — its token's check rides in the first, with BEGIN, the limits, the model locks and
+// the reads — where authenticating before the handler, as with an Idempotency-Key, adds one.
+func TestCreateAuthenticatesInItsFirstRoundTrip(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 3)
+	trace := &testdb.Trace{}
+	e := envOn(t, d, d.TracedPool(t, trace, 0))
+	e.admin = e.user(domain.RoleAdmin)
+	owner := e.user(domain.RoleUser)
+	models := []int32{e.model(owner).ModelID, e.model(owner).ModelID}
+	// The token's use is recorded: no touch is due during the creates.
+	e.exec(`UPDATE api_tokens SET last_used_at = now()`)
+
+	trace.Start()
+	e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, createBody(models[0])).want(http.StatusCreated)
+	if _, trips := trace.Stop(); trips != 2 {
+		t.Errorf("a create took %d round trips, want 2: its authentication is not in its first", trips)
+	}
+	trace.Start()
+	e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, createBody(models[1]), "Idempotency-Key", "once").
+		want(http.StatusCreated)
+	if _, trips := trace.Stop(); trips <= 2 {
+		t.Errorf("a create with an Idempotency-Key took %d round trips, want more than 2 (it authenticates first)", trips)
+	}
+}
