@@ -64,7 +64,10 @@ func withTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (
 // its connection (ConnectionsLost: a restart, a failover, a terminated backend) before any COMMIT
 // was sent: the server then rolled all of it back, so the second try writes nothing twice. The
 // pool is emptied first, as the HTTP layer does for a failed read, since its other idle
-// connections most likely died too. Only for fn with no effect outside the transaction (nothing
+// connections most likely died too. A pipeline that carries the COMMIT counts as sent once it is
+// handed to pgx, even if it failed before reaching the server (pgx may prepare its statements in
+// a round trip of their own first): a transaction whose first round trip carries its COMMIT is
+// not retried. Only for fn with no effect outside the transaction (nothing
 // streamed to a client, say); it is for a write whose first round trip would otherwise be the
 // first to meet a dead connection (validation.Service.CreateAuthenticating, which authenticates
 // in that round trip instead of in a read of its own that the HTTP layer retries).

@@ -232,3 +232,81 @@ func TestSendAndCommitReportsACommitThatFails(t *testing.T) {
 		t.Fatalf("the next transaction on the same connection: %v", err)
 	}
 }
+
+// terminate ends the server process pid from a connection of its own, as a restart or an
+// operator's pg_terminate_backend would.
+func terminate(t *testing.T, d *testdb.DB, pid uint32) {
+	t.Helper()
+	ctx := context.Background()
+	killer, err := pgx.Connect(ctx, d.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = killer.Close(ctx) }()
+	if _, err := killer.Exec(ctx, "SELECT pg_terminate_backend($1)", int32(pid)); err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(50 * time.Millisecond) // well under the second after which the pool pings idle connections
+}
+
+// TestWithTxRetryVRunsAgainOnlyBeforeTheCommitWentOut: a transaction whose connection died idle in
+// the pool fails on its first round trip, which carries no COMMIT (a create's shape);
+// WithTxRetryV runs it once more on a fresh connection and it commits (WithTxV, the control,
+// answers the failure). A connection lost after the COMMIT went out is not retried: whether it
+// committed is unknown.
+func TestWithTxRetryVRunsAgainOnlyBeforeTheCommitWentOut(t *testing.T) {
+	t.Parallel()
+	d := testdb.New(t, 1)
+	ctx := context.Background()
+	db := pgtx.NewDB(d.Pool, pgtx.Limits{})
+	killIdle := func() {
+		c, err := d.Pool.Acquire(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pid := c.Conn().PgConn().PID()
+		c.Release()
+		terminate(t, d, pid)
+	}
+	// As a create: a first pipeline without the COMMIT, which WithTx sends after fn.
+	insert := func(code string, runs *int) func(tx pgx.Tx) (int, error) {
+		return func(tx pgx.Tx) (int, error) {
+			*runs++
+			p := &pgtx.Pipeline{}
+			queueRegion(ctx, p, code, code)
+			return *runs, p.Send(ctx, tx)
+		}
+	}
+
+	killIdle()
+	var plain int
+	if _, err := pgtx.WithTxV(ctx, db, insert("PLAIN", &plain)); !pgtx.ConnectionsLost(err) {
+		t.Fatalf("WithTxV on a dead connection: %v, want the lost connection", err)
+	}
+	d.Pool.Reset()
+
+	killIdle()
+	var retried int
+	if _, err := pgtx.WithTxRetryV(ctx, db, insert("RETRIED", &retried)); err != nil || retried != 2 {
+		t.Fatalf("WithTxRetryV on a dead connection: err %v after %d runs, want success on the second", err, retried)
+	}
+	if n := count(t, d); n != 1 {
+		t.Fatalf("regions = %d, want 1", n)
+	}
+
+	var late int
+	_, err := pgtx.WithTxRetryV(ctx, db, func(tx pgx.Tx) (int, error) {
+		late++
+		var pid uint32
+		if err := tx.QueryRow(ctx, "SELECT pg_backend_pid()").Scan(&pid); err != nil {
+			return 0, err
+		}
+		terminate(t, d, pid)
+		p := &pgtx.Pipeline{}
+		queueRegion(ctx, p, "LATE", "late")
+		return late, p.SendAndCommit(ctx, tx)
+	})
+	if err == nil || late != 1 {
+		t.Fatalf("a connection lost with the COMMIT sent: err %v after %d runs, want the failure after one", err, late)
+	}
+}
