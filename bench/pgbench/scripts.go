@@ -2,8 +2,10 @@ package pgbench
 
 import (
 	"encoding/hex"
+	"strings"
 
 	"mrmflow/internal/auth"
+	"mrmflow/internal/domain"
 )
 
 // The scripts of the load scenarios. Each mirrors what one load-generator request (or bulk call)
@@ -39,7 +41,11 @@ func authenticate(conds ...Condition) Step {
 // createAuth is a create's authentication, at the head of its transaction's first round trip,
 // admitting the roles that may create.
 func createAuth() Step {
-	return Step{Query: "APITokenAuthorize", Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": "'{ADMIN,VALIDATOR}'::text[]"}}
+	roles := make([]string, len(domain.MRMRoles))
+	for i, r := range domain.MRMRoles {
+		roles[i] = string(r)
+	}
+	return Step{Query: "APITokenAuthorize", Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": "'{" + strings.Join(roles, ",") + "}'::text[]"}}
 }
 func begin() Step { return Step{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;"} }
 func commit(conds ...Condition) Step {
@@ -117,7 +123,10 @@ func auditStep(entityID, entityType, action, changes string, conds []Condition) 
 // SecretHashVar is the secret_hash variable of a plaintext token: the SHA-256 of its secret, in
 // hex, as the scripts' authentication decodes it.
 func SecretHashVar(token string) string {
-	c, _ := auth.ParseCredentials(token)
+	c, ok := auth.ParseCredentials(token)
+	if !ok {
+		panic("pgbench: not a token: " + token)
+	}
 	return hex.EncodeToString(c.SecretHash)
 }
 

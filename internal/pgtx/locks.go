@@ -27,7 +27,10 @@ import (
 //     its status, assignments, sign-off, outcome, fields and models;
 //  6. rows of the request's own tables, written after its row lock: assignments, outcome, model
 //     and region links (new link rows in ascending model_id order), approvals (Decide locks the
-//     approval's row FOR UPDATE; confirmations insert DEPLOYMENT approvals);
+//     approval's row FOR UPDATE; confirmations insert DEPLOYMENT approvals); then, in a create
+//     that checked its own token (validation CreateAuthenticating), that token's row, updated
+//     with its writes when its use is due to be recorded (APITokenTouch): the transactions that
+//     lock token rows otherwise (revocations, disables) take no other lock;
 //  7. at commit, the ready counts of the models the transaction touched (model_ready_counts FOR
 //     UPDATE, ascending model_id, taken by the database's deferred trigger model_ready_flush in one
 //     statement, never by Go); nothing waits for another lock after it.
