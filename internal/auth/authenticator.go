@@ -79,22 +79,23 @@ func (c Credentials) params(roles []domain.Role) gen.APITokenAuthorizeParams {
 }
 
 // Grant is the authentication of Credentials queued at the head of a transaction's first
-// pipeline (QueueGrant): it saves the round trip authentication would take on its own, and
-// because api_token_authorize raises for a bad token or a role not admitted, the server skips
-// every statement queued behind it — a lock, a read — unless the token is good.
+// pipeline (Queue): it saves the round trip authentication would take on its own, and because
+// api_token_authorize raises for a bad token or a role not admitted, the server skips every
+// statement queued behind it — a lock, a read — unless the token is good.
 type Grant struct {
 	creds Credentials
 	row   gen.APITokenAuthorizeRow
 }
 
-// QueueGrant queues the authentication of c, admitting roles only; forbidden is the error for a
-// good token of another role. Once p is sent without error, g.Actor is the caller.
-func QueueGrant(ctx context.Context, p *pgtx.Pipeline, c Credentials, roles []domain.Role, forbidden error) *Grant {
-	g := &Grant{creds: c}
+// NewGrant is the authentication of c, to be queued.
+func NewGrant(c Credentials) *Grant { return &Grant{creds: c} }
+
+// Queue queues the authentication on p, admitting roles only; forbidden is the error for a good
+// token of another role. Once p is sent without error, Actor is the caller.
+func (g *Grant) Queue(ctx context.Context, p *pgtx.Pipeline, roles []domain.Role, forbidden error) {
 	pgtx.One(p, &g.row, func(q *gen.Queries) (gen.APITokenAuthorizeRow, error) {
-		return q.APITokenAuthorize(ctx, c.params(roles))
+		return q.APITokenAuthorize(ctx, g.creds.params(roles))
 	}, func(err error) error { return authorizeError(err, forbidden) })
-	return g
 }
 
 // Actor is the caller the token belongs to, once the pipeline was sent; the zero Actor if the

@@ -88,17 +88,25 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 // most frequent write. It returns the actor the token belongs to once that is known, even when
 // the create then fails.
 func (s *Service) CreateAuthenticating(ctx context.Context, creds auth.Credentials, in CreateInput) (Request, domain.Actor, error) {
-	who := &creator{creds: &creds}
+	who := &creator{grant: auth.NewGrant(creds)}
 	res, err := s.createTx(ctx, who, in, nil)
-	return res.Value, who.actor, err
+	return res.Value, who.caller(), err
 }
 
-// creator is who a create acts for: an actor already authenticated, or the credentials of one
-// the create authenticates itself (grant, queued with its locks).
+// creator is who a create acts for: an actor already authenticated, or a token the create
+// checks itself (grant, queued with its locks).
 type creator struct {
 	actor domain.Actor
-	creds *auth.Credentials
 	grant *auth.Grant
+}
+
+// caller is the create's actor: the grant's once its pipeline was sent (the zero Actor if the
+// token was refused), else the one authenticated before.
+func (c *creator) caller() domain.Actor {
+	if c.grant != nil {
+		return c.grant.Actor()
+	}
+	return c.actor
 }
 
 var errCreateForbidden = domain.Forbidden("only VALIDATOR and ADMIN users may create validation requests")
@@ -131,7 +139,7 @@ func (s *Service) createTx(ctx context.Context, who *creator, in CreateInput, ke
 // request with its links, history and audit row, one statement (ValidationRequestCreate), sent
 // with the COMMIT when commit is set.
 func (s *Service) create(ctx context.Context, tx pgx.Tx, who *creator, in CreateInput, modelIDs []int32, commit bool) (Request, error) {
-	c, err := s.admitCreate(ctx, tx, in, modelIDs, false, who)
+	c, err := s.admitCreate(ctx, tx, in, modelIDs, false, who.grant)
 	if err != nil {
 		return Request{}, err
 	}
@@ -144,7 +152,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, who *creator, in Create
 		return Request{}, err
 	}
 	regionIDs := c.admission.regionIDs
-	w, err := queueWrites(ctx, who.actor, in, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
+	w, err := queueWrites(ctx, who.caller(), in, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
 	if err != nil {
 		return Request{}, err
 	}
@@ -173,10 +181,9 @@ type createAdmission struct {
 // admitCreate is the admission of a new request (admission.go), shared by create and Check (a
 // dryRun, whose conflicts are not counted): the locks, every check's read, the region lookup and
 // the reads of the target-date warnings, in one pipeline, which the server runs in order, so each
-// read runs under all the locks and sees what earlier holders committed. A creator with
-// credentials (CreateAuthenticating) has them checked at the pipeline's head, before the locks;
-// once it is sent, who.actor is the caller.
-func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs []int32, dryRun bool, who *creator) (*createAdmission, error) {
+// read runs under all the locks and sees what earlier holders committed. A grant (a create
+// checking its own token: CreateAuthenticating) goes at the pipeline's head, before the locks.
+func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, modelIDs []int32, dryRun bool, grant *auth.Grant) (*createAdmission, error) {
 	a := newAdmission(in.ValidationType, modelIDs, modelIDs, in.ModelVersions)
 	a.regionIDs = sortedIDs(in.RegionIDs)
 	a.dryRun = dryRun
@@ -185,8 +192,8 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	}
 	start := time.Now()
 	p := &pgtx.Pipeline{}
-	if who != nil && who.creds != nil {
-		who.grant = auth.QueueGrant(ctx, p, *who.creds, domain.MRMRoles, errCreateForbidden)
+	if grant != nil {
+		grant.Queue(ctx, p, domain.MRMRoles, errCreateForbidden)
 	}
 	p, err := s.lockModels(ctx, tx, p, a.lock)
 	if err != nil {
@@ -195,11 +202,7 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	a.queueReads(ctx, p)
 	c := &createAdmission{admission: a, regions: region.QueueLookup(ctx, p, a.regionIDs)}
 	c.warnings = queueTargetWarnings(ctx, p, in.TargetCompletionDate.Time, modelIDs, a.versionIDs, 0)
-	err = s.sendLocked(ctx, tx, p, start)
-	if who != nil && who.grant != nil {
-		who.actor = who.grant.Actor() // the zero Actor when the token was refused
-	}
-	if err != nil {
+	if err := s.sendLocked(ctx, tx, p, start); err != nil {
 		return nil, err
 	}
 	return c, nil
