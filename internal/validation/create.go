@@ -81,7 +81,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 }
 
 // CreateAuthenticating is Create for a caller whose bearer token is not checked yet, without an
-// Idempotency-Key (whose claim needs the user first): the token's check (auth.QueueGrant) goes at
+// Idempotency-Key (whose claim needs the user first): the token's check (auth.Grant) goes at
 // the head of the transaction's first round trip, before the model locks, and the server runs
 // nothing queued behind it for a bad token (unauthenticated) or a role that may not create
 // (forbidden). It saves the round trip that authentication takes on its own, on the service's
