@@ -72,13 +72,13 @@ func changes(action audit.Action, v map[string]any) (json.RawMessage, error) {
 	return b, nil
 }
 
-// updatedRow is an operation's answer from the rows its guarded statement returned: its one row,
-// or invalid_status when there is none.
-func updatedRow[T any](taskID int32, rows []T, convert func(T) gen.VersionDeploymentTask) (gen.VersionDeploymentTask, error) {
-	if len(rows) == 0 {
+// updatedRow is an operation's answer from its guarded statement: the row it updated, or
+// invalid_status when it found none.
+func updatedRow(taskID int32, found bool, row gen.VersionDeploymentTask) (gen.VersionDeploymentTask, error) {
+	if !found {
 		return gen.VersionDeploymentTask{}, invalidStatus(taskID, "no longer PENDING or ADJUSTED")
 	}
-	return convert(rows[0]), nil
+	return row, nil
 }
 
 func invalidStatus(taskID int32, status string) error {
@@ -138,7 +138,7 @@ func (in ConfirmInput) queue(ctx context.Context, p *pgtx.Pipeline, actor domain
 		return nil, err
 	}
 	return func() (gen.VersionDeploymentTask, error) {
-		return updatedRow(t.TaskID, c.rows, func(r gen.DeploymentTaskConfirmRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+		return updatedRow(t.TaskID, c.found, gen.VersionDeploymentTask(c.row))
 	}, nil
 }
 
@@ -164,7 +164,8 @@ type confirmation struct {
 	override bool
 	reason   *string // the override's reason, nil without an override
 
-	rows []gen.DeploymentTaskConfirmRow // none when the task was no longer live
+	row   gen.DeploymentTaskConfirmRow
+	found bool // false when the task was no longer live
 }
 
 // queue adds the confirmation's one statement (DeploymentTaskConfirm) to p: the task's update,
@@ -182,14 +183,13 @@ func (c *confirmation) queue(ctx context.Context, p *pgtx.Pipeline, actor domain
 	}
 	// The deployment date is the actual production date, at midnight UTC.
 	deployedAt := time.Date(date.Year(), date.Month(), date.Day(), 0, 0, 0, 0, time.UTC)
-	pgtx.Many(p, &c.rows, func(q *gen.Queries) ([]gen.DeploymentTaskConfirmRow, error) {
-		row, err := q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
+	pgtx.OneOrNone(p, &c.row, &c.found, func(q *gen.Queries) (gen.DeploymentTaskConfirmRow, error) {
+		return q.DeploymentTaskConfirm(ctx, gen.DeploymentTaskConfirmParams{
 			TaskID: t.TaskID, ActualProductionDate: &date, ConfirmationNotes: optional(c.in.ConfirmationNotes),
 			ConfirmedByID: &actor.UserID, DeployedBeforeValidationApproved: c.override, ValidationOverrideReason: c.reason,
 			DeployedAt: &deployedAt, ValidationRequestID: v.ValidationRequestID, Changes: audited,
 			AuditAction: string(audit.ActionDeploymentConfirmed),
 		})
-		return []gen.DeploymentTaskConfirmRow{row}, err
 	}, pgtx.Wrap("confirm deployment task"))
 	return nil
 }
@@ -224,16 +224,16 @@ func adjustOp(in AdjustInput) operation {
 			if err != nil {
 				return nil, err
 			}
-			var rows []gen.DeploymentTaskAdjustRow
-			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskAdjustRow, error) {
-				row, err := q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
+			var row gen.DeploymentTaskAdjustRow
+			var found bool
+			pgtx.OneOrNone(p, &row, &found, func(q *gen.Queries) (gen.DeploymentTaskAdjustRow, error) {
+				return q.DeploymentTaskAdjust(ctx, gen.DeploymentTaskAdjustParams{
 					TaskID: t.TaskID, PlannedProductionDate: in.PlannedProductionDate.Time, AdjustmentReason: &in.AdjustmentReason,
 					UserID: audit.By(actor.UserID), Changes: audited, AuditAction: string(audit.ActionDeploymentAdjusted),
 				})
-				return []gen.DeploymentTaskAdjustRow{row}, err
 			}, pgtx.Wrap("adjust deployment task"))
 			return func() (gen.VersionDeploymentTask, error) {
-				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskAdjustRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+				return updatedRow(t.TaskID, found, gen.VersionDeploymentTask(row))
 			}, nil
 		},
 	}
@@ -263,16 +263,16 @@ func cancelOp(in CancelInput) operation {
 			if err != nil {
 				return nil, err
 			}
-			var rows []gen.DeploymentTaskCancelRow
-			pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.DeploymentTaskCancelRow, error) {
-				row, err := q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
+			var row gen.DeploymentTaskCancelRow
+			var found bool
+			pgtx.OneOrNone(p, &row, &found, func(q *gen.Queries) (gen.DeploymentTaskCancelRow, error) {
+				return q.DeploymentTaskCancel(ctx, gen.DeploymentTaskCancelParams{
 					TaskID: t.TaskID, CancellationReason: &in.CancellationReason, UserID: audit.By(actor.UserID), Changes: audited,
 					AuditAction: string(audit.ActionDeploymentCancelled),
 				})
-				return []gen.DeploymentTaskCancelRow{row}, err
 			}, pgtx.Wrap("cancel deployment task"))
 			return func() (gen.VersionDeploymentTask, error) {
-				return updatedRow(t.TaskID, rows, func(r gen.DeploymentTaskCancelRow) gen.VersionDeploymentTask { return gen.VersionDeploymentTask(r) })
+				return updatedRow(t.TaskID, found, gen.VersionDeploymentTask(row))
 			}, nil
 		},
 	}

@@ -90,6 +90,25 @@ func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onErr
 	exactlyOne(p, dst, call, onError, pgx.RowToStructByPos[T])
 }
 
+// OneOrNone queues the statement of a :one method whose statement may match no row (an UPDATE
+// guarded by the row's state, say); Send stores its row in dst and sets found, where One would
+// return pgx.ErrNoRows.
+func OneOrNone[T any](p *Pipeline, dst *T, found *bool, call func(q *gen.Queries) (T, error), onError func(error) error) {
+	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
+	qq.Fn = func(br pgx.BatchResults) error {
+		rows, err := br.Query()
+		if err != nil {
+			return mapError(err, onError)
+		}
+		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[T])
+		*found = err == nil
+		if errors.Is(err, pgx.ErrNoRows) {
+			return nil
+		}
+		return mapError(err, onError)
+	}
+}
+
 // Scalar queues the statement of a :one method that returns a single column; Send stores the
 // value in dst.
 func Scalar[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
