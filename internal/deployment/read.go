@@ -19,7 +19,7 @@ func seesAll(actor domain.Actor) bool { return actor.SeesAll() }
 // Get returns one task. A task the actor may not see is reported as missing, so ids of other
 // owners' tasks do not leak.
 func (s *Service) Get(ctx context.Context, actor domain.Actor, taskID int32) (Task, error) {
-	q := gen.New(pgtx.CustomPlans(s.pool))
+	q := gen.New(pgtx.CustomPlans(s.db.Pool))
 	row, err := q.DeploymentTaskGet(ctx, taskID)
 	if pgtx.IsNoRows(err) {
 		return Task{}, domain.NotFound("deployment task %d does not exist", taskID)
@@ -179,7 +179,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page d
 	if page.After != nil {
 		after = dayOf(page.After[0])
 	}
-	rows, err := listPage(ctx, gen.New(pgtx.CustomPlans(s.pool)), f.Sort, p, after)
+	rows, err := listPage(ctx, gen.New(pgtx.CustomPlans(s.db.Pool)), f.Sort, p, after)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list deployment tasks: %w", err)
 	}
@@ -243,7 +243,7 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, maxR
 			return listPage(ctx, q, f.Sort, p, after)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.DeploymentTaskListRow) error { return each(listedFromRow(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.DeploymentTaskListRow) error { return each(listedFromRow(r)) })
 }
 
 func listedFromRow(r gen.DeploymentTaskListRow) ListedTask {

@@ -131,10 +131,10 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 		// The caller's models in the pool's statement mode: no optional condition, so its
 		// generic plan, made once per connection, is the plan for any caller
 		// (sql/deployments_ready.sql). The list is planned for the arrays it reads.
-		if err := keepCallerModels(ctx, gen.New(s.pool), user, &p); err != nil {
+		if err := keepCallerModels(ctx, gen.New(s.db.Pool), user, &p); err != nil {
 			return nil, nil, err
 		}
-		rows, err = gen.New(pgtx.CustomPlans(s.pool)).DeploymentReadyList(ctx, p)
+		rows, err = gen.New(pgtx.CustomPlans(s.db.Pool)).DeploymentReadyList(ctx, p)
 	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("list ready deployments: %w", err)
@@ -161,7 +161,7 @@ func (s *Service) listAllReady(ctx context.Context, p gen.DeploymentReadyListPar
 	if p.AfterDay != nil {
 		all.AfterDay = *p.AfterDay
 	}
-	rows, err := gen.New(s.pool).DeploymentReadyListAll(ctx, all)
+	rows, err := gen.New(s.db.Pool).DeploymentReadyListAll(ctx, all)
 	out := make([]gen.DeploymentReadyListRow, len(rows))
 	for i, r := range rows {
 		out[i] = gen.DeploymentReadyListRow(r)
@@ -193,7 +193,7 @@ func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFi
 			return q.DeploymentReadyList(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.DeploymentReadyListRow) error {
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.DeploymentReadyListRow) error {
 		return each(readyFromRow(r))
 	})
 }

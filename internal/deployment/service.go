@@ -20,7 +20,6 @@ const DefaultStatementTimeout = 5 * time.Second
 
 // Service creates and works deployment tasks.
 type Service struct {
-	pool    *pgxpool.Pool
 	metrics *metrics.Metrics
 	db      pgtx.DB
 	// controls take protections away, for negative controls only: a branch on s.controls exists
@@ -53,7 +52,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits), metrics: m}
+	return &Service{db: pgtx.NewDB(pool, limits), metrics: m}
 }
 
 // lockedTask is a task row locked FOR UPDATE by the current transaction: a task the actor may

@@ -20,14 +20,13 @@ import (
 
 // Service manages models, their delegates and versions.
 type Service struct {
-	pool *pgxpool.Pool
-	db   pgtx.DB
+	db pgtx.DB
 }
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // Create adds a model in the given regions. Anyone may register a model they own; only ADMIN may
@@ -137,7 +136,7 @@ func (s *Service) SetRiskTier(ctx context.Context, actor domain.Actor, modelID i
 
 // Get returns one model with its regions.
 func (s *Service) Get(ctx context.Context, modelID int32) (Model, error) {
-	q := gen.New(s.pool)
+	q := gen.New(s.db.Pool)
 	row, err := q.ModelGet(ctx, modelID)
 	if pgtx.IsNoRows(err) {
 		return Model{}, domain.NotFound("model %d does not exist", modelID)
@@ -154,7 +153,7 @@ func (s *Service) Get(ctx context.Context, modelID int32) (Model, error) {
 
 // List returns models in id order, each with its regions.
 func (s *Service) List(ctx context.Context, page domain.Page) ([]Model, *int64, error) {
-	q := gen.New(s.pool)
+	q := gen.New(s.db.Pool)
 	rows, err := q.ModelList(ctx, gen.ModelListParams{AfterID: int32(page.After), PageLimit: page.Limit + 1})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list models: %w", err)
@@ -181,7 +180,7 @@ func (s *Service) Export(ctx context.Context, maxRows int64, each func(Model) er
 			return withRegions(ctx, q, rows)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, each)
+	return export.Run(ctx, s.db.Pool, maxRows, src, each)
 }
 
 // withRegions attaches regions to models with one query for the whole page.

@@ -153,7 +153,7 @@ func requireModelRegions(ctx context.Context, q *gen.Queries, modelID int32, reg
 
 // GetVersion returns one version.
 func (s *Service) GetVersion(ctx context.Context, versionID int32) (Version, error) {
-	return getVersion(ctx, gen.New(s.pool), versionID)
+	return getVersion(ctx, gen.New(s.db.Pool), versionID)
 }
 
 func getVersion(ctx context.Context, q *gen.Queries, versionID int32) (Version, error) {
@@ -169,7 +169,7 @@ func getVersion(ctx context.Context, q *gen.Queries, versionID int32) (Version, 
 
 // ListVersions returns a model's versions in id order.
 func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.Page) ([]Version, *int64, error) {
-	q := gen.New(s.pool)
+	q := gen.New(s.db.Pool)
 	if err := requireModel(ctx, q, modelID); err != nil {
 		return nil, nil, err
 	}
@@ -189,7 +189,7 @@ func (s *Service) ListVersions(ctx context.Context, modelID int32, page domain.P
 // snapshot (export.Run): the CSV answer of GET /models/{model_id}/versions; not_found for a
 // missing model.
 func (s *Service) ExportVersions(ctx context.Context, modelID int32, maxRows int64, each func(Version) error) error {
-	if err := requireModel(ctx, gen.New(s.pool), modelID); err != nil {
+	if err := requireModel(ctx, gen.New(s.db.Pool), modelID); err != nil {
 		return err
 	}
 	src := export.Source[gen.ModelVersionListRow]{
@@ -202,7 +202,7 @@ func (s *Service) ExportVersions(ctx context.Context, modelID int32, maxRows int
 			return q.ModelVersionList(ctx, gen.ModelVersionListParams{ModelID: modelID, AfterID: after, PageLimit: limit})
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ModelVersionListRow) error { return each(versionFromRow(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ModelVersionListRow) error { return each(versionFromRow(r)) })
 }
 
 // requireModel is not_found unless model modelID exists.

@@ -77,8 +77,7 @@ func inRange(c *domain.Check, field string, v, lo, hi int64) {
 
 // Service reads and changes the validation policies and the workflow SLA.
 type Service struct {
-	pool *pgxpool.Pool
-	db   pgtx.DB
+	db pgtx.DB
 	// controls are test switches (export_test.go); production code never sets them.
 	controls struct {
 		// readWithoutLock reads the policy being edited without its row lock: the negative
@@ -90,12 +89,12 @@ type Service struct {
 // NewService returns a Service on pool; limits bound every lock wait and statement of its
 // transactions.
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // List returns the policy of every risk tier, in tier order. Anyone authenticated may read them.
 func (s *Service) List(ctx context.Context) ([]Policy, error) {
-	rows, err := gen.New(s.pool).ValidationPolicyList(ctx)
+	rows, err := gen.New(s.db.Pool).ValidationPolicyList(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("list validation policies: %w", err)
 	}

@@ -48,7 +48,7 @@ func slaOf(r gen.WorkflowSLAGetRow) SLA {
 
 // SLA returns the workflow SLA. Anyone authenticated may read it.
 func (s *Service) SLA(ctx context.Context) (SLA, error) {
-	row, err := gen.New(s.pool).WorkflowSLAGet(ctx)
+	row, err := gen.New(s.db.Pool).WorkflowSLAGet(ctx)
 	if err != nil {
 		return SLA{}, fmt.Errorf("read workflow SLA: %w", err)
 	}

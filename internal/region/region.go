@@ -38,14 +38,13 @@ type CreateInput struct {
 
 // Service manages regions.
 type Service struct {
-	pool *pgxpool.Pool
-	db   pgtx.DB
+	db pgtx.DB
 }
 
 // NewService returns a Service on pool. lockTimeout bounds every lock wait of its transactions
 // (0 = pgtx.DefaultLockTimeout).
 func NewService(pool *pgxpool.Pool, limits pgtx.Limits) *Service {
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded())}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded())}
 }
 
 // Create adds a region. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
@@ -80,7 +79,7 @@ func (s *Service) Create(ctx context.Context, actor domain.Actor, in CreateInput
 
 // List returns regions in id order.
 func (s *Service) List(ctx context.Context, page domain.Page) ([]Region, *int64, error) {
-	rows, err := gen.New(s.pool).RegionList(ctx, gen.RegionListParams{AfterID: int32(page.After), PageLimit: page.Limit + 1})
+	rows, err := gen.New(s.db.Pool).RegionList(ctx, gen.RegionListParams{AfterID: int32(page.After), PageLimit: page.Limit + 1})
 	if err != nil {
 		return nil, nil, fmt.Errorf("list regions: %w", err)
 	}
@@ -105,7 +104,7 @@ func (s *Service) Export(ctx context.Context, maxRows int64, each func(Region) e
 			return q.RegionList(ctx, gen.RegionListParams{AfterID: after, PageLimit: limit})
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.Region) error { return each(fromRow(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.Region) error { return each(fromRow(r)) })
 }
 
 // RequireAll checks that every id in ids names a region, with q bound to the caller's

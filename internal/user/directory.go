@@ -51,7 +51,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f DirectoryFilte
 		return nil, nil, err
 	}
 	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).UserDirectoryList(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.db.Pool)).UserDirectoryList(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list users: %w", err)
 	}
@@ -79,7 +79,7 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f DirectoryFil
 			return q.UserDirectoryList(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.UserDirectoryListRow) error {
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.UserDirectoryListRow) error {
 		return each(fromDirectoryRow(gen.UserDirectoryGetRow(r)))
 	})
 }

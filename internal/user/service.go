@@ -21,7 +21,6 @@ const uniqueUsersEmail = "users_email_lower_key"
 
 // Service manages users and tokens.
 type Service struct {
-	pool     *pgxpool.Pool
 	db       pgtx.DB
 	tokenTTL time.Duration
 }
@@ -33,7 +32,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, tokenTTL time.Duration) 
 	if tokenTTL <= 0 {
 		tokenTTL = domain.DefaultTokenTTL
 	}
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), tokenTTL: tokenTTL}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), tokenTTL: tokenTTL}
 }
 
 // Create adds a user. Only ADMIN may. With an Idempotency-Key a retry replays the first answer.
@@ -118,7 +117,7 @@ func create(ctx context.Context, q *gen.Queries, in CreateInput, by *int32) (Use
 // Get returns one user as the directory shows it, in one statement; any authenticated user may
 // look up the caller itself (GET /users/me), and Lookup is the directory's way to it.
 func (s *Service) Get(ctx context.Context, userID int32) (User, error) {
-	row, err := gen.New(s.pool).UserDirectoryGet(ctx, userID)
+	row, err := gen.New(s.db.Pool).UserDirectoryGet(ctx, userID)
 	if pgtx.IsNoRows(err) {
 		return User{}, domain.NotFound("user %d does not exist", userID)
 	}

@@ -177,7 +177,7 @@ func (s *Service) ListApprovals(ctx context.Context, actor domain.Actor, f Appro
 	if err != nil {
 		return nil, nil, err
 	}
-	rows, err := q.page(ctx, gen.New(pgtx.CustomPlans(s.pool)), int32(page.After), page.Limit+1)
+	rows, err := q.page(ctx, gen.New(pgtx.CustomPlans(s.db.Pool)), int32(page.After), page.Limit+1)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list approvals: %w", err)
 	}
@@ -206,7 +206,7 @@ func (s *Service) ExportApprovals(ctx context.Context, actor domain.Actor, f App
 			return q.page(ctx, db, after, limit)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r approvalItemRow) error { return each(approvalItemOf(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r approvalItemRow) error { return each(approvalItemOf(r)) })
 }
 
 // RequestApprovals returns every approval of one request, oldest first, with days_pending counted
@@ -219,7 +219,7 @@ func (s *Service) RequestApprovals(ctx context.Context, actor domain.Actor, requ
 	pgtx.Many(p, &rows, func(q *gen.Queries) ([]gen.ValidationApprovalsForRequestRow, error) {
 		return q.ValidationApprovalsForRequest(ctx, gen.ValidationApprovalsForRequestParams{AsOf: asOf.TimePtr(), RequestID: requestID})
 	}, pgtx.Wrap("list request approvals"))
-	if err := p.Send(ctx, s.pool); err != nil {
+	if err := p.Send(ctx, s.db.Pool); err != nil {
 		return nil, err
 	}
 	if !visible {

@@ -314,7 +314,7 @@ func checkVersions(byModel map[int32]int32, ids []int32, rows []gen.ValidationVe
 // backstopConflict builds the answer for a request the backstop index refused: the transaction
 // is gone, so the conflicts are read afresh (the blocking request has committed by now).
 func (s *Service) backstopConflict(ctx context.Context, modelIDs []int32) error {
-	conflicts, err := activeConflicts(ctx, gen.New(s.pool), modelIDs)
+	conflicts, err := activeConflicts(ctx, gen.New(s.db.Pool), modelIDs)
 	if err != nil {
 		return pgtx.Translate(err) // read outside a transaction: WithTx did not translate it
 	}

@@ -124,7 +124,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 		return nil, nil, err
 	}
 	params.PageLimit = page.Limit + 1
-	q := gen.New(pgtx.CustomPlans(s.pool))
+	q := gen.New(pgtx.CustomPlans(s.db.Pool))
 	rows, err := q.ValidationRequestList(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("list validation requests: %w", err)
@@ -140,7 +140,7 @@ func (s *Service) List(ctx context.Context, actor domain.Actor, f Filter, page L
 	pgtx.Many(p, &links.regions, func(q *gen.Queries) ([]gen.ValidationRequestRegion, error) {
 		return q.ValidationRequestRegionsForRequests(ctx, ids)
 	}, pgtx.Wrap("list request regions"))
-	if err := p.Send(ctx, s.pool); err != nil {
+	if err := p.Send(ctx, s.db.Pool); err != nil {
 		return nil, nil, err
 	}
 	return listedFrom(rows, links), next, nil
@@ -189,7 +189,7 @@ func (s *Service) Export(ctx context.Context, actor domain.Actor, f Filter, sort
 			return out, nil
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r chunkRow) error { return each(r.item) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r chunkRow) error { return each(r.item) })
 }
 
 // params checks f and page (defaulting its sort) and returns the list query's parameters for

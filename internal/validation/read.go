@@ -20,7 +20,7 @@ func (s *Service) Get(ctx context.Context, actor domain.Actor, requestID int32) 
 		queueVisible(ctx, p, actor, requestID, &visible)
 	}
 	r.queue(ctx, p, requestID)
-	if err := p.Send(ctx, s.pool); err != nil {
+	if err := p.Send(ctx, s.db.Pool); err != nil {
 		return Request{}, err
 	}
 	if !visible { // the reads ran anyway, in the same round trip; their answer is not shown

@@ -54,7 +54,7 @@ func (s *Service) OutOfOrder(ctx context.Context, actor domain.Actor, f OutOfOrd
 		}
 		params.AfterRequestID, params.AfterVersionID = int32(page.After[0]), int32(page.After[1])
 	}
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportOutOfOrder(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.db.Pool)).ReportOutOfOrder(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report out of order: %w", err)
 	}
@@ -84,7 +84,7 @@ func (s *Service) ExportOutOfOrder(ctx context.Context, actor domain.Actor, f Ou
 			return q.ReportOutOfOrder(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ReportOutOfOrderRow) error { return each(fromOutOfOrderRow(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ReportOutOfOrderRow) error { return each(fromOutOfOrderRow(r)) })
 }
 
 func fromOutOfOrderRow(r gen.ReportOutOfOrderRow) OutOfOrder {

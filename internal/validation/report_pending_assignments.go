@@ -75,7 +75,7 @@ func (s *Service) PendingAssignments(ctx context.Context, actor domain.Actor, f 
 		params.AfterCreatedAt, params.AfterRequestID = time.UnixMicro(page.After[0]), int32(page.After[1])
 	}
 	params.PageLimit = page.Limit + 1
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportPendingAssignments(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.db.Pool)).ReportPendingAssignments(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report pending assignments: %w", err)
 	}
@@ -111,7 +111,7 @@ func (s *Service) ExportPendingAssignments(ctx context.Context, actor domain.Act
 			return q.ReportPendingAssignments(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ReportPendingAssignmentsRow) error {
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ReportPendingAssignmentsRow) error {
 		return each(fromPendingAssignmentRow(r))
 	})
 }

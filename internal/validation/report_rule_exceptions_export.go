@@ -36,7 +36,7 @@ func (s *Service) ExportRuleExceptions(ctx context.Context, actor domain.Actor, 
 			return q.ReportRuleExceptions(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ReportRuleExceptionsRow) error {
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ReportRuleExceptionsRow) error {
 		return each(RuleException{
 			Kind: r.Kind, RequestID: r.RequestID, RequestStatus: r.RequestStatus, ModelID: r.ModelID,
 			RegionID: r.RegionID, DetectedFrom: r.DetectedFrom, Detail: ruleExceptionDetail(r),

@@ -80,7 +80,7 @@ func (s *Service) SLAViolations(ctx context.Context, actor domain.Actor, f SLAVi
 		params.AfterRequestID, params.AfterPhaseOrder = int32(page.After[0]), int32(page.After[1])
 	}
 	params.PageLimit = page.Limit + 1
-	rows, err := gen.New(s.pool).ReportSLAViolations(ctx, params)
+	rows, err := gen.New(s.db.Pool).ReportSLAViolations(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report sla violations: %w", err)
 	}
@@ -116,7 +116,7 @@ func (s *Service) ExportSLAViolations(ctx context.Context, actor domain.Actor, f
 			return q.ReportSLAViolations(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ReportSLAViolationsRow) error {
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ReportSLAViolationsRow) error {
 		return each(fromSLAViolationRow(r))
 	})
 }

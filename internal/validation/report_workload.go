@@ -47,7 +47,7 @@ func (s *Service) Workload(ctx context.Context, actor domain.Actor, f WorkloadFi
 		return nil, nil, err
 	}
 	params.AfterID, params.PageLimit = int32(page.After), page.Limit+1
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportWorkload(ctx, params)
+	rows, err := gen.New(pgtx.CustomPlans(s.db.Pool)).ReportWorkload(ctx, params)
 	if err != nil {
 		return nil, nil, fmt.Errorf("report workload: %w", err)
 	}
@@ -77,7 +77,7 @@ func (s *Service) ExportWorkload(ctx context.Context, actor domain.Actor, f Work
 			return q.ReportWorkload(ctx, p)
 		},
 	}
-	return export.Run(ctx, s.pool, maxRows, src, func(r gen.ReportWorkloadRow) error { return each(fromWorkloadRow(r)) })
+	return export.Run(ctx, s.db.Pool, maxRows, src, func(r gen.ReportWorkloadRow) error { return each(fromWorkloadRow(r)) })
 }
 
 func fromWorkloadRow(r gen.ReportWorkloadRow) Workload {

@@ -72,7 +72,7 @@ func (s *Service) RuleExceptions(ctx context.Context, actor domain.Actor, f Rule
 	if err := c.Err(); err != nil {
 		return nil, nil, err
 	}
-	rows, err := gen.New(pgtx.CustomPlans(s.pool)).ReportRuleExceptions(ctx, gen.ReportRuleExceptionsParams{
+	rows, err := gen.New(pgtx.CustomPlans(s.db.Pool)).ReportRuleExceptions(ctx, gen.ReportRuleExceptionsParams{
 		Kind:           f.Kind,
 		AfterRequestID: int32(after[0]), AfterKindOrder: int32(after[1]),
 		AfterModelID: int32(after[2]), AfterRegionID: int32(after[3]),

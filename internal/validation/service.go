@@ -10,7 +10,6 @@ import (
 
 // Service creates, changes and reads validation requests.
 type Service struct {
-	pool *pgxpool.Pool
 	// db runs the service's transactions: READ COMMITTED, its limits set first (transactions).
 	db      pgtx.DB
 	metrics *metrics.Metrics
@@ -47,7 +46,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{pool: pool, db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
 }
 
 // transactions is where the service's transactions run, for pgtx.WithTxV and pgtx.WithTx: READ
