@@ -11,9 +11,6 @@ const (
 	UniqueViolation     = "23505"
 	ForeignKeyViolation = "23503"
 	CheckViolation      = "23514"
-	ExclusionViolation  = "23P01"
-	// RAISE EXCEPTION in a trigger or function without an ERRCODE of its own.
-	RaiseException = "P0001"
 	// Class 40, transaction rollback: PostgreSQL aborted the transaction so another could go on.
 	SerializationFailure = "40001"
 	DeadlockDetected     = "40P01"
