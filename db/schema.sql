@@ -303,6 +303,31 @@ $$;
 
 
 --
+-- Name: model_versions_keep_request_status(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.model_versions_keep_request_status() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+    IF NEW.validation_request_id IS NULL THEN
+        DELETE FROM model_version_request_status WHERE version_id = NEW.version_id;
+    ELSE
+        INSERT INTO model_version_request_status (version_id, model_id, request_id, request_status,
+                                                  request_status_entered_on)
+        SELECT NEW.version_id, NEW.model_id, vr.request_id, vr.status, vr.status_entered_on
+        FROM validation_requests vr
+        WHERE vr.request_id = NEW.validation_request_id
+        ON CONFLICT (version_id) DO UPDATE
+        SET request_id = EXCLUDED.request_id, request_status = EXCLUDED.request_status,
+            request_status_entered_on = EXCLUDED.request_status_entered_on;
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+
+--
 -- Name: model_versions_ready_mark(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1055,6 +1080,19 @@ CREATE TABLE public.model_version_regions (
 
 
 --
+-- Name: model_version_request_status; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.model_version_request_status (
+    version_id integer NOT NULL,
+    model_id integer NOT NULL,
+    request_id integer NOT NULL,
+    request_status text NOT NULL,
+    request_status_entered_on date NOT NULL
+);
+
+
+--
 -- Name: model_versions; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -1116,30 +1154,31 @@ CREATE VIEW public.deployment_readiness AS
  SELECT v.version_id,
     v.version_number,
     v.scope,
-    v.model_id,
+    s.model_id,
     ( SELECT m.model_name
            FROM public.models m
-          WHERE (m.model_id = v.model_id)) AS model_name,
+          WHERE (m.model_id = s.model_id)) AS model_name,
     ( SELECT m.owner_id
            FROM public.models m
-          WHERE (m.model_id = v.model_id)) AS owner_id,
+          WHERE (m.model_id = s.model_id)) AS owner_id,
     mr.region_id,
-    vr.request_id AS validation_request_id,
+    s.request_id AS validation_request_id,
     ( SELECT h.changed_at
            FROM public.validation_status_history h
-          WHERE ((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))) AS validation_approved_at,
-    vr.status_entered_on AS approved_day,
+          WHERE ((h.request_id = s.request_id) AND (h.to_status = 'APPROVED'::text))) AS validation_approved_at,
+    s.request_status_entered_on AS approved_day,
     COALESCE(( SELECT t.task_id
            FROM public.version_deployment_tasks t
           WHERE ((t.version_id = v.version_id) AND (t.region_id = mr.region_id) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status])))), ( SELECT t.task_id
            FROM public.version_deployment_tasks t
           WHERE ((t.version_id = v.version_id) AND (t.region_id IS NULL) AND (t.status = ANY (ARRAY['PENDING'::public.deployment_task_status, 'ADJUSTED'::public.deployment_task_status]))))) AS pending_task_id
-   FROM ((public.validation_requests vr
-     JOIN public.model_versions v ON ((v.validation_request_id = vr.request_id)))
-     JOIN public.model_regions mr ON ((mr.model_id = v.model_id)))
-  WHERE ((vr.status = 'APPROVED'::text) AND ((v.scope = 'GLOBAL'::public.version_scope) OR (EXISTS ( SELECT 1
+   FROM ((public.model_version_request_status s
+     JOIN public.model_versions v ON ((v.version_id = s.version_id)))
+     JOIN public.model_regions mr ON ((mr.model_id = s.model_id)))
+  WHERE ((s.request_status = 'APPROVED'::text) AND ((v.scope = 'GLOBAL'::public.version_scope) OR (EXISTS ( SELECT 1
            FROM public.model_version_regions mvr
-          WHERE ((mvr.version_id = v.version_id) AND (mvr.region_id = mr.region_id))))) AND (NOT (EXISTS ( SELECT 1
+          WHERE ((mvr.version_id = v.version_id) AND (mvr.region_id = mr.region_id))
+         OFFSET 0))) AND (NOT (EXISTS ( SELECT 1
            FROM public.version_deployment_tasks t
           WHERE ((t.version_id = v.version_id) AND (t.region_id = mr.region_id) AND (t.status = 'CONFIRMED'::public.deployment_task_status))))) AND (NOT (EXISTS ( SELECT 1
            FROM public.version_deployment_tasks t
@@ -1526,6 +1565,14 @@ ALTER TABLE ONLY public.model_version_regions
 
 
 --
+-- Name: model_version_request_status model_version_request_status_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_request_status
+    ADD CONSTRAINT model_version_request_status_pkey PRIMARY KEY (version_id);
+
+
+--
 -- Name: model_versions model_versions_model_id_version_id_key; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1710,6 +1757,14 @@ ALTER TABLE ONLY public.validation_requests
 
 
 --
+-- Name: validation_requests validation_requests_status_mirror_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.validation_requests
+    ADD CONSTRAINT validation_requests_status_mirror_key UNIQUE (request_id, status, status_entered_on);
+
+
+--
 -- Name: validation_status_history validation_status_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -1855,6 +1910,27 @@ CREATE INDEX model_regions_version_id_idx ON public.model_regions USING btree (v
 --
 
 CREATE INDEX model_version_regions_region_id_idx ON public.model_version_regions USING btree (region_id);
+
+
+--
+-- Name: model_version_request_status_approved_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_version_request_status_approved_idx ON public.model_version_request_status USING btree (request_status_entered_on, request_id, version_id) INCLUDE (model_id) WHERE (request_status = 'APPROVED'::text);
+
+
+--
+-- Name: model_version_request_status_approved_model_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_version_request_status_approved_model_idx ON public.model_version_request_status USING btree (model_id) INCLUDE (request_status_entered_on, request_id, version_id) WHERE (request_status = 'APPROVED'::text);
+
+
+--
+-- Name: model_version_request_status_request_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX model_version_request_status_request_idx ON public.model_version_request_status USING btree (request_id);
 
 
 --
@@ -2103,13 +2179,6 @@ CREATE INDEX validation_requests_active_target_idx ON public.validation_requests
 
 
 --
--- Name: validation_requests_approved_day_idx; Type: INDEX; Schema: public; Owner: -
---
-
-CREATE INDEX validation_requests_approved_day_idx ON public.validation_requests USING btree (status_entered_on, request_id) WHERE (status = 'APPROVED'::text);
-
-
---
 -- Name: validation_requests_approved_type_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -2334,6 +2403,20 @@ CREATE TRIGGER model_versions_insert_ready_mark AFTER INSERT ON public.model_ver
 
 
 --
+-- Name: model_versions model_versions_keep_request_status; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_keep_request_status AFTER INSERT ON public.model_versions FOR EACH ROW WHEN ((new.validation_request_id IS NOT NULL)) EXECUTE FUNCTION public.model_versions_keep_request_status();
+
+
+--
+-- Name: model_versions model_versions_keep_request_status_on_link; Type: TRIGGER; Schema: public; Owner: -
+--
+
+CREATE TRIGGER model_versions_keep_request_status_on_link AFTER UPDATE OF validation_request_id ON public.model_versions FOR EACH ROW WHEN ((old.validation_request_id IS DISTINCT FROM new.validation_request_id)) EXECUTE FUNCTION public.model_versions_keep_request_status();
+
+
+--
 -- Name: model_versions model_versions_update_ready_flush; Type: TRIGGER; Schema: public; Owner: -
 --
 
@@ -2547,6 +2630,22 @@ ALTER TABLE ONLY public.model_version_regions
 
 ALTER TABLE ONLY public.model_version_regions
     ADD CONSTRAINT model_version_regions_version_id_fkey FOREIGN KEY (version_id) REFERENCES public.model_versions(version_id);
+
+
+--
+-- Name: model_version_request_status model_version_request_status_request_mirror_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_request_status
+    ADD CONSTRAINT model_version_request_status_request_mirror_fkey FOREIGN KEY (request_id, request_status, request_status_entered_on) REFERENCES public.validation_requests(request_id, status, status_entered_on) ON UPDATE CASCADE;
+
+
+--
+-- Name: model_version_request_status model_version_request_status_version_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.model_version_request_status
+    ADD CONSTRAINT model_version_request_status_version_fkey FOREIGN KEY (model_id, version_id) REFERENCES public.model_versions(model_id, version_id) ON UPDATE CASCADE ON DELETE CASCADE;
 
 
 --
@@ -2945,4 +3044,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206002030'),
     ('20261206002040'),
     ('20261206003000'),
-    ('20261206003100');
+    ('20261206003100'),
+    ('20261206004000');

@@ -12,22 +12,11 @@ import (
 
 const deploymentReadyCallerModels = `-- name: DeploymentReadyCallerModels :one
 
-WITH caller AS MATERIALIZED (
-    SELECT ARRAY(SELECT m.model_id FROM models m WHERE m.owner_id = $1
-                 UNION
-                 SELECT d.model_id FROM model_delegates d WHERE d.user_id = $1 AND d.revoked_at IS NULL
-                 ORDER BY 1)::int[] AS model_ids
-)
-SELECT c.model_ids,
-       ARRAY(SELECT v.validation_request_id FROM model_versions v
-             WHERE v.model_id = ANY (c.model_ids) AND v.validation_request_id IS NOT NULL)::int[] AS request_ids
-FROM caller c
+SELECT ARRAY(SELECT m.model_id FROM models m WHERE m.owner_id = $1
+             UNION
+             SELECT d.model_id FROM model_delegates d WHERE d.user_id = $1 AND d.revoked_at IS NULL
+             ORDER BY 1)::int[] AS model_ids
 `
-
-type DeploymentReadyCallerModelsRow struct {
-	ModelIds   []int32
-	RequestIds []int32
-}
 
 // Ready to deploy (GET /deployments/ready): the rows of the deployment_readiness view (its
 // migrations, 20261205000900_deployments_ready.sql and 20261206001000, hold the rule and the
@@ -35,20 +24,19 @@ type DeploymentReadyCallerModelsRow struct {
 // the keyset (approved_day, validation_request_id, version_id, region_id). The day counts are taken
 // on as_of (default: today in UTC).
 // The models a caller may act on, owned or actively delegated (models_owner_id_idx,
-// model_delegates_user_id_idx), and the validation requests their versions point to (one Index
-// Only Scan of model_versions_under_validation_by_model_idx for the model array), read before the
-// list when the list is a USER's or mine=true. The list takes both as array values, so its plan
-// is made knowing how many there are (docs/lists.md, "Plans"): a few requests drive the list
-// through their primary key, many let it walk the approved requests in day order, each checked
-// against the hashed array in the index walk itself (see below). request_ids may repeat a
-// request (one per version); the list only tests membership. No optional condition and one plan
-// for any caller: ListReady sends it in the pool's statement mode, where PostgreSQL keeps its
-// generic plan after five calls on a connection instead of planning it each time.
-func (q *Queries) DeploymentReadyCallerModels(ctx context.Context, userID int32) (DeploymentReadyCallerModelsRow, error) {
+// model_delegates_user_id_idx), read before the list when the list is a USER's or mine=true. The
+// list takes them as an array value, so its plan is made knowing how many there are (docs/lists.md,
+// "Plans"): a few models drive the list through their approved versions
+// (model_version_request_status_approved_model_idx), many let it walk the approved versions in
+// day order, each tested against the hashed array in the index walk itself (see below). No
+// optional condition and one plan for any caller: ListReady sends it in the pool's statement
+// mode, where PostgreSQL keeps its generic plan after five calls on a connection instead of
+// planning it each time.
+func (q *Queries) DeploymentReadyCallerModels(ctx context.Context, userID int32) ([]int32, error) {
 	row := q.db.QueryRow(ctx, deploymentReadyCallerModels, userID)
-	var i DeploymentReadyCallerModelsRow
-	err := row.Scan(&i.ModelIds, &i.RequestIds)
-	return i, err
+	var model_ids []int32
+	err := row.Scan(&model_ids)
+	return model_ids, err
 }
 
 const deploymentReadyCount = `-- name: DeploymentReadyCount :one
@@ -58,27 +46,19 @@ WHERE ($1::int IS NULL OR r.model_id = $1::int)
   AND ($2::boolean IS NULL
        OR CASE WHEN r.pending_task_id IS NULL THEN NOT $2::boolean
                ELSE $2::boolean END)
-  AND ($3::int[] IS NULL
-       OR (r.model_id = ANY ($3::int[])
-           AND r.validation_request_id = ANY ($4::int[])))
+  AND ($3::int[] IS NULL OR r.model_id = ANY ($3::int[]))
 `
 
 type DeploymentReadyCountParams struct {
 	ModelID        *int32
 	HasPendingTask *bool
 	ModelIds       []int32
-	RequestIds     []int32
 }
 
 // How many rows DeploymentReadyList would list over all its pages, for a CSV export (refused
 // over EXPORT_MAX_ROWS before any row is sent). The same filters, word for word.
 func (q *Queries) DeploymentReadyCount(ctx context.Context, arg DeploymentReadyCountParams) (int64, error) {
-	row := q.db.QueryRow(ctx, deploymentReadyCount,
-		arg.ModelID,
-		arg.HasPendingTask,
-		arg.ModelIds,
-		arg.RequestIds,
-	)
+	row := q.db.QueryRow(ctx, deploymentReadyCount, arg.ModelID, arg.HasPendingTask, arg.ModelIds)
 	var count int64
 	err := row.Scan(&count)
 	return count, err
@@ -96,17 +76,15 @@ WHERE ($2::int IS NULL OR r.model_id = $2::int)
   AND ($3::boolean IS NULL
        OR CASE WHEN r.pending_task_id IS NULL THEN NOT $3::boolean
                ELSE $3::boolean END)
-  AND ($4::int[] IS NULL
-       OR (r.model_id = ANY ($4::int[])
-           AND r.validation_request_id = ANY ($5::int[])))
+  AND ($4::int[] IS NULL OR r.model_id = ANY ($4::int[]))
   -- The keyset: the (day, request) bound is the walk's index condition, the full row comparison
   -- breaks ties within a request.
-  AND ($6::date IS NULL
-       OR ((r.approved_day, r.validation_request_id) >= ($6::date, $7::int)
+  AND ($5::date IS NULL
+       OR ((r.approved_day, r.validation_request_id) >= ($5::date, $6::int)
            AND (r.approved_day, r.validation_request_id, r.version_id, r.region_id)
-               > ($6::date, $7::int, $8::int, $9::int)))
+               > ($5::date, $6::int, $7::int, $8::int)))
 ORDER BY r.approved_day, r.validation_request_id, r.version_id, r.region_id
-LIMIT $10
+LIMIT $9
 `
 
 type DeploymentReadyListParams struct {
@@ -114,7 +92,6 @@ type DeploymentReadyListParams struct {
 	ModelID        *int32
 	HasPendingTask *bool
 	ModelIds       []int32
-	RequestIds     []int32
 	AfterDay       *time.Time
 	AfterRequestID int32
 	AfterVersionID int32
@@ -140,33 +117,33 @@ type DeploymentReadyListRow struct {
 }
 
 // Order: oldest approval day first, then the approving request, then version and region. The
-// index validation_requests_approved_day_idx is (status_entered_on, request_id) of the APPROVED
-// requests, the view's (approved_day, validation_request_id): the walk comes out presorted on
-// both, so the Incremental Sort orders only one request's few rows at a time and the LIMIT stops
-// the walk after about a page of approvals, however many requests were approved that day.
+// index model_version_request_status_approved_idx is (request_status_entered_on, request_id,
+// version_id) of the versions of APPROVED requests, the view's (approved_day,
+// validation_request_id, version_id) (its migration, 20261206004000_version_request_status.sql):
+// the walk comes out presorted on all three, so the Incremental Sort orders only one version's
+// regions at a time and the LIMIT stops the walk after about a page of versions, however many
+// requests were approved that day.
 // Plan (EXPLAIN ANALYZE on the queues benchmark's seed, bench/results/queues-explain.md): an
 // Index Only Scan of that index from the cursor's request (the (day, request) bound below is its
 // index condition, so a page after a busy day's first requests does not walk them again), each
-// approved request probed through the view's joins (model_versions_validation_request_id_idx and
-// model_regions_pkey index-only, the two unique task indexes). No big table is scanned. Every
-// page is planned for its values (pgtx.CustomPlans), so planning is part of each page's cost: the
-// view joins five relations and reads names through subqueries for that (its migration,
-// 20261206001000).
+// approved version probed through the view's joins (model_versions_pkey, model_regions_pkey
+// index-only, model_version_regions_pkey, the two unique task indexes). No big table is scanned.
+// Every page is planned for its values (pgtx.CustomPlans), so planning is part of each page's
+// cost: the view joins four relations and reads names through subqueries for that.
 // model_id: a filter of the walk (a model's rows are few; the planner may as well drive from it).
 // has_pending_task: a CASE, which the planner estimates to keep half the rows (about what it
 // keeps on the queues benchmark's seed either way). Written as (pending_task_id IS NOT NULL) =
 // the value, it was estimated to keep one row in 200, and has_pending_task=false was planned as
 // every ready row of the inventory computed first, then matched against the walk (seconds
 // instead of milliseconds).
-// model_ids and request_ids (a USER's visibility, or mine=true: DeploymentReadyCallerModels, both
-// set or both NULL): model_ids is the rule; request_ids, the requests the versions of those
-// models point to, is implied by it (a row's request is its version's) and is there for the plan,
-// which is made for the arrays' values. For a few requests the planner reads them by primary key
-// and sorts their few rows; for many it walks the approved requests as above, and the request_id
-// test — a hashed array, on the index's own column — passes over other owners' approvals in the
-// Index Only Scan, without probing their versions. On the queues benchmark's seed an owner of
-// 1,000 models (a tenth of the inventory), whose first page comes after about 6,000 approvals of
-// other owners' models, reads under 2,000 buffers; an owner of 30 models, its 160 requests.
+// model_ids (a USER's visibility, or mine=true: DeploymentReadyCallerModels): the plan is made
+// for the array's values. For a few models the planner reads their approved versions
+// (model_version_request_status_approved_model_idx) and sorts their few rows; for many it walks
+// the approved versions as above, and the model_id test — a hashed array, on a column the index
+// includes — passes over other owners' versions in the Index Only Scan without probing them. On
+// the queues benchmark's seed an owner of 1,000 models (a tenth of the inventory), whose first
+// page comes after about 6,000 approved versions of other owners' models, reads under 700
+// buffers.
 // Owner names and region codes are read for the page's rows only (primary keys), outside the
 // join tree.
 func (q *Queries) DeploymentReadyList(ctx context.Context, arg DeploymentReadyListParams) ([]DeploymentReadyListRow, error) {
@@ -175,7 +152,6 @@ func (q *Queries) DeploymentReadyList(ctx context.Context, arg DeploymentReadyLi
 		arg.ModelID,
 		arg.HasPendingTask,
 		arg.ModelIds,
-		arg.RequestIds,
 		arg.AfterDay,
 		arg.AfterRequestID,
 		arg.AfterVersionID,
@@ -261,9 +237,9 @@ type DeploymentReadyListAllRow struct {
 // its plan is the walk above whatever its values. It is sent in the pool's statement mode. That
 // does not plan it once per connection: a named statement's generic plan costs its LIMIT $n as a
 // tenth of the rows, so plan_cache_mode = auto keeps choosing a plan for the values, at every
-// call (pg_prepared_statements: 0 generic plans). Planning is what the view's migration
-// 20261206001000 made cheap. The same columns as DeploymentReadyList, so the service converts
-// its rows.
+// call (pg_prepared_statements: 0 generic plans). Planning is what the view's migrations
+// 20261206001000 and 20261206004000 made cheap. The same columns as DeploymentReadyList, so the
+// service converts its rows.
 func (q *Queries) DeploymentReadyListAll(ctx context.Context, arg DeploymentReadyListAllParams) ([]DeploymentReadyListAllRow, error) {
 	rows, err := q.db.Query(ctx, deploymentReadyListAll,
 		arg.AsOf,

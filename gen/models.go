@@ -383,6 +383,14 @@ type ModelVersionRegion struct {
 	RegionID  int32
 }
 
+type ModelVersionRequestStatus struct {
+	VersionID              int32
+	ModelID                int32
+	RequestID              int32
+	RequestStatus          string
+	RequestStatusEnteredOn time.Time
+}
+
 type Region struct {
 	RegionID                 int32
 	Code                     string

@@ -174,18 +174,16 @@ func taskList(caller string, mine bool, due string, byPlanned bool) *directQuery
 }
 
 // readyList is the ready list's query as ListReady binds it: DeploymentReadyListAll for an
-// unfiltered list, else DeploymentReadyList with model_ids and request_ids the models of the
-// caller and their versions' requests when it is a USER or asks mine=true (what
-// DeploymentReadyCallerModels reads first: resolved against the seeded database by
-// resolveCallerModels), no cursor, a first page of 50 + 1.
+// unfiltered list, else DeploymentReadyList with model_ids the models of the caller when it is a
+// USER or asks mine=true (what DeploymentReadyCallerModels reads first: resolved against the
+// seeded database by resolveCallerModels), no cursor, a first page of 50 + 1.
 func readyList(forUser *int32) *directQuery {
 	args := map[string]string{
-		"model_id": "NULL", "has_pending_task": "NULL", "model_ids": "NULL", "request_ids": "NULL", "after_day": "NULL",
+		"model_id": "NULL", "has_pending_task": "NULL", "model_ids": "NULL", "after_day": "NULL",
 		"after_request_id": "0", "after_version_id": "0", "after_region_id": "0", "page_limit": "51",
 	}
 	if forUser != nil {
 		args["model_ids"] = callerModelsPrefix + itoa(*forUser)
-		args["request_ids"] = callerRequestsPrefix + itoa(*forUser)
 		return &directQuery{"DeploymentReadyList", args, "DeploymentReadyCount"}
 	}
 	// Unfiltered, the service asks DeploymentReadyListAll, its keyset from the start.
@@ -193,31 +191,22 @@ func readyList(forUser *int32) *directQuery {
 	return &directQuery{"DeploymentReadyListAll", args, "DeploymentReadyCount"}
 }
 
-// callerModelsPrefix and callerRequestsPrefix mark an argument whose literal is the array of the
-// models a user may act on, or of the requests their versions point to, which depend on the seed:
-// resolveCallerModels replaces them once the database is seeded.
-const (
-	callerModelsPrefix   = "caller models of user "
-	callerRequestsPrefix = "caller requests of user "
-)
+// callerModelsPrefix marks an argument whose literal is the array of the models a user may act
+// on, which depends on the seed: resolveCallerModels replaces it once the database is seeded.
+const callerModelsPrefix = "caller models of user "
 
-// resolveCallerModels replaces each callerModelsPrefix or callerRequestsPrefix argument of the
-// probes with the literal of that column of DeploymentReadyCallerModels for that user on the
-// seeded database, as the service reads it before the list: the replayed statement then carries
-// the same arrays as the service's.
+// resolveCallerModels replaces each callerModelsPrefix argument of the probes with the literal of
+// DeploymentReadyCallerModels for that user on the seeded database, as the service reads it before
+// the list: the replayed statement then carries the same array as the service's.
 func resolveCallerModels(ctx context.Context, conn *pgx.Conn, queries pgbench.Queries, asOf string) error {
 	for _, p := range probes {
 		if p.Direct == nil {
 			continue
 		}
 		for name, v := range p.Direct.Args {
-			column := "model_ids"
 			user, ok := strings.CutPrefix(v, callerModelsPrefix)
 			if !ok {
-				column = "request_ids"
-				if user, ok = strings.CutPrefix(v, callerRequestsPrefix); !ok {
-					continue
-				}
+				continue
 			}
 			text, err := bind(queries, "DeploymentReadyCallerModels", map[string]string{"user_id": user}, asOf)
 			if err != nil {
@@ -225,8 +214,8 @@ func resolveCallerModels(ctx context.Context, conn *pgx.Conn, queries pgbench.Qu
 			}
 			text = strings.TrimSuffix(strings.TrimSpace(text), ";")
 			var literal string
-			if err := conn.QueryRow(ctx, "SELECT quote_literal(x."+column+"::text) || '::int[]' FROM ("+text+") AS x").Scan(&literal); err != nil {
-				return fmt.Errorf("%s of user %s: %w", column, user, err)
+			if err := conn.QueryRow(ctx, "SELECT quote_literal(x.model_ids::text) || '::int[]' FROM ("+text+") AS x").Scan(&literal); err != nil {
+				return fmt.Errorf("model_ids of user %s: %w", user, err)
 			}
 			p.Direct.Args[name] = literal
 		}

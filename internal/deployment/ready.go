@@ -71,24 +71,20 @@ func (f ReadyFilter) params(actor domain.Actor) (gen.DeploymentReadyListParams, 
 	return p, nil
 }
 
-// keepCallerModels reads the models user may act on, and the requests their versions point to,
-// into p.ModelIds and p.RequestIds, so the list is planned knowing them
-// (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array, never nil: a
-// nil model array would not filter at all.
+// keepCallerModels reads the models user may act on into p.ModelIds, so the list is planned
+// knowing them (DeploymentReadyCallerModels, sql/deployments_ready.sql). None is an empty array,
+// never nil: a nil model array would not filter at all.
 func keepCallerModels(ctx context.Context, q *gen.Queries, user *int32, p *gen.DeploymentReadyListParams) error {
 	if user == nil {
 		return nil
 	}
-	caller, err := q.DeploymentReadyCallerModels(ctx, *user)
+	models, err := q.DeploymentReadyCallerModels(ctx, *user)
 	if err != nil {
 		return fmt.Errorf("read the caller's models: %w", err)
 	}
-	p.ModelIds, p.RequestIds = caller.ModelIds, caller.RequestIds
+	p.ModelIds = models
 	if p.ModelIds == nil {
 		p.ModelIds = []int32{}
-	}
-	if p.RequestIds == nil {
-		p.RequestIds = []int32{}
 	}
 	return nil
 }
@@ -115,8 +111,7 @@ func setAfter(p *gen.DeploymentReadyListParams, after []int64) bool {
 // ListReady returns one page of the versions ready to deploy, oldest approval first
 // (days_since_approval descending), and the position the next page starts after (nil on the
 // last page). One query: unfiltered, DeploymentReadyListAll; otherwise DeploymentReadyList
-// (sql/deployments_ready.sql), after the caller's models and their requests for a USER or
-// mine=true.
+// (sql/deployments_ready.sql), after the caller's models for a USER or mine=true.
 func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilter, page domain.KeyPage) ([]Ready, []int64, error) {
 	p, user := f.params(actor)
 	if page.After != nil && !setAfter(&p, page.After) {
@@ -130,7 +125,7 @@ func (s *Service) ListReady(ctx context.Context, actor domain.Actor, f ReadyFilt
 	} else {
 		// The caller's models in the pool's statement mode: no optional condition, so its
 		// generic plan, made once per connection, is the plan for any caller
-		// (sql/deployments_ready.sql). The list is planned for the arrays it reads.
+		// (sql/deployments_ready.sql). The list is planned for the array it reads.
 		if err := keepCallerModels(ctx, gen.New(s.db.Pool), user, &p); err != nil {
 			return nil, nil, err
 		}
@@ -181,7 +176,6 @@ func (s *Service) ExportReady(ctx context.Context, actor domain.Actor, f ReadyFi
 			}
 			return q.DeploymentReadyCount(ctx, gen.DeploymentReadyCountParams{
 				ModelID: params.ModelID, HasPendingTask: params.HasPendingTask, ModelIds: params.ModelIds,
-				RequestIds: params.RequestIds,
 			})
 		},
 		Page: func(ctx context.Context, q *gen.Queries, last *gen.DeploymentReadyListRow, limit int32) ([]gen.DeploymentReadyListRow, error) {
