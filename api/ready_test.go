@@ -7,6 +7,7 @@ import (
 	"reflect"
 	"testing"
 
+	"mrmflow/gen"
 	"mrmflow/internal/domain"
 )
 
@@ -188,6 +189,33 @@ func TestDeploymentsReady(t *testing.T) {
 	e.delegate(m2, u1)
 	if got := keysOf(e.readyPages(u1.Token, "&as_of=2026-01-20&mine=true", 50)); !reflect.DeepEqual(got, want) {
 		t.Fatalf("u1 as delegate of m2 %+v", got)
+	}
+
+	// The CSV export's count (DeploymentReadyCount: the models' ready counts without
+	// has_pending_task, the view with it) is the number of rows the list pages hold, for every
+	// filter it takes.
+	yes, no := true, false
+	for _, c := range []struct {
+		name  string
+		query string
+		token string
+		p     gen.DeploymentReadyCountParams
+	}{
+		{"every row", "", e.admin.Token, gen.DeploymentReadyCountParams{}},
+		{"model_id", fmt.Sprintf("&model_id=%d", m1), e.admin.Token, gen.DeploymentReadyCountParams{ModelID: &m1}},
+		{"has_pending_task=true", "&has_pending_task=true", e.admin.Token, gen.DeploymentReadyCountParams{HasPendingTask: &yes}},
+		{"has_pending_task=false", "&has_pending_task=false", e.admin.Token, gen.DeploymentReadyCountParams{HasPendingTask: &no}},
+		{"u1's models", "", u1.Token, gen.DeploymentReadyCountParams{ModelIds: []int32{m1, m2, m3}}},
+		{"u1's models with a pending task", "&has_pending_task=true", u1.Token, gen.DeploymentReadyCountParams{HasPendingTask: &yes, ModelIds: []int32{m1, m2, m3}}},
+		{"no model", "&mine=true", e.admin.Token, gen.DeploymentReadyCountParams{ModelIds: []int32{}}},
+	} {
+		n, err := gen.New(e.db.Pool).DeploymentReadyCount(context.Background(), c.p)
+		if err != nil {
+			t.Fatalf("%s: %v", c.name, err)
+		}
+		if rows := len(e.readyPages(c.token, c.query, 50)); n != int64(rows) {
+			t.Errorf("%s: the export counts %d rows, the list holds %d", c.name, n, rows)
+		}
 	}
 
 	// Paging by keyset while rows are inserted: a row sorting before the cursor never shows up,
