@@ -20,8 +20,12 @@
 -- columns; the status is computed, so it cannot drive an index). One exception: a status filter
 -- without NO_POLICY also says risk_tier IS NOT NULL (an untiered model is NO_POLICY and nothing
 -- else), which the plan for the values sent (pgtx.CustomPlans) reads from models_risk_tier_idx
--- and sorts by model_id, so the untiered models' schedules are never computed. Among the tiered
--- models a rare status still walks every one of them (bench/results/revalidation-explain.md).
+-- and sorts by model_id, so the untiered models' schedules are never computed. A second: a filter
+-- of only REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING (the statuses of a model
+-- without an active request) skips the models with one, by validation_request_models_one_
+-- blocking_key. Among the models left a rare status still walks every one of them (on the queues
+-- benchmark's seed REVALIDATION_OVERDUE computes 3,000 schedules instead of 9,500: 32 ms instead
+-- of 92; bench/results/queues-explain.md).
 -- mine (what I may act on): the models I own or actively delegate for (the same two indexes), or
 -- whose active request I am assigned to (validation_assignments_validator_request_idx: my
 -- assignments' request ids, a hashed set).
@@ -53,6 +57,15 @@ WHERE s.model_id > @after_id::int
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL OR 'NO_POLICY' = ANY (sqlc.narg('statuses')::text[])
        OR s.risk_tier IS NOT NULL)
+  -- A filter of only the statuses of a model without an active request (revalidation_status
+  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
+  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
+  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
+  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
+  -- check below decides.
+  AND (sqlc.narg('statuses')::text[] IS NULL
+       OR NOT sqlc.narg('statuses')::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND (sqlc.narg('statuses')::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
                               s.active_request_id, s.submission_received_date, s.submission_due,
@@ -89,6 +102,15 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL OR 'NO_POLICY' = ANY (sqlc.narg('statuses')::text[])
        OR s.risk_tier IS NOT NULL)
+  -- A filter of only the statuses of a model without an active request (revalidation_status
+  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
+  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
+  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
+  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
+  -- check below decides.
+  AND (sqlc.narg('statuses')::text[] IS NULL
+       OR NOT sqlc.narg('statuses')::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND (sqlc.narg('statuses')::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
                               s.active_request_id, s.submission_received_date, s.submission_due,

@@ -94,7 +94,10 @@ func TestRevalidationStatusFiltersMatchTheUnfilteredReport(t *testing.T) {
 		}
 	}
 	filters := [][]string{{"NO_POLICY"}, {"NO_POLICY", "UPCOMING"}, {"UPCOMING", "NO_POLICY"}, {"NEVER_VALIDATED"},
-		{"UPCOMING", "INTERIM_ACTIVE", "AWAITING_SUBMISSION"}, {"REVALIDATION_OVERDUE"}}
+		{"UPCOMING", "INTERIM_ACTIVE", "AWAITING_SUBMISSION"}, {"REVALIDATION_OVERDUE"},
+		// only statuses of a model without an active request (the list skips models under
+		// validation), and one of a model with one
+		{"UPCOMING"}, {"UPCOMING", "SHOULD_CREATE_REQUEST", "REVALIDATION_OVERDUE"}, {"AWAITING_SUBMISSION"}}
 	filters = append(filters, slices.DeleteFunc(slices.Clone(revalidation.Statuses), func(s string) bool { return s == "NO_POLICY" }))
 	for _, f := range filters {
 		var want []int32
