@@ -910,7 +910,7 @@ CREATE VIEW public.model_revalidation_schedule AS
            FROM ((public.validation_request_models l
              JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
              JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
-          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = ANY (ARRAY['INITIAL'::text, 'COMPREHENSIVE'::text])))
+          WHERE ((l.model_id = m.model_id) AND (l.request_status = 'APPROVED'::text) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = ANY (ARRAY['INITIAL'::text, 'COMPREHENSIVE'::text])))
           ORDER BY h.changed_at DESC, vr.request_id DESC
          LIMIT 1) fv ON (true))
      LEFT JOIN LATERAL ( SELECT vr.request_id,
@@ -919,7 +919,7 @@ CREATE VIEW public.model_revalidation_schedule AS
              JOIN public.validation_requests vr ON ((vr.request_id = l.request_id)))
              JOIN public.validation_outcomes o ON ((o.request_id = vr.request_id)))
              JOIN public.validation_status_history h ON (((h.request_id = vr.request_id) AND (h.to_status = 'APPROVED'::text))))
-          WHERE ((l.model_id = m.model_id) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL) AND (fv.request_id IS NULL))
+          WHERE ((l.model_id = m.model_id) AND (l.request_status = 'APPROVED'::text) AND (vr.status = 'APPROVED'::text) AND (vr.validation_type = 'INTERIM'::text) AND (o.expiration_date IS NOT NULL) AND (fv.request_id IS NULL))
           ORDER BY h.changed_at DESC, vr.request_id DESC
          LIMIT 1) iv ON (true))
      LEFT JOIN LATERAL ( SELECT vr.request_id,
@@ -2109,6 +2109,13 @@ CREATE INDEX validation_outcomes_created_by_idx ON public.validation_outcomes US
 
 
 --
+-- Name: validation_request_models_approved_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX validation_request_models_approved_idx ON public.validation_request_models USING btree (model_id, request_id) WHERE (request_status = 'APPROVED'::text);
+
+
+--
 -- Name: validation_request_models_model_id_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3045,4 +3052,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206002040'),
     ('20261206003000'),
     ('20261206003100'),
-    ('20261206004000');
+    ('20261206004000'),
+    ('20261206005000');

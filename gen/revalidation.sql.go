@@ -246,10 +246,11 @@ type RevalidationReportListRow struct {
 // The day: as_of, else today in UTC; it moves the day the counts and statuses are taken on, never
 // the data. Day counts are date − date (whole days; negative when the date is past).
 // GET /reports/revalidation: one row per model, keyset by model_id (models_pkey walked in order
-// from after_id; every lateral of the view is a probe per model: validation_request_models_
-// model_id_idx, then validation_requests_approved_type_idx and validation_status_history_
-// approved_idx, both index-only (20261205001300), the interim's only without a full validation,
-// validation_request_models_one_blocking_key for the active request; users by primary key). The
+// from after_id; every lateral of the view is a probe per model: the model's approved links by
+// validation_request_models_approved_idx (20261206005000), then validation_requests_approved_
+// type_idx and validation_status_history_approved_idx, both index-only (20261205001300), the
+// interim's only without a full validation, validation_request_models_one_blocking_key for the
+// active request; users by primary key). The
 // plans at 10,000 models and 50,000 requests are in bench/results/revalidation-explain.md: no
 // sequential scan of a big table, a page stops after page_limit matching models (5 ms); a rare
 // status walks every model (~100 ms). Run with JIT off (RevalidationWithoutJIT).
@@ -264,7 +265,7 @@ type RevalidationReportListRow struct {
 // of only REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING (the statuses of a model
 // without an active request) skips the models with one, by validation_request_models_one_
 // blocking_key. Among the models left a rare status still walks every one of them (on the queues
-// benchmark's seed REVALIDATION_OVERDUE computes 3,000 schedules instead of 9,500: 32 ms instead
+// benchmark's seed REVALIDATION_OVERDUE computes 3,000 schedules instead of 9,500: 29 ms instead
 // of 92; bench/results/queues-explain.md).
 // mine (what I may act on): the models I own or actively delegate for (the same two indexes), or
 // whose active request I am assigned to (validation_assignments_validator_request_idx: my
