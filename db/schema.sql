@@ -2042,7 +2042,7 @@ CREATE INDEX validation_approvals_pending_created_idx ON public.validation_appro
 -- Name: validation_approvals_pending_idx; Type: INDEX; Schema: public; Owner: -
 --
 
-CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) WHERE (status = 'PENDING'::text);
+CREATE INDEX validation_approvals_pending_idx ON public.validation_approvals USING btree (approval_id) INCLUDE (request_id, approval_type, region_id) WHERE (status = 'PENDING'::text);
 
 
 --
@@ -3053,4 +3053,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206003000'),
     ('20261206003100'),
     ('20261206004000'),
-    ('20261206005000');
+    ('20261206005000'),
+    ('20261206006000');
