@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/base64"
+	"fmt"
 	"net/http"
 	"reflect"
 	"strings"
@@ -89,6 +90,55 @@ func TestRuleExceptionsReport(t *testing.T) {
 	}
 	if got := withoutDetail(paged); !reflect.DeepEqual(got, want) {
 		t.Errorf("paged by one:\n%+v\nwant:\n%+v", got, want)
+	}
+}
+
+// TestRuleExceptionsReadTheRecordedStatus: a model change's audit row records the request's status
+// the change was judged under (changes.status), and the report takes it over the history: a row
+// recording IN_PROGRESS for a request the history has in PLANNING is an exception, one recording
+// PLANNING for a request the history has in IN_PROGRESS is not; a row recording none (the seed's,
+// written before) is judged by the history as before. A change through the service records its
+// status.
+func TestRuleExceptionsReadTheRecordedStatus(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	if _, err := e.db.Pool.Exec(context.Background(), testdb.RuleExceptionsSeed); err != nil {
+		t.Fatalf("seed: %v", err)
+	}
+	// Request 9002 is in PLANNING from 01:00 on, request 9003 in IN_PROGRESS from 03:00 on.
+	e.exec(`INSERT INTO audit_logs (audit_id, entity_type, entity_id, action, user_id, changes, created_at) OVERRIDING SYSTEM VALUE
+		VALUES (9101, 'validation_request', 9002, 'VALIDATION_MODELS_CHANGED', 9002, '{"added": [9003], "status": "IN_PROGRESS"}', '2026-06-01 01:30Z'),
+		       (9102, 'validation_request', 9003, 'VALIDATION_MODELS_CHANGED', 9002, '{"added": [9002], "status": "PLANNING"}', '2026-06-01 03:30Z')`)
+	recorded := int64(9101)
+	var p page[ruleExceptionBody]
+	e.call(http.MethodGet, ruleExceptionsPath+"?kind=MODELS_CHANGED_OUTSIDE_PLANNING", e.admin.Token, nil).want(http.StatusOK).decode(&p)
+	var got []string
+	for _, it := range p.Items {
+		got = append(got, fmt.Sprintf("%d/%d/%d", it.RequestID, it.ModelID, *it.DetectedFrom))
+	}
+	want := []string{"9001/9002/9001", fmt.Sprintf("9002/9003/%d", recorded), "9005/9001/9003"}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("models changed outside planning: %v, want %v", got, want)
+	}
+	if !strings.Contains(p.Items[1].Detail, "IN_PROGRESS") {
+		t.Errorf("detail %q does not say the recorded status", p.Items[1].Detail)
+	}
+
+	owner := e.user(domain.RoleUser)
+	m1, m2 := e.model(owner).ModelID, e.model(owner).ModelID
+	var created struct {
+		RequestID int32 `json:"request_id"`
+	}
+	e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, createBody(m1)).want(http.StatusCreated).decode(&created)
+	e.call(http.MethodPost, fmt.Sprintf("/api/v1/validation-requests/%d/models", created.RequestID), e.admin.Token,
+		map[string]any{"add": []int32{m2}}).want(http.StatusOK)
+	var status string
+	if err := e.db.Pool.QueryRow(context.Background(), `SELECT changes ->> 'status' FROM audit_logs
+		WHERE action = 'VALIDATION_MODELS_CHANGED' AND entity_id = $1`, created.RequestID).Scan(&status); err != nil {
+		t.Fatal(err)
+	}
+	if status != "INTAKE" {
+		t.Errorf("the service's model change records status %q, want INTAKE", status)
 	}
 }
 

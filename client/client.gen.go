@@ -7364,8 +7364,9 @@ type ClientInterface interface {
 	// rows written before them are listed here for review. `MODELS_CHANGED_OUTSIDE_PLANNING`: a
 	// model still linked to a request whose latest addition (audit row
 	// `VALIDATION_MODELS_CHANGED`, `detected_from`) was recorded while the request was neither
-	// INTAKE nor PLANNING (its status then: the last status history row at or before the audit
-	// row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
+	// INTAKE nor PLANNING (its status then: the status the audit row records in
+	// `changes.status`, which every model change writes; for an older row without it, the last
+	// status history row at or before the audit row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
 	// models does not run. Sorted by request_id, kind, model_id, region_id and paged by keyset
 	// cursor, or answered whole as CSV (`rule-exceptions-<day>.csv`). Unknown or repeated query
 	// parameters are 400 `invalid_request` naming the parameter. Any role but ADMIN and
@@ -8876,8 +8877,9 @@ func (c *Client) ListRevalidationReport(ctx context.Context, params *ListRevalid
 // rows written before them are listed here for review. `MODELS_CHANGED_OUTSIDE_PLANNING`: a
 // model still linked to a request whose latest addition (audit row
 // `VALIDATION_MODELS_CHANGED`, `detected_from`) was recorded while the request was neither
-// INTAKE nor PLANNING (its status then: the last status history row at or before the audit
-// row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
+// INTAKE nor PLANNING (its status then: the status the audit row records in
+// `changes.status`, which every model change writes; for an older row without it, the last
+// status history row at or before the audit row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
 // models does not run. Sorted by request_id, kind, model_id, region_id and paged by keyset
 // cursor, or answered whole as CSV (`rule-exceptions-<day>.csv`). Unknown or repeated query
 // parameters are 400 `invalid_request` naming the parameter. Any role but ADMIN and
@@ -14637,8 +14639,9 @@ type ClientWithResponsesInterface interface {
 	// rows written before them are listed here for review. `MODELS_CHANGED_OUTSIDE_PLANNING`: a
 	// model still linked to a request whose latest addition (audit row
 	// `VALIDATION_MODELS_CHANGED`, `detected_from`) was recorded while the request was neither
-	// INTAKE nor PLANNING (its status then: the last status history row at or before the audit
-	// row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
+	// INTAKE nor PLANNING (its status then: the status the audit row records in
+	// `changes.status`, which every model change writes; for an older row without it, the last
+	// status history row at or before the audit row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
 	// models does not run. Sorted by request_id, kind, model_id, region_id and paged by keyset
 	// cursor, or answered whole as CSV (`rule-exceptions-<day>.csv`). Unknown or repeated query
 	// parameters are 400 `invalid_request` naming the parameter. Any role but ADMIN and
@@ -22761,8 +22764,9 @@ func (c *ClientWithResponses) ListRevalidationReportWithResponse(ctx context.Con
 // rows written before them are listed here for review. `MODELS_CHANGED_OUTSIDE_PLANNING`: a
 // model still linked to a request whose latest addition (audit row
 // `VALIDATION_MODELS_CHANGED`, `detected_from`) was recorded while the request was neither
-// INTAKE nor PLANNING (its status then: the last status history row at or before the audit
-// row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
+// INTAKE nor PLANNING (its status then: the status the audit row records in
+// `changes.status`, which every model change writes; for an older row without it, the last
+// status history row at or before the audit row). `REGION_OUTSIDE_MODEL_SCOPE`: an active request with a region in which one of its
 // models does not run. Sorted by request_id, kind, model_id, region_id and paged by keyset
 // cursor, or answered whole as CSV (`rule-exceptions-<day>.csv`). Unknown or repeated query
 // parameters are 400 `invalid_request` naming the parameter. Any role but ADMIN and

@@ -377,7 +377,7 @@ BEGIN
         SELECT ma.request_id, l.model_id, ma.audit_id, ma.status_then
         FROM (
             SELECT al.entity_id AS request_id, al.audit_id,
-                   coalesce((
+                   coalesce(al.changes ->> 'status', (
                        SELECT h.to_status
                        FROM validation_status_history h
                        WHERE h.request_id = al.entity_id
@@ -388,6 +388,9 @@ BEGIN
             FROM audit_logs al
             WHERE al.action = 'VALIDATION_MODELS_CHANGED'
               AND al.entity_type = 'validation_request'
+              -- the candidates (audit_logs_models_changed_candidates_idx): a change recorded
+              -- outside INTAKE and PLANNING, or one that records no status
+              AND coalesce(al.changes ->> 'status', '') NOT IN ('INTAKE', 'PLANNING')
               AND al.entity_id >= p_after_request_id
               AND (p_kind IS NULL OR p_kind = 'MODELS_CHANGED_OUTSIDE_PLANNING')
             OFFSET 0
@@ -1850,6 +1853,13 @@ CREATE INDEX audit_logs_entity_idx ON public.audit_logs USING btree (entity_type
 
 
 --
+-- Name: audit_logs_models_changed_candidates_idx; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX audit_logs_models_changed_candidates_idx ON public.audit_logs USING btree (entity_id, audit_id) INCLUDE (created_at) WHERE ((action = 'VALIDATION_MODELS_CHANGED'::text) AND (entity_type = 'validation_request'::text) AND (COALESCE((changes ->> 'status'::text), ''::text) <> ALL (ARRAY['INTAKE'::text, 'PLANNING'::text])));
+
+
+--
 -- Name: audit_logs_models_changed_idx; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -3054,4 +3064,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206003100'),
     ('20261206004000'),
     ('20261206005000'),
-    ('20261206006000');
+    ('20261206006000'),
+    ('20261206007000');

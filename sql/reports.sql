@@ -7,9 +7,11 @@
 --
 -- MODELS_CHANGED_OUTSIDE_PLANNING: a model still linked to its request whose latest addition
 -- (an audit row VALIDATION_MODELS_CHANGED listing it in changes.added) was recorded while the
--- request was neither INTAKE nor PLANNING. The status at that moment is the last history row of
--- the request at or before the audit row's time (both are written with the writing transaction's
--- now()); a request starts in INTAKE, so no such row means INTAKE. changes.added is read with
+-- request was neither INTAKE nor PLANNING. The status at that moment is the one the audit row
+-- records (changes.status: the status the service judged the change under, written since
+-- migration 20261206007000); for an older row, the last history row of the request at or before
+-- the audit row's time (both are written with the writing transaction's now()); a request starts
+-- in INTAKE, so no such row means INTAKE. changes.added is read with
 -- jsonb containment, which is false, never an error, for an audit row whose added is null or not
 -- an array.
 --
@@ -27,18 +29,20 @@
 -- kind filter is a One-Time Filter on each kind's walk. The probes are subqueries fenced with
 -- OFFSET 0, so the planner keeps them per row (flattened, it hashed validation_request_models,
 -- validation_request_regions and model_regions whole on every page):
---   * models_changed reads the model-change audit rows from the keyset position, index-only on
---     audit_logs_models_changed_idx (entity_id, audit_id) INCLUDE (created_at), partial on the
---     action, and per row the request's status at its time: the first entry at or before it of
+--   * models_changed reads, from the keyset position, the model-change audit rows that can be
+--     exceptions: those recording a status outside INTAKE and PLANNING, and those recording none
+--     (written before 20261206007000), by audit_logs_models_changed_candidates_idx (entity_id,
+--     audit_id) INCLUDE (created_at), partial on exactly that; the changes the service writes
+--     now, always in INTAKE or PLANNING, are not in it. For a row recording no status, the
+--     request's status at its time is the first entry at or before it of
 --     validation_status_history_request_changed_idx (request_id, changed_at DESC, history_id
---     DESC) INCLUDE (to_status), index-only. Only the rows recorded outside INTAKE and PLANNING go
---     on: the audit row's changes (audit_logs_pkey), the links it added
---     (validation_request_models_pkey), and for each an anti-probe that no later model-change
---     audit row of the request added the model again (the addition is the latest one; the same
---     rows as a DISTINCT ON over every addition, which read each audit row's links and sorted them
---     all first). A page reads the model-change audit rows from its position: all of them when
---     none is an exception, 2,000 index entries and 2,000 history probes on the queues
---     benchmark's seed.
+--     DESC) INCLUDE (to_status), index-only. Only the rows with a status outside INTAKE and
+--     PLANNING go on: the links the row added (validation_request_models_pkey), and for each an
+--     anti-probe that no later model-change audit row of the request added the model again
+--     (audit_logs_models_changed_idx; the addition is the latest one; the same rows as a DISTINCT
+--     ON over every addition, which read each audit row's links and sorted them all first). A
+--     page reads the candidates from its position: on the queues benchmark's seed, whose 2,000
+--     model changes record INTAKE as the service does, none.
 --   * regions_outside walks validation_requests_active_idx (closed requests never read), each
 --     request's regions and links by their primary keys and model_regions_pkey, up to its last row.
 -- Plan on 50,000 requests (14,000 active, 2,000 model-change audit rows, 500 exceptions): Limit

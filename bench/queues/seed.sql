@@ -297,7 +297,8 @@ SET CONSTRAINTS ALL IMMEDIATE;
 ALTER TABLE version_deployment_tasks ENABLE TRIGGER version_deployment_tasks_one_kind;
 
 -- Audit rows as the service writes them: the creation of every request, its status change, and
--- the addition of the second model of a two-model request (in INTAKE: no rule exception).
+-- the addition of the second model of a two-model request (in INTAKE, which the row records as
+-- the service does: no rule exception).
 INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes, created_at)
 SELECT a.entity_type, a.entity_id, a.action, a.user_id, a.changes, a.created_at
 FROM (
@@ -310,7 +311,7 @@ FROM (
     FROM validation_status_history h WHERE h.from_status IS NOT NULL
     UNION ALL
     SELECT 'validation_request', l.request_id, 'VALIDATION_MODELS_CHANGED', vr.requestor_id,
-           jsonb_build_object('added', jsonb_build_array(l.model_id)), vr.created_at + interval '1 minute'
+           jsonb_build_object('added', jsonb_build_array(l.model_id), 'status', 'INTAKE'), vr.created_at + interval '1 minute'
     FROM validation_request_models l JOIN validation_requests vr ON vr.request_id = l.request_id
     WHERE l.version_id IS NULL
 ) a

@@ -100,7 +100,7 @@ func (s *Service) changeModels(ctx context.Context, tx pgx.Tx, actor domain.Acto
 	if err := s.judgeChange(plan, &e); err != nil {
 		return Request{}, err
 	}
-	return plan.write(ctx, tx, actor)
+	return plan.write(ctx, tx, actor, e.request.Status)
 }
 
 // modelsPlan is a model change as planned before any lock: the request's links as first read,
@@ -168,8 +168,11 @@ func (s *Service) readModelsUnderLocks(ctx context.Context, tx pgx.Tx, plan *mod
 }
 
 // write sends, in one pipeline with the COMMIT, the unlinks and links (models in ascending order,
-// then versions), the request's updated_at, the audit row and the answer's reads.
-func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor) (Request, error) {
+// then versions), the request's updated_at, the audit row and the answer's reads. The audit row
+// records status, the request's status the change was judged under (read under its row lock):
+// the rule exceptions report reads only the changes recorded outside INTAKE and PLANNING
+// (migration 20261206007000), which the service never writes.
+func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor, status string) (Request, error) {
 	requestID, add, remove := plan.requestID, plan.add, plan.remove
 	w := &pgtx.Pipeline{}
 	if len(remove) > 0 {
@@ -202,6 +205,7 @@ func (plan *modelsPlan) write(ctx context.Context, tx pgx.Tx, actor domain.Actor
 		UserID: audit.By(actor.UserID),
 		Changes: map[string]any{
 			"added": add, "removed": remove, "version_ids": plan.admission.versionIDs, "unlinked_version_ids": plan.unlink, "model_ids": plan.admission.lock,
+			"status": status,
 		},
 	})
 	var shown shownRequest
