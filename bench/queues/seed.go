@@ -13,6 +13,8 @@ import (
 	"strconv"
 
 	"github.com/jackc/pgx/v5"
+
+	"mrmflow/internal/database"
 )
 
 //go:embed seed.sql
@@ -132,14 +134,7 @@ var Invariants = []Invariant{
 		SELECT count(*) FROM model_versions v
 		WHERE v.validation_request_id IS NOT NULL AND NOT EXISTS (
 			SELECT 1 FROM validation_request_models l WHERE l.request_id = v.validation_request_id AND l.model_id = v.model_id)`},
-	{"a version's request status row is its request's, and only a linked version has one", `
-		SELECT count(*) FROM model_versions v
-		FULL JOIN model_version_request_status s ON s.version_id = v.version_id
-		LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
-		WHERE (v.validation_request_id IS NULL) <> (s.version_id IS NULL)
-		   OR (s.version_id IS NOT NULL
-		       AND (s.request_id, s.model_id, s.request_status, s.request_status_entered_on)
-		           IS DISTINCT FROM (vr.request_id, v.model_id, vr.status, vr.status_entered_on))`},
+	{"a version's request status row is its request's, and only a linked version has one", database.VersionRequestStatusDrift},
 	{"a model has one to three regions", `
 		SELECT count(*) FROM models m
 		WHERE (SELECT count(*) FROM model_regions mr WHERE mr.model_id = m.model_id) NOT BETWEEN 1 AND 3`},

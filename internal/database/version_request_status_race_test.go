@@ -2,13 +2,13 @@ package database_test
 
 import (
 	"context"
-	"errors"
 	"testing"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"mrmflow/gen"
+	"mrmflow/internal/database"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 )
@@ -97,7 +97,7 @@ func TestStatusChangeNeverWaitsForAConfirmedVersion(t *testing.T) {
 			if changed != nil || err != nil {
 				t.Fatalf("status change: %v; confirmation: %v", changed, err)
 			}
-			if n := scalar(t, d.Pool, versionRequestStatusDrift); n != 0 {
+			if n := scalar(t, d.Pool, database.VersionRequestStatusDrift); n != 0 {
 				t.Fatalf("%d versions' request status rows differ from their request", n)
 			}
 		})
@@ -113,7 +113,7 @@ func waitUntilWaitingForLock(t *testing.T, d *testdb.DB, pid int32) {
 		var waiting bool
 		err := d.Pool.QueryRow(context.Background(), `SELECT coalesce(bool_or(wait_event_type = 'Lock'), false)
 			FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&waiting)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		if err != nil {
 			t.Fatal(err)
 		}
 		if waiting {

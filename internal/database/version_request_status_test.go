@@ -4,30 +4,18 @@ import (
 	"context"
 	"testing"
 
+	"mrmflow/internal/database"
 	"mrmflow/internal/pgtx"
 	"mrmflow/internal/testdb"
 )
-
-// versionRequestStatusDrift counts the versions whose request status row
-// (model_version_request_status, migration 20261206004000) is not their request's: a linked
-// version without a row, a row for a version without a request, or a row naming another request,
-// model, status or status day than the version's request has.
-const versionRequestStatusDrift = `
-	SELECT count(*) FROM model_versions v
-	FULL JOIN model_version_request_status s ON s.version_id = v.version_id
-	LEFT JOIN validation_requests vr ON vr.request_id = v.validation_request_id
-	WHERE (v.validation_request_id IS NULL) <> (s.version_id IS NULL)
-	   OR (s.version_id IS NOT NULL
-	       AND (s.request_id, s.model_id, s.request_status, s.request_status_entered_on)
-	           IS DISTINCT FROM (vr.request_id, v.model_id, vr.status, vr.status_entered_on))`
 
 // TestVersionRequestStatusFollowsItsVersion writes with raw SQL, bypassing the service, every
 // statement that can change which versions have a request status row or what it holds: a version
 // inserted with a request, and without; a version linked, moved to another request, and unlinked;
 // a request and a version inserted by one statement (as ValidationRequestCreate does); the
 // request's status changes; a version deleted. After each, every row equals its version's request
-// (versionRequestStatusDrift), and a direct write of a status the request does not have is refused
-// (23503, naming the foreign key). The controls, in this test's own database: without the trigger a
+// (database.VersionRequestStatusDrift), and a direct write of a status the request does not have
+// is refused (23503, naming the foreign key). The controls, in this test's own database: without the trigger a
 // linked version has no row, and without the foreign key a status change leaves the row behind —
 // both seen by the same drift count, so the checks above can fail.
 func TestVersionRequestStatusFollowsItsVersion(t *testing.T) {
@@ -46,7 +34,7 @@ func TestVersionRequestStatusFollowsItsVersion(t *testing.T) {
 	}
 	drift := func() int32 {
 		t.Helper()
-		return scalar(t, d.Pool, versionRequestStatusDrift)
+		return scalar(t, d.Pool, database.VersionRequestStatusDrift)
 	}
 	rows := func() int32 {
 		t.Helper()
