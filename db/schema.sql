@@ -485,6 +485,17 @@ $$;
 
 
 --
+-- Name: revalidation_statuses_without_active_request(text[]); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.revalidation_statuses_without_active_request(p_statuses text[]) RETURNS boolean
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$
+    SELECT p_statuses <@ ARRAY['REVALIDATION_OVERDUE', 'SHOULD_CREATE_REQUEST', 'UPCOMING']::text[]
+$$;
+
+
+--
 -- Name: summary_for_user(public.user_role, integer, date); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3065,4 +3076,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206004000'),
     ('20261206005000'),
     ('20261206006000'),
-    ('20261206007000');
+    ('20261206007000'),
+    ('20261206008000');

@@ -99,14 +99,13 @@ WHERE ($2::int IS NULL
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND ($3::text[] IS NULL OR 'NO_POLICY' = ANY ($3::text[])
        OR s.risk_tier IS NOT NULL)
-  -- A filter of only the statuses of a model without an active request (revalidation_status
-  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
-  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
-  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
-  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
-  -- check below decides.
+  -- A filter of only the statuses a model reaches without an active request
+  -- (revalidation_statuses_without_active_request, beside revalidation_status) keeps only such
+  -- models: planned for the values sent, this folds to an anti-join on
+  -- validation_request_models_one_blocking_key, so the schedules of the models under validation
+  -- (two thirds of the queues benchmark's seed) are never computed. The status check below decides.
   AND ($3::text[] IS NULL
-       OR NOT $3::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT revalidation_statuses_without_active_request($3::text[])
        OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND ($3::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
@@ -181,14 +180,13 @@ WHERE s.model_id > $2::int
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND ($4::text[] IS NULL OR 'NO_POLICY' = ANY ($4::text[])
        OR s.risk_tier IS NOT NULL)
-  -- A filter of only the statuses of a model without an active request (revalidation_status
-  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
-  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
-  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
-  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
-  -- check below decides.
+  -- A filter of only the statuses a model reaches without an active request
+  -- (revalidation_statuses_without_active_request, beside revalidation_status) keeps only such
+  -- models: planned for the values sent, this folds to an anti-join on
+  -- validation_request_models_one_blocking_key, so the schedules of the models under validation
+  -- (two thirds of the queues benchmark's seed) are never computed. The status check below decides.
   AND ($4::text[] IS NULL
-       OR NOT $4::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT revalidation_statuses_without_active_request($4::text[])
        OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND ($4::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,

@@ -58,14 +58,13 @@ WHERE s.model_id > @after_id::int
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL OR 'NO_POLICY' = ANY (sqlc.narg('statuses')::text[])
        OR s.risk_tier IS NOT NULL)
-  -- A filter of only the statuses of a model without an active request (revalidation_status
-  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
-  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
-  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
-  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
-  -- check below decides.
+  -- A filter of only the statuses a model reaches without an active request
+  -- (revalidation_statuses_without_active_request, beside revalidation_status) keeps only such
+  -- models: planned for the values sent, this folds to an anti-join on
+  -- validation_request_models_one_blocking_key, so the schedules of the models under validation
+  -- (two thirds of the queues benchmark's seed) are never computed. The status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL
-       OR NOT sqlc.narg('statuses')::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT revalidation_statuses_without_active_request(sqlc.narg('statuses')::text[])
        OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND (sqlc.narg('statuses')::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
@@ -103,14 +102,13 @@ WHERE (sqlc.narg('visible_to')::int IS NULL
   -- models' schedules are computed. Whatever else is filtered, the status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL OR 'NO_POLICY' = ANY (sqlc.narg('statuses')::text[])
        OR s.risk_tier IS NOT NULL)
-  -- A filter of only the statuses of a model without an active request (revalidation_status
-  -- reaches REVALIDATION_OVERDUE, SHOULD_CREATE_REQUEST and UPCOMING only when
-  -- active_request_id is NULL) keeps only such models: planned for the values sent, this folds
-  -- to an anti-join on validation_request_models_one_blocking_key, so the schedules of the models
-  -- under validation (two thirds of the queues benchmark's seed) are never computed. The status
-  -- check below decides.
+  -- A filter of only the statuses a model reaches without an active request
+  -- (revalidation_statuses_without_active_request, beside revalidation_status) keeps only such
+  -- models: planned for the values sent, this folds to an anti-join on
+  -- validation_request_models_one_blocking_key, so the schedules of the models under validation
+  -- (two thirds of the queues benchmark's seed) are never computed. The status check below decides.
   AND (sqlc.narg('statuses')::text[] IS NULL
-       OR NOT sqlc.narg('statuses')::text[] <@ '{REVALIDATION_OVERDUE,SHOULD_CREATE_REQUEST,UPCOMING}'::text[]
+       OR NOT revalidation_statuses_without_active_request(sqlc.narg('statuses')::text[])
        OR NOT EXISTS (SELECT 1 FROM validation_request_models l WHERE l.model_id = s.model_id AND l.blocks_model))
   AND (sqlc.narg('statuses')::text[] IS NULL
        OR revalidation_status(s.risk_tier, s.last_validation_request_id, s.interim_request_id,
