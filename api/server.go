@@ -131,14 +131,10 @@ func (s *Server) withReadRetry(r *http.Request, read func() error) error {
 	return err
 }
 
-// dropDeadConnections empties the pool when err says the database's connections were lost
-// (pgtx.ConnectionsLost): after a restart, a failover or a PgBouncer restart every idle
-// connection is most likely dead too, and a retry, or the next request, must open a fresh one
-// instead of failing on the next dead one. Connections in use are closed when they come back.
+// dropDeadConnections empties the pool when err says its connections were lost
+// (pgtx.DropDeadConnections), so a retry or the next request opens a fresh one.
 func (s *Server) dropDeadConnections(err error) {
-	if pgtx.ConnectionsLost(err) {
-		s.pool.Reset()
-	}
+	pgtx.DropDeadConnections(s.pool, err)
 }
 
 // Handler is the whole HTTP surface, middleware included, so 404s and 405s are logged, measured

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/internal/domain"
 )
@@ -87,6 +88,17 @@ func RetryableRead(err error) bool {
 // server is up and the idle connections are the healthy ones it will not replace.
 func ConnectionsLost(err error) bool {
 	return Classify(err) == Unavailable && !IsSQLState(err, TooManyConnections)
+}
+
+// DropDeadConnections empties pool when err says its connections were lost (ConnectionsLost):
+// after a restart, a failover or a pooler restart every idle connection is most likely dead too,
+// and a retry, or the next request, must open a fresh one instead of failing on the next dead
+// one. Connections in use are closed when they come back. The one place that decides it, for the
+// HTTP layer's read retry and WithTxRetryV.
+func DropDeadConnections(pool *pgxpool.Pool, err error) {
+	if ConnectionsLost(err) {
+		pool.Reset()
+	}
 }
 
 // Translate turns a database failure into the domain error a client sees, keeping err as the

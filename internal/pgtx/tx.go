@@ -63,8 +63,8 @@ func withTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (
 // WithTxRetryV is WithTxV that runs fn once more, on a fresh connection, when the first try lost
 // its connection (ConnectionsLost: a restart, a failover, a terminated backend) before any COMMIT
 // was sent: the server then rolled all of it back, so the second try writes nothing twice. The
-// pool is emptied first, as the HTTP layer does for a failed read, since its other idle
-// connections most likely died too. A pipeline that carries the COMMIT counts as sent once it is
+// pool is emptied first (DropDeadConnections, as for the HTTP layer's failed read), since its
+// other idle connections most likely died too. A pipeline that carries the COMMIT counts as sent once it is
 // handed to pgx, even if it failed before reaching the server (pgx may prepare its statements in
 // a round trip of their own first): a transaction whose first round trip carries its COMMIT is
 // not retried. Only for fn with no effect outside the transaction (nothing
@@ -74,7 +74,7 @@ func withTxV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (
 func WithTxRetryV[T any](ctx context.Context, db DB, fn func(tx pgx.Tx) (T, error)) (T, error) {
 	out, lostUncommitted, err := withTxV(ctx, db, fn)
 	if err != nil && lostUncommitted && ctx.Err() == nil {
-		db.Pool.Reset()
+		DropDeadConnections(db.Pool, err)
 		out, _, err = withTxV(ctx, db, fn)
 	}
 	return out, err
