@@ -653,6 +653,105 @@ $$;
 
 
 --
+-- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.validation_requests (
+    request_id integer NOT NULL,
+    requestor_id integer NOT NULL,
+    validation_type text NOT NULL,
+    is_targeted boolean NOT NULL,
+    priority public.validation_priority NOT NULL,
+    status text DEFAULT 'INTAKE'::text NOT NULL,
+    is_closed boolean NOT NULL,
+    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
+    target_completion_date date NOT NULL,
+    trigger_reason text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_entered_on date NOT NULL,
+    submission_received_date date,
+    submission_notes text,
+    CONSTRAINT validation_requests_submission_notes_length CHECK ((char_length(submission_notes) <= 4000)),
+    CONSTRAINT validation_requests_submission_notes_need_date CHECK (((submission_notes IS NULL) OR (submission_received_date IS NOT NULL))),
+    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
+);
+
+
+--
+-- Name: validation_request_created; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.validation_request_created AS
+ SELECT validation_requests.request_id,
+    validation_requests.requestor_id,
+    validation_requests.validation_type,
+    validation_requests.priority,
+    validation_requests.status,
+    validation_requests.target_completion_date,
+    validation_requests.trigger_reason,
+    validation_requests.created_at,
+    validation_requests.updated_at,
+    validation_requests.submission_received_date
+   FROM public.validation_requests;
+
+
+--
+-- Name: validation_request_create(integer, text, public.validation_priority, date, text, integer[], integer[], integer[], integer[], text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.validation_request_create(p_requestor_id integer, p_validation_type text, p_priority public.validation_priority, p_target_completion_date date, p_trigger_reason text, p_version_ids integer[], p_model_ids integer[], p_region_ids integer[], p_link_version_ids integer[], p_audit_action text, p_changes jsonb) RETURNS SETOF public.validation_request_created
+    LANGUAGE plpgsql
+    AS $$
+BEGIN
+RETURN QUERY
+WITH request AS (
+    INSERT INTO validation_requests (requestor_id, validation_type, priority, target_completion_date, trigger_reason)
+    VALUES (p_requestor_id, p_validation_type, p_priority, p_target_completion_date, p_trigger_reason)
+    RETURNING request_id, requestor_id, validation_type, priority, status, target_completion_date,
+              trigger_reason, created_at, updated_at, submission_received_date, blocks_models, is_closed
+), model_links AS (
+    INSERT INTO validation_request_models (request_id, model_id, version_id, blocks_model,
+                                           request_is_closed, request_status, request_target_date)
+    SELECT request.request_id, link.model_id, NULLIF((p_version_ids::int[])[link.ord::int], 0), request.blocks_models,
+           request.is_closed, request.status, request.target_completion_date
+    FROM request
+    CROSS JOIN unnest(p_model_ids::int[]) WITH ORDINALITY AS link (model_id, ord)
+    ORDER BY link.model_id
+), region_links AS (
+    INSERT INTO validation_request_regions (request_id, region_id)
+    SELECT request.request_id, link.region_id
+    FROM request
+    CROSS JOIN unnest(p_region_ids::int[]) AS link (region_id)
+    ORDER BY link.region_id
+), locked_versions AS (
+    SELECT mv.version_id
+    FROM model_versions mv
+    WHERE mv.version_id = ANY (p_link_version_ids::int[])
+    ORDER BY mv.version_id
+    FOR NO KEY UPDATE
+), version_links AS (
+    UPDATE model_versions v
+    SET validation_request_id = request.request_id
+    FROM locked_versions, request
+    WHERE v.version_id = locked_versions.version_id
+), history AS (
+    INSERT INTO validation_status_history (request_id, from_status, to_status, reason, changed_by)
+    SELECT request.request_id, NULL, request.status, NULL, p_requestor_id
+    FROM request
+), audit AS (
+    INSERT INTO audit_logs (entity_type, entity_id, action, user_id, changes)
+    SELECT 'validation_request', request.request_id, p_audit_action::text, p_requestor_id, p_changes
+    FROM request
+)
+SELECT request_id, requestor_id, validation_type, priority, status, target_completion_date,
+       trigger_reason, created_at, updated_at, submission_received_date
+FROM request;
+END
+$$;
+
+
+--
 -- Name: validation_request_involves(integer, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -842,32 +941,6 @@ CREATE TABLE public.validation_request_models (
     request_is_closed boolean NOT NULL,
     request_status text NOT NULL,
     request_target_date date NOT NULL
-);
-
-
---
--- Name: validation_requests; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.validation_requests (
-    request_id integer NOT NULL,
-    requestor_id integer NOT NULL,
-    validation_type text NOT NULL,
-    is_targeted boolean NOT NULL,
-    priority public.validation_priority NOT NULL,
-    status text DEFAULT 'INTAKE'::text NOT NULL,
-    is_closed boolean NOT NULL,
-    blocks_models boolean GENERATED ALWAYS AS (((NOT is_targeted) AND (NOT is_closed))) STORED NOT NULL,
-    target_completion_date date NOT NULL,
-    trigger_reason text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    status_entered_on date NOT NULL,
-    submission_received_date date,
-    submission_notes text,
-    CONSTRAINT validation_requests_submission_notes_length CHECK ((char_length(submission_notes) <= 4000)),
-    CONSTRAINT validation_requests_submission_notes_need_date CHECK (((submission_notes IS NULL) OR (submission_received_date IS NOT NULL))),
-    CONSTRAINT validation_requests_trigger_reason_length CHECK ((char_length(trigger_reason) <= 4000))
 );
 
 
@@ -3077,4 +3150,5 @@ INSERT INTO public.schema_migrations (version) VALUES
     ('20261206005000'),
     ('20261206006000'),
     ('20261206007000'),
-    ('20261206008000');
+    ('20261206008000'),
+    ('20261206009000');

@@ -490,6 +490,19 @@ type ValidationRequest struct {
 	SubmissionNotes        *string
 }
 
+type ValidationRequestCreated struct {
+	RequestID              int32
+	RequestorID            int32
+	ValidationType         string
+	Priority               ValidationPriority
+	Status                 string
+	TargetCompletionDate   time.Time
+	TriggerReason          *string
+	CreatedAt              time.Time
+	UpdatedAt              time.Time
+	SubmissionReceivedDate *time.Time
+}
+
 type ValidationRequestModel struct {
 	RequestID         int32
 	ModelID           int32

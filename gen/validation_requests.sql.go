@@ -407,6 +407,64 @@ func (q *Queries) ValidationRequestCreate(ctx context.Context, arg ValidationReq
 	return i, err
 }
 
+const validationRequestCreateCall = `-- name: ValidationRequestCreateCall :one
+SELECT c.request_id, c.requestor_id, c.validation_type, c.priority, c.status, c.target_completion_date,
+       c.trigger_reason, c.created_at, c.updated_at, c.submission_received_date
+FROM validation_request_create($1, $2, $3, $4,
+                               $5, $6::int[], $7::int[],
+                               $8::int[], $9::int[], $10::text,
+                               $11) c
+`
+
+type ValidationRequestCreateCallParams struct {
+	RequestorID          int32
+	ValidationType       string
+	Priority             ValidationPriority
+	TargetCompletionDate time.Time
+	TriggerReason        *string
+	VersionIds           []int32
+	ModelIds             []int32
+	RegionIds            []int32
+	LinkVersionIds       []int32
+	AuditAction          string
+	Changes              json.RawMessage
+}
+
+// ValidationRequestCreate as a call of the plpgsql function validation_request_create, whose body
+// is that statement (TestCreateFunctionIsTheCreateStatement): the same parameters in the same
+// order, the same columns. For the statement modes that send statements unnamed (a transaction
+// pooler's), where the statement itself would be parsed and planned at every create and the
+// function's plan is kept per server connection (internal/validation, createStatement).
+func (q *Queries) ValidationRequestCreateCall(ctx context.Context, arg ValidationRequestCreateCallParams) (ValidationRequestCreated, error) {
+	row := q.db.QueryRow(ctx, validationRequestCreateCall,
+		arg.RequestorID,
+		arg.ValidationType,
+		arg.Priority,
+		arg.TargetCompletionDate,
+		arg.TriggerReason,
+		arg.VersionIds,
+		arg.ModelIds,
+		arg.RegionIds,
+		arg.LinkVersionIds,
+		arg.AuditAction,
+		arg.Changes,
+	)
+	var i ValidationRequestCreated
+	err := row.Scan(
+		&i.RequestID,
+		&i.RequestorID,
+		&i.ValidationType,
+		&i.Priority,
+		&i.Status,
+		&i.TargetCompletionDate,
+		&i.TriggerReason,
+		&i.CreatedAt,
+		&i.UpdatedAt,
+		&i.SubmissionReceivedDate,
+	)
+	return i, err
+}
+
 const validationRequestGateState = `-- name: ValidationRequestGateState :one
 SELECT EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = $1 AND a.is_primary) AS has_primary,
        EXISTS (SELECT 1 FROM validation_assignments a WHERE a.request_id = $1 AND a.is_reviewer) AS has_reviewer,

@@ -190,6 +190,19 @@ SELECT request_id, requestor_id, validation_type, priority, status, target_compl
        trigger_reason, created_at, updated_at, submission_received_date
 FROM request;
 
+-- name: ValidationRequestCreateCall :one
+-- ValidationRequestCreate as a call of the plpgsql function validation_request_create, whose body
+-- is that statement (TestCreateFunctionIsTheCreateStatement): the same parameters in the same
+-- order, the same columns. For the statement modes that send statements unnamed (a transaction
+-- pooler's), where the statement itself would be parsed and planned at every create and the
+-- function's plan is kept per server connection (internal/validation, createStatement).
+SELECT c.request_id, c.requestor_id, c.validation_type, c.priority, c.status, c.target_completion_date,
+       c.trigger_reason, c.created_at, c.updated_at, c.submission_received_date
+FROM validation_request_create(@requestor_id, @validation_type, @priority, @target_completion_date,
+                               sqlc.narg('trigger_reason'), @version_ids::int[], @model_ids::int[],
+                               @region_ids::int[], @link_version_ids::int[], @audit_action::text,
+                               @changes) c;
+
 -- name: ValidationRequestModelsAdd :exec
 -- All model links of a new request in one statement, in ascending model_id order: two inserters
 -- that reach validation_request_models_one_blocking_key for {1,2} and {2,1} in opposite orders

@@ -5,6 +5,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/gen"
 )
@@ -37,4 +38,15 @@ func (c customPlans) Query(ctx context.Context, sql string, args ...any) (pgx.Ro
 
 func (c customPlans) QueryRow(ctx context.Context, sql string, args ...any) pgx.Row {
 	return c.db.QueryRow(ctx, sql, withMode(args)...)
+}
+
+// KeepsPlans reports whether the connections of pool prepare each statement once, named, and
+// run it from its kept plan: pgx's default mode, cache_statement. The other modes (cache_describe,
+// describe_exec, exec, simple_protocol: the ones a transaction pooler needs) send statements
+// unnamed, which the server parses and plans at every execution; a write that is costly to plan
+// then goes through a plpgsql function instead, whose plan the server connection keeps
+// (docs/traps.md, "A statement sent unnamed is planned at every execution"). No pool (a router
+// built to list its routes) is pgx's default.
+func KeepsPlans(pool *pgxpool.Pool) bool {
+	return pool == nil || pool.Config().ConnConfig.DefaultQueryExecMode == pgx.QueryExecModeCacheStatement
 }

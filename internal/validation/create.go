@@ -152,7 +152,7 @@ func (s *Service) create(ctx context.Context, tx pgx.Tx, who *creator, in Create
 		return Request{}, err
 	}
 	regionIDs := c.admission.regionIDs
-	w, err := queueWrites(ctx, who.caller(), in, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
+	w, err := s.queueWrites(ctx, who.caller(), in, modelIDs, regionIDs, c.admission.versionIDs, names, warnings)
 	if err != nil {
 		return Request{}, err
 	}
@@ -239,10 +239,10 @@ type createWrites struct {
 	models   []RequestModel
 }
 
-// queueWrites queues the request's one statement (ValidationRequestCreate): the request, its
-// model links with their versions, its region links, its version links, its first history row and
-// its audit row.
-func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
+// queueWrites queues the request's one statement (ValidationRequestCreate, or its function:
+// createStatement): the request, its model links with their versions, its region links, its
+// version links, its first history row and its audit row.
+func (s *Service) queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, modelIDs, regionIDs, versionIDs []int32, names map[int32]string, warnings []Warning) (*createWrites, error) {
 	var reason *string
 	if in.TriggerReason != "" {
 		reason = &in.TriggerReason
@@ -272,7 +272,7 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, modelI
 		versionIDs = []int32{}
 	}
 	pgtx.One(w.pipeline, &w.row, func(q *gen.Queries) (gen.ValidationRequestCreateRow, error) {
-		return q.ValidationRequestCreate(ctx, gen.ValidationRequestCreateParams{
+		return s.createStatement(ctx, q, gen.ValidationRequestCreateParams{
 			RequestorID: actor.UserID, ValidationType: in.ValidationType, Priority: gen.ValidationPriority(in.Priority),
 			TargetCompletionDate: in.TargetCompletionDate.Time, TriggerReason: reason,
 			ModelIds: modelIDs, VersionIds: linkVersions, RegionIds: regionIDs, LinkVersionIds: versionIDs, Changes: audited,
@@ -280,6 +280,21 @@ func queueWrites(ctx context.Context, actor domain.Actor, in CreateInput, modelI
 		})
 	}, pgtx.Wrap("create validation request"))
 	return w, nil
+}
+
+// createStatement runs a new request's write as the pool's statement mode runs it cheapest: the
+// statement itself where the connection keeps its prepared plan (pgx's default mode), else the
+// call of validation_request_create, whose body is the same statement and whose plan plpgsql
+// keeps per server connection, where the statement would be parsed and planned at every create
+// (cache_describe and exec, which PgBouncer needs; docs/traps.md). Both write the same rows and
+// fail the same way (TestCreateFunctionIsTheCreateStatement, and the create tests run in both
+// modes).
+func (s *Service) createStatement(ctx context.Context, q *gen.Queries, arg gen.ValidationRequestCreateParams) (gen.ValidationRequestCreateRow, error) {
+	if s.keepsPlans {
+		return q.ValidationRequestCreate(ctx, arg)
+	}
+	row, err := q.ValidationRequestCreateCall(ctx, gen.ValidationRequestCreateCallParams(arg))
+	return gen.ValidationRequestCreateRow(row), err
 }
 
 // listedVersions returns the versions a request lists, sorted.

@@ -13,6 +13,10 @@ type Service struct {
 	// db runs the service's transactions: READ COMMITTED, its limits set first (transactions).
 	db      pgtx.DB
 	metrics *metrics.Metrics
+	// keepsPlans: the pool prepares its statements (pgtx.KeepsPlans). Otherwise a create's write
+	// is the call of validation_request_create, whose plan the server connection keeps, instead
+	// of its statement, which the server would plan at every create (createStatement).
+	keepsPlans bool
 	// controls take protections away, for negative controls only: a branch on s.controls exists
 	// only for a test.
 	controls controls
@@ -46,7 +50,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), metrics: m, keepsPlans: pgtx.KeepsPlans(pool)}
 }
 
 // transactions is where the service's transactions run, for pgtx.WithTxV and pgtx.WithTx: READ
