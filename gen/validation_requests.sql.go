@@ -1351,7 +1351,10 @@ func (q *Queries) ValidationTargetLeadTimes(ctx context.Context, arg ValidationT
 const validationTargetOverdue = `-- name: ValidationTargetOverdue :many
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ($1::date - s.validation_due)::int AS days_after_validation_due
-FROM validation_target_overdue($1::date, $2::int[], $3::int) s
+FROM model_revalidation_schedule s
+WHERE s.model_id = ANY ($2::int[] || ARRAY(
+          SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = $3::int))
+  AND s.validation_due < $1::date
 ORDER BY s.model_id
 `
 
@@ -1373,11 +1376,12 @@ type ValidationTargetOverdueRow struct {
 // one home of the schedule's dates - is before @target_date (the due day itself is in time; a
 // model with no tier or never validated has no due date and never warns). The models are
 // @model_ids plus, when @models_of names a request, its models. Same pipeline as
-// ValidationTargetLeadTimes. The query is the function validation_target_overdue (its migration
-// says why: the view's plan is kept by plpgsql instead of being remade at every execution behind
-// a transaction pooler); the models are one array filtering the view's model_id, which reaches
-// models_pkey, and the view's laterals run per model on validation_request_models_model_id_idx
-// and validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
+// ValidationTargetLeadTimes. The models are one array filtering the view's model_id, which
+// reaches models_pkey, and the view's laterals run per model on
+// validation_request_models_model_id_idx and validation_request_models_one_blocking_key: no
+// sequential scan (docs/rules.md). Prepared (pgx's default mode) it gets a generic plan after
+// five executions; where statements are sent unnamed the service sends
+// ValidationTargetOverdueCall instead (internal/validation, warnings.go).
 func (q *Queries) ValidationTargetOverdue(ctx context.Context, arg ValidationTargetOverdueParams) ([]ValidationTargetOverdueRow, error) {
 	rows, err := q.db.Query(ctx, validationTargetOverdue, arg.TargetDate, arg.ModelIds, arg.ModelsOf)
 	if err != nil {
@@ -1387,6 +1391,56 @@ func (q *Queries) ValidationTargetOverdue(ctx context.Context, arg ValidationTar
 	var items []ValidationTargetOverdueRow
 	for rows.Next() {
 		var i ValidationTargetOverdueRow
+		if err := rows.Scan(
+			&i.ModelID,
+			&i.RiskTier,
+			&i.ValidationDue,
+			&i.DaysAfterValidationDue,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const validationTargetOverdueCall = `-- name: ValidationTargetOverdueCall :many
+SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
+       ($1::date - s.validation_due)::int AS days_after_validation_due
+FROM validation_target_overdue($1::date, $2::int[], $3::int) s
+ORDER BY s.model_id
+`
+
+type ValidationTargetOverdueCallParams struct {
+	TargetDate time.Time
+	ModelIds   []int32
+	ModelsOf   int32
+}
+
+type ValidationTargetOverdueCallRow struct {
+	ModelID                int32
+	RiskTier               string
+	ValidationDue          time.Time
+	DaysAfterValidationDue int32
+}
+
+// ValidationTargetOverdue through the plpgsql function validation_target_overdue, whose query
+// filters the view the same way (TestOverdueReadsAgreeInEveryForm): for the statement modes that
+// send statements unnamed (a transaction pooler's), where the view's three laterals would be
+// planned at every execution (about 1 ms) and plpgsql keeps the function's plan per server
+// connection (its migration says why). Prepared, the call costs more than the statement.
+func (q *Queries) ValidationTargetOverdueCall(ctx context.Context, arg ValidationTargetOverdueCallParams) ([]ValidationTargetOverdueCallRow, error) {
+	rows, err := q.db.Query(ctx, validationTargetOverdueCall, arg.TargetDate, arg.ModelIds, arg.ModelsOf)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var items []ValidationTargetOverdueCallRow
+	for rows.Next() {
+		var i ValidationTargetOverdueCallRow
 		if err := rows.Scan(
 			&i.ModelID,
 			&i.RiskTier,

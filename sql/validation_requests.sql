@@ -116,11 +116,26 @@ ORDER BY mv.model_id, mv.version_id;
 -- one home of the schedule's dates - is before @target_date (the due day itself is in time; a
 -- model with no tier or never validated has no due date and never warns). The models are
 -- @model_ids plus, when @models_of names a request, its models. Same pipeline as
--- ValidationTargetLeadTimes. The query is the function validation_target_overdue (its migration
--- says why: the view's plan is kept by plpgsql instead of being remade at every execution behind
--- a transaction pooler); the models are one array filtering the view's model_id, which reaches
--- models_pkey, and the view's laterals run per model on validation_request_models_model_id_idx
--- and validation_request_models_one_blocking_key: no sequential scan (docs/rules.md).
+-- ValidationTargetLeadTimes. The models are one array filtering the view's model_id, which
+-- reaches models_pkey, and the view's laterals run per model on
+-- validation_request_models_model_id_idx and validation_request_models_one_blocking_key: no
+-- sequential scan (docs/rules.md). Prepared (pgx's default mode) it gets a generic plan after
+-- five executions; where statements are sent unnamed the service sends
+-- ValidationTargetOverdueCall instead (internal/validation, warnings.go).
+SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
+       (sqlc.arg(target_date)::date - s.validation_due)::int AS days_after_validation_due
+FROM model_revalidation_schedule s
+WHERE s.model_id = ANY (@model_ids::int[] || ARRAY(
+          SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = @models_of::int))
+  AND s.validation_due < sqlc.arg(target_date)::date
+ORDER BY s.model_id;
+
+-- name: ValidationTargetOverdueCall :many
+-- ValidationTargetOverdue through the plpgsql function validation_target_overdue, whose query
+-- filters the view the same way (TestOverdueReadsAgreeInEveryForm): for the statement modes that
+-- send statements unnamed (a transaction pooler's), where the view's three laterals would be
+-- planned at every execution (about 1 ms) and plpgsql keeps the function's plan per server
+-- connection (its migration says why). Prepared, the call costs more than the statement.
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        (sqlc.arg(target_date)::date - s.validation_due)::int AS days_after_validation_due
 FROM validation_target_overdue(sqlc.arg(target_date)::date, @model_ids::int[], @models_of::int) s

@@ -44,7 +44,10 @@ ORDER BY vrm.model_id, vr.request_id;
 -- ValidationTargetOverdue
 SELECT s.model_id, s.risk_tier::text AS risk_tier, s.validation_due::date AS validation_due,
        ('2027-06-30'::date - s.validation_due)::int AS days_after_validation_due
-FROM validation_target_overdue('2027-06-30'::date, ARRAY[:model_id]::int[], 0::int) s
+FROM model_revalidation_schedule s
+WHERE s.model_id = ANY (ARRAY[:model_id]::int[] || ARRAY(
+          SELECT vrm.model_id FROM validation_request_models vrm WHERE vrm.request_id = 0::int))
+  AND s.validation_due < '2027-06-30'::date
 ORDER BY s.model_id;
 \if :blocked != 0
 ROLLBACK;

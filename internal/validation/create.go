@@ -201,7 +201,7 @@ func (s *Service) admitCreate(ctx context.Context, tx pgx.Tx, in CreateInput, mo
 	}
 	a.queueReads(ctx, p)
 	c := &createAdmission{admission: a, regions: region.QueueLookup(ctx, p, a.regionIDs)}
-	c.warnings = queueTargetWarnings(ctx, p, in.TargetCompletionDate.Time, modelIDs, a.versionIDs, 0)
+	c.warnings = s.queueTargetWarnings(ctx, p, in.TargetCompletionDate.Time, modelIDs, a.versionIDs, 0)
 	if err := s.sendLocked(ctx, tx, p, start); err != nil {
 		return nil, err
 	}
@@ -287,8 +287,8 @@ func (s *Service) queueWrites(ctx context.Context, actor domain.Actor, in Create
 // call of validation_request_create, whose body is the same statement and whose plan plpgsql
 // keeps per server connection, where the statement would be parsed and planned at every create
 // (cache_describe and exec, which PgBouncer needs; docs/traps.md). Both write the same rows and
-// fail the same way (TestCreateFunctionIsTheCreateStatement, and the create tests run in both
-// modes).
+// fail the same way: the function's body is the statement (TestCreateFunctionIsTheCreateStatement),
+// and TestCreateWritesTheSameInEveryStatementMode writes through each.
 func (s *Service) createStatement(ctx context.Context, q *gen.Queries, arg gen.ValidationRequestCreateParams) (gen.ValidationRequestCreateRow, error) {
 	if s.keepsPlans {
 		return q.ValidationRequestCreate(ctx, arg)

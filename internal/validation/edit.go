@@ -103,7 +103,7 @@ func (s *Service) UpdateRequest(ctx context.Context, actor domain.Actor, request
 			pgtx.Many(p, &versions, func(q *gen.Queries) ([]gen.ValidationRequestVersionDatesRow, error) {
 				return q.ValidationRequestVersionDates(ctx, requestID)
 			}, pgtx.Wrap("read covered versions"))
-			warn = queueTargetWarnings(ctx, p, ch.TargetCompletionDate.Time, nil, nil, requestID)
+			warn = s.queueTargetWarnings(ctx, p, ch.TargetCompletionDate.Time, nil, nil, requestID)
 		}
 		if err := p.Send(ctx, tx); err != nil {
 			return Request{}, err

@@ -40,8 +40,9 @@ type targetWarnings struct {
 // those request ofRequest covers (0: none) for LEAD_TIME, the models modelIDs plus those of
 // ofRequest for REVALIDATION_OVERDUE. With no version and no request there is no version to
 // warn about, and the LEAD_TIME read, whose answer would be empty, is not sent: a create that
-// lists no version costs one statement less.
-func queueTargetWarnings(ctx context.Context, p *pgtx.Pipeline, target time.Time, modelIDs, versionIDs []int32, ofRequest int32) *targetWarnings {
+// lists no version costs one statement less. The REVALIDATION_OVERDUE read is the statement where
+// the pool keeps prepared plans, else the call of its plpgsql function (overdueRead).
+func (s *Service) queueTargetWarnings(ctx context.Context, p *pgtx.Pipeline, target time.Time, modelIDs, versionIDs []int32, ofRequest int32) *targetWarnings {
 	w := &targetWarnings{}
 	if modelIDs == nil {
 		modelIDs = []int32{}
@@ -55,9 +56,28 @@ func queueTargetWarnings(ctx context.Context, p *pgtx.Pipeline, target time.Time
 		}, pgtx.Wrap("read lead times"))
 	}
 	pgtx.Many(p, &w.overdue, func(q *gen.Queries) ([]gen.ValidationTargetOverdueRow, error) {
-		return q.ValidationTargetOverdue(ctx, gen.ValidationTargetOverdueParams{TargetDate: target, ModelIds: modelIDs, ModelsOf: ofRequest})
+		return s.overdueRead(ctx, q, gen.ValidationTargetOverdueParams{TargetDate: target, ModelIds: modelIDs, ModelsOf: ofRequest})
 	}, pgtx.Wrap("read revalidation due dates"))
 	return w
+}
+
+// overdueRead reads the REVALIDATION_OVERDUE warnings as the pool's statement mode runs them
+// cheapest: the statement itself where the connection keeps its prepared (generic) plan, else
+// the call of validation_target_overdue, whose plan plpgsql keeps per server connection where
+// the statement would be planned at every execution, about 1 ms for the view's laterals
+// (docs/traps.md). The call through plpgsql costs a prepared create about 0.05 ms more than the
+// statement (bench/results/create-profile.md). Both read the same rows
+// (TestOverdueReadsAgreeInEveryForm).
+func (s *Service) overdueRead(ctx context.Context, q *gen.Queries, arg gen.ValidationTargetOverdueParams) ([]gen.ValidationTargetOverdueRow, error) {
+	if s.keepsPlans {
+		return q.ValidationTargetOverdue(ctx, arg)
+	}
+	rows, err := q.ValidationTargetOverdueCall(ctx, gen.ValidationTargetOverdueCallParams(arg))
+	out := make([]gen.ValidationTargetOverdueRow, len(rows))
+	for i, r := range rows {
+		out[i] = gen.ValidationTargetOverdueRow(r)
+	}
+	return out, err
 }
 
 // list returns the warnings the reads found, for target: by model, LEAD_TIME (by version) before
