@@ -172,17 +172,5 @@ func waitStatus(t *testing.T, url string, status int) {
 // waitSleeping waits until a backend of d sleeps in the test trigger: the bulk call is half done.
 func waitSleeping(t *testing.T, d *testdb.DB) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for time.Now().Before(deadline) {
-		var n int
-		if err := d.Pool.QueryRow(context.Background(), `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event = 'PgSleep'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			return
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
-	t.Fatal("the bulk call never reached its sleeping task")
+	testdb.WaitForBackend(t, d.Pool, 30*time.Second, "wait_event = 'PgSleep'")
 }

@@ -76,7 +76,8 @@ func TestStatusChangeNeverWaitsForAConfirmedVersion(t *testing.T) {
 				}
 				confirmed <- err
 			}()
-			waitUntilWaitingForLock(t, d, confirmPID)
+			// Run the status change against a confirmation already blocked.
+			testdb.WaitForBackend(t, d.Pool, 10*time.Second, "pid = $1 AND wait_event_type = 'Lock'", confirmPID)
 
 			changed := gen.New(change).ValidationRequestSetStatus(ctx, gen.ValidationRequestSetStatusParams{
 				RequestID: f.request, Status: "APPROVED",
@@ -101,27 +102,5 @@ func TestStatusChangeNeverWaitsForAConfirmedVersion(t *testing.T) {
 				t.Fatalf("%d versions' request status rows differ from their request", n)
 			}
 		})
-	}
-}
-
-// waitUntilWaitingForLock returns once the backend pid waits for a lock (pg_stat_activity), so
-// the next step of a forced interleaving runs against a transaction already blocked.
-func waitUntilWaitingForLock(t *testing.T, d *testdb.DB, pid int32) {
-	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var waiting bool
-		err := d.Pool.QueryRow(context.Background(), `SELECT coalesce(bool_or(wait_event_type = 'Lock'), false)
-			FROM pg_stat_activity WHERE pid = $1`, pid).Scan(&waiting)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if waiting {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("backend %d never waited for a lock", pid)
-		}
-		time.Sleep(5 * time.Millisecond)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/testdb"
 )
 
 // confirmsSharingAValidation: two bulk confirms of two models covered by one validation request
@@ -133,21 +134,7 @@ func relinkDuringConfirm(t *testing.T, tweak func(*deployment.Service)) error {
 		done <- err
 	}()
 	// Wait until the confirmation is inside the task (sleeping in the trigger).
-	deadline := time.Now().Add(5 * time.Second)
-	for {
-		var n int
-		if err := f.db.Pool.QueryRow(f.ctx, `SELECT count(*) FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event = 'PgSleep'`).Scan(&n); err != nil {
-			t.Fatal(err)
-		}
-		if n > 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the confirmation never reached its task")
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
+	testdb.WaitForBackend(t, f.db.Pool, 5*time.Second, "wait_event = 'PgSleep'")
 	other := f.validation("INTAKE")
 	tx, err := f.db.Pool.Begin(f.ctx)
 	if err != nil {

@@ -2,7 +2,6 @@ package validation_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -189,27 +188,11 @@ func race(svc *validation.Service, actor domain.Actor, inputs []validation.Creat
 	return &o
 }
 
-// waitForAdvisoryWaiter polls until a backend of this database waits on an advisory lock and
+// waitForAdvisoryWaiter waits until a backend of this database waits on an advisory lock and
 // returns its pid.
 func waitForAdvisoryWaiter(t *testing.T, pool *pgxpool.Pool) int32 {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for time.Now().Before(deadline) {
-		var pid int32
-		err := pool.QueryRow(context.Background(), `
-			SELECT pid FROM pg_stat_activity
-			WHERE datname = current_database() AND wait_event_type = 'Lock' AND wait_event = 'advisory'
-			LIMIT 1`).Scan(&pid)
-		if err == nil {
-			return pid
-		}
-		if !errors.Is(err, pgx.ErrNoRows) {
-			t.Fatalf("poll pg_stat_activity: %v", err)
-		}
-		time.Sleep(5 * time.Millisecond)
-	}
-	t.Fatal("no backend ever waited on an advisory lock")
-	return 0
+	return testdb.WaitForBackend(t, pool, 10*time.Second, "wait_event_type = 'Lock' AND wait_event = 'advisory'")
 }
 
 // holdLock opens a transaction on its own connection and takes the validation lock of model in
