@@ -43,8 +43,8 @@ func (c customPlans) QueryRow(ctx context.Context, sql string, args ...any) pgx.
 // KeepsPlans reports whether the connections of pool prepare each statement once, named, and
 // run it from its kept plan: pgx's default mode, cache_statement. The other modes (cache_describe,
 // describe_exec, exec, simple_protocol: the ones a transaction pooler needs) send statements
-// unnamed, which the server parses and plans at every execution; a write that is costly to plan
-// then goes through a plpgsql function instead, whose plan the server connection keeps
+// unnamed, which the server parses and plans at every execution; a statement that is costly to
+// plan then goes through a plpgsql function instead, whose plan the server connection keeps
 // (docs/traps.md, "A statement sent unnamed is planned at every execution"). No pool (a router
 // built to list its routes) is pgx's default.
 func KeepsPlans(pool *pgxpool.Pool) bool {

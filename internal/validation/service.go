@@ -14,8 +14,9 @@ type Service struct {
 	db      pgtx.DB
 	metrics *metrics.Metrics
 	// keepsPlans: the pool prepares its statements (pgtx.KeepsPlans). Otherwise a create's write
-	// is the call of validation_request_create, whose plan the server connection keeps, instead
-	// of its statement, which the server would plan at every create (createStatement).
+	// and the REVALIDATION_OVERDUE read are calls of plpgsql functions, whose plans the server
+	// connection keeps, instead of their statements, which the server would plan at every
+	// execution (createStatement, overdueRead).
 	keepsPlans bool
 	// controls take protections away, for negative controls only: a branch on s.controls exists
 	// only for a test.
