@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
-	"net/url"
 	"testing"
 	"time"
 
@@ -36,14 +35,7 @@ func TestEveryStatementModeServesTheWalkthrough(t *testing.T) {
 			} else {
 				d = testdb.New(t, 1)
 			}
-			u, err := url.Parse(d.URL)
-			if err != nil {
-				t.Fatal(err)
-			}
-			q := u.Query()
-			q.Set("default_query_exec_mode", c.mode)
-			u.RawQuery = q.Encode()
-			pool, err := database.Open(context.Background(), u.String(), database.PoolOptions{MaxConns: 2})
+			pool, err := database.Open(context.Background(), testdb.WithExecMode(d.URL, c.mode), database.PoolOptions{MaxConns: 2})
 			if err != nil {
 				t.Fatal(err)
 			}

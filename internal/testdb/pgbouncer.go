@@ -46,7 +46,7 @@ func NewThroughPgBouncer(t testing.TB, maxConns int32) *DB {
 	}
 	direct := New(t, 1)
 	direct.Pool.Close()
-	d := &DB{Name: direct.Name, URL: withExecMode(withDatabase(bouncerURL, direct.Name), PgBouncerExecMode)}
+	d := &DB{Name: direct.Name, URL: WithExecMode(withDatabase(bouncerURL, direct.Name), PgBouncerExecMode)}
 	var err error
 	d.Pool, err = database.Open(context.Background(), d.URL, database.PoolOptions{MaxConns: maxConns})
 	if err != nil {
@@ -72,8 +72,8 @@ func setupPgBouncer() {
 	}
 }
 
-// withExecMode sets pgx's default_query_exec_mode in a database URL.
-func withExecMode(raw, mode string) string {
+// WithExecMode returns the database URL raw with pgx's default_query_exec_mode set to mode.
+func WithExecMode(raw, mode string) string {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return raw

@@ -3,12 +3,9 @@ package validation_test
 import (
 	"context"
 	"fmt"
-	"net/url"
 	"slices"
 	"strings"
 	"testing"
-
-	"github.com/jackc/pgx/v5/pgxpool"
 
 	"mrmflow/bench/pgbench"
 	"mrmflow/internal/pgtx"
@@ -66,7 +63,12 @@ func TestCreateWritesTheSameInEveryStatementMode(t *testing.T) {
 	} {
 		t.Run(c.mode, func(t *testing.T) {
 			trace := &testdb.Trace{}
-			f := newFixtureOn(t, &testdb.DB{Name: d.Name, URL: d.URL, Pool: modePool(t, d.URL, c.mode, trace)})
+			inMode := &testdb.DB{Name: d.Name, URL: testdb.WithExecMode(d.URL, c.mode)}
+			inMode.Pool = inMode.TracedPool(t, trace, 2)
+			if got := pgtx.KeepsPlans(inMode.Pool); got != (c.mode == "cache_statement") {
+				t.Fatalf("KeepsPlans in mode %s = %t", c.mode, got)
+			}
+			f := newFixtureOn(t, inMode)
 			ctx := context.Background()
 			m := f.models(2)
 			r := f.region(false)
@@ -117,32 +119,4 @@ func TestCreateWritesTheSameInEveryStatementMode(t *testing.T) {
 			}
 		})
 	}
-}
-
-// modePool opens a pool on rawURL in pgx's statement mode mode, its statements recorded by trace;
-// it is closed after the test.
-func modePool(t *testing.T, rawURL, mode string, trace *testdb.Trace) *pgxpool.Pool {
-	t.Helper()
-	u, err := url.Parse(rawURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("default_query_exec_mode", mode)
-	u.RawQuery = q.Encode()
-	cfg, err := pgxpool.ParseConfig(u.String())
-	if err != nil {
-		t.Fatal(err)
-	}
-	cfg.MaxConns = 2
-	cfg.ConnConfig.Tracer = trace
-	pool, err := pgxpool.NewWithConfig(context.Background(), cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(pool.Close)
-	if got := pgtx.KeepsPlans(pool); got != (mode == "cache_statement") {
-		t.Fatalf("KeepsPlans in mode %s = %t", mode, got)
-	}
-	return pool
 }
