@@ -91,8 +91,11 @@ type Grant struct {
 func NewGrant(c Credentials) *Grant { return &Grant{creds: c} }
 
 // Queue queues the authentication on p, admitting roles only; forbidden is the error for a good
-// token of another role. Once p is sent without error, Actor is the caller.
+// token of another role. Once p is sent without error, Actor is the caller. Each Queue starts
+// from no caller: a transaction retried after a lost connection queues it again, and a token
+// refused on the retry must not leave the first attempt's caller behind.
 func (g *Grant) Queue(ctx context.Context, p *pgtx.Pipeline, roles []domain.Role, forbidden error) {
+	g.row = gen.APITokenAuthorizeRow{}
 	pgtx.One(p, &g.row, func(q *gen.Queries) (gen.APITokenAuthorizeRow, error) {
 		return q.APITokenAuthorize(ctx, g.creds.params(roles))
 	}, func(err error) error { return authorizeError(err, forbidden) })
