@@ -192,17 +192,23 @@ func TestReadyCountsUnderConcurrentWriters(t *testing.T) {
 			run(approve, `SET CONSTRAINTS ALL IMMEDIATE`)
 			run(deploy, `UPDATE version_deployment_tasks SET status = 'CONFIRMED', actual_production_date = '2027-01-01',
 				confirmed_by_id = $2, confirmed_at = now() WHERE task_id = $1`, task, f.user)
+			var deployPID int32
+			if err := deploy.QueryRow(ctx, `SELECT pg_backend_pid()`).Scan(&deployPID); err != nil {
+				t.Fatal(err)
+			}
 			flushed := make(chan error, 1)
 			go func() {
 				_, err := deploy.Exec(ctx, `SET CONSTRAINTS ALL IMMEDIATE`)
 				flushed <- err
 			}()
 			// The second recount waits for the first transaction's row lock either way (the
-			// control's update of the count row waits too), so it cannot finish first.
+			// control's update of the count row waits too), so it cannot finish first: the first
+			// commits only once the second is seen blocked on a lock.
+			testdb.WaitForBackend(t, d.Pool, 10*time.Second, "pid = $1 AND wait_event_type = 'Lock'", deployPID)
 			select {
 			case err := <-flushed:
 				t.Fatalf("the second recount did not wait for the first transaction: %v", err)
-			case <-time.After(300 * time.Millisecond):
+			default:
 			}
 			if err := approve.Commit(ctx); err != nil {
 				t.Fatal(err)
