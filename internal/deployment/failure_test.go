@@ -9,6 +9,7 @@ import (
 	"mrmflow/internal/deployment"
 	"mrmflow/internal/domain"
 	"mrmflow/internal/pgtx"
+	"mrmflow/internal/testdb"
 )
 
 // pendingTasks makes n regional tasks of one model, owned by a new user, and returns both.
@@ -146,17 +147,10 @@ func TestBulkConfirmConnectionKilled(t *testing.T) {
 	}()
 	ctx, cancel := context.WithTimeout(f.ctx, 15*time.Second)
 	defer cancel()
-	for {
-		var killed bool
-		err := killer.QueryRow(ctx, `SELECT coalesce(bool_or(pg_terminate_backend(pid)), false) FROM pg_stat_activity
-			WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event = 'PgSleep'`).Scan(&killed)
-		if err != nil {
-			t.Fatalf("terminate: %v", err)
-		}
-		if killed {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
+	sleeping := testdb.WaitForBackend(t, killer, 10*time.Second, "wait_event = 'PgSleep'")
+	var killed bool
+	if err := killer.QueryRow(ctx, `SELECT pg_terminate_backend($1)`, sleeping).Scan(&killed); err != nil || !killed {
+		t.Fatalf("terminate backend %d: %t, %v", sleeping, killed, err)
 	}
 	select {
 	case err := <-done:
