@@ -87,36 +87,25 @@ func Many[T any](p *Pipeline, dst *[]T, call func(q *gen.Queries) ([]T, error), 
 // One queues the statement of a :one method; Send stores its row in dst, or returns
 // pgx.ErrNoRows (through onError) as the method would.
 func One[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
-	exactlyOne(p, dst, call, onError, pgx.RowToStructByPos[T])
+	exactlyOne(p, dst, nil, call, onError, pgx.RowToStructByPos[T])
 }
 
 // OneOrNone queues the statement of a :one method whose statement may match no row (an UPDATE
 // guarded by the row's state, say); Send stores its row in dst and sets found, where One would
 // return pgx.ErrNoRows.
 func OneOrNone[T any](p *Pipeline, dst *T, found *bool, call func(q *gen.Queries) (T, error), onError func(error) error) {
-	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
-	qq.Fn = func(br pgx.BatchResults) error {
-		rows, err := br.Query()
-		if err != nil {
-			return mapError(err, onError)
-		}
-		*dst, err = pgx.CollectExactlyOneRow(rows, pgx.RowToStructByPos[T])
-		*found = err == nil
-		if errors.Is(err, pgx.ErrNoRows) {
-			return nil
-		}
-		return mapError(err, onError)
-	}
+	exactlyOne(p, dst, found, call, onError, pgx.RowToStructByPos[T])
 }
 
 // Scalar queues the statement of a :one method that returns a single column; Send stores the
 // value in dst.
 func Scalar[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error) {
-	exactlyOne(p, dst, call, onError, pgx.RowTo[T])
+	exactlyOne(p, dst, nil, call, onError, pgx.RowTo[T])
 }
 
-// exactlyOne queues call's statement; Send reads its one row into dst with scan.
-func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error), onError func(error) error, scan pgx.RowToFunc[T]) {
+// exactlyOne queues call's statement; Send reads its one row into dst with scan. With found, no
+// row is no error: found says whether there was one.
+func exactlyOne[T any](p *Pipeline, dst *T, found *bool, call func(q *gen.Queries) (T, error), onError func(error) error, scan pgx.RowToFunc[T]) {
 	qq := p.record(func(q *gen.Queries) error { _, err := call(q); return err })
 	qq.Fn = func(br pgx.BatchResults) error {
 		rows, err := br.Query()
@@ -124,6 +113,12 @@ func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error)
 			return mapError(err, onError)
 		}
 		*dst, err = pgx.CollectExactlyOneRow(rows, scan)
+		if found != nil {
+			*found = err == nil
+			if errors.Is(err, pgx.ErrNoRows) {
+				return nil
+			}
+		}
 		return mapError(err, onError)
 	}
 }
@@ -132,9 +127,7 @@ func exactlyOne[T any](p *Pipeline, dst *T, call func(q *gen.Queries) (T, error)
 // when not nil, is called as p is sent, once the last of q's statements has succeeded: after a
 // failure, the calls made tell how many of the appended pipelines ran whole.
 func (p *Pipeline) Append(q *Pipeline, done func()) {
-	if q.err != nil {
-		p.Fail(q.err)
-	}
+	p.Fail(q.err)
 	n := len(q.batch.QueuedQueries)
 	if n == 0 {
 		panic("pgtx: appending an empty pipeline")
