@@ -99,7 +99,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 //
 // A GET is read-only, so one that fails because its pooled connection had died (a database
 // restart or pg_terminate_backend while the connection sat idle) or because PostgreSQL aborted
-// it in a deadlock runs once more, on a fresh connection (pgtx.RetryableRead; dropDeadConnections
+// it in a deadlock runs once more, on a fresh connection (pgtx.RetryableRead; pgtx.DropDeadConnections
 // makes it fresh). Handlers write nothing before they return an error, so the retry starts from
 // a clean answer. Writes are never retried here: their clients retry with an Idempotency-Key.
 func (s *Server) handle(fn handlerFunc) http.Handler {
@@ -110,7 +110,7 @@ func (s *Server) handle(fn handlerFunc) http.Handler {
 			err = s.withReadRetry(r, call)
 		} else {
 			err = call()
-			s.dropDeadConnections(err)
+			pgtx.DropDeadConnections(s.pool, err)
 		}
 		if err != nil {
 			s.writeProblem(w, r, err)
@@ -119,22 +119,16 @@ func (s *Server) handle(fn handlerFunc) http.Handler {
 }
 
 // withReadRetry runs read, and once more when it failed in a way a read may be retried
-// (pgtx.RetryableRead) while the request is still wanted; dropDeadConnections first makes sure
+// (pgtx.RetryableRead) while the request is still wanted; pgtx.DropDeadConnections first makes sure
 // the second try gets a fresh connection. Only reads and idempotent work go through it.
 func (s *Server) withReadRetry(r *http.Request, read func() error) error {
 	err := read()
-	s.dropDeadConnections(err)
+	pgtx.DropDeadConnections(s.pool, err)
 	if err != nil && r.Context().Err() == nil && pgtx.RetryableRead(err) {
 		s.log.InfoContext(r.Context(), "retrying a read after a database failure", "request_id", requestID(r.Context()), "error", err)
 		err = read()
 	}
 	return err
-}
-
-// dropDeadConnections empties the pool when err says its connections were lost
-// (pgtx.DropDeadConnections), so a retry or the next request opens a fresh one.
-func (s *Server) dropDeadConnections(err error) {
-	pgtx.DropDeadConnections(s.pool, err)
 }
 
 // Handler is the whole HTTP surface, middleware included, so 404s and 405s are logged, measured

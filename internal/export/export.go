@@ -26,7 +26,7 @@ const ChunkRows = 1000
 // to limit of them after last (nil: from the first), in the list's order. Both are the list's own
 // queries (the JSON pages' query, with the list's keyset), run inside the export's snapshot.
 // Run calls Count once, before any Page: a source may read there, in the snapshot, what its pages
-// share (deployment's ExportReady reads the caller's models and requests).
+// share (deployment's ExportReady reads the caller's models).
 type Source[R any] struct {
 	Count func(ctx context.Context, q *gen.Queries) (int64, error)
 	Page  func(ctx context.Context, q *gen.Queries, last *R, limit int32) ([]R, error)
