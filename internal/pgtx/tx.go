@@ -24,11 +24,14 @@ type DB struct {
 	Pool   *pgxpool.Pool
 	Opts   pgx.TxOptions
 	Limits Limits
+	// KeepsPlans: Pool prepares its statements and keeps their plans (KeepsPlans), read once
+	// from its configuration.
+	KeepsPlans bool
 }
 
 // NewDB is the usual DB of a service: READ COMMITTED (ReadCommitted), with limits set first.
 func NewDB(pool *pgxpool.Pool, limits Limits) DB {
-	return DB{Pool: pool, Opts: ReadCommitted, Limits: limits}
+	return DB{Pool: pool, Opts: ReadCommitted, Limits: limits, KeepsPlans: KeepsPlans(pool)}
 }
 
 // WithTxV runs fn in a transaction of db and returns fn's value once the transaction committed,

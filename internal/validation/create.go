@@ -290,7 +290,7 @@ func (s *Service) queueWrites(ctx context.Context, actor domain.Actor, in Create
 // fail the same way: the function's body is the statement (TestCreateFunctionIsTheCreateStatement),
 // and TestCreateWritesTheSameInEveryStatementMode writes through each.
 func (s *Service) createStatement(ctx context.Context, q *gen.Queries, arg gen.ValidationRequestCreateParams) (gen.ValidationRequestCreateRow, error) {
-	if s.keepsPlans {
+	if s.db.KeepsPlans {
 		return q.ValidationRequestCreate(ctx, arg)
 	}
 	row, err := q.ValidationRequestCreateCall(ctx, gen.ValidationRequestCreateCallParams(arg))

@@ -13,11 +13,6 @@ type Service struct {
 	// db runs the service's transactions: READ COMMITTED, its limits set first (transactions).
 	db      pgtx.DB
 	metrics *metrics.Metrics
-	// keepsPlans: the pool prepares its statements (pgtx.KeepsPlans). Otherwise a create's write
-	// and the REVALIDATION_OVERDUE read are calls of plpgsql functions, whose plans the server
-	// connection keeps, instead of their statements, which the server would plan at every
-	// execution (createStatement, overdueRead).
-	keepsPlans bool
 	// controls take protections away, for negative controls only: a branch on s.controls exists
 	// only for a test.
 	controls controls
@@ -51,7 +46,7 @@ func NewService(pool *pgxpool.Pool, limits pgtx.Limits, m *metrics.Metrics) *Ser
 	if m == nil {
 		m = metrics.New()
 	}
-	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), metrics: m, keepsPlans: pgtx.KeepsPlans(pool)}
+	return &Service{db: pgtx.NewDB(pool, limits.Bounded()), metrics: m}
 }
 
 // transactions is where the service's transactions run, for pgtx.WithTxV and pgtx.WithTx: READ

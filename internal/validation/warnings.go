@@ -69,9 +69,12 @@ func (s *Service) queueTargetWarnings(ctx context.Context, p *pgtx.Pipeline, tar
 // statement (bench/results/create-profile.md). Both read the same rows
 // (TestOverdueReadsAgreeInEveryForm).
 func (s *Service) overdueRead(ctx context.Context, q *gen.Queries, arg gen.ValidationTargetOverdueParams) ([]gen.ValidationTargetOverdueRow, error) {
-	if s.keepsPlans {
+	if s.db.KeepsPlans {
 		return q.ValidationTargetOverdue(ctx, arg)
 	}
+	// Queued on a pipeline (pgtx.Many), the call only records its statement and the rows are
+	// scanned by position into dst when the pipeline is sent; the conversion serves the type, and
+	// a direct caller.
 	rows, err := q.ValidationTargetOverdueCall(ctx, gen.ValidationTargetOverdueCallParams(arg))
 	out := make([]gen.ValidationTargetOverdueRow, len(rows))
 	for i, r := range rows {
