@@ -167,8 +167,8 @@ func bearerToken(r *http.Request) string {
 // bearer token, or one not of a token's shape — and leaves the token's credentials for fn, which
 // records the caller (info's userID) once its service has checked them. When fn fails without
 // having recorded a caller, the token is checked then (settleCaller). A request with an
-// Idempotency-Key is authenticated first as on any route: its key is the user's, claimed before
-// the service's first statement.
+// Idempotency-Key is authenticated first as on any route (its caller is known before fn runs):
+// its key is the user's, claimed before the service's first statement.
 func (s *Server) authenticateLater(fn handlerFunc) http.Handler {
 	settled := s.handle(func(w http.ResponseWriter, r *http.Request) error {
 		err := fn(w, r)
@@ -177,7 +177,7 @@ func (s *Server) authenticateLater(fn handlerFunc) http.Handler {
 		}
 		return err
 	})
-	now := s.authenticate(settled)
+	now := s.authenticate(s.handle(fn))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.Header.Get("Idempotency-Key") != "" {
 			now.ServeHTTP(w, r)
@@ -200,12 +200,12 @@ func (s *Server) authenticateLater(fn handlerFunc) http.Handler {
 // settleCaller answers a request behind authenticateLater that failed before its service checked
 // the token — a body that does not decode, say: the token is checked now, so that a bad token is
 // unauthenticated before anything else, as on every other route. An error that is already the
-// token's verdict (unauthenticated, forbidden) is answered as it is.
+// token's verdict (unauthenticated, forbidden) is answered as it is, and so is unavailable: the
+// database was lost under the service, which has already retried, and a check now would only
+// try it again for the same 503.
 func (s *Server) settleCaller(r *http.Request, err error) error {
-	if _, ok := credentialsOf(r); !ok {
-		return err
-	}
-	if code := domain.CodeOf(err); code == domain.CodeUnauthenticated || code == domain.CodeForbidden {
+	switch domain.CodeOf(err) {
+	case domain.CodeUnauthenticated, domain.CodeForbidden, domain.CodeUnavailable:
 		return err
 	}
 	if _, authErr := s.identify(r, bearerToken(r)); authErr != nil {
