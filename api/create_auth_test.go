@@ -161,7 +161,8 @@ func killIdle(t *testing.T, d *testdb.DB) {
 
 // TestCreateAuthenticatesInItsFirstRoundTrip: a create without an Idempotency-Key takes two round
 // trips in all — its token's check rides in the first, with BEGIN, the limits, the model locks and
-// the reads — where authenticating before the handler, as with an Idempotency-Key, adds one.
+// the reads — where with an Idempotency-Key the check is sent first, on its own, before the
+// transaction (the key is the user's, claimed in the transaction's first statements).
 func TestCreateAuthenticatesInItsFirstRoundTrip(t *testing.T) {
 	t.Parallel()
 	d := testdb.New(t, 3)
@@ -175,13 +176,29 @@ func TestCreateAuthenticatesInItsFirstRoundTrip(t *testing.T) {
 
 	trace.Start()
 	e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, createBody(models[0])).want(http.StatusCreated)
-	if _, trips := trace.Stop(); trips != 2 {
+	sent, trips := trace.Stop()
+	if trips != 2 {
 		t.Errorf("a create took %d round trips, want 2: its authentication is not in its first", trips)
+	}
+	if begin, check, lock := sentAt(sent, "begin"), sentAt(sent, "APITokenAuthorize"), sentAt(sent, "AcquireModelLock"); !(begin >= 0 && begin < check && check < lock) {
+		t.Errorf("sent BEGIN at %d, the token's check at %d, the lock at %d: want the check inside the transaction, before the locks", begin, check, lock)
 	}
 	trace.Start()
 	e.call(http.MethodPost, "/api/v1/validation-requests", e.admin.Token, createBody(models[1]), "Idempotency-Key", "once").
 		want(http.StatusCreated)
-	if _, trips := trace.Stop(); trips <= 2 {
-		t.Errorf("a create with an Idempotency-Key took %d round trips, want more than 2 (it authenticates first)", trips)
+	sent, _ = trace.Stop()
+	if check, begin := sentAt(sent, "APITokenAuthorize"), sentAt(sent, "begin"); check != 0 || begin < 1 {
+		t.Errorf("with an Idempotency-Key the token's check was sent at %d and BEGIN at %d: want the check first, on its own before the transaction", check, begin)
 	}
+}
+
+// sentAt is the position in sent of the first statement that is sqlc query name (by its
+// "-- name:" line) or begins with name ("begin"), or -1.
+func sentAt(sent []string, name string) int {
+	for i, sql := range sent {
+		if strings.HasPrefix(sql, "-- name: "+name+" ") || strings.HasPrefix(sql, name) {
+			return i
+		}
+	}
+	return -1
 }
