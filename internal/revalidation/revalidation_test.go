@@ -78,19 +78,22 @@ func TestRevalidationStatusFiltersMatchTheUnfilteredReport(t *testing.T) {
 	admin := seedSchedules(t, d)
 	s := revalidation.NewService(d.Pool)
 	ctx := context.Background()
-	asOf := domain.NewDate(time.Date(2026, 6, 1, 0, 0, 0, 0, time.UTC))
 	page := domain.Page{Limit: 100}
-	all, _, err := s.Report(ctx, admin, revalidation.Filter{AsOf: &asOf}, page)
-	if err != nil {
-		t.Fatal(err)
+	report := func(asOf domain.Date) []revalidation.Schedule {
+		t.Helper()
+		all, _, err := s.Report(ctx, admin, revalidation.Filter{AsOf: &asOf}, page)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return all
 	}
 	statuses := map[string]bool{}
-	for _, r := range all {
+	for _, r := range report(day(2026, 6, 1)) {
 		statuses[r.Status] = true
 	}
 	for _, want := range []string{"NO_POLICY", "NEVER_VALIDATED", "UPCOMING", "INTERIM_ACTIVE", "AWAITING_SUBMISSION"} {
 		if !statuses[want] {
-			t.Fatalf("the seed has no %s model: %+v", want, all)
+			t.Fatalf("the seed has no %s model on 2026-06-01", want)
 		}
 	}
 	filters := [][]string{{"NO_POLICY"}, {"NO_POLICY", "UPCOMING"}, {"UPCOMING", "NO_POLICY"}, {"NEVER_VALIDATED"},
@@ -98,33 +101,55 @@ func TestRevalidationStatusFiltersMatchTheUnfilteredReport(t *testing.T) {
 		// only statuses of a model without an active request (the list skips models under
 		// validation), and one of a model with one
 		{"UPCOMING"}, {"UPCOMING", "SHOULD_CREATE_REQUEST", "REVALIDATION_OVERDUE"}, {"AWAITING_SUBMISSION"}}
-	filters = append(filters, slices.DeleteFunc(slices.Clone(revalidation.Statuses), func(s string) bool { return s == "NO_POLICY" }))
+	named := map[string]bool{}
 	for _, f := range filters {
-		var want []int32
-		for _, r := range all {
-			if slices.Contains(f, r.Status) {
-				want = append(want, r.ModelID)
-			}
-		}
-		rows, _, err := s.Report(ctx, admin, revalidation.Filter{AsOf: &asOf, Statuses: f}, page)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var got []int32
-		for _, r := range rows {
-			got = append(got, r.ModelID)
-		}
-		var exported []int32
-		if err := s.Export(ctx, admin, revalidation.Filter{AsOf: &asOf, Statuses: f}, 100, func(r revalidation.Schedule) error {
-			exported = append(exported, r.ModelID)
-			return nil
-		}); err != nil {
-			t.Fatal(err)
-		}
-		if !slices.Equal(got, want) || !slices.Equal(exported, want) {
-			t.Errorf("status %v: page %v, export %v, want %v", f, got, exported, want)
+		for _, status := range f {
+			named[status] = true
 		}
 	}
+	filters = append(filters, slices.DeleteFunc(slices.Clone(revalidation.Statuses), func(s string) bool { return s == "NO_POLICY" }))
+	// The seed's later days reach the statuses 2026-06-01 does not: SHOULD_CREATE_REQUEST on
+	// 2027-12-01, REVALIDATION_OVERDUE on 2028-06-01.
+	matched := map[string]bool{}
+	for _, asOf := range []domain.Date{day(2026, 6, 1), day(2027, 12, 1), day(2028, 6, 1)} {
+		all := report(asOf)
+		for _, f := range filters {
+			var want []int32
+			for _, r := range all {
+				if slices.Contains(f, r.Status) {
+					want = append(want, r.ModelID)
+					matched[r.Status] = true
+				}
+			}
+			rows, _, err := s.Report(ctx, admin, revalidation.Filter{AsOf: &asOf, Statuses: f}, page)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var got []int32
+			for _, r := range rows {
+				got = append(got, r.ModelID)
+			}
+			var exported []int32
+			if err := s.Export(ctx, admin, revalidation.Filter{AsOf: &asOf, Statuses: f}, 100, func(r revalidation.Schedule) error {
+				exported = append(exported, r.ModelID)
+				return nil
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, want) || !slices.Equal(exported, want) {
+				t.Errorf("%s, status %v: page %v, export %v, want %v", asOf.Format(domain.DateLayout), f, got, exported, want)
+			}
+		}
+	}
+	for status := range named {
+		if !matched[status] {
+			t.Errorf("no filter naming %s matched a model on any day: its comparisons compared nothing", status)
+		}
+	}
+}
+
+func day(y int, m time.Month, d int) domain.Date {
+	return domain.NewDate(time.Date(y, m, d, 0, 0, 0, 0, time.UTC))
 }
 
 // The report is planned for the values it is sent with (pgtx.CustomPlans): however often it runs
