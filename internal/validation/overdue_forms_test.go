@@ -41,7 +41,9 @@ func TestOverdueReadsAgreeInEveryForm(t *testing.T) {
 	}
 
 	q := gen.New(f.db.Pool)
-	warned := 0
+	warned := map[int32]bool{}
+	// m[1] (TIER_2, approved 2025-01-31) is due 2027-01-29: in time on that day, overdue the next.
+	dueDay := map[string]bool{}
 	for _, target := range []string{"2025-06-30", "2026-06-30", "2027-01-29", "2027-01-30", "2028-12-31"} {
 		for _, c := range []struct {
 			models []int32
@@ -60,11 +62,23 @@ func TestOverdueReadsAgreeInEveryForm(t *testing.T) {
 			if got, want := fmt.Sprint(call), fmt.Sprint(statement); got != want {
 				t.Fatalf("target %s, models %v of request %d: the call read %s, the statement %s", target, c.models, c.of, got, want)
 			}
-			warned += len(statement)
+			for _, r := range statement {
+				warned[r.ModelID] = true
+				if r.ModelID == m[1] && c.of == 0 {
+					dueDay[target] = true
+				}
+			}
 		}
 	}
-	if warned == 0 {
-		t.Fatal("no read found an overdue model: the comparison compared nothing")
+	// The cases the comparison covers: the validated, tiered models warn on some day, listed or
+	// as the request's; the untiered and the never-validated ones never; the due day is in time.
+	for i, want := range []bool{true, true, true, false, false, true} {
+		if warned[m[i]] != want {
+			t.Errorf("model %d (tier %q, approved %q) warned: %t, want %t", m[i], tiers[i], approved[i], warned[m[i]], want)
+		}
+	}
+	if dueDay["2027-01-29"] || !dueDay["2027-01-30"] {
+		t.Errorf("model %d due 2027-01-29 warned on the due day: %t, the day after: %t", m[1], dueDay["2027-01-29"], dueDay["2027-01-30"])
 	}
 }
 
