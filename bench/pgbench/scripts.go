@@ -41,11 +41,8 @@ func authenticate(conds ...Condition) Step {
 // createAuth is a create's authentication, at the head of its transaction's first round trip,
 // admitting the roles that may create.
 func createAuth() Step {
-	roles := make([]string, len(domain.MRMRoles))
-	for i, r := range domain.MRMRoles {
-		roles[i] = string(r)
-	}
-	return Step{Query: "APITokenAuthorize", Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": "'{" + strings.Join(roles, ",") + "}'::text[]"}}
+	roles := "'{" + strings.Join(domain.RoleNames(domain.MRMRoles), ",") + "}'::text[]"
+	return Step{Query: "APITokenAuthorize", Args: map[string]string{"token_id": ":token_id", "secret_hash": secretHash, "roles": roles}}
 }
 func begin() Step { return Step{SQL: "BEGIN ISOLATION LEVEL READ COMMITTED;"} }
 func commit(conds ...Condition) Step {

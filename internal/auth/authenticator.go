@@ -72,8 +72,8 @@ func ParseCredentials(token string) (c Credentials, ok bool) {
 
 func (c Credentials) params(roles []domain.Role) gen.APITokenAuthorizeParams {
 	p := gen.APITokenAuthorizeParams{TokenID: c.TokenID, SecretHash: c.SecretHash}
-	for _, r := range roles {
-		p.Roles = append(p.Roles, string(r))
+	if len(roles) > 0 {
+		p.Roles = domain.RoleNames(roles)
 	}
 	return p
 }

@@ -64,6 +64,15 @@ func (a Actor) IsMRM() bool { return slices.Contains(MRMRoles, a.Role) }
 // MRMRoles are the roles IsMRM admits, for a check the database makes (api_token_authorize).
 var MRMRoles = []Role{RoleAdmin, RoleValidator}
 
+// RoleNames is roles as the strings the database's user_role values are written as.
+func RoleNames(roles []Role) []string {
+	names := make([]string, len(roles))
+	for i, r := range roles {
+		names[i] = string(r)
+	}
+	return names
+}
+
 // PersonRef names a user in a list item or a report row: the one {user_id, full_name} shape
 // every list answers with (the PersonRef and OversightUser schemas of api/openapi.yaml).
 type PersonRef struct {
