@@ -180,7 +180,7 @@ func TestCreateAuthenticatesInItsFirstRoundTrip(t *testing.T) {
 	if trips != 2 {
 		t.Errorf("a create took %d round trips, want 2: its authentication is not in its first", trips)
 	}
-	if begin, check, lock := sentAt(sent, "begin"), sentAt(sent, "APITokenAuthorize"), sentAt(sent, "AcquireModelLock"); !(begin >= 0 && begin < check && check < lock) {
+	if begin, check, lock := sentAt(sent, "begin"), sentAt(sent, "APITokenAuthorize"), sentAt(sent, "AcquireModelLock"); begin < 0 || check <= begin || lock <= check {
 		t.Errorf("sent BEGIN at %d, the token's check at %d, the lock at %d: want the check inside the transaction, before the locks", begin, check, lock)
 	}
 	trace.Start()
